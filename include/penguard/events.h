@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one ABI shared by the BPF programs and the agent. Nothing else
+ * crosses the kernel/user line. Fixed-width types only, explicit padding,
+ * sizes checked by both compilers.
+ *
+ * Event type numbers are part of the ABI: never renumber or reuse one.
+ */
+#ifndef PENGUARD_EVENTS_H
+#define PENGUARD_EVENTS_H
+
+#ifdef __BPF__
+/* vmlinux.h provides __u8 … __u64 on the BPF side */
+#else
+#include <linux/types.h>
+#endif
+
+enum pg_event_type {
+	PG_EVENT_NONE = 0,
+	PG_EVENT_PROCESS_EXEC = 1,
+	PG_EVENT_PROCESS_EXIT = 2,
+	PG_EVENT_PROCESS_FORK = 3,
+	PG_EVENT_PROCESS_SEED = 4, /* a process found running at start-up */
+	PG_EVENT_MAX, /* keep last; sizes the stats arrays */
+};
+
+/* Kernel-side failures that are counted, never ignored. */
+enum pg_error {
+	PG_ERR_NONE = 0,
+	PG_ERR_SCRATCH = 1,   /* per-CPU scratch buffer unavailable */
+	PG_ERR_READ_ARGS = 2, /* argv could not be read from user memory */
+	PG_ERR_READ_PATH = 3, /* a path component could not be read */
+	PG_ERR_READ_CGROUP = 4,
+	PG_ERR_PROCS_MAP = 5, /* the exec-key map rejected an update */
+	PG_ERR_MAX,
+};
+
+/* pg_event_header.flags */
+#define PG_EVENT_F_NONE 0
+
+/* Common header of every record in the ring buffer. */
+struct pg_event_header {
+	__u16 type;  /* enum pg_event_type */
+	__u16 flags;
+	__u32 size;  /* whole record, header included */
+	__u64 ktime; /* CLOCK_MONOTONIC ns when the event happened */
+};
+
+/*
+ * A process is named by (pid, ktime): ktime is the CLOCK_MONOTONIC time of
+ * its last exec, or of its fork if it never exec'd. That pair is unique per
+ * boot and stable for the life of the process image; the exec_id shown to
+ * users is derived from it and the node name.
+ */
+struct pg_process_key {
+	__u32 pid;
+	__u32 pad;
+	__u64 ktime;
+};
+
+struct pg_creds {
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+	__u32 auid; /* loginuid; (__u32)-1 when unset */
+	__u32 pad;
+	__u64 cap_effective;
+	__u64 cap_permitted;
+};
+
+struct pg_namespaces {
+	__u32 mnt;
+	__u32 pid;
+	__u32 net;
+	__u32 user;
+	__u32 uts;
+	__u32 ipc;
+	__u32 cgroup;
+	__u32 pad;
+};
+
+/* pg_exec_event.proc_flags and process flags shown to users */
+#define PG_PROC_F_EXECVE (1U << 0)      /* seen at exec */
+#define PG_PROC_F_SEEDED (1U << 1)      /* found running at start-up */
+#define PG_PROC_F_ARGS_TRUNC (1U << 2)  /* argv longer than the limit */
+#define PG_PROC_F_PATH_TRUNC (1U << 3)  /* binary path too deep or long */
+#define PG_PROC_F_CWD_TRUNC (1U << 4)
+#define PG_PROC_F_ARGS_ERROR (1U << 5)  /* argv could not be read */
+#define PG_PROC_F_NO_PARENT (1U << 6)   /* parent unknown to the cache */
+#define PG_PROC_F_CLONE (1U << 7)       /* forked, never exec'd */
+#define PG_PROC_F_SCRIPT (1U << 8)      /* ran through an interpreter */
+#define PG_PROC_F_CGROUP_TRUNC (1U << 9)
+#define PG_PROC_F_NO_ARGS (1U << 10)    /* kernel thread or no mm */
+
+#define PG_COMM_LEN 16
+#define PG_TTY_LEN 16
+
+/* Upper bounds the kernel side enforces on every variable-length field. */
+#define PG_PATH_MAX 4096
+#define PG_ARGS_MAX 32768	/* hard cap; the run-time limit is lower */
+#define PG_ARGS_DEFAULT 4096
+#define PG_CGROUP_MAX 1024
+
+/*
+ * process_exec and process_seed: fixed part, followed by `data` holding,
+ * back to back and without terminators: binary, filename (the path given
+ * to execve, for scripts), cwd, cgroup path, argv (NUL-separated).
+ */
+struct pg_exec_event {
+	struct pg_event_header hdr;
+	struct pg_process_key proc;
+	struct pg_process_key parent;
+	__u32 tid;
+	__u32 ppid;
+	__u32 proc_flags;
+	__u32 pad;
+	__u64 start_ktime; /* CLOCK_MONOTONIC ns the task was forked */
+	__u64 cgroup_id;
+	struct pg_creds creds;
+	struct pg_namespaces ns;
+	char comm[PG_COMM_LEN];
+	char tty[PG_TTY_LEN];
+	__u16 binary_len;
+	__u16 filename_len;
+	__u16 cwd_len;
+	__u16 cgroup_len;
+	__u32 args_len;
+	__u32 pad2;
+	__u8 data[];
+};
+
+/* process_exit: the last thread of a thread group is gone. */
+struct pg_exit_event {
+	struct pg_event_header hdr;
+	struct pg_process_key proc;
+	struct pg_process_key parent;
+	__u32 tid;
+	__u32 ppid;
+	__u32 exit_code; /* wait(2) status: (code << 8) | signal */
+	__u32 pad;
+	char comm[PG_COMM_LEN];
+};
+
+/* process_fork: a new thread group. */
+struct pg_fork_event {
+	struct pg_event_header hdr;
+	struct pg_process_key proc;   /* the child */
+	struct pg_process_key parent; /* the process that forked it */
+	__u32 tid;
+	__u32 ppid;
+	char comm[PG_COMM_LEN];
+};
+
+/* Per-CPU counters; the agent sums them over CPUs. */
+struct pg_stats {
+	__u64 emitted[PG_EVENT_MAX]; /* records written to the ring buffer */
+	__u64 lost[PG_EVENT_MAX];    /* records the ring buffer had no room for */
+	__u64 errors[PG_ERR_MAX];    /* helper failures, by enum pg_error */
+};
+
+#define PG_STATIC_ASSERT(c, m) _Static_assert(c, m)
+PG_STATIC_ASSERT(sizeof(struct pg_event_header) == 16, "header layout");
+PG_STATIC_ASSERT(sizeof(struct pg_process_key) == 16, "key layout");
+PG_STATIC_ASSERT(sizeof(struct pg_creds) == 40, "creds layout");
+PG_STATIC_ASSERT(sizeof(struct pg_namespaces) == 32, "ns layout");
+PG_STATIC_ASSERT(sizeof(struct pg_exec_event) == 200, "exec layout");
+PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, data) == 200, "exec data");
+PG_STATIC_ASSERT(sizeof(struct pg_exit_event) == 80, "exit layout");
+PG_STATIC_ASSERT(sizeof(struct pg_fork_event) == 72, "fork layout");
+
+#endif /* PENGUARD_EVENTS_H */

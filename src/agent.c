@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "agent.h"
+#include "kernel_features.h"
+#include "loader.h"
+#include "log.h"
+#include "process.h"
+#include "util.h"
+
+typedef void (*pg_handler_fn)(struct pg_agent *a, const void *rec, size_t size);
+
+static const struct {
+	const char *name;
+	pg_handler_fn fn;
+} handlers[PG_EVENT_MAX] = {
+	[PG_EVENT_PROCESS_EXEC] = { "process_exec", pg_process_on_exec },
+	[PG_EVENT_PROCESS_EXIT] = { "process_exit", pg_process_on_exit },
+	[PG_EVENT_PROCESS_FORK] = { "process_fork", pg_process_on_fork },
+	[PG_EVENT_PROCESS_SEED] = { "process_seed", pg_process_on_seed },
+};
+
+static const char *const error_names[PG_ERR_MAX] = {
+	[PG_ERR_SCRATCH] = "scratch",	  [PG_ERR_READ_ARGS] = "read_args",
+	[PG_ERR_READ_PATH] = "read_path", [PG_ERR_READ_CGROUP] = "read_cgroup",
+	[PG_ERR_PROCS_MAP] = "procs_map",
+};
+
+uint64_t pg_agent_wall_ns(const struct pg_agent *a, uint64_t ktime)
+{
+	return (uint64_t)((int64_t)ktime + a->clock_offset);
+}
+
+void pg_agent_dispatch(struct pg_agent *a, const void *rec, size_t size)
+{
+	const struct pg_event_header *h = rec;
+
+	if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) ||
+	    h->type >= PG_EVENT_MAX || !handlers[h->type].fn) {
+		a->malformed++;
+		return;
+	}
+	a->delivered[h->type]++;
+	handlers[h->type].fn(a, rec, h->size);
+}
+
+void pg_agent_event_begin(struct pg_agent *a, const char *type)
+{
+	pg_buf_reset(&a->line);
+	pg_json__reset(a->json);
+	pg_json__begin_object(a->json);
+	pg_json__key(a->json, type);
+	pg_json__begin_object(a->json);
+}
+
+void pg_agent_event_end(struct pg_agent *a, uint64_t ktime)
+{
+	char ts[PG_RFC3339_LEN];
+
+	pg_json__kv_string(a->json, "node_name", a->node);
+	pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, ktime));
+	pg_json__kv_string(a->json, "time", ts);
+	pg_json__end_object(a->json);
+	if (a->line.failed) {
+		a->oom++;
+		return;
+	}
+	if (pg_output__wants_json(a->out))
+		pg_output__json(a->out, a->line.data, a->line.len);
+}
+
+static int on_ring_record(void *ctx, void *data, size_t size)
+{
+	pg_agent_dispatch(ctx, data, size);
+	return 0;
+}
+
+static void on_seed_record(void *ctx, const void *rec, size_t size)
+{
+	pg_agent_dispatch(ctx, rec, size);
+}
+
+/* ---- statistics ---- */
+
+static void stats_json(struct pg_agent *a, const struct pg_loader *l, struct pg_buf *b)
+{
+	struct pg_json *w = pg_json__new(b);
+	struct pg_proc_cache_stats cs;
+	struct pg_output_stats os;
+	struct pg_stats k;
+	uint64_t emitted = 0, lost = 0, delivered = 0;
+	int i;
+
+	if (!w)
+		return;
+	memset(&k, 0, sizeof(k));
+	if (l)
+		pg_loader__stats(l, &k);
+	for (i = 0; i < PG_EVENT_MAX; i++) {
+		emitted += k.emitted[i];
+		lost += k.lost[i];
+		if (i != PG_EVENT_PROCESS_SEED)
+			delivered += a->delivered[i];
+	}
+	pg_proc_cache__stats(a->cache, &cs);
+	pg_output__stats(a->out, &os);
+	pg_json__begin_object(w);
+	pg_json__kv_uint(w, "emitted", emitted);
+	pg_json__kv_uint(w, "lost", lost);
+	pg_json__kv_uint(w, "delivered", delivered);
+	pg_json__key(w, "events");
+	pg_json__begin_object(w);
+	for (i = 1; i < PG_EVENT_MAX; i++) {
+		if (!handlers[i].name || i == PG_EVENT_PROCESS_SEED)
+			continue;
+		pg_json__key(w, handlers[i].name);
+		pg_json__begin_object(w);
+		pg_json__kv_uint(w, "emitted", k.emitted[i]);
+		pg_json__kv_uint(w, "lost", k.lost[i]);
+		pg_json__kv_uint(w, "delivered", a->delivered[i]);
+		pg_json__end_object(w);
+	}
+	pg_json__end_object(w);
+	pg_json__key(w, "errors");
+	pg_json__begin_object(w);
+	for (i = 1; i < PG_ERR_MAX; i++)
+		pg_json__kv_uint(w, error_names[i], k.errors[i]);
+	pg_json__end_object(w);
+	pg_json__kv_uint(w, "seeded", a->seeded);
+	pg_json__kv_uint(w, "malformed", a->malformed);
+	pg_json__kv_uint(w, "duplicates", a->duplicates);
+	pg_json__kv_uint(w, "out_of_memory", a->oom);
+	pg_json__key(w, "cache");
+	pg_json__begin_object(w);
+	pg_json__kv_uint(w, "size", cs.size);
+	pg_json__kv_uint(w, "hits", cs.hits);
+	pg_json__kv_uint(w, "misses", cs.misses);
+	pg_json__kv_uint(w, "evictions", cs.evictions);
+	pg_json__kv_uint(w, "expired", cs.expired);
+	pg_json__end_object(w);
+	pg_json__key(w, "output");
+	pg_json__begin_object(w);
+	pg_json__kv_uint(w, "lines", os.lines);
+	pg_json__kv_uint(w, "dropped", os.dropped);
+	pg_json__kv_uint(w, "write_errors", os.write_errors);
+	pg_json__kv_uint(w, "rotations", os.rotations);
+	pg_json__end_object(w);
+	pg_json__end_object(w);
+	pg_json__free(w);
+}
+
+static void stats_report(struct pg_agent *a, const struct pg_loader *l, bool final)
+{
+	struct pg_buf b;
+
+	pg_buf_init(&b);
+	stats_json(a, l, &b);
+	if (b.len) {
+		fprintf(stderr, "penguard: %s %s\n", final ? "final stats" : "stats", b.data);
+		if (a->cfg->stats_file) {
+			FILE *f = fopen(a->cfg->stats_file, "we");
+
+			if (f) {
+				fprintf(f, "%s\n", b.data);
+				fclose(f);
+			} else {
+				pg_warn("cannot write %s: %s", a->cfg->stats_file, strerror(errno));
+			}
+		}
+	}
+	pg_buf_free(&b);
+}
+
+/* ---- the loop ---- */
+
+static int setup_fds(int *ret_sfd, int *ret_tfd, int *ret_epfd, int rb_fd, unsigned flush_ms)
+{
+	struct itimerspec its = {
+		.it_interval = { flush_ms / 1000, (flush_ms % 1000) * 1000000L },
+		.it_value = { flush_ms / 1000, (flush_ms % 1000) * 1000000L },
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t mask;
+	int sfd, tfd, epfd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || epfd < 0 || timerfd_settime(tfd, 0, &its, NULL))
+		goto fail;
+	ev.data.fd = sfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev))
+		goto fail;
+	ev.data.fd = tfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev))
+		goto fail;
+	ev.data.fd = rb_fd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, rb_fd, &ev))
+		goto fail;
+	*ret_sfd = sfd;
+	*ret_tfd = tfd;
+	*ret_epfd = epfd;
+	return 0;
+fail:
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	if (epfd >= 0)
+		close(epfd);
+	return -errno;
+}
+
+static int libbpf_verbosity;
+
+/*
+ * Without -v the caller says once what failed; -v adds libbpf's warnings,
+ * which carry the verifier log, and -vv its debug output.
+ */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if ((level == LIBBPF_DEBUG && libbpf_verbosity < 2) || libbpf_verbosity < 1)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int preflight(const struct pg_features *f)
+{
+	if (!f->root) {
+		pg_err("must run as root (loading BPF programs needs CAP_BPF and CAP_PERFMON)");
+		return -EPERM;
+	}
+	if (!f->btf) {
+		pg_err("this kernel has no BTF (/sys/kernel/btf/vmlinux); penguard needs "
+		       "CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOTSUP;
+	}
+	if (!f->ringbuf) {
+		pg_err("this kernel has no BPF ring buffer (needs Linux 5.8 or later)");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int pg_agent_run(const struct pg_config *cfg)
+{
+	struct pg_agent a = { .cfg = cfg };
+	struct pg_loader *loader = NULL;
+	struct ring_buffer *rb = NULL;
+	struct pg_features f;
+	struct utsname u;
+	int sfd = -1, tfd = -1, epfd = -1, err;
+	uint64_t ticks = 0, ticks_per_stats;
+	bool stop = false;
+
+	pg_log_level = cfg->verbose ? PG_LOG_DEBUG : PG_LOG_INFO;
+	libbpf_verbosity = cfg->verbose;
+	libbpf_set_print(libbpf_print);
+	signal(SIGPIPE, SIG_IGN);
+
+	pg_features_probe(&f);
+	err = preflight(&f);
+	if (err)
+		return err;
+	if (!uname(&u))
+		snprintf(a.node, sizeof(a.node), "%s", u.nodename);
+	a.clock_offset = pg_clock_offset_ns();
+	pg_buf_init(&a.line);
+	pg_buf_init(&a.compact);
+	pg_buf_init(&a.scratch);
+	a.json = pg_json__new(&a.line);
+	a.cache = pg_proc_cache__new(cfg->cache_size, (uint64_t)cfg->cache_grace_ms * 1000000);
+	a.out = pg_output__new(cfg);
+	if (!a.json || !a.cache || !a.out) {
+		err = -errno ? -errno : -ENOMEM;
+		if (a.json && a.cache)
+			goto cleanup; /* the output logged why */
+		pg_err("out of memory");
+		goto cleanup;
+	}
+
+	err = pg_loader__start(&loader, cfg, &f);
+	if (err)
+		goto cleanup;
+	rb = ring_buffer__new(pg_loader__events_fd(loader), on_ring_record, &a, NULL);
+	if (!rb) {
+		err = -errno;
+		pg_err("cannot map the ring buffer: %s", strerror(errno));
+		goto cleanup;
+	}
+	/* after attach: whatever starts from now on is seen by the sensors */
+	if (cfg->seed) {
+		err = pg_loader__seed(loader, on_seed_record, &a);
+		if (err)
+			pg_warn("could not list running processes (%s); their children will be "
+				"flagged no_parent", strerror(-err));
+		else
+			pg_info("seeded %" PRIu64 " running processes", a.seeded);
+	}
+	err = setup_fds(&sfd, &tfd, &epfd, ring_buffer__epoll_fd(rb), cfg->flush_interval_ms);
+	if (err) {
+		pg_err("cannot set up the event loop: %s", strerror(-err));
+		goto cleanup;
+	}
+	pg_info("ready: delivering events within %u ms (ring buffer %" PRIu64 " KiB)",
+		cfg->flush_interval_ms, cfg->ringbuf_size >> 10);
+	ticks_per_stats = cfg->stats_interval * 1000ULL / cfg->flush_interval_ms;
+
+	while (!stop) {
+		struct epoll_event evs[4];
+		int n, i;
+
+		n = epoll_wait(epfd, evs, 4, -1);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			pg_err("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd == sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP)
+					stop = true;
+			} else if (evs[i].data.fd == tfd) {
+				uint64_t exp;
+
+				if (read(tfd, &exp, sizeof(exp)) == sizeof(exp))
+					ticks += exp;
+				pg_proc_cache__expire(a.cache, pg_now_mono_ns());
+				if (ticks_per_stats && ticks >= ticks_per_stats) {
+					ticks = 0;
+					stats_report(&a, loader, false);
+				}
+			}
+		}
+		/* drain whatever woke us, timer included: this bounds the latency */
+		n = ring_buffer__consume(rb);
+		if (n < 0 && n != -EINTR) {
+			err = n;
+			pg_err("reading the ring buffer: %s", strerror(-n));
+			break;
+		}
+		pg_output__flush(a.out);
+	}
+	if (stop) {
+		err = 0;
+		pg_info("stopping: detaching and draining");
+	}
+
+cleanup:
+	/* detach first, then drain what the kernel already wrote: nothing is lost */
+	if (rb && loader) {
+		pg_loader__detach(loader);
+		ring_buffer__consume(rb);
+		stats_report(&a, loader, true);
+	}
+	if (a.out)
+		pg_output__flush(a.out);
+	ring_buffer__free(rb);
+	pg_loader__free(loader);
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	if (epfd >= 0)
+		close(epfd);
+	pg_output__free(a.out);
+	pg_proc_cache__free(a.cache);
+	pg_json__free(a.json);
+	pg_buf_free(&a.line);
+	pg_buf_free(&a.compact);
+	pg_buf_free(&a.scratch);
+	return err;
+}

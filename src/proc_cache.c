@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc_cache.h"
+
+struct pg_list {
+	struct pg_process *head, *tail;
+};
+
+struct pg_proc_cache {
+	struct pg_process **buckets;
+	size_t nbuckets; /* power of two */
+	size_t max;
+	uint64_t grace_ns;
+	struct pg_list lists[4]; /* by enum pg_proc_list */
+	struct pg_proc_cache_stats stats;
+};
+
+static uint64_t key_hash(const struct pg_process_key *k)
+{
+	uint64_t h = k->ktime ^ ((uint64_t)k->pid << 32 | k->pid);
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static bool key_eq(const struct pg_process_key *a, const struct pg_process_key *b)
+{
+	return a->pid == b->pid && a->ktime == b->ktime;
+}
+
+struct pg_process *pg_process__new(void)
+{
+	return calloc(1, sizeof(struct pg_process));
+}
+
+void pg_process__free(struct pg_process *p)
+{
+	if (!p)
+		return;
+	free(p->binary);
+	free(p->script);
+	free(p->arguments);
+	free(p->cwd);
+	free(p->cgroup);
+	free(p);
+}
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*failed = true;
+	return d;
+}
+
+struct pg_process *pg_process__clone(const struct pg_process *src)
+{
+	struct pg_process *p = pg_process__new();
+	bool failed = false;
+
+	if (!p)
+		return NULL;
+	*p = *src;
+	p->binary = dup_or_null(src->binary, &failed);
+	p->script = dup_or_null(src->script, &failed);
+	p->arguments = dup_or_null(src->arguments, &failed);
+	p->cwd = dup_or_null(src->cwd, &failed);
+	p->cgroup = dup_or_null(src->cgroup, &failed);
+	p->children = 0;
+	p->list = PG_PROC_LIST_NONE;
+	p->hnext = p->prev = p->next = NULL;
+	p->exit_ktime = 0;
+	if (failed) {
+		pg_process__free(p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return p;
+}
+
+static void list_del(struct pg_proc_cache *c, struct pg_process *p)
+{
+	struct pg_list *l = &c->lists[p->list];
+
+	if (p->list == PG_PROC_LIST_NONE)
+		return;
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		l->head = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	else
+		l->tail = p->prev;
+	p->prev = p->next = NULL;
+	p->list = PG_PROC_LIST_NONE;
+}
+
+static void list_add_tail(struct pg_proc_cache *c, struct pg_process *p, enum pg_proc_list which)
+{
+	struct pg_list *l = &c->lists[which];
+
+	p->list = which;
+	p->next = NULL;
+	p->prev = l->tail;
+	if (l->tail)
+		l->tail->next = p;
+	else
+		l->head = p;
+	l->tail = p;
+}
+
+struct pg_proc_cache *pg_proc_cache__new(size_t max_entries, uint64_t grace_ns)
+{
+	struct pg_proc_cache *c;
+	size_t n = 64;
+
+	if (!max_entries) {
+		errno = EINVAL;
+		return NULL;
+	}
+	while (n < max_entries && n < ((size_t)1 << 30))
+		n <<= 1;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->buckets = calloc(n, sizeof(*c->buckets));
+	if (!c->buckets) {
+		free(c);
+		return NULL;
+	}
+	c->nbuckets = n;
+	c->max = max_entries;
+	c->grace_ns = grace_ns;
+	return c;
+}
+
+void pg_proc_cache__free(struct pg_proc_cache *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nbuckets; i++) {
+		struct pg_process *p = c->buckets[i], *n;
+
+		for (; p; p = n) {
+			n = p->hnext;
+			pg_process__free(p);
+		}
+	}
+	free(c->buckets);
+	free(c);
+}
+
+struct pg_process *pg_proc_cache__peek(struct pg_proc_cache *c, const struct pg_process_key *k)
+{
+	struct pg_process *p = c->buckets[key_hash(k) & (c->nbuckets - 1)];
+
+	for (; p; p = p->hnext)
+		if (key_eq(&p->key, k))
+			return p;
+	return NULL;
+}
+
+struct pg_process *pg_proc_cache__lookup(struct pg_proc_cache *c, const struct pg_process_key *k)
+{
+	struct pg_process *p = pg_proc_cache__peek(c, k);
+
+	if (!p) {
+		c->stats.misses++;
+		return NULL;
+	}
+	c->stats.hits++;
+	if (p->list == PG_PROC_LIST_LIVE) {
+		list_del(c, p);
+		list_add_tail(c, p, PG_PROC_LIST_LIVE);
+	}
+	return p;
+}
+
+static void hash_del(struct pg_proc_cache *c, struct pg_process *p)
+{
+	struct pg_process **pp = &c->buckets[key_hash(&p->key) & (c->nbuckets - 1)];
+
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == p) {
+			*pp = p->hnext;
+			p->hnext = NULL;
+			return;
+		}
+	}
+}
+
+/* A retained parent whose last cached child went can now expire. */
+static void parent_release(struct pg_proc_cache *c, const struct pg_process *child)
+{
+	struct pg_process *parent = pg_proc_cache__peek(c, &child->parent_key);
+
+	if (!parent || parent == child || !parent->children)
+		return;
+	parent->children--;
+	if (!parent->children && parent->list == PG_PROC_LIST_RETAINED) {
+		list_del(c, parent);
+		list_add_tail(c, parent, PG_PROC_LIST_EXITED);
+	}
+}
+
+static void cache_remove(struct pg_proc_cache *c, struct pg_process *p)
+{
+	hash_del(c, p);
+	list_del(c, p);
+	parent_release(c, p);
+	c->stats.size--;
+	pg_process__free(p);
+}
+
+static void evict_one(struct pg_proc_cache *c)
+{
+	static const enum pg_proc_list order[] = {
+		PG_PROC_LIST_EXITED, PG_PROC_LIST_RETAINED, PG_PROC_LIST_LIVE
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		struct pg_process *victim = c->lists[order[i]].head;
+
+		if (victim) {
+			cache_remove(c, victim);
+			c->stats.evictions++;
+			return;
+		}
+	}
+}
+
+void pg_proc_cache__insert(struct pg_proc_cache *c, struct pg_process *p)
+{
+	struct pg_process *old = pg_proc_cache__peek(c, &p->key), *parent;
+	size_t b;
+
+	if (old) {
+		/* a seed racing with the exec it also saw: the newer wins */
+		p->children = old->children;
+		old->children = 0;
+		cache_remove(c, old);
+	}
+	while (c->stats.size >= c->max)
+		evict_one(c);
+	b = key_hash(&p->key) & (c->nbuckets - 1);
+	p->hnext = c->buckets[b];
+	c->buckets[b] = p;
+	list_add_tail(c, p, p->exit_ktime ? PG_PROC_LIST_EXITED : PG_PROC_LIST_LIVE);
+	c->stats.size++;
+	parent = pg_proc_cache__peek(c, &p->parent_key);
+	if (parent && parent != p)
+		parent->children++;
+}
+
+void pg_proc_cache__mark_exited(struct pg_proc_cache *c, struct pg_process *p, uint64_t now_ns)
+{
+	p->exit_ktime = now_ns;
+	list_del(c, p);
+	list_add_tail(c, p, PG_PROC_LIST_EXITED);
+}
+
+void pg_proc_cache__expire(struct pg_proc_cache *c, uint64_t now_ns)
+{
+	struct pg_process *p;
+
+	while ((p = c->lists[PG_PROC_LIST_EXITED].head)) {
+		if (p->exit_ktime + c->grace_ns > now_ns)
+			break;
+		if (p->children) {
+			list_del(c, p);
+			list_add_tail(c, p, PG_PROC_LIST_RETAINED);
+			continue;
+		}
+		cache_remove(c, p);
+		c->stats.expired++;
+	}
+}
+
+void pg_proc_cache__stats(const struct pg_proc_cache *c, struct pg_proc_cache_stats *s)
+{
+	*s = c->stats;
+}

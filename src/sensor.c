@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <string.h>
+
+#include "sensor.h"
+
+const struct pg_backend *pg_sensor_pick(const struct pg_sensor *s, const struct pg_features *f)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_backends; i++)
+		if (s->backends[i].usable(f))
+			return &s->backends[i];
+	return NULL;
+}
+
+const struct pg_backend *pg_sensor_backend(const struct pg_sensor *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_backends; i++)
+		if (!strcmp(s->backends[i].name, name))
+			return &s->backends[i];
+	return NULL;
+}

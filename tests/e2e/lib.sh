@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Helpers of the end-to-end suite. POSIX sh: it also runs under busybox ash
+# inside the kernel-matrix VMs.
+
+PASS=0 FAIL=0 SKIP=0
+
+ok() { PASS=$((PASS + 1)); echo "ok $1"; }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: $2"; }
+skip() { SKIP=$((SKIP + 1)); echo "skip $1: $2"; }
+
+# Run test function $1 unless PG_E2E_ONLY excludes it.
+run_test() {
+	case "$1" in
+	*${PG_E2E_ONLY:-}*) ;;
+	*) return 0 ;;
+	esac
+	"$@"
+}
+
+# agent_start NAME [penguard run options…]: start an agent exporting to
+# $WORK/NAME.json; wait until it says it is ready (verifier time under TCG
+# can be long). Returns non-zero, with the log shown, if it died.
+agent_start() {
+	__an=$1
+	shift
+	rm -f "$WORK/$__an.json" "$WORK/$__an.stats" "$WORK/$__an.log"
+	"$PENGUARD" run -o none --export "$WORK/$__an.json" --stats-file "$WORK/$__an.stats" \
+		--flush-interval 20 "$@" 2>"$WORK/$__an.log" &
+	eval "AGENT_$__an=$!"
+	__ai=0
+	while [ $__ai -lt 1800 ]; do
+		grep -q "ready:" "$WORK/$__an.log" 2>/dev/null && return 0
+		if ! kill -0 "$(eval echo \$AGENT_$__an)" 2>/dev/null; then
+			sed 's/^/    /' "$WORK/$__an.log" | tail -20
+			return 1
+		fi
+		sleep 0.1
+		__ai=$((__ai + 1))
+	done
+	echo "    agent $__an not ready after 180 s"
+	return 1
+}
+
+# agent_stop NAME [SIGNAL]: stop it and wait; the exit code is in AGENT_RC.
+agent_stop() {
+	__ap=$(eval echo \$AGENT_$1)
+	kill -"${2:-INT}" "$__ap" 2>/dev/null
+	wait "$__ap"
+	AGENT_RC=$?
+}
+
+# wait_event NAME NEEDLE JQ-CONDITION [SECONDS]: wait until an event
+# matching the condition is in NAME's export; prints the first match
+# (compact JSON). NEEDLE, a fixed string every match holds, keeps this fast
+# on a busy host whose export is large.
+wait_event() {
+	__wf="$WORK/$1.json"
+	__wn=$(( ${4:-10} * 10 ))
+	while [ "$__wn" -gt 0 ]; do
+		__wm=$(grep -F -- "$2" "$__wf" 2>/dev/null | jq -c "select($3)" 2>/dev/null | head -n 1)
+		if [ -n "$__wm" ]; then
+			printf '%s\n' "$__wm"
+			return 0
+		fi
+		sleep 0.1
+		__wn=$((__wn - 1))
+	done
+	return 1
+}
+
+# count_events NAME NEEDLE JQ-CONDITION
+count_events() {
+	grep -F -- "$2" "$WORK/$1.json" 2>/dev/null | jq -c "select($3)" 2>/dev/null | wc -l | tr -d ' '
+}
+
+# check NAME JSON JQ-EXPRESSION: the expression must be true on JSON
+check() {
+	if printf '%s\n' "$2" | jq -e "$3" >/dev/null 2>&1; then
+		return 0
+	fi
+	fail "$1" "expected $3 in: $(printf '%s\n' "$2" | cut -c1-600)"
+	return 1
+}
+
+# JSON goes through printf: dash's echo would expand its backslashes.
+js() { printf '%s\n' "$1"; }
+
+# Marks make each test's processes easy to find among everything else.
+mark() { echo "pgmark-$1-$$"; }
