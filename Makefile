@@ -81,7 +81,7 @@ run: deps $(BUILD)/penguard
 test:
 	$(Q)sh scripts/deps.sh test
 	$(Q)$(MAKE) --no-print-directory all tests
-	$(Q)$(MAKE) --no-print-directory test-unit test-e2e test-kernels
+	$(Q)BUILD=$(BUILD) KERNELS="$(KERNELS)" sh tests/run-all.sh
 
 tests: $(UNIT_BINS) $(HELPER_BINS)
 

@@ -150,6 +150,26 @@ static int try_backend(struct pg_loader *l, struct pg_loaded *ld, size_t gi,
 	return 0;
 }
 
+/* What an errno from loading or attaching usually means, for the one-line error. */
+static const char *load_hint(int err)
+{
+	switch (-err) {
+	case EPERM:
+		return " (the kernel refused it: lockdown, or a missing capability)";
+	case EACCES:
+	case EINVAL:
+	case E2BIG:
+		return " (the verifier rejected it: run with -v for its log)";
+	case ENOENT:
+	case ESRCH:
+		return " (a hook this kernel does not have)";
+	case EOPNOTSUPP:
+		return " (not supported by this kernel)";
+	default:
+		return "";
+	}
+}
+
 static int load_sensor(struct pg_loader *l, size_t gi, const struct pg_config *cfg,
 		       const struct pg_features *f)
 {
@@ -180,8 +200,9 @@ static int load_sensor(struct pg_loader *l, size_t gi, const struct pg_config *c
 			l->n_loaded++;
 			return 0;
 		}
-		pg_warn("%s: backend %s failed at %s: %s%s", s->name, b->name, stage,
-			strerror(-err), forced ? "" : "; trying the next one");
+		pg_log(forced ? PG_LOG_ERROR : PG_LOG_WARN, "%s: backend %s failed at %s: %s%s%s",
+		       s->name, b->name, stage, strerror(-err), load_hint(err),
+		       forced ? "" : "; trying the next one");
 		loaded_destroy(ld);
 		if (forced)
 			break;

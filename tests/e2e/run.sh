@@ -124,7 +124,7 @@ t_exit_status() {
 
 t_sigkill() {
 	_m=$(mark kill)
-	"$BIN" kill 9 "$_m"
+	("$BIN" kill 9 "$_m") 2>/dev/null # the shell would say "Killed"
 	_x=$(wait_event main "$_m" ".process_exit.process.arguments == \"kill 9 $_m\"") ||
 		{ fail sigkill "no process_exit"; return; }
 	check sigkill "$_x" '.process_exit.signal == "SIGKILL" and .process_exit.status == 0' &&
@@ -230,6 +230,17 @@ EOF_DEEP
 	fi
 }
 
+t_fork() {
+	_m=$(mark fork)
+	"$BIN" spawn 1 "$_m"
+	_x=$(wait_event main "$_m" ".process_fork.parent.arguments == \"spawn 1 $_m\"") ||
+		{ fail fork "no process_fork from the spawner"; return; }
+	check fork "$_x" '(.process_fork.process.flags | test("clone")) and
+		.process_fork.process.ppid == .process_fork.parent.pid and
+		.process_fork.process.parent_exec_id == .process_fork.parent.exec_id and
+		.process_fork.process.binary == .process_fork.parent.binary' && ok fork
+}
+
 t_valid_json() {
 	# every line the agent wrote, hostile input included, is one JSON object
 	_lines=$(wc -l <"$WORK/main.json" | tr -d ' ')
@@ -268,6 +279,35 @@ t_storm() {
 		ok "storm ($_got/$_want storm execs delivered, lost $(jq .lost "$WORK/storm.stats"))"
 	else
 		fail storm "rc=$_rc agent=$AGENT_RC got=$_got want=$_want stats=$(cat "$WORK/storm.stats")"
+	fi
+}
+
+# A stalled reader: stdout is a pipe nobody reads for a while, the agent
+# blocks on it, the small ring buffer overflows. Every exec must still be
+# either delivered or counted as lost.
+t_loss() {
+	_m=$(mark loss)
+	rm -f "$WORK/loss.json" "$WORK/loss.stats"
+	{ "$PENGUARD" run -o json --export "$WORK/loss.json" --stats-file "$WORK/loss.stats" \
+		--ringbuf-size 16K --no-seed 2>"$WORK/loss.log" & echo $! >"$WORK/loss.pid"; } |
+		{ sleep 3; cat >/dev/null; } &
+	_pipe=$!
+	__ai=0
+	while ! grep -q "ready:" "$WORK/loss.log" 2>/dev/null && [ $__ai -lt 1800 ]; do
+		sleep 0.1
+		__ai=$((__ai + 1))
+	done
+	"$BIN" storm 2 500 "$_m"
+	sleep 3
+	kill -INT "$(cat "$WORK/loss.pid")"
+	wait "$_pipe"
+	_got=$(count_events loss "$_m" ".process_exec.process.arguments == \"exit 0 $_m\"")
+	if jq -e ".lost > 0 and .emitted == .delivered and
+		$_got + .events.process_exec.lost >= 1000 and
+		.events.process_exec.delivered >= $_got" "$WORK/loss.stats" >/dev/null; then
+		ok "loss ($_got delivered + $(jq .events.process_exec.lost "$WORK/loss.stats") counted lost of 1000 storm execs)"
+	else
+		fail loss "got=$_got stats=$(cat "$WORK/loss.stats" 2>/dev/null)"
 	fi
 }
 
@@ -318,7 +358,14 @@ t_backends() {
 	for _b in fentry tp_btf raw_tp; do
 		_m=$(mark "be$_b")
 		if ! have "$_b"; then
-			skip "backend_$_b" "this kernel does not accept $_b programs"
+			# forcing it must fail fast, with a clear reason, not hang
+			"$PENGUARD" run -o none --backend "process=$_b" >/dev/null 2>"$WORK/be$_b.err"
+			_rc=$?
+			if [ $_rc = 1 ] && grep -q "backend $_b failed at load" "$WORK/be$_b.err"; then
+				skip "backend_$_b" "this kernel refuses $_b programs (and says so: $(tail -n 1 "$WORK/be$_b.err"))"
+			else
+				fail "backend_$_b" "forcing a refused backend: rc=$_rc $(cat "$WORK/be$_b.err")"
+			fi
 			continue
 		fi
 		agent_start "be$_b" --backend "process=$_b" --no-seed ||
@@ -350,7 +397,7 @@ PRE_MARK=$(mark pre)
 "$BIN" sleep 600000 "$PRE_MARK" &
 PRE_PID=$!
 
-if agent_start main --ancestors; then
+if agent_start main --ancestors --fork-events; then
 	run_test t_exec
 	run_test t_exit_status
 	run_test t_sigkill
@@ -360,6 +407,7 @@ if agent_start main --ancestors; then
 	run_test t_preexisting
 	run_test t_many_children
 	run_test t_deep_tree
+	run_test t_fork
 	run_test t_clean_stop
 	run_test t_valid_json
 else
@@ -367,6 +415,7 @@ else
 	kill "$PRE_PID" 2>/dev/null
 fi
 run_test t_storm
+run_test t_loss
 run_test t_rotation
 run_test t_compact
 run_test t_backends

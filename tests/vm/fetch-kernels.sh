@@ -131,6 +131,7 @@ main()
 		fi
 		deb=$(ls "$tmp"/deb/*.deb)
 		dpkg -x "$deb" "$tmp/deb/x"
+		# shellcheck disable=SC2012 # one file, from a Debian package
 		img=$(ls "$tmp"/deb/x/boot/vmlinuz-* 2>/dev/null | head -n 1)
 		[ -n "$img" ] || pg_vm_die "$pkg has no boot/vmlinuz-*"
 		ver=${img##*/vmlinuz-}

@@ -9,6 +9,7 @@
 # prefix, one record per line: the kernel may print between our lines, and
 # the host parses the log with grep rather than trusting its order.
 #   PG-VM-BEGIN <uname -r>     PG-LSM <active LSMs>
+#   PG-VM-WARN <setup step that failed>    PG-VM-UPTIME begin|end <seconds>
 #   PG-PROBE <json line>       PG-PROBE-ERR <stderr>  PG-PROBE-RC <n>
 #   PG-PROBE-TEXT <plain probe output>
 #   PG-E2E [<uptime>] <suite output>
@@ -50,7 +51,7 @@ ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 hostname pg-vm
 # Loopback is all the network a VM without a NIC has; the net tests use it.
-ip link set lo up
+ip link set lo up || echo "PG-VM-WARN cannot bring up lo"
 
 echo "PG-VM-BEGIN $(uname -r)"
 echo "PG-VM-UPTIME begin $(cut -d' ' -f1 /proc/uptime)"

@@ -50,6 +50,7 @@ pg_vm_check_series()
 pg_vm_cached_kernel()
 {
 	local f
+	# shellcheck disable=SC2012 # our own file names; ls feeds sort -V
 	f=$(ls -1 "$PG_VM_CACHE"/vmlinuz-"$1".* 2>/dev/null | sort -V | tail -n 1)
 	[ -n "$f" ] && echo "$f"
 }

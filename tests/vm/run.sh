@@ -43,15 +43,23 @@ cpu=${PG_VM_CPU:-max,-cx16}
 n_ok=0 n_bad=0
 md_rows=() md_sections=()
 
-# Lines of the log carrying a prefix, prefix removed; for the suite's lines
-# also the guest uptime init.sh puts before each.
+# Lines of log $2 that carry prefix $1, prefix removed.
 field()
 {
 	sed -n "s/^$1 //p" "$2"
 }
+
+# The suite's lines of log $1, without the guest uptime init.sh puts before
+# each.
 e2e_lines()
 {
 	sed -n 's/^PG-E2E \[ *[0-9.]*\] //p' "$1"
+}
+
+# Each line of $2, if any, after the prefix $1.
+prefixed()
+{
+	[ -z "$2" ] || printf '%s\n' "$2" | awk -v p="$1" '{ print p $0 }'
 }
 
 # Boot one kernel and report on it.  Returns 1 if it failed.
@@ -77,7 +85,7 @@ run_one()
 	tr -d '\r' <"$log.raw" >"$log"
 	rm -f "$log.raw"
 
-	local reasons=() version lsms probe_rc backends="" missing="" summary
+	local reasons=() version lsms probe_rc backends="" absent="" summary
 	local passed='?' failed='?' skipped='?' end_rc
 	version=$(field PG-VM-BEGIN "$log" | head -n 1)
 	lsms=$(field PG-LSM "$log" | head -n 1)
@@ -107,7 +115,7 @@ run_one()
 			backends=$(field PG-PROBE "$log" | jq -r '(.sensors // {}) | to_entries |
 				map("\(.key)=\(.value | if type == "string" then . else tojson end)") |
 				join(" ")')
-			missing=$(field PG-PROBE "$log" | jq -r '(.features // {}) | to_entries |
+			absent=$(field PG-PROBE "$log" | jq -r '(.features // {}) | to_entries |
 				map(select(.value == false) | .key) | join(" ")')
 		fi
 	fi
@@ -122,6 +130,10 @@ run_one()
 	elif [ -n "$version" ]; then
 		reasons+=("the e2e suite printed no 'e2e: N passed, N failed, N skipped' line")
 	fi
+	# The VM is not what the suite was promised (a file system missing).
+	while IFS= read -r r; do
+		reasons+=("VM setup: $r")
+	done < <(field PG-VM-WARN "$log")
 	if grep -q '^PG-VM-TIMEOUT ' "$log"; then
 		reasons+=("hung inside the VM: $(field PG-VM-TIMEOUT "$log" | head -n 1)")
 	fi
@@ -143,23 +155,23 @@ run_one()
 	echo "   result:   $verdict in ${secs}s (boot + probe + suite)"
 	echo "   kernel:   ${version:-?}  (LSMs: ${lsms:-?})"
 	echo "   backends: ${backends:-?}"
-	[ -z "$missing" ] || echo "   missing features: $missing"
+	[ -z "$absent" ] || echo "   missing features: $absent"
 	echo "   e2e:      $passed passed, $failed failed, $skipped skipped"
-	[ -z "$skips" ] || echo "$skips" | sed 's/^/     /'
-	[ -z "$fails" ] || echo "$fails" | sed 's/^/     /'
-	[ -z "$leftovers" ] || echo "$leftovers" | sed 's/^/   left running after the suite (killed): /'
+	prefixed '     ' "$skips"
+	prefixed '     ' "$fails"
+	prefixed '   left running after the suite (killed): ' "$leftovers"
 	[ -z "$warns" ] || echo "   kernel warnings while the agent ran: $(echo "$warns" | wc -l) (PG-DMESG in $log)"
 	local r
 	for r in "${reasons[@]}"; do echo "   why:      $r"; done
 	if [ "$verdict" = FAIL ]; then
 		echo "   --- last 40 lines of $log"
-		tail -n 40 "$log" | sed 's/^/   | /'
+		prefixed '   | ' "$(tail -n 40 "$log")"
 	fi
 
 	md_rows+=("| $k | ${version:-?} | **$verdict** | $passed | $failed | $skipped | ${secs} s | ${backends:-?} |")
 	local sec="### $k: $verdict"$'\n\n'"- kernel: \`${version:-?}\`, LSMs \`${lsms:-?}\`"$'\n'
 	sec+="- backends: ${backends:-?}"$'\n'
-	[ -z "$missing" ] || sec+="- missing features: $missing"$'\n'
+	[ -z "$absent" ] || sec+="- missing features: $absent"$'\n'
 	for r in "${reasons[@]}"; do sec+="- why: $r"$'\n'; done
 	[ -z "$leftovers" ] || sec+="- left running after the suite: $(echo "$leftovers" | paste -sd ';')"$'\n'
 

@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# `make test`: unit tests, the end-to-end suite on this kernel, then the
+# kernel matrix in VMs. Every stage runs even if an earlier one failed, and
+# the last line sums them up.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+log=$(mktemp)
+rc=0
+
+stage() {
+	name=$1
+	shift
+	echo "==> $name"
+	"$@" 2>&1 | tee -a "$log"
+	# the pipeline's status is tee's; ask the stage's own summary instead
+	st=$(tail -n 40 "$log" | grep -E "^$name: [0-9]+ passed, [0-9]+ failed" | tail -n 1)
+	if [ -z "$st" ]; then
+		echo "$name: no summary line: the stage crashed" | tee -a "$log"
+		rc=1
+	elif ! echo "$st" | grep -q " 0 failed"; then
+		rc=1
+	fi
+}
+
+stage unit sh tests/unit/run.sh "$BUILD"/tests/unit/test_*
+stage e2e env PENGUARD="$BUILD/penguard" PG_HELPERS="$BUILD/tests/helpers" sh tests/e2e/run.sh
+if [ "${PG_SKIP_VM:-0}" = 1 ]; then
+	echo "vm: 0 passed, 0 failed, 1 skipped (PG_SKIP_VM=1)" | tee -a "$log"
+else
+	stage vm bash tests/vm/run.sh ${KERNELS:-}
+fi
+
+# the grand total, in the form CI reads
+grep -E "^(unit|e2e|vm): [0-9]+ passed, [0-9]+ failed" "$log" | awk '
+	{ p += $2; f += $4; if ($6 != "") s += $6 }
+	END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }'
+rm -f "$log"
+exit $rc
