@@ -80,7 +80,7 @@ run: deps $(BUILD)/penguard
 
 test:
 	$(Q)sh scripts/deps.sh test
-	$(Q)$(MAKE) --no-print-directory all tests
+	$(Q)$(MAKE) --no-print-directory check all tests
 	$(Q)BUILD=$(BUILD) KERNELS="$(KERNELS)" sh tests/run-all.sh
 
 tests: $(UNIT_BINS) $(HELPER_BINS)
@@ -100,7 +100,8 @@ bench: $(BUILD)/penguard
 	$(Q)bash bench/run.sh
 
 check:
-	$(Q)clang-format --dry-run -Werror src/*.c src/*.h bpf/*.c bpf/*.h include/penguard/*.h tests/unit/*.c tests/helpers/*.c
+	$(Q)clang-format --dry-run -Werror src/*.c src/*.h bpf/*.c bpf/*.h include/penguard/*.h \
+		$(wildcard tests/unit/*.c) tests/helpers/*.c bench/*.c
 
 clean:
 	rm -rf $(BUILD)

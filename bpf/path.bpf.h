@@ -33,7 +33,7 @@ struct pg_path_buf {
 };
 
 static __noinline __u32 pg_path_resolve(const struct path *path, const struct path *root,
-					 struct pg_path_buf *pb, __u32 *trunc)
+					struct pg_path_buf *pb, __u32 *trunc)
 {
 	struct dentry *dentry = BPF_CORE_READ(path, dentry);
 	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);

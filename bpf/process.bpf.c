@@ -25,7 +25,7 @@
 
 #define PF_KTHREAD 0x00200000
 #define PG_DATA_SIZE 65536
-#define PG_OFF_MASK 0x3fff    /* every string but argv starts below 16 KiB */
+#define PG_OFF_MASK 0x3fff /* every string but argv starts below 16 KiB */
 #define PG_ARGS_MASK 0x7fff
 #define PG_CGROUP_DEPTH 32
 

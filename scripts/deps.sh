@@ -6,7 +6,7 @@
 set -eu
 
 build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc"
-test_pkgs="libcmocka-dev jq python3 qemu-system-x86 busybox-static cpio"
+test_pkgs="libcmocka-dev jq qemu-system-x86 busybox-static cpio clang-format"
 bench_pkgs="libbpf-tools auditd bpftrace jq"
 
 case "${1:-build}" in

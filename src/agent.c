@@ -311,7 +311,8 @@ int pg_agent_run(const struct pg_config *cfg)
 		err = pg_loader__seed(loader, on_seed_record, &a);
 		if (err)
 			pg_warn("could not list running processes (%s); their children will be "
-				"flagged no_parent", strerror(-err));
+				"flagged no_parent",
+				strerror(-err));
 		else
 			pg_info("seeded %" PRIu64 " running processes", a.seeded);
 	}
@@ -338,7 +339,8 @@ int pg_agent_run(const struct pg_config *cfg)
 			if (evs[i].data.fd == sfd) {
 				struct signalfd_siginfo si;
 
-				if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP)
+				if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
+				    si.ssi_signo != SIGHUP)
 					stop = true;
 			} else if (evs[i].data.fd == tfd) {
 				uint64_t exp;

@@ -28,10 +28,10 @@ struct pg_agent {
 	char node[65];
 	int64_t clock_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t delivered[PG_EVENT_MAX];
-	uint64_t malformed;   /* records failing validation */
-	uint64_t duplicates;  /* second exit of one process (thread races) */
+	uint64_t malformed;  /* records failing validation */
+	uint64_t duplicates; /* second exit of one process (thread races) */
 	uint64_t seeded;
-	uint64_t oom;         /* events that could not be enriched for lack of memory */
+	uint64_t oom; /* events that could not be enriched for lack of memory */
 };
 
 /* Hand one record to its sensor's handler. Never fails: bad records are counted. */

@@ -164,12 +164,8 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 				return bad("--export-backups", optarg, "expected 0..1000");
 			cfg->export_backups = v;
 			break;
-		case OPT_ANCESTORS:
-			cfg->ancestors = true;
-			break;
-		case OPT_FORK:
-			cfg->fork_events = true;
-			break;
+		case OPT_ANCESTORS: cfg->ancestors = true; break;
+		case OPT_FORK: cfg->fork_events = true; break;
 		case OPT_BACKEND:
 			err = parse_backend(cfg, optarg);
 			if (err)
@@ -180,11 +176,10 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 				return bad("--max-args", optarg, "expected 64..32767");
 			cfg->max_args = v;
 			break;
-		case OPT_NO_SEED:
-			cfg->seed = false;
-			break;
+		case OPT_NO_SEED: cfg->seed = false; break;
 		case OPT_RINGBUF:
-			if (pg_parse_size(optarg, &v) || v < 4096 || v > (1ULL << 30) || (v & (v - 1)))
+			if (pg_parse_size(optarg, &v) || v < 4096 || v > (1ULL << 30) ||
+			    (v & (v - 1)))
 				return bad("--ringbuf-size", optarg,
 					   "expected a power of two from 4K to 1G");
 			cfg->ringbuf_size = v;
@@ -214,15 +209,9 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 				return bad("--stats-interval", optarg, "expected 0..86400 s");
 			cfg->stats_interval = v;
 			break;
-		case OPT_STATS_FILE:
-			cfg->stats_file = optarg;
-			break;
-		case 'v':
-			cfg->verbose++;
-			break;
-		case 'h':
-			pg_config_usage_run(stdout);
-			return 1;
+		case OPT_STATS_FILE: cfg->stats_file = optarg; break;
+		case 'v': cfg->verbose++; break;
+		case 'h': pg_config_usage_run(stdout); return 1;
 		case ':':
 			fprintf(stderr, "penguard: option '%s' needs a value\n", argv[optind - 1]);
 			return -EINVAL;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 enum pg_format {
-	PG_FORMAT_AUTO,    /* compact on a terminal, JSON otherwise */
+	PG_FORMAT_AUTO, /* compact on a terminal, JSON otherwise */
 	PG_FORMAT_JSON,
 	PG_FORMAT_COMPACT,
 	PG_FORMAT_NONE,
@@ -25,14 +25,14 @@ struct pg_forced_backend {
 struct pg_config {
 	enum pg_format format;
 	const char *export_path;
-	uint64_t export_max_size;   /* bytes; rotate past this */
-	uint32_t export_backups;    /* rotated files kept */
+	uint64_t export_max_size; /* bytes; rotate past this */
+	uint32_t export_backups;  /* rotated files kept */
 	struct pg_forced_backend forced[PG_MAX_FORCED];
 	uint32_t n_forced;
-	uint64_t ringbuf_size;      /* bytes, power of two */
-	uint64_t wakeup_bytes;      /* wake the agent past this backlog */
-	uint32_t max_args;          /* argv bytes kept per exec */
-	uint32_t cache_size;        /* process cache entries */
+	uint64_t ringbuf_size;	    /* bytes, power of two */
+	uint64_t wakeup_bytes;	    /* wake the agent past this backlog */
+	uint32_t max_args;	    /* argv bytes kept per exec */
+	uint32_t cache_size;	    /* process cache entries */
 	uint32_t cache_grace_ms;    /* exited processes kept this long */
 	uint32_t flush_interval_ms; /* the latency bound when idle */
 	uint32_t stats_interval;    /* seconds; 0: only at exit */

@@ -28,12 +28,12 @@ static bool fs_is(const char *path, long magic)
 }
 
 /* Load a "return 0" program of @type attached to BTF object @name. */
-static int try_load(const struct btf *vmlinux, enum bpf_prog_type type,
-		    enum bpf_attach_type attach, const char *name, int kind)
+static int try_load(const struct btf *vmlinux, enum bpf_prog_type type, enum bpf_attach_type attach,
+		    const char *name, int kind)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = 0xb7, .dst_reg = 0, .imm = 0 }, /* r0 = 0 */
-		{ .code = 0x95 },                         /* exit */
+		{ .code = 0x95 },			  /* exit */
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = attach);
 	int id, fd;
@@ -152,7 +152,8 @@ void pg_features_print(const struct pg_features *f, FILE *out, bool json)
 		fprintf(out, "}");
 		return;
 	}
-	fprintf(out, "kernel     %s\nlsm        %s\n", f->kernel, f->lsm_list[0] ? f->lsm_list : "?");
+	fprintf(out, "kernel     %s\nlsm        %s\n", f->kernel,
+		f->lsm_list[0] ? f->lsm_list : "?");
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		fprintf(out, "%-10s %-3s%s%s\n", rows[i].name, rows[i].on ? "yes" : "no",
 			!rows[i].on && rows[i].why[0] ? "  " : "", !rows[i].on ? rows[i].why : "");

@@ -13,13 +13,13 @@
 struct pg_features {
 	char kernel[128];
 	bool root;
-	bool btf;       /* /sys/kernel/btf/vmlinux */
+	bool btf; /* /sys/kernel/btf/vmlinux */
 	bool ringbuf;
 	bool raw_tp;
 	bool tp_btf;
 	bool fentry;
 	bool kprobe;
-	bool lsm_prog;  /* BPF LSM programs load */
+	bool lsm_prog;	 /* BPF LSM programs load */
 	bool lsm_active; /* "bpf" is in the active LSM list */
 	bool iter_task;
 	bool cgroup_v2;

@@ -111,7 +111,7 @@ static int try_backend(struct pg_loader *l, struct pg_loaded *ld, size_t gi,
 	if (err)
 		return err;
 	/* load this backend's programs only; the others stay in the ELF */
-	bpf_object__for_each_program(prog, ld->obj) {
+	bpf_object__for_each_program (prog, ld->obj) {
 		const char *name = bpf_program__name(prog);
 		bool on = prog_in_backend(b, name);
 
@@ -134,7 +134,7 @@ static int try_backend(struct pg_loader *l, struct pg_loaded *ld, size_t gi,
 	if (err)
 		return err;
 	*stage = "attach";
-	bpf_object__for_each_program(prog, ld->obj) {
+	bpf_object__for_each_program (prog, ld->obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog) ||
@@ -154,19 +154,14 @@ static int try_backend(struct pg_loader *l, struct pg_loaded *ld, size_t gi,
 static const char *load_hint(int err)
 {
 	switch (-err) {
-	case EPERM:
-		return " (the kernel refused it: lockdown, or a missing capability)";
+	case EPERM: return " (the kernel refused it: lockdown, or a missing capability)";
 	case EACCES:
 	case EINVAL:
-	case E2BIG:
-		return " (the verifier rejected it: run with -v for its log)";
+	case E2BIG: return " (the verifier rejected it: run with -v for its log)";
 	case ENOENT:
-	case ESRCH:
-		return " (a hook this kernel does not have)";
-	case EOPNOTSUPP:
-		return " (not supported by this kernel)";
-	default:
-		return "";
+	case ESRCH: return " (a hook this kernel does not have)";
+	case EOPNOTSUPP: return " (not supported by this kernel)";
+	default: return "";
 	}
 }
 

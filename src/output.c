@@ -16,9 +16,9 @@
 
 struct pg_sink {
 	int fd;
-	const char *path;      /* NULL for stdout */
-	uint64_t file_size;    /* bytes in the current file */
-	uint64_t max_size;     /* 0: never rotate */
+	const char *path;   /* NULL for stdout */
+	uint64_t file_size; /* bytes in the current file */
+	uint64_t max_size;  /* 0: never rotate */
 	uint32_t backups;
 	struct pg_buf pending;
 	bool warned;

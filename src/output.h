@@ -17,8 +17,8 @@
 #define PG_SINK_PENDING_MAX (16u << 20)
 
 struct pg_output_stats {
-	uint64_t lines;      /* lines accepted */
-	uint64_t dropped;    /* lines dropped: pending data over the bound */
+	uint64_t lines;	  /* lines accepted */
+	uint64_t dropped; /* lines dropped: pending data over the bound */
 	uint64_t write_errors;
 	uint64_t rotations;
 };

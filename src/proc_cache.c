@@ -226,9 +226,8 @@ static void cache_remove(struct pg_proc_cache *c, struct pg_process *p)
 
 static void evict_one(struct pg_proc_cache *c)
 {
-	static const enum pg_proc_list order[] = {
-		PG_PROC_LIST_EXITED, PG_PROC_LIST_RETAINED, PG_PROC_LIST_LIVE
-	};
+	static const enum pg_proc_list order[] = { PG_PROC_LIST_EXITED, PG_PROC_LIST_RETAINED,
+						   PG_PROC_LIST_LIVE };
 	size_t i;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {

@@ -45,7 +45,7 @@ struct pg_process {
 	const char *container_runtime; /* static string or NULL */
 	/* NUL-terminated, owned; never NULL once built */
 	char *binary;
-	char *script; /* the script run through binary, or NULL */
+	char *script;	 /* the script run through binary, or NULL */
 	char *arguments; /* argv[1..], shell-quoted where ambiguous */
 	char *cwd;
 	char *cgroup;

@@ -69,21 +69,21 @@ const struct pg_sensor pg_sensor_process = {
 /* ---- decoding ---- */
 
 static const char *const flag_names[] = {
-	"execve", "seeded", "args_truncated", "binary_truncated", "cwd_truncated",
-	"args_error", "no_parent", "clone", "script", "cgroup_truncated", "no_args",
+	"execve",    "seeded", "args_truncated", "binary_truncated", "cwd_truncated", "args_error",
+	"no_parent", "clone",  "script",	 "cgroup_truncated", "no_args",
 };
 
 static const char *const signal_names[] = {
-	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",     [SIGQUIT] = "SIGQUIT",
-	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP",   [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",     [SIGKILL] = "SIGKILL",
-	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",   [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",   [SIGTERM] = "SIGTERM",
-	[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
-	[SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",   [SIGTTIN] = "SIGTTIN",
-	[SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",     [SIGXCPU] = "SIGXCPU",
-	[SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
-	[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO",     [SIGPWR] = "SIGPWR",
+	[SIGHUP] = "SIGHUP",	   [SIGINT] = "SIGINT",	      [SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",	   [SIGTRAP] = "SIGTRAP",     [SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",	   [SIGFPE] = "SIGFPE",	      [SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1",	   [SIGSEGV] = "SIGSEGV",     [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE",	   [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM",
+	[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD",     [SIGCONT] = "SIGCONT",
+	[SIGSTOP] = "SIGSTOP",	   [SIGTSTP] = "SIGTSTP",     [SIGTTIN] = "SIGTTIN",
+	[SIGTTOU] = "SIGTTOU",	   [SIGURG] = "SIGURG",	      [SIGXCPU] = "SIGXCPU",
+	[SIGXFSZ] = "SIGXFSZ",	   [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
+	[SIGWINCH] = "SIGWINCH",   [SIGIO] = "SIGIO",	      [SIGPWR] = "SIGPWR",
 	[SIGSYS] = "SIGSYS",
 };
 
@@ -417,8 +417,8 @@ static bool exec_record_ok(const struct pg_exec_event *e, size_t size)
 
 	if (size < sizeof(*e))
 		return false;
-	need = (uint64_t)sizeof(*e) + e->binary_len + e->filename_len + e->cwd_len +
-	       e->cgroup_len + e->args_len;
+	need = (uint64_t)sizeof(*e) + e->binary_len + e->filename_len + e->cwd_len + e->cgroup_len +
+	       e->args_len;
 	return need <= size && e->binary_len < PG_PATH_MAX && e->filename_len < PG_PATH_MAX &&
 	       e->cwd_len < PG_PATH_MAX && e->cgroup_len <= PG_CGROUP_MAX &&
 	       e->args_len < PG_ARGS_MAX;

@@ -21,7 +21,7 @@ enum pg_event_type {
 	PG_EVENT_PROCESS_EXIT = 2,
 	PG_EVENT_PROCESS_FORK = 3,
 	PG_EVENT_PROCESS_SEED = 4, /* a process found running at start-up */
-	PG_EVENT_MAX, /* keep last; sizes the stats arrays */
+	PG_EVENT_MAX,		   /* keep last; sizes the stats arrays */
 };
 
 /* Kernel-side failures that are counted, never ignored. */
@@ -40,7 +40,7 @@ enum pg_error {
 
 /* Common header of every record in the ring buffer. */
 struct pg_event_header {
-	__u16 type;  /* enum pg_event_type */
+	__u16 type; /* enum pg_event_type */
 	__u16 flags;
 	__u32 size;  /* whole record, header included */
 	__u64 ktime; /* CLOCK_MONOTONIC ns when the event happened */
@@ -81,24 +81,24 @@ struct pg_namespaces {
 };
 
 /* pg_exec_event.proc_flags and process flags shown to users */
-#define PG_PROC_F_EXECVE (1U << 0)      /* seen at exec */
-#define PG_PROC_F_SEEDED (1U << 1)      /* found running at start-up */
-#define PG_PROC_F_ARGS_TRUNC (1U << 2)  /* argv longer than the limit */
-#define PG_PROC_F_PATH_TRUNC (1U << 3)  /* binary path too deep or long */
+#define PG_PROC_F_EXECVE (1U << 0)     /* seen at exec */
+#define PG_PROC_F_SEEDED (1U << 1)     /* found running at start-up */
+#define PG_PROC_F_ARGS_TRUNC (1U << 2) /* argv longer than the limit */
+#define PG_PROC_F_PATH_TRUNC (1U << 3) /* binary path too deep or long */
 #define PG_PROC_F_CWD_TRUNC (1U << 4)
-#define PG_PROC_F_ARGS_ERROR (1U << 5)  /* argv could not be read */
-#define PG_PROC_F_NO_PARENT (1U << 6)   /* parent unknown to the cache */
-#define PG_PROC_F_CLONE (1U << 7)       /* forked, never exec'd */
-#define PG_PROC_F_SCRIPT (1U << 8)      /* ran through an interpreter */
+#define PG_PROC_F_ARGS_ERROR (1U << 5) /* argv could not be read */
+#define PG_PROC_F_NO_PARENT (1U << 6)  /* parent unknown to the cache */
+#define PG_PROC_F_CLONE (1U << 7)      /* forked, never exec'd */
+#define PG_PROC_F_SCRIPT (1U << 8)     /* ran through an interpreter */
 #define PG_PROC_F_CGROUP_TRUNC (1U << 9)
-#define PG_PROC_F_NO_ARGS (1U << 10)    /* kernel thread or no mm */
+#define PG_PROC_F_NO_ARGS (1U << 10) /* kernel thread or no mm */
 
 #define PG_COMM_LEN 16
 #define PG_TTY_LEN 16
 
 /* Upper bounds the kernel side enforces on every variable-length field. */
 #define PG_PATH_MAX 4096
-#define PG_ARGS_MAX 32768	/* hard cap; the run-time limit is lower */
+#define PG_ARGS_MAX 32768 /* hard cap; the run-time limit is lower */
 #define PG_ARGS_DEFAULT 4096
 #define PG_CGROUP_MAX 1024
 
