@@ -348,6 +348,8 @@ int pg_agent_run(const struct pg_config *cfg)
 				if (read(tfd, &exp, sizeof(exp)) == sizeof(exp))
 					ticks += exp;
 				pg_proc_cache__expire(a.cache, pg_now_mono_ns());
+				/* follow NTP and settimeofday() steps of the wall clock */
+				a.clock_offset = pg_clock_offset_ns();
 				if (ticks_per_stats && ticks >= ticks_per_stats) {
 					ticks = 0;
 					stats_report(&a, loader, false);
