@@ -235,7 +235,8 @@ static int libbpf_verbosity;
  * Without -v the caller says once what failed; -v adds libbpf's warnings,
  * which carry the verifier log, and -vv its debug output.
  */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+__attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_level level,
+							      const char *fmt, va_list args)
 {
 	if ((level == LIBBPF_DEBUG && libbpf_verbosity < 2) || libbpf_verbosity < 1)
 		return 0;

@@ -135,7 +135,7 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 	uint64_t v;
 	int c, err;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then also forgets a half-parsed -abc group */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:vh", opts, NULL)) != -1) {
 		switch (c) {

@@ -152,6 +152,18 @@ void pg_escape(struct pg_buf *b, const char *str, size_t n, bool json)
 			run++;
 			continue;
 		}
+		/*
+		 * C1 controls (U+0080-U+009F) are valid UTF-8, but terminals
+		 * act on them (U+009B starts an escape sequence): escape them
+		 * on the compact view; JSON may carry them as they are.
+		 */
+		if (len == 2 && c == 0xc2 && s[i + 1] < 0xa0 && !json) {
+			pg_buf_put(b, s + i - run, run);
+			run = 0;
+			pg_buf_printf(b, "\\x%02x\\x%02x", c, s[i + 1]);
+			i += 2;
+			continue;
+		}
 		if (len > 1) {
 			i += len;
 			run += len;

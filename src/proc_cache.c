@@ -9,9 +9,21 @@ struct pg_list {
 	struct pg_process *head, *tail;
 };
 
+/*
+ * Children cached before their parent (seeding walks pids in order, and
+ * pids wrap): counted here by parent key until the parent arrives and
+ * takes the count over, so it is retained for them like any parent.
+ */
+struct pg_orphans {
+	struct pg_process_key parent;
+	uint32_t count;
+	struct pg_orphans *next;
+};
+
 struct pg_proc_cache {
 	struct pg_process **buckets;
-	size_t nbuckets; /* power of two */
+	struct pg_orphans **orphans; /* nbuckets chains */
+	size_t nbuckets;	     /* power of two */
 	size_t max;
 	uint64_t grace_ns;
 	struct pg_list lists[4]; /* by enum pg_proc_list */
@@ -134,7 +146,10 @@ struct pg_proc_cache *pg_proc_cache__new(size_t max_entries, uint64_t grace_ns)
 	if (!c)
 		return NULL;
 	c->buckets = calloc(n, sizeof(*c->buckets));
-	if (!c->buckets) {
+	c->orphans = calloc(n, sizeof(*c->orphans));
+	if (!c->buckets || !c->orphans) {
+		free(c->buckets);
+		free(c->orphans);
 		free(c);
 		return NULL;
 	}
@@ -152,13 +167,19 @@ void pg_proc_cache__free(struct pg_proc_cache *c)
 		return;
 	for (i = 0; i < c->nbuckets; i++) {
 		struct pg_process *p = c->buckets[i], *n;
+		struct pg_orphans *o = c->orphans[i], *on;
 
 		for (; p; p = n) {
 			n = p->hnext;
 			pg_process__free(p);
 		}
+		for (; o; o = on) {
+			on = o->next;
+			free(o);
+		}
 	}
 	free(c->buckets);
+	free(c->orphans);
 	free(c);
 }
 
@@ -201,12 +222,57 @@ static void hash_del(struct pg_proc_cache *c, struct pg_process *p)
 	}
 }
 
+static struct pg_orphans **orphans_find(struct pg_proc_cache *c, const struct pg_process_key *k)
+{
+	struct pg_orphans **pp = &c->orphans[key_hash(k) & (c->nbuckets - 1)];
+
+	for (; *pp; pp = &(*pp)->next)
+		if (key_eq(&(*pp)->parent, k))
+			break;
+	return pp;
+}
+
+/* Best effort: without memory, the parent may just expire early. */
+static void orphans_add(struct pg_proc_cache *c, const struct pg_process_key *parent)
+{
+	struct pg_orphans **pp = orphans_find(c, parent);
+
+	if (!*pp) {
+		*pp = calloc(1, sizeof(**pp));
+		if (!*pp)
+			return;
+		(*pp)->parent = *parent;
+	}
+	(*pp)->count++;
+}
+
+/* Remove one (or, with @all, every) child counted for @parent. */
+static uint32_t orphans_take(struct pg_proc_cache *c, const struct pg_process_key *parent, bool all)
+{
+	struct pg_orphans **pp = orphans_find(c, parent), *o = *pp;
+	uint32_t n;
+
+	if (!o)
+		return 0;
+	n = all ? o->count : 1;
+	o->count -= n;
+	if (!o->count) {
+		*pp = o->next;
+		free(o);
+	}
+	return n;
+}
+
 /* A retained parent whose last cached child went can now expire. */
 static void parent_release(struct pg_proc_cache *c, const struct pg_process *child)
 {
 	struct pg_process *parent = pg_proc_cache__peek(c, &child->parent_key);
 
-	if (!parent || parent == child || !parent->children)
+	if (!parent) {
+		orphans_take(c, &child->parent_key, false);
+		return;
+	}
+	if (parent == child || !parent->children)
 		return;
 	parent->children--;
 	if (!parent->children && parent->list == PG_PROC_LIST_RETAINED) {
@@ -246,12 +312,14 @@ void pg_proc_cache__insert(struct pg_proc_cache *c, struct pg_process *p)
 	struct pg_process *old = pg_proc_cache__peek(c, &p->key), *parent;
 	size_t b;
 
+	p->children = 0;
 	if (old) {
 		/* a seed racing with the exec it also saw: the newer wins */
 		p->children = old->children;
 		old->children = 0;
 		cache_remove(c, old);
 	}
+	p->children += orphans_take(c, &p->key, true);
 	while (c->stats.size >= c->max)
 		evict_one(c);
 	b = key_hash(&p->key) & (c->nbuckets - 1);
@@ -260,7 +328,9 @@ void pg_proc_cache__insert(struct pg_proc_cache *c, struct pg_process *p)
 	list_add_tail(c, p, p->exit_ktime ? PG_PROC_LIST_EXITED : PG_PROC_LIST_LIVE);
 	c->stats.size++;
 	parent = pg_proc_cache__peek(c, &p->parent_key);
-	if (parent && parent != p)
+	if (!parent)
+		orphans_add(c, &p->parent_key);
+	else if (parent != p)
 		parent->children++;
 }
 

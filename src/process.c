@@ -131,8 +131,9 @@ void pg_process_format_args(struct pg_buf *b, const char *argv, size_t len)
 		}
 		off += n + 1;
 	}
-	pg_buf_putc(b, 0);
-	b->len--; /* keep it a C string */
+	pg_buf_putc(b, 0); /* a C string even when empty */
+	if (!b->failed)
+		b->len--;
 }
 
 static char *dup_n(const void *s, size_t n)

@@ -86,7 +86,8 @@ int pg_parse_uint(const char *s, uint64_t max, uint64_t *ret)
 	unsigned long long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* strtoull() would skip blanks and take a sign: " -1" is UINT64_MAX */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -102,7 +103,8 @@ int pg_parse_size(const char *s, uint64_t *ret_size)
 	unsigned shift = 0;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* strtoull() would skip blanks and take a sign: " -1" is UINT64_MAX */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
