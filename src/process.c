@@ -87,6 +87,14 @@ static const char *const signal_names[] = {
 	[SIGSYS] = "SIGSYS",
 };
 
+static const char *signal_name(unsigned sig, char tmp[16])
+{
+	if (sig < PG_ARRAY_SIZE(signal_names) && signal_names[sig])
+		return signal_names[sig];
+	snprintf(tmp, 16, "SIG%u", sig); /* real-time signals */
+	return tmp;
+}
+
 static bool needs_quotes(const char *s, size_t n)
 {
 	size_t i;
@@ -363,6 +371,20 @@ static void ancestors_json(struct pg_agent *a, const struct pg_process *parent)
 	pg_json__end_array(a->json);
 }
 
+/* {"<type>":{"process":…,"parent":…[,"ancestors":…] — the caller closes it. */
+static const struct pg_process *event_begin(struct pg_agent *a, const char *type,
+					    const struct pg_process *p)
+{
+	const struct pg_process *parent;
+
+	pg_agent_event_begin(a, type);
+	pg_json__key(a->json, "process");
+	process_json(a, p, false);
+	parent = parent_json(a, p);
+	ancestors_json(a, parent);
+	return parent;
+}
+
 static void compact_begin(struct pg_agent *a, uint64_t ktime, const char *what,
 			  const struct pg_process *p)
 {
@@ -396,11 +418,7 @@ static void render_exec(struct pg_agent *a, const struct pg_exec_event *e,
 {
 	const struct pg_process *parent;
 
-	pg_agent_event_begin(a, "process_exec");
-	pg_json__key(a->json, "process");
-	process_json(a, p, false);
-	parent = parent_json(a, p);
-	ancestors_json(a, parent);
+	parent = event_begin(a, "process_exec", p);
 	pg_json__end_object(a->json);
 	if (pg_output__wants_compact(a->out)) {
 		compact_begin(a, e->hdr.ktime, "exec", p);
@@ -501,9 +519,9 @@ static struct pg_process *clone_of_parent(struct pg_agent *a, const struct pg_pr
 void pg_process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_exit_event *e = rec;
-	const struct pg_process *parent;
 	struct pg_process *p;
 	unsigned sig, status;
+	char signame[16];
 
 	if (size < sizeof(*e)) {
 		a->malformed++;
@@ -526,20 +544,9 @@ void pg_process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 	sig = e->exit_code & 0x7f;
 	status = (e->exit_code >> 8) & 0xff;
 
-	pg_agent_event_begin(a, "process_exit");
-	pg_json__key(a->json, "process");
-	process_json(a, p, false);
-	parent = parent_json(a, p);
-	ancestors_json(a, parent);
+	event_begin(a, "process_exit", p);
 	if (sig) {
-		char tmp[16];
-		const char *name = sig < PG_ARRAY_SIZE(signal_names) ? signal_names[sig] : NULL;
-
-		if (!name) {
-			snprintf(tmp, sizeof(tmp), "SIG%u", sig);
-			name = tmp;
-		}
-		pg_json__kv_string(a->json, "signal", name);
+		pg_json__kv_string(a->json, "signal", signal_name(sig, signame));
 		if (e->exit_code & 0x80)
 			pg_json__kv_bool(a->json, "core_dumped", true);
 	}
@@ -552,7 +559,7 @@ void pg_process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 
 		compact_begin(a, e->hdr.ktime, "exit", p);
 		if (sig)
-			pg_buf_printf(&a->compact, "  signal=%u", sig);
+			pg_buf_printf(&a->compact, "  signal=%s", signal_name(sig, signame));
 		else
 			pg_buf_printf(&a->compact, "  status=%u", status);
 		pg_buf_printf(&a->compact, " time=%.3fms", rt / 1e6);
@@ -564,7 +571,6 @@ void pg_process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 void pg_process_on_fork(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_fork_event *e = rec;
-	const struct pg_process *parent;
 	struct pg_process *p;
 
 	if (size < sizeof(*e)) {
@@ -583,11 +589,7 @@ void pg_process_on_fork(struct pg_agent *a, const void *rec, size_t size)
 	 */
 	if (!a->cfg->fork_events)
 		return;
-	pg_agent_event_begin(a, "process_fork");
-	pg_json__key(a->json, "process");
-	process_json(a, p, false);
-	parent = parent_json(a, p);
-	ancestors_json(a, parent);
+	event_begin(a, "process_fork", p);
 	pg_json__end_object(a->json);
 	if (pg_output__wants_compact(a->out))
 		compact_begin(a, e->hdr.ktime, "fork", p);
