@@ -179,18 +179,24 @@ static __always_inline __u16 pg_append_cgroup(struct pg_exec_heap *h, struct ker
 		h->off += 1;
 		return 1;
 	}
-	for (i = PG_CGROUP_DEPTH - 1; i >= 0; i--) {
+	/*
+	 * Count up and index down: a loop that skips its top iterations with
+	 * "continue" compiles to a two-instruction cycle that 5.10 and 6.1
+	 * reject as a back-edge.
+	 */
+	for (i = 0; i < PG_CGROUP_DEPTH; i++) {
 		const char *name;
+		__u32 n = h->n_kn;
 		long r;
 
-		if ((__u32)i >= h->n_kn)
-			continue;
+		if ((__u32)i >= n)
+			break;
 		off = h->off;
 		if (off - start > PG_CGROUP_MAX - 256) {
 			h->ev.proc_flags |= PG_PROC_F_CGROUP_TRUNC;
 			break;
 		}
-		kn = (struct kernfs_node *)h->kn[i & (PG_CGROUP_DEPTH - 1)];
+		kn = (struct kernfs_node *)h->kn[(n - 1 - i) & (PG_CGROUP_DEPTH - 1)];
 		name = BPF_CORE_READ(kn, name);
 		h->data[off & PG_OFF_MASK] = '/';
 		r = bpf_probe_read_kernel_str(&h->data[(off + 1) & PG_OFF_MASK], 256, name);

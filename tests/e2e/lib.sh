@@ -32,6 +32,13 @@ agent_start() {
 		grep -q "ready:" "$WORK/$__an.log" 2>/dev/null && return 0
 		if ! kill -0 "$(eval echo \$AGENT_$__an)" 2>/dev/null; then
 			sed 's/^/    /' "$WORK/$__an.log" | tail -20
+			# once: the verifier's own words, for the log of this run
+			if [ -z "${VERIFIER_SHOWN:-}" ]; then
+				VERIFIER_SHOWN=1
+				echo "    --- penguard run -v (tail) ---"
+				timeout 60 "$PENGUARD" run -o none -v --no-seed "$@" 2>&1 </dev/null |
+					grep -v '^penguard: info' | tail -40 | sed 's/^/    /'
+			fi
 			return 1
 		fi
 		sleep 0.1
