@@ -241,6 +241,30 @@ t_fork() {
 		.process_fork.process.binary == .process_fork.parent.binary' && ok fork
 }
 
+# A process in a cgroup named the way docker's systemd driver names them
+t_container() {
+	_m=$(mark ctr)
+	_cg=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -z "$_cg" ]; then
+		skip container "no cgroup2 mount"
+		return
+	fi
+	_id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	_dir="$_cg/pg-e2e-$$/docker-$_id.scope"
+	if ! mkdir -p "$_dir" 2>/dev/null; then
+		skip container "cannot create a cgroup under $_cg"
+		return
+	fi
+	sh -c "echo \$\$ >'$_dir/cgroup.procs' && exec '$BIN' exit 0 '$_m'"
+	_x=$(wait_event main "$_m" ".process_exec.process.arguments == \"exit 0 $_m\"")
+	rmdir "$_dir" "$_cg/pg-e2e-$$" 2>/dev/null
+	[ -n "$_x" ] || { fail container "no process_exec"; return; }
+	check container "$_x" ".process_exec.process.cgroup == \"/pg-e2e-$$/docker-$_id.scope\" and
+		.process_exec.process.container_id == \"$_id\" and
+		.process_exec.process.container_runtime == \"docker\" and
+		.process_exec.process.cgroup_id > 1" && ok container
+}
+
 t_valid_json() {
 	# every line the agent wrote, hostile input included, is one JSON object
 	_lines=$(wc -l <"$WORK/main.json" | tr -d ' ')
@@ -408,6 +432,7 @@ if agent_start main --ancestors --fork-events; then
 	run_test t_many_children
 	run_test t_deep_tree
 	run_test t_fork
+	run_test t_container
 	run_test t_clean_stop
 	run_test t_valid_json
 else
