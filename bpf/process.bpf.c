@@ -352,22 +352,31 @@ static __always_inline int pg_group_dead(struct task_struct *task)
 
 /* ---- backend: fentry ---- */
 
+/*
+ * bpf_get_current_task_btf() needs 5.11; the handlers read through
+ * BPF_CORE_READ anyway, so the untyped pointer serves on 5.10 too.
+ */
+static __always_inline struct task_struct *pg_current(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
 SEC("fentry/finalize_exec")
 int BPF_PROG(fentry_finalize_exec, struct linux_binprm *bprm)
 {
-	return pg_handle_exec(bpf_get_current_task_btf(), bprm);
+	return pg_handle_exec(pg_current(), bprm);
 }
 
 SEC("fentry/acct_process")
 int BPF_PROG(fentry_acct_process)
 {
-	return pg_handle_exit(bpf_get_current_task_btf());
+	return pg_handle_exit(pg_current());
 }
 
 SEC("fentry/wake_up_new_task")
 int BPF_PROG(fentry_wake_up_new_task, struct task_struct *p)
 {
-	return pg_handle_fork(bpf_get_current_task_btf(), p);
+	return pg_handle_fork(pg_current(), p);
 }
 
 /* ---- backend: tp_btf ---- */
