@@ -9,13 +9,15 @@ BUILD=${BUILD:-build}
 log=$(mktemp)
 rc=0
 
+# stage NAME WORD COMMAND…: run it; its summary line is "WORD: N passed, N failed…"
 stage() {
 	name=$1
-	shift
+	word=$2
+	shift 2
 	echo "==> $name"
 	"$@" 2>&1 | tee -a "$log"
 	# the pipeline's status is tee's; ask the stage's own summary instead
-	st=$(tail -n 40 "$log" | grep -E "^$name: [0-9]+ passed, [0-9]+ failed" | tail -n 1)
+	st=$(tail -n 40 "$log" | grep -E "^$word: [0-9]+ passed, [0-9]+ failed" | tail -n 1)
 	if [ -z "$st" ]; then
 		echo "$name: no summary line: the stage crashed" | tee -a "$log"
 		rc=1
@@ -24,16 +26,17 @@ stage() {
 	fi
 }
 
-stage unit sh tests/unit/run.sh "$BUILD"/tests/unit/test_*
-stage e2e env PENGUARD="$BUILD/penguard" PG_HELPERS="$BUILD/tests/helpers" sh tests/e2e/run.sh
+stage unit unit sh tests/unit/run.sh "$BUILD"/tests/unit/test_*
+stage e2e e2e env PENGUARD="$BUILD/penguard" PG_HELPERS="$BUILD/tests/helpers" sh tests/e2e/run.sh
 if [ "${PG_SKIP_VM:-0}" = 1 ]; then
-	echo "vm: 0 passed, 0 failed, 1 skipped (PG_SKIP_VM=1)" | tee -a "$log"
+	echo "kernels: 0 passed, 0 failed, 1 skipped (PG_SKIP_VM=1)" | tee -a "$log"
 else
-	stage vm bash tests/vm/run.sh ${KERNELS:-}
+	# its summary counts kernels; the tests inside them are in its report
+	stage vm kernels bash tests/vm/run.sh ${KERNELS:-}
 fi
 
 # the grand total, in the form CI reads
-grep -E "^(unit|e2e|vm): [0-9]+ passed, [0-9]+ failed" "$log" | awk '
+grep -E "^(unit|e2e|kernels): [0-9]+ passed, [0-9]+ failed" "$log" | awk '
 	{ p += $2; f += $4; if ($6 != "") s += $6 }
 	END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }'
 rm -f "$log"
