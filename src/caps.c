@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "caps.h"
 #include "json.h"
@@ -55,7 +56,21 @@ const char *pg_cap_name(unsigned bit)
 	return bit < PG_ARRAY_SIZE(cap_names) ? cap_names[bit] : NULL;
 }
 
-void pg_caps_json(struct pg_json *w, uint64_t caps)
+/*
+ * Nearly every process holds one of a handful of sets (none, all, a
+ * service's few), so the rendered array is kept for the last few sets:
+ * 40 names, twice per process, were the agent's largest per-event cost.
+ */
+#define PG_CAPS_MEMO 8
+
+static struct {
+	uint64_t caps;
+	char *json;
+	size_t len;
+} memo[PG_CAPS_MEMO];
+static unsigned memo_next;
+
+static void caps_render(struct pg_json *w, uint64_t caps)
 {
 	unsigned bit;
 
@@ -74,4 +89,34 @@ void pg_caps_json(struct pg_json *w, uint64_t caps)
 		pg_json__string(w, name);
 	}
 	pg_json__end_array(w);
+}
+
+void pg_caps_json(struct pg_json *w, uint64_t caps)
+{
+	struct pg_buf b;
+	struct pg_json *tmp;
+	unsigned i;
+
+	for (i = 0; i < PG_CAPS_MEMO; i++) {
+		if (memo[i].json && memo[i].caps == caps) {
+			pg_json__raw(w, memo[i].json, memo[i].len);
+			return;
+		}
+	}
+	pg_buf_init(&b);
+	tmp = pg_json__new(&b);
+	if (tmp)
+		caps_render(tmp, caps);
+	pg_json__free(tmp);
+	if (!tmp || b.failed || !b.len) {
+		pg_buf_free(&b);
+		caps_render(w, caps); /* no memory for the memo: render in place */
+		return;
+	}
+	i = memo_next++ % PG_CAPS_MEMO;
+	free(memo[i].json);
+	memo[i].caps = caps;
+	memo[i].json = b.data; /* the memo owns it now */
+	memo[i].len = b.len;
+	pg_json__raw(w, memo[i].json, memo[i].len);
 }

@@ -317,6 +317,12 @@ void pg_json__bool(struct pg_json *w, bool v)
 	pg_buf_puts(w->out, v ? "true" : "false");
 }
 
+void pg_json__raw(struct pg_json *w, const char *json, size_t n)
+{
+	pg_json_value_prefix(w);
+	pg_buf_put(w->out, json, n);
+}
+
 void pg_json__kv_string(struct pg_json *w, const char *key, const char *s)
 {
 	pg_json__key(w, key);

@@ -51,6 +51,8 @@ void pg_json__string_n(struct pg_json *w, const char *s, size_t n);
 void pg_json__uint(struct pg_json *w, uint64_t v);
 void pg_json__int(struct pg_json *w, int64_t v);
 void pg_json__bool(struct pg_json *w, bool v);
+/* A value already rendered as JSON by this writer (trusted, not escaped). */
+void pg_json__raw(struct pg_json *w, const char *json, size_t n);
 
 /* key + value shorthands */
 void pg_json__kv_string(struct pg_json *w, const char *key, const char *s);

@@ -59,6 +59,7 @@ void pg_process__free(struct pg_process *p)
 	free(p->arguments);
 	free(p->cwd);
 	free(p->cgroup);
+	free(p->json);
 	free(p);
 }
 
@@ -87,6 +88,8 @@ struct pg_process *pg_process__clone(const struct pg_process *src)
 	p->arguments = dup_or_null(src->arguments, &failed);
 	p->cwd = dup_or_null(src->cwd, &failed);
 	p->cgroup = dup_or_null(src->cgroup, &failed);
+	p->json = NULL; /* a clone renders differently: other key, flags */
+	p->json_len = 0;
 	p->children = 0;
 	p->list = PG_PROC_LIST_NONE;
 	p->hnext = p->prev = p->next = NULL;
@@ -337,6 +340,9 @@ void pg_proc_cache__insert(struct pg_proc_cache *c, struct pg_process *p)
 void pg_proc_cache__mark_exited(struct pg_proc_cache *c, struct pg_process *p, uint64_t now_ns)
 {
 	p->exit_ktime = now_ns;
+	free(p->json);
+	p->json = NULL;
+	p->json_len = 0;
 	list_del(c, p);
 	list_add_tail(c, p, PG_PROC_LIST_EXITED);
 }

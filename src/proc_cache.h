@@ -49,6 +49,13 @@ struct pg_process {
 	char *arguments; /* argv[1..], shell-quoted where ambiguous */
 	char *cwd;
 	char *cgroup;
+	/*
+	 * The process object as JSON, rendered on first use: a process is
+	 * shown again as the parent of each child and in its exit event, and
+	 * is immutable meanwhile. Freed at exit, so only live processes pay.
+	 */
+	char *json;
+	size_t json_len;
 
 	/* cache bookkeeping */
 	uint32_t children; /* cached processes naming this one as parent */

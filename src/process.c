@@ -274,7 +274,7 @@ static void flags_json(struct pg_json *w, struct pg_buf *tmp, uint32_t flags)
  * the whole context again, which would multiply each event's size by the
  * depth of the tree.
  */
-static void process_json(struct pg_agent *a, const struct pg_process *p, bool brief)
+static void process_render(struct pg_agent *a, struct pg_process *p, bool brief)
 {
 	struct pg_json *w = a->json;
 	char ts[PG_RFC3339_LEN];
@@ -333,10 +333,34 @@ static void process_json(struct pg_agent *a, const struct pg_process *p, bool br
 	pg_json__end_object(w);
 }
 
-/* The parent, or a stub naming it when it is not in the cache. */
-static const struct pg_process *parent_json(struct pg_agent *a, const struct pg_process *p)
+static void process_json(struct pg_agent *a, struct pg_process *p, bool brief)
 {
-	const struct pg_process *parent;
+	size_t start;
+
+	if (brief) {
+		process_render(a, p, true);
+		return;
+	}
+	if (p->json) {
+		pg_json__raw(a->json, p->json, p->json_len);
+		return;
+	}
+	/* always right after a key: no comma precedes the object */
+	start = a->line.len;
+	process_render(a, p, false);
+	if (a->line.failed || p->exit_ktime)
+		return;
+	p->json = malloc(a->line.len - start);
+	if (p->json) {
+		memcpy(p->json, a->line.data + start, a->line.len - start);
+		p->json_len = a->line.len - start;
+	}
+}
+
+/* The parent, or a stub naming it when it is not in the cache. */
+static struct pg_process *parent_json(struct pg_agent *a, struct pg_process *p)
+{
+	struct pg_process *parent;
 
 	if (!p->parent_exec_id[0])
 		return NULL;
@@ -354,9 +378,9 @@ static const struct pg_process *parent_json(struct pg_agent *a, const struct pg_
 	return NULL;
 }
 
-static void ancestors_json(struct pg_agent *a, const struct pg_process *parent)
+static void ancestors_json(struct pg_agent *a, struct pg_process *parent)
 {
-	const struct pg_process *p = parent;
+	struct pg_process *p = parent;
 	int depth;
 
 	if (!a->cfg->ancestors || !parent)
@@ -372,10 +396,9 @@ static void ancestors_json(struct pg_agent *a, const struct pg_process *parent)
 }
 
 /* {"<type>":{"process":…,"parent":…[,"ancestors":…] — the caller closes it. */
-static const struct pg_process *event_begin(struct pg_agent *a, const char *type,
-					    const struct pg_process *p)
+static struct pg_process *event_begin(struct pg_agent *a, const char *type, struct pg_process *p)
 {
-	const struct pg_process *parent;
+	struct pg_process *parent;
 
 	pg_agent_event_begin(a, type);
 	pg_json__key(a->json, "process");
@@ -386,7 +409,7 @@ static const struct pg_process *event_begin(struct pg_agent *a, const char *type
 }
 
 static void compact_begin(struct pg_agent *a, uint64_t ktime, const char *what,
-			  const struct pg_process *p)
+			  struct pg_process *p)
 {
 	struct pg_buf *b = &a->compact;
 	char ts[PG_RFC3339_LEN];
@@ -413,10 +436,9 @@ static void emit(struct pg_agent *a, uint64_t ktime)
 		pg_output__compact(a->out, a->compact.data, a->compact.len);
 }
 
-static void render_exec(struct pg_agent *a, const struct pg_exec_event *e,
-			const struct pg_process *p)
+static void render_exec(struct pg_agent *a, const struct pg_exec_event *e, struct pg_process *p)
 {
-	const struct pg_process *parent;
+	struct pg_process *parent;
 
 	parent = event_begin(a, "process_exec", p);
 	pg_json__end_object(a->json);
@@ -484,7 +506,7 @@ static struct pg_process *clone_of_parent(struct pg_agent *a, const struct pg_pr
 					  const struct pg_process_key *parent_key, uint32_t ppid,
 					  const char *comm)
 {
-	const struct pg_process *parent = pg_proc_cache__lookup(a->cache, parent_key);
+	struct pg_process *parent = pg_proc_cache__lookup(a->cache, parent_key);
 	struct pg_process *p;
 
 	if (parent) {

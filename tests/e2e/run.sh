@@ -361,7 +361,7 @@ t_compact() {
 	"$PENGUARD" run -o compact --flush-interval 20 >"$WORK/compact.out" 2>"$WORK/compact.log" &
 	_p=$!
 	_i=0
-	while ! grep -q "ready:" "$WORK/compact.log" && [ $_i -lt 1800 ]; do
+	while ! grep -q "ready:" "$WORK/compact.log" && [ $_i -lt 1800 ] && kill -0 $_p 2>/dev/null; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done

@@ -21,6 +21,7 @@ PG_VM_PACKAGES=(
 	gzip # compresses it
 	jq # parses `penguard probe -o json`; also copied into the VM
 	coreutils # timeout(1) bounds each VM
+	util-linux # flock(1): one matrix run at a time
 	libc-bin # ldd finds the libraries to copy
 	dpkg # dpkg -x unpacks the kernel packages
 	apt # apt-get download fetches them

@@ -17,8 +17,9 @@
 #                  mkinitramfs.sh and fetch-kernels.sh
 #
 # Writes build/vm/<kernel>.log (the serial console), build/vm/report.md, and
-# prints a report per kernel.  Exits 0 only if every kernel booted, ran the
-# suite to its end with no failure, and neither panicked nor oopsed.
+# prints a report per kernel, then "vm: N passed, N failed, N skipped" over
+# all kernels.  Exits 0 only if every kernel booted, ran the suite to its end
+# with no failure, and neither panicked nor oopsed.
 #
 # VMs run one after another: TCG keeps a host core busy per guest CPU, and the
 # machines this runs on have two.  TCG, not KVM: nested KVM crashes on the
@@ -39,8 +40,9 @@ agent=${PENGUARD:-$PG_REPO/build/penguard}
 # of the three kernels passed.  Nothing the agent uses depends on it.
 cpu=${PG_VM_CPU:-max,-cx16}
 
-# Totals over kernels, and the markdown report built as we go.
-n_ok=0 n_bad=0
+# Totals over kernels and over their tests, and the markdown report built
+# as we go.
+n_ok=0 n_bad=0 t_pass=0 t_fail=0 t_skip=0
 md_rows=() md_sections=()
 
 # Lines of log $2 that carry prefix $1, prefix removed.
@@ -50,16 +52,17 @@ field()
 }
 
 # The suite's lines of log $1, without the guest uptime init.sh puts before
-# each.
+# each.  Control characters made visible (cat -v): they end up on a
+# terminal and in markdown, and the suite's hostile-input tests print some.
 e2e_lines()
 {
-	sed -n 's/^PG-E2E \[ *[0-9.]*\] //p' "$1"
+	sed -n 's/^PG-E2E \[ *[0-9.]*\] //p' "$1" | cat -v
 }
 
-# Each line of $2, if any, after the prefix $1.
+# Each line of $2, if any, after the prefix $1, control characters visible.
 prefixed()
 {
-	[ -z "$2" ] || printf '%s\n' "$2" | awk -v p="$1" '{ print p $0 }'
+	[ -z "$2" ] || printf '%s\n' "$2" | cat -v | awk -v p="$1" '{ print p $0 }'
 }
 
 # Boot one kernel and report on it.  Returns 1 if it failed.
@@ -81,7 +84,8 @@ run_one()
 	set -e
 	t1=$(date +%s.%N)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-	# The serial line ends lines with CR LF.
+	# The serial line ends lines with CR LF.  The log may hold any byte (the
+	# suite passes hostile arguments), hence "grep -a" on it below.
 	tr -d '\r' <"$log.raw" >"$log"
 	rm -f "$log.raw"
 
@@ -99,9 +103,9 @@ run_one()
 	# Kernel trouble is a failure even when every test passed: an agent
 	# that oopses the kernel is broken.  Test output (PG-E2E) could quote
 	# these words, so it is left out of the search.
-	if grep -v '^PG-E2E ' "$log" | grep -qE 'Kernel panic|BUG:|Oops|general protection fault'; then
-		reasons+=("kernel panic or oops: $(grep -v '^PG-E2E ' "$log" |
-			grep -m 1 -E 'Kernel panic|BUG:|Oops|general protection fault')")
+	if grep -av '^PG-E2E ' "$log" | grep -aqE 'Kernel panic|BUG:|Oops|general protection fault'; then
+		reasons+=("kernel panic or oops: $(grep -av '^PG-E2E ' "$log" |
+			grep -a -m 1 -E 'Kernel panic|BUG:|Oops|general protection fault')")
 	fi
 
 	[ "$agent" != none ] || backends="(no agent in this run)"
@@ -120,7 +124,7 @@ run_one()
 		fi
 	fi
 
-	summary=$(e2e_lines "$log" | grep -E '^e2e: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' |
+	summary=$(e2e_lines "$log" | grep -aE '^e2e: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' |
 		tail -n 1) || true
 	if [ -n "$summary" ]; then
 		read -r passed failed skipped < <(echo "$summary" |
@@ -134,7 +138,7 @@ run_one()
 	while IFS= read -r r; do
 		reasons+=("VM setup: $r")
 	done < <(field PG-VM-WARN "$log")
-	if grep -q '^PG-VM-TIMEOUT ' "$log"; then
+	if grep -aq '^PG-VM-TIMEOUT ' "$log"; then
 		reasons+=("hung inside the VM: $(field PG-VM-TIMEOUT "$log" | head -n 1)")
 	fi
 	end_rc=$(field PG-VM-END "$log" | sed -n 's/^rc=//p' | head -n 1)
@@ -148,8 +152,8 @@ run_one()
 	[ ${#reasons[@]} -eq 0 ] || verdict=FAIL
 	local fails skips warns leftovers
 	leftovers=$(field PG-VM-LEFTOVER "$log")
-	fails=$(e2e_lines "$log" | grep '^FAIL ' || true)
-	skips=$(e2e_lines "$log" | grep '^skip ' || true)
+	fails=$(e2e_lines "$log" | grep -a '^FAIL ' || true)
+	skips=$(e2e_lines "$log" | grep -a '^skip ' || true)
 	warns=$(field PG-DMESG "$log" || true)
 
 	echo "   result:   $verdict in ${secs}s (boot + probe + suite)"
@@ -179,6 +183,16 @@ run_one()
 		sec+=$'\n```\n'"$(printf '%s\n%s' "$fails" "$skips" | sed '/^$/d')"$'\n```\n'
 	fi
 	md_sections+=("$sec")
+
+	[ "$passed" = '?' ] || t_pass=$((t_pass + passed)) t_skip=$((t_skip + skipped))
+	# A kernel that failed with no failing test (no boot, a panic, a hang)
+	# still counts as one failure, so the total never reads "0 failed" on a
+	# run that failed.
+	if [ "$failed" != '?' ] && [ "$failed" -gt 0 ]; then
+		t_fail=$((t_fail + failed))
+	elif [ "$verdict" = FAIL ]; then
+		t_fail=$((t_fail + 1))
+	fi
 	[ "$verdict" = PASS ]
 }
 
@@ -194,8 +208,16 @@ main()
 	case "${PG_E2E_ONLY:-}" in *[[:space:]\"\']*) pg_vm_die "PG_E2E_ONLY cannot hold spaces or quotes" ;; esac
 
 	pg_vm_deps
-	"$PG_VM_DIR/fetch-kernels.sh" "${kernels[@]}" >/dev/null
 	mkdir -p "$out"
+	# One run at a time per checkout: two would overwrite each other's
+	# initramfs and logs, and on two cores slow each other's TCG enough to
+	# fail timing-sensitive tests.  The lock goes when this process exits.
+	exec 9>"$out/.lock"
+	if ! flock -n 9; then
+		echo "tests/vm: another run is using $out; waiting for it" >&2
+		flock 9
+	fi
+	"$PG_VM_DIR/fetch-kernels.sh" "${kernels[@]}" >/dev/null
 	initrd=$out/initramfs.cpio.gz
 	"$PG_VM_DIR/mkinitramfs.sh" "$initrd"
 
@@ -223,10 +245,13 @@ main()
 		printf '%s\n' "${md_sections[@]}"
 	} >"$out/report.md"
 	echo "report: $out/report.md"
-	# Counted in kernels: each kernel's tests are listed above.
 	echo "kernels: $n_ok passed, $n_bad failed"
+	# Last, in the form tests/run-all.sh and CI read: the tests of every
+	# kernel added up.
+	echo "vm: $t_pass passed, $t_fail failed, $t_skip skipped"
 	[ "$n_bad" -eq 0 ]
 }
 
-main "$@"
-exit $?
+# On one line: bash has read "exit" before main runs, so an edit of this
+# file during a run cannot change what follows.
+main "$@"; exit
