@@ -260,7 +260,9 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 	h->off = 0;
 
 	/* The new image gets a new key before anything reads it. */
-	tgid = BPF_CORE_READ(task, tgid);
+	pg_task_key(task, &e->proc);
+	e->prev_ktime = e->proc.ktime;
+	tgid = e->proc.pid;
 	if (bpf_map_update_elem(&pg_procs, &tgid, &e->hdr.ktime, BPF_ANY))
 		pg_count_error(PG_ERR_PROCS_MAP);
 
@@ -447,6 +449,7 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	e->hdr.flags = 0;
 	e->hdr.ktime = bpf_ktime_get_ns();
 	e->proc_flags = PG_PROC_F_SEEDED;
+	e->prev_ktime = 0;
 	h->off = 0;
 	fs = BPF_CORE_READ(task, fs);
 	exe = BPF_CORE_READ(task, mm, exe_file);

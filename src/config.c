@@ -20,7 +20,7 @@ void pg_config_init(struct pg_config *cfg)
 	cfg->wakeup_bytes = 0; /* derived from ringbuf_size unless set */
 	cfg->max_args = PG_ARGS_DEFAULT;
 	cfg->cache_size = 65536;
-	cfg->cache_grace_ms = 30000;
+	cfg->cache_grace_ms = 2000;
 	cfg->flush_interval_ms = 100;
 	cfg->seed = true;
 }
@@ -48,7 +48,7 @@ void pg_config_usage_run(FILE *f)
 		"      --wakeup-bytes N      wake the agent at this backlog (default size/16)\n"
 		"      --flush-interval MS   deliver within MS when idle (default 100)\n"
 		"      --cache-size N        process cache entries (default 65536)\n"
-		"      --cache-grace MS      keep exited processes MS (default 30000)\n"
+		"      --cache-grace MS      keep exited processes MS (default 2000)\n"
 		"Statistics:\n"
 		"      --stats-interval SEC  log counters every SEC seconds\n"
 		"      --stats-file FILE     write counters as JSON to FILE\n"

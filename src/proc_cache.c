@@ -337,6 +337,11 @@ void pg_proc_cache__insert(struct pg_proc_cache *c, struct pg_process *p)
 		parent->children++;
 }
 
+void pg_proc_cache__remove(struct pg_proc_cache *c, struct pg_process *p)
+{
+	cache_remove(c, p);
+}
+
 void pg_proc_cache__mark_exited(struct pg_proc_cache *c, struct pg_process *p, uint64_t now_ns)
 {
 	p->exit_ktime = now_ns;

@@ -87,6 +87,8 @@ struct pg_process *pg_proc_cache__peek(struct pg_proc_cache *c, const struct pg_
  * entry with the same key, and evicting to stay within the bound.
  */
 void pg_proc_cache__insert(struct pg_proc_cache *c, struct pg_process *p);
+/* Drop @p now: an image nobody will name again (a clone that exec'd). */
+void pg_proc_cache__remove(struct pg_proc_cache *c, struct pg_process *p);
 void pg_proc_cache__mark_exited(struct pg_proc_cache *c, struct pg_process *p, uint64_t now_ns);
 /* Free exited entries whose grace period ended before @now_ns. */
 void pg_proc_cache__expire(struct pg_proc_cache *c, uint64_t now_ns);

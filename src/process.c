@@ -482,6 +482,20 @@ static void handle_exec_like(struct pg_agent *a, const void *rec, size_t size, b
 	}
 	if (p->ppid && !pg_proc_cache__peek(a->cache, &p->parent_key))
 		p->flags |= PG_PROC_F_NO_PARENT;
+	if (e->prev_ktime && e->prev_ktime != e->proc.ktime) {
+		/*
+		 * The image this exec replaced (usually the clone a fork made)
+		 * ends here, without an exit event of its own. Its children,
+		 * if any, still name it: keep it for them, else drop it now.
+		 */
+		struct pg_process_key prev = { .pid = e->proc.pid, .ktime = e->prev_ktime };
+		struct pg_process *old = pg_proc_cache__peek(a->cache, &prev);
+
+		if (old && old->children)
+			pg_proc_cache__mark_exited(a->cache, old, e->hdr.ktime);
+		else if (old)
+			pg_proc_cache__remove(a->cache, old);
+	}
 	pg_proc_cache__insert(a->cache, p);
 	if (render)
 		render_exec(a, e, p);

@@ -116,6 +116,7 @@ struct pg_exec_event {
 	__u32 proc_flags;
 	__u32 pad;
 	__u64 start_ktime; /* CLOCK_MONOTONIC ns the task was forked */
+	__u64 prev_ktime;  /* key of the image this exec replaced */
 	__u64 cgroup_id;
 	struct pg_creds creds;
 	struct pg_namespaces ns;
@@ -164,8 +165,8 @@ PG_STATIC_ASSERT(sizeof(struct pg_event_header) == 16, "header layout");
 PG_STATIC_ASSERT(sizeof(struct pg_process_key) == 16, "key layout");
 PG_STATIC_ASSERT(sizeof(struct pg_creds) == 40, "creds layout");
 PG_STATIC_ASSERT(sizeof(struct pg_namespaces) == 32, "ns layout");
-PG_STATIC_ASSERT(sizeof(struct pg_exec_event) == 200, "exec layout");
-PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, data) == 200, "exec data");
+PG_STATIC_ASSERT(sizeof(struct pg_exec_event) == 208, "exec layout");
+PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, data) == 208, "exec data");
 PG_STATIC_ASSERT(sizeof(struct pg_exit_event) == 80, "exit layout");
 PG_STATIC_ASSERT(sizeof(struct pg_fork_event) == 72, "fork layout");
 

@@ -89,7 +89,7 @@ static void test_config_defaults(void **state)
 	assert_int_equal(cfg.ringbuf_size, 8ULL << 20);
 	assert_int_equal(cfg.max_args, PG_ARGS_DEFAULT);
 	assert_int_equal(cfg.cache_size, 65536);
-	assert_int_equal(cfg.cache_grace_ms, 30000);
+	assert_int_equal(cfg.cache_grace_ms, 2000);
 	assert_int_equal(cfg.flush_interval_ms, 100);
 	assert_int_equal(cfg.stats_interval, 0);
 	assert_null(cfg.stats_file);
