@@ -195,6 +195,14 @@ static int setup_fds(int *ret_sfd, int *ret_tfd, int *ret_epfd, int rb_fd, unsig
 	sigset_t mask;
 	int sfd, tfd, epfd;
 
+	/*
+	 * A shell starts background jobs with SIGINT ignored, and an ignored
+	 * signal is dropped before signalfd can see it: restore the default
+	 * first, so `penguard run &` still stops on SIGINT and drains.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);

@@ -335,6 +335,34 @@ t_loss() {
 	fi
 }
 
+# Shells start background jobs with SIGINT ignored; the agent must still
+# stop on it (and drain), not run on unnoticed.
+t_sigint_ignored() {
+	(trap '' INT; exec "$PENGUARD" run -o none --no-seed 2>"$WORK/sigint.log") &
+	_p=$!
+	__ai=0
+	while ! grep -q "ready:" "$WORK/sigint.log" 2>/dev/null && [ $__ai -lt 1800 ] &&
+		kill -0 $_p 2>/dev/null; do
+		sleep 0.1
+		__ai=$((__ai + 1))
+	done
+	kill -INT $_p
+	__ai=0
+	while kill -0 $_p 2>/dev/null && [ $__ai -lt 300 ]; do
+		sleep 0.1
+		__ai=$((__ai + 1))
+	done
+	if kill -0 $_p 2>/dev/null; then
+		kill -KILL $_p
+		fail sigint_ignored "still running 30 s after SIGINT"
+	elif grep -q "final stats" "$WORK/sigint.log"; then
+		ok sigint_ignored
+	else
+		fail sigint_ignored "stopped without its final stats: $(tail -n 2 "$WORK/sigint.log")"
+	fi
+	wait $_p 2>/dev/null
+}
+
 t_rotation() {
 	_m=$(mark rot)
 	agent_start rot --export-max-size 64K --export-backups 2 ||
@@ -441,6 +469,7 @@ else
 fi
 run_test t_storm
 run_test t_loss
+run_test t_sigint_ignored
 run_test t_rotation
 run_test t_compact
 run_test t_backends
