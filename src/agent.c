@@ -298,11 +298,13 @@ int pg_agent_run(const struct pg_config *cfg)
 	a.json = pg_json__new(&a.line);
 	a.cache = pg_proc_cache__new(cfg->cache_size, (uint64_t)cfg->cache_grace_ms * 1000000);
 	a.out = pg_output__new(cfg);
-	if (!a.json || !a.cache || !a.out) {
-		err = -errno ? -errno : -ENOMEM;
-		if (a.json && a.cache)
-			goto cleanup; /* the output logged why */
+	if (!a.json || !a.cache) {
+		err = -ENOMEM;
 		pg_err("out of memory");
+		goto cleanup;
+	}
+	if (!a.out) {
+		err = -errno; /* pg_output__new() said why */
 		goto cleanup;
 	}
 

@@ -15,26 +15,15 @@
 
 #define PG_MAX_LINKS 16
 
-const struct pg_sensor *const pg_sensors[] = {
-	&pg_sensor_process,
-};
-const size_t pg_n_sensors = PG_ARRAY_SIZE(pg_sensors);
-
 struct pg_loaded {
 	const struct pg_sensor *sensor;
+	const char *seed_prog; /* its iterator program, or NULL */
 	const struct pg_backend *backend;
 	void *skel;
 	void (*destroy)(void *skel);
 	struct bpf_object *obj;
 	struct bpf_link *links[PG_MAX_LINKS];
 	size_t n_links;
-};
-
-struct pg_loader {
-	struct pg_loaded loaded[PG_ARRAY_SIZE(pg_sensors)];
-	size_t n_loaded;
-	int events_fd; /* owned by the first object, shared by the others */
-	int stats_fd;
 };
 
 /* ---- per-sensor glue: open the skeleton, apply settings ---- */
@@ -65,12 +54,27 @@ static int process_open(struct pg_loaded *ld, const struct pg_config *cfg)
 	return err;
 }
 
+/* The sensors, in load order: one line per sensor. */
 static const struct {
 	const struct pg_sensor *sensor;
 	int (*open)(struct pg_loaded *ld, const struct pg_config *cfg);
 	const char *seed_prog;
 } glue[] = {
 	{ &pg_sensor_process, process_open, "iter_task_seed" },
+};
+
+const size_t pg_n_sensors = PG_ARRAY_SIZE(glue);
+
+const struct pg_sensor *pg_sensor_at(size_t i)
+{
+	return i < PG_ARRAY_SIZE(glue) ? glue[i].sensor : NULL;
+}
+
+struct pg_loader {
+	struct pg_loaded loaded[PG_ARRAY_SIZE(glue)];
+	size_t n_loaded;
+	int events_fd; /* owned by the first object, shared by the others */
+	int stats_fd;
 };
 
 /* ---- generic part ---- */
@@ -115,7 +119,7 @@ static int try_backend(struct pg_loader *l, struct pg_loaded *ld, size_t gi,
 		const char *name = bpf_program__name(prog);
 		bool on = prog_in_backend(b, name);
 
-		if (glue[gi].seed_prog && !strcmp(name, glue[gi].seed_prog))
+		if (ld->seed_prog && !strcmp(name, ld->seed_prog))
 			on = cfg->seed && f->iter_task;
 		bpf_program__set_autoload(prog, on);
 	}
@@ -188,6 +192,7 @@ static int load_sensor(struct pg_loader *l, size_t gi, const struct pg_config *c
 			continue;
 		memset(ld, 0, sizeof(*ld));
 		ld->sensor = s;
+		ld->seed_prog = glue[gi].seed_prog;
 		err = try_backend(l, ld, gi, b, cfg, f, &stage);
 		if (!err) {
 			ld->backend = b;
@@ -309,14 +314,13 @@ int pg_loader__seed(struct pg_loader *l, pg_record_fn fn, void *ctx)
 	struct bpf_program *prog = NULL;
 	struct bpf_link *link = NULL;
 	char *buf = NULL;
-	size_t len = 0, cap = 0, off, gi, i;
+	size_t len = 0, cap = 0, off, i;
 	int fd = -1, err = 0;
 
 	for (i = 0; i < l->n_loaded && !prog; i++)
-		for (gi = 0; gi < PG_ARRAY_SIZE(glue); gi++)
-			if (glue[gi].sensor == l->loaded[i].sensor && glue[gi].seed_prog)
-				prog = bpf_object__find_program_by_name(l->loaded[i].obj,
-									glue[gi].seed_prog);
+		if (l->loaded[i].seed_prog)
+			prog = bpf_object__find_program_by_name(l->loaded[i].obj,
+								l->loaded[i].seed_prog);
 	if (!prog || !bpf_program__autoload(prog))
 		return -EOPNOTSUPP;
 	link = bpf_program__attach_iter(prog, NULL);

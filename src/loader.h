@@ -17,9 +17,9 @@
 
 struct pg_loader;
 
-/* The sensors, in load order. */
-extern const struct pg_sensor *const pg_sensors[];
+/* The sensors, in load order: sensor @i, or NULL past the last. */
 extern const size_t pg_n_sensors;
+const struct pg_sensor *pg_sensor_at(size_t i);
 
 int pg_loader__start(struct pg_loader **ret, const struct pg_config *cfg,
 		     const struct pg_features *f);

@@ -66,9 +66,9 @@ static int cmd_probe(int argc, char **argv)
 		pg_features_print(&f, stdout, true);
 		printf(",\"sensors\":{");
 		for (i = 0; i < pg_n_sensors; i++) {
-			const struct pg_backend *b = pg_sensor_pick(pg_sensors[i], &f);
+			const struct pg_backend *b = pg_sensor_pick(pg_sensor_at(i), &f);
 
-			printf("%s\"%s\":\"%s\"", i ? "," : "", pg_sensors[i]->name,
+			printf("%s\"%s\":\"%s\"", i ? "," : "", pg_sensor_at(i)->name,
 			       b ? b->name : "none");
 		}
 		printf("}}\n");
@@ -77,7 +77,7 @@ static int cmd_probe(int argc, char **argv)
 	pg_features_print(&f, stdout, false);
 	printf("\nsensor     backend (alternatives)\n");
 	for (i = 0; i < pg_n_sensors; i++) {
-		const struct pg_sensor *s = pg_sensors[i];
+		const struct pg_sensor *s = pg_sensor_at(i);
 		const struct pg_backend *b = pg_sensor_pick(s, &f);
 
 		printf("%-10s %s (", s->name, b ? b->name : "none");

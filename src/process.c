@@ -557,6 +557,7 @@ void pg_process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 	const struct pg_exit_event *e = rec;
 	struct pg_process *p;
 	unsigned sig, status;
+	uint64_t run_time;
 	char signame[16];
 
 	if (size < sizeof(*e)) {
@@ -577,6 +578,7 @@ void pg_process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 		}
 		pg_proc_cache__insert(a->cache, p);
 	}
+	run_time = e->hdr.ktime > p->key.ktime ? e->hdr.ktime - p->key.ktime : 0;
 	sig = e->exit_code & 0x7f;
 	status = (e->exit_code >> 8) & 0xff;
 
@@ -587,18 +589,15 @@ void pg_process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 			pg_json__kv_bool(a->json, "core_dumped", true);
 	}
 	pg_json__kv_uint(a->json, "status", status);
-	pg_json__kv_uint(a->json, "run_time_ns",
-			 e->hdr.ktime > p->key.ktime ? e->hdr.ktime - p->key.ktime : 0);
+	pg_json__kv_uint(a->json, "run_time_ns", run_time);
 	pg_json__end_object(a->json);
 	if (pg_output__wants_compact(a->out)) {
-		uint64_t rt = e->hdr.ktime > p->key.ktime ? e->hdr.ktime - p->key.ktime : 0;
-
 		compact_begin(a, e->hdr.ktime, "exit", p);
 		if (sig)
 			pg_buf_printf(&a->compact, "  signal=%s", signal_name(sig, signame));
 		else
 			pg_buf_printf(&a->compact, "  status=%u", status);
-		pg_buf_printf(&a->compact, " time=%.3fms", rt / 1e6);
+		pg_buf_printf(&a->compact, " time=%.3fms", run_time / 1e6);
 	}
 	emit(a, e->hdr.ktime);
 	pg_proc_cache__mark_exited(a->cache, p, e->hdr.ktime);
