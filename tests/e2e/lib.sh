@@ -17,6 +17,20 @@ run_test() {
 	"$@"
 }
 
+# wait_ready LOG PID: wait until the agent logging to LOG says it is
+# ready (verifier time under TCG can be long). 0: ready, 1: PID died,
+# 2: not ready after 180 s.
+wait_ready() {
+	__wr=0
+	while [ $__wr -lt 1800 ]; do
+		grep -q "ready:" "$1" 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.1
+		__wr=$((__wr + 1))
+	done
+	return 2
+}
+
 # agent_start NAME [penguard run options…]: start an agent exporting to
 # $WORK/NAME.json; wait until it says it is ready (verifier time under TCG
 # can be long). Returns non-zero, with the log shown, if it died.
@@ -27,24 +41,22 @@ agent_start() {
 	"$PENGUARD" run -o none --export "$WORK/$__an.json" --stats-file "$WORK/$__an.stats" \
 		--flush-interval 20 "$@" 2>"$WORK/$__an.log" &
 	eval "AGENT_$__an=$!"
-	__ai=0
-	while [ $__ai -lt 1800 ]; do
-		grep -q "ready:" "$WORK/$__an.log" 2>/dev/null && return 0
-		if ! kill -0 "$(eval echo \$AGENT_$__an)" 2>/dev/null; then
-			sed 's/^/    /' "$WORK/$__an.log" | tail -20
-			# once: the verifier's own words, for the log of this run
-			if [ -z "${VERIFIER_SHOWN:-}" ]; then
-				VERIFIER_SHOWN=1
-				echo "    --- penguard run -v (tail) ---"
-				timeout 60 "$PENGUARD" run -o none -v --no-seed "$@" 2>&1 </dev/null |
-					grep -v '^penguard: info' | tail -40 | sed 's/^/    /'
-			fi
-			return 1
-		fi
-		sleep 0.1
-		__ai=$((__ai + 1))
-	done
-	echo "    agent $__an not ready after 180 s"
+	wait_ready "$WORK/$__an.log" "$(eval echo \$AGENT_$__an)"
+	case $? in
+	0) return 0 ;;
+	2)
+		echo "    agent $__an not ready after 180 s"
+		return 1
+		;;
+	esac
+	sed 's/^/    /' "$WORK/$__an.log" | tail -20
+	# once: the verifier's own words, for the log of this run
+	if [ -z "${VERIFIER_SHOWN:-}" ]; then
+		VERIFIER_SHOWN=1
+		echo "    --- penguard run -v (tail) ---"
+		timeout 60 "$PENGUARD" run -o none -v --no-seed "$@" 2>&1 </dev/null |
+			grep -v '^penguard: info' | tail -40 | sed 's/^/    /'
+	fi
 	return 1
 }
 

@@ -311,16 +311,13 @@ t_storm() {
 # either delivered or counted as lost.
 t_loss() {
 	_m=$(mark loss)
-	rm -f "$WORK/loss.json" "$WORK/loss.stats"
+	rm -f "$WORK/loss.json" "$WORK/loss.stats" "$WORK/loss.pid"
 	{ "$PENGUARD" run -o json --export "$WORK/loss.json" --stats-file "$WORK/loss.stats" \
 		--ringbuf-size 16K --no-seed 2>"$WORK/loss.log" & echo $! >"$WORK/loss.pid"; } |
 		{ sleep 3; cat >/dev/null; } &
 	_pipe=$!
-	__ai=0
-	while ! grep -q "ready:" "$WORK/loss.log" 2>/dev/null && [ $__ai -lt 1800 ]; do
-		sleep 0.1
-		__ai=$((__ai + 1))
-	done
+	while [ ! -s "$WORK/loss.pid" ]; do sleep 0.1; done # written as the agent forks
+	wait_ready "$WORK/loss.log" "$(cat "$WORK/loss.pid")"
 	"$BIN" storm 2 500 "$_m"
 	sleep 3
 	kill -INT "$(cat "$WORK/loss.pid")"
@@ -340,12 +337,7 @@ t_loss() {
 t_sigint_ignored() {
 	(trap '' INT; exec "$PENGUARD" run -o none --no-seed 2>"$WORK/sigint.log") &
 	_p=$!
-	__ai=0
-	while ! grep -q "ready:" "$WORK/sigint.log" 2>/dev/null && [ $__ai -lt 1800 ] &&
-		kill -0 $_p 2>/dev/null; do
-		sleep 0.1
-		__ai=$((__ai + 1))
-	done
+	wait_ready "$WORK/sigint.log" $_p
 	kill -INT $_p
 	__ai=0
 	while kill -0 $_p 2>/dev/null && [ $__ai -lt 300 ]; do
@@ -388,11 +380,7 @@ t_compact() {
 	_m=$(mark compact)
 	"$PENGUARD" run -o compact --flush-interval 20 >"$WORK/compact.out" 2>"$WORK/compact.log" &
 	_p=$!
-	_i=0
-	while ! grep -q "ready:" "$WORK/compact.log" && [ $_i -lt 1800 ] && kill -0 $_p 2>/dev/null; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	wait_ready "$WORK/compact.log" $_p
 	"$BIN" exit 3 "$_m"
 	sleep 0.5
 	kill -INT $_p
