@@ -1,36 +1,30 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Process lifecycle sensor: exec, exit, (optionally) fork, and the seeding
- * iterator that reports processes already running when the agent starts.
+ * Process lifecycle sensor: exec, exit, fork, and the seeding iterator that
+ * reports processes already running when the agent starts. Its records go
+ * to their own ring (pg_proc_events): the agent's process cache is built
+ * from them, so no other sensor's burst may crowd them out.
  *
- * Backends, best first; the agent loads exactly one of them:
- *   fentry  finalize_exec / acct_process / wake_up_new_task
- *   tp_btf  sched_process_exec / sched_process_exit / sched_process_fork
- *   raw_tp  the same tracepoints through raw_tracepoint_open
- * All three share the handlers below, which read the kernel only through
- * BPF_CORE_READ so that they are valid whether the context gives trusted
- * BTF pointers (fentry, tp_btf) or plain integers (raw_tp).
- *
- * Why these hooks: finalize_exec() runs in load_elf_binary() after the new
- * stack and mm->arg_start/arg_end are set up, so argv is readable and
- * resident; acct_process() runs in do_exit() only for the last thread of a
- * group, which is exactly "the process exited"; wake_up_new_task() sees
- * every new task once it is fully formed. The tracepoints are the stable
- * fallbacks for kernels where fentry is refused (lockdown, no BTF
- * trampolines).
+ * Backend: the sched_process_{exec,exit,fork} tracepoints as BTF
+ * tracepoints (tp_btf). Why these and only these: they exist on every
+ * kernel penguard can run on at all (BTF and the ring buffer, 5.8+) and
+ * are not refused by lockdown; their typed arguments let the handlers read
+ * the task, its credentials and namespaces with plain loads instead of
+ * bpf_probe_read_kernel() calls (see lib/task.bpf.h), which is most of an
+ * exec's cost; and sched_process_exec fires after the new image is mapped
+ * and argv is on its stack, before it runs one instruction. fentry on
+ * finalize_exec()/acct_process() (the old best backend) saw the same
+ * moments for more cost, and raw tracepoints cannot give typed pointers.
  */
-#include "common.bpf.h"
-#include "core_fixes.bpf.h"
-#include "path.bpf.h"
+#include "lib/task.bpf.h"
+#include "lib/core_fixes.bpf.h"
+#include "lib/path.bpf.h"
 
-#define PF_KTHREAD 0x00200000
 #define PG_DATA_SIZE 65536
 #define PG_OFF_MASK 0x3fff /* every string but argv starts below 16 KiB */
 #define PG_ARGS_MASK 0x7fff
 #define PG_CGROUP_DEPTH 32
-
-/* Set by the agent before load. */
-const volatile __u32 pg_max_args = PG_ARGS_DEFAULT;
+#define PG_KN_NAME_MAX 256
 
 /* Per-CPU scratch for one exec record; too big for the 512-byte stack. */
 struct pg_exec_heap {
@@ -41,13 +35,17 @@ struct pg_exec_heap {
 	/*
 	 * Write offset into data and the cgroup depth, kept in map memory so
 	 * the verifier treats them as unknown on every loop iteration and
-	 * prunes (see path.bpf.h).
+	 * prunes (see lib/path.bpf.h).
 	 */
 	__u32 off;
 	__u32 n_kn;
 };
 
-/* One slot per CPU (max_entries set to the CPU count by the agent). */
+/*
+ * One slot per CPU (max_entries set to the CPU count by the agent). The
+ * seeding iterator has its own: iterator programs run preemptibly, so an
+ * exec on the same CPU could otherwise overwrite a half-built seed record.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -55,120 +53,180 @@ struct {
 	__type(value, struct pg_exec_heap);
 } pg_exec_heap SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pg_exec_heap);
+} pg_seed_heap SEC(".maps");
+
 /*
- * tgid -> CLOCK_MONOTONIC time of the process's last exec: the second half
- * of its key. A process absent from the map never exec'd while we watched,
- * and its key is its group leader's fork time, which the seeding iterator
- * and every later event compute the same way. LRU so that the map can
- * never fill up; an evicted entry only degrades that one process's key.
+ * Exactly one process_exit per process image. On the tracepoint,
+ * signal->live has already been decremented, so two threads exiting
+ * together can both read zero; the first to insert the image's key here
+ * reports the exit, the others find it taken. LRU: a claim is only needed
+ * for the microseconds between two threads' exits.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u64);
-} pg_procs SEC(".maps");
+	__uint(max_entries, 8192);
+	__type(key, struct pg_process_key);
+	__type(value, __u8);
+} pg_exit_claims SEC(".maps");
 
-static __always_inline struct pg_exec_heap *pg_heap(void)
+static __always_inline struct pg_exec_heap *pg_heap(void *map)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	struct pg_exec_heap *h = bpf_map_lookup_elem(&pg_exec_heap, &cpu);
+	struct pg_exec_heap *h = bpf_map_lookup_elem(map, &cpu);
 
 	if (!h)
 		pg_count_error(PG_ERR_SCRATCH);
 	return h;
 }
 
-static __always_inline void pg_task_key(struct task_struct *task, struct pg_process_key *key)
+/* comm: a fixed 16-byte array, copied with two loads, NUL-terminated */
+static __always_inline void pg_copy_comm(char *dst, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-	__u64 *ktime = bpf_map_lookup_elem(&pg_procs, &tgid);
-
-	key->pid = tgid;
-	key->pad = 0;
-	key->ktime = ktime ? *ktime : BPF_CORE_READ(task, group_leader, start_time);
+	__builtin_memcpy(dst, task->comm, PG_COMM_LEN);
+	dst[PG_COMM_LEN - 1] = 0;
 }
 
-static __always_inline void pg_fill_ids(struct task_struct *task, struct pg_process_key *proc,
-					struct pg_process_key *parent, __u32 *tid, __u32 *ppid)
+static __always_inline void pg_fill_creds(struct pg_exec_heap *h, struct task_struct *task)
 {
-	struct task_struct *real_parent = BPF_CORE_READ(task, real_parent);
+	const struct cred *cred = task->cred;
+	struct pg_creds *c = &h->ev.creds;
 
-	pg_task_key(task, proc);
-	pg_task_key(real_parent, parent);
-	*tid = BPF_CORE_READ(task, pid);
-	*ppid = parent->pid;
-}
-
-static __always_inline void pg_fill_creds(struct task_struct *task, struct pg_creds *c)
-{
-	const struct cred *cred = BPF_CORE_READ(task, cred);
-
-	c->uid = BPF_CORE_READ(cred, uid.val);
-	c->euid = BPF_CORE_READ(cred, euid.val);
-	c->gid = BPF_CORE_READ(cred, gid.val);
-	c->egid = BPF_CORE_READ(cred, egid.val);
+	c->uid = cred->uid.val;
+	c->euid = cred->euid.val;
+	c->suid = cred->suid.val;
+	c->fsuid = cred->fsuid.val;
+	c->gid = cred->gid.val;
+	c->egid = cred->egid.val;
+	c->sgid = cred->sgid.val;
+	c->fsgid = cred->fsgid.val;
+	c->securebits = cred->securebits;
 	c->auid = pg_task_loginuid(task);
-	c->pad = 0;
-	c->cap_effective = pg_cred_cap(cred, 0);
-	c->cap_permitted = pg_cred_cap(cred, 1);
+	if (pg_cred_caps(cred, &c->cap_inheritable, &c->cap_permitted, &c->cap_effective)) {
+		c->cap_inheritable = c->cap_permitted = c->cap_effective = 0;
+		pg_count_error(PG_ERR_READ_CREDS);
+	}
 }
 
-static __always_inline void pg_fill_ns(struct task_struct *task, struct pg_namespaces *ns)
+static __always_inline void pg_fill_ns(struct pg_exec_heap *h, struct task_struct *task)
 {
-	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	struct upid *upid = __builtin_preserve_access_index(&pid->numbers[level & 31]);
+	struct pg_namespaces *ns = &h->ev.ns;
+	struct nsproxy *nsp = task->nsproxy;
+	struct pid *pid = task->thread_pid;
+	unsigned int level = pid->level;
+	__u64 upid_ns = 0;
 
-	ns->mnt = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
-	ns->pid = BPF_CORE_READ(upid, ns, ns.inum);
-	ns->net = BPF_CORE_READ(nsp, net_ns, ns.inum);
-	ns->user = BPF_CORE_READ(task, cred, user_ns, ns.inum);
-	ns->uts = BPF_CORE_READ(nsp, uts_ns, ns.inum);
-	ns->ipc = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
-	ns->cgroup = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
-	ns->pad = 0;
+	/* numbers[] is indexed by the pid's level: a variable offset, read by helper */
+	bpf_probe_read_kernel(&upid_ns, sizeof(upid_ns),
+			      (void *)((__u64)pid + bpf_core_field_offset(struct pid, numbers) +
+				       (level & 31) * bpf_core_type_size(struct upid) +
+				       bpf_core_field_offset(struct upid, ns)));
+	ns->pid = upid_ns ? BPF_CORE_READ((struct pid_namespace *)upid_ns, ns.inum) : 0;
+	if (!nsp) {
+		/* an exiting task has dropped its namespaces */
+		ns->mnt = ns->pid_for_children = ns->net = ns->uts = ns->ipc = ns->cgroup = 0;
+		ns->time = ns->time_for_children = 0;
+	} else {
+		ns->mnt = nsp->mnt_ns->ns.inum;
+		ns->pid_for_children = nsp->pid_ns_for_children ?
+					       nsp->pid_ns_for_children->ns.inum :
+					       0;
+		ns->net = nsp->net_ns->ns.inum;
+		ns->uts = nsp->uts_ns->ns.inum;
+		ns->ipc = nsp->ipc_ns->ns.inum;
+		ns->cgroup = nsp->cgroup_ns->ns.inum;
+		pg_time_ns(nsp, &ns->time, &ns->time_for_children);
+	}
+	ns->user = task->cred->user_ns->ns.inum;
 }
 
-/* Append the path resolved in h->path to the record; returns the length. */
-static __always_inline __u16 pg_append_path(struct pg_exec_heap *h, const struct path *path,
-					    const struct path *root, __u32 trunc_flag)
+/*
+ * Append the path of (@dentry, @mnt) as seen from @fs's root; returns its
+ * length. Failures empty the field and set @err_flag.
+ */
+static __always_inline __u16 pg_append_path(struct pg_exec_heap *h, struct dentry *dentry,
+					    struct vfsmount *mnt, struct fs_struct *fs,
+					    __u32 trunc_flag, __u32 err_flag, __u32 del_flag)
 {
-	__u32 trunc, start, len;
+	__u32 start, len, f;
 
-	start = pg_path_resolve(path, root, &h->path, &trunc);
-	if (trunc)
+	start = pg_path_resolve(&h->path, (__u64)dentry, (__u64)mnt, (__u64)fs->root.dentry,
+				(__u64)fs->root.mnt);
+	f = h->path.flags;
+	if (f & PG_PATH_TRUNC)
 		h->ev.proc_flags |= trunc_flag;
+	if (f & PG_PATH_DELETED)
+		h->ev.proc_flags |= del_flag;
+	if (f & PG_PATH_DETACHED && trunc_flag == PG_PROC_F_PATH_TRUNC)
+		h->ev.proc_flags |= PG_PROC_F_BIN_DETACHED;
+	if (f & PG_PATH_ERROR) {
+		h->ev.proc_flags |= err_flag;
+		return 0;
+	}
 	len = PG_PATH_MAX - start;
 	if (len > PG_PATH_MAX - 1)
 		len = PG_PATH_MAX - 1;
-	bpf_probe_read_kernel(&h->data[h->off & PG_OFF_MASK], len & (PG_PATH_MAX - 1),
-			      &h->path.buf[start & (2 * PG_PATH_MAX - 1)]);
+	if (bpf_probe_read_kernel(&h->data[h->off & PG_OFF_MASK], len & (PG_PATH_MAX - 1),
+				  &h->path.buf[start & (2 * PG_PATH_MAX - 1)])) {
+		h->ev.proc_flags |= err_flag;
+		pg_count_error(PG_ERR_READ_PATH);
+		return 0;
+	}
 	h->off += len;
 	return len;
 }
 
 /*
- * The v2 cgroup path, root first. Walk up once to collect the nodes, then
+ * The cgroup that names the task's container: the v2 (default) hierarchy,
+ * or on hybrid/v1 hosts the hierarchy of the controller the agent chose
+ * (cgroup_subsys), where runtimes put their containers.
+ */
+static __always_inline struct kernfs_node *pg_task_cgroup_kn(struct task_struct *task, __u32 ssid)
+{
+	__u64 css = 0, cgrp = 0, kn = 0;
+
+	if (ssid == PG_CGROUP_DFL)
+		return task->cgroups->dfl_cgrp->kn;
+	/* subsys[] is indexed by a run-time id: a variable offset, read by helper */
+	bpf_probe_read_kernel(&css, sizeof(css),
+			      (void *)((__u64)task->cgroups +
+				       bpf_core_field_offset(struct css_set, subsys) + (ssid & 15) * 8));
+	if (css)
+		cgrp = (__u64)BPF_CORE_READ((struct cgroup_subsys_state *)css, cgroup);
+	if (cgrp)
+		kn = (__u64)BPF_CORE_READ((struct cgroup *)cgrp, kn);
+	return (struct kernfs_node *)kn;
+}
+
+/*
+ * The cgroup path, root first. Walk up once to collect the nodes, then
  * write their names forward: kernfs names have no length field, and a
  * forward copy lets bpf_probe_read_kernel_str() measure them for us.
  */
-static __always_inline __u16 pg_append_cgroup(struct pg_exec_heap *h, struct kernfs_node *kn)
+static __always_inline __u16 pg_append_cgroup(struct pg_exec_heap *h, __u64 kn)
 {
+	__u32 o_parent = pg_kernfs_parent_offset();
 	__u32 start = h->off, off;
 	int i;
 
 	h->n_kn = 0;
 	for (i = 0; i < PG_CGROUP_DEPTH; i++) {
-		struct kernfs_node *parent;
+		__u64 parent = 0;
 
 		if (!kn)
 			break;
-		parent = pg_kernfs_parent(kn);
+		if (bpf_probe_read_kernel(&parent, sizeof(parent), (void *)(kn + o_parent))) {
+			h->ev.proc_flags |= PG_PROC_F_CGROUP_ERROR;
+			pg_count_error(PG_ERR_READ_CGROUP);
+			return 0;
+		}
 		if (!parent)
 			break; /* the root's name is empty */
-		h->kn[i & (PG_CGROUP_DEPTH - 1)] = (__u64)kn;
+		h->kn[i & (PG_CGROUP_DEPTH - 1)] = kn;
 		h->n_kn = i + 1;
 		kn = parent;
 	}
@@ -192,54 +250,84 @@ static __always_inline __u16 pg_append_cgroup(struct pg_exec_heap *h, struct ker
 		if ((__u32)i >= n)
 			break;
 		off = h->off;
-		if (off - start > PG_CGROUP_MAX - 256) {
+		if (off - start > PG_CGROUP_MAX - PG_KN_NAME_MAX) {
 			h->ev.proc_flags |= PG_PROC_F_CGROUP_TRUNC;
 			break;
 		}
-		kn = (struct kernfs_node *)h->kn[(n - 1 - i) & (PG_CGROUP_DEPTH - 1)];
-		name = BPF_CORE_READ(kn, name);
+		kn = h->kn[(n - 1 - i) & (PG_CGROUP_DEPTH - 1)];
+		name = BPF_CORE_READ((struct kernfs_node *)kn, name);
 		h->data[off & PG_OFF_MASK] = '/';
-		r = bpf_probe_read_kernel_str(&h->data[(off + 1) & PG_OFF_MASK], 256, name);
-		if (r > 0)
-			h->off = off + r;
-		else
+		r = bpf_probe_read_kernel_str(&h->data[(off + 1) & PG_OFF_MASK], PG_KN_NAME_MAX,
+					      name);
+		if (r <= 0) {
+			/* a partial path would name another cgroup: ship none */
+			h->ev.proc_flags |= PG_PROC_F_CGROUP_ERROR;
 			pg_count_error(PG_ERR_READ_CGROUP);
+			h->off = start;
+			return 0;
+		}
+		h->off = off + r; /* r counts the NUL, which the '/' of the next name replaces */
 	}
 	return h->off - start;
+}
+
+static __always_inline void pg_fill_file(struct pg_exec_heap *h, struct file *file)
+{
+	struct pg_file_info *fi = &h->ev.file;
+	struct inode *inode = file ? file->f_inode : NULL;
+
+	if (!inode) {
+		__builtin_memset(fi, 0, sizeof(*fi));
+		return;
+	}
+	fi->ino = inode->i_ino;
+	fi->nlink = inode->__i_nlink;
+	fi->uid = inode->i_uid.val;
+	fi->gid = inode->i_gid.val;
+	fi->mode = inode->i_mode;
+	fi->pad = 0;
 }
 
 /*
  * Everything about @task but its binary and argv: ids, keys, creds,
  * namespaces, tty, then cwd and cgroup appended to the data area.
  */
-static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_struct *task)
+static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_struct *task,
+					 const struct pg_runtime_config *cfg)
 {
 	struct pg_exec_event *e = &h->ev;
-	struct fs_struct *fs = BPF_CORE_READ(task, fs);
-	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
-	struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	struct fs_struct *fs = task->fs;
+	struct tty_struct *tty = task->signal->tty;
+	struct kernfs_node *kn = pg_task_cgroup_kn(task, cfg->cgroup_subsys);
 
-	pg_fill_ids(task, &e->proc, &e->parent, &e->tid, &e->ppid);
+	pg_fill_task_ctx(task, &e->task);
 	e->pad = 0;
 	e->pad2 = 0;
-	e->start_ktime = BPF_CORE_READ(task, group_leader, start_time);
-	e->cgroup_id = BPF_CORE_READ(kn, id);
-	pg_fill_creds(task, &e->creds);
-	pg_fill_ns(task, &e->ns);
-	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), &task->comm);
+	e->start_ktime = task->group_leader->start_time;
+	/* kn may come from a helper read (v1): not a typed pointer */
+	e->cgroup_id = kn ? BPF_CORE_READ(kn, id) : 0;
+	pg_fill_creds(h, task);
+	pg_fill_ns(h, task);
+	pg_copy_comm(e->comm, task);
 	e->tty[0] = 0;
-	if (tty)
-		bpf_probe_read_kernel_str(e->tty, sizeof(e->tty), &tty->name);
+	if (tty) {
+		__builtin_memcpy(e->tty, tty->name, PG_TTY_LEN);
+		e->tty[PG_TTY_LEN - 1] = 0;
+	}
+	e->cwd_len = 0;
 	if (fs)
-		e->cwd_len = pg_append_path(h, &fs->pwd, &fs->root, PG_PROC_F_CWD_TRUNC);
+		e->cwd_len = pg_append_path(h, fs->pwd.dentry, fs->pwd.mnt, fs, PG_PROC_F_CWD_TRUNC,
+					    PG_PROC_F_CWD_ERROR, PG_PROC_F_CWD_DELETED);
 	else
-		e->cwd_len = 0;
-	e->cgroup_len = pg_append_cgroup(h, kn);
+		e->proc_flags |= PG_PROC_F_NO_CWD;
+	e->cgroup_len = pg_append_cgroup(h, (__u64)kn);
 }
 
 static __always_inline int pg_handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
-	struct pg_exec_heap *h = pg_heap();
+	const struct pg_runtime_config *cfg = pg_config_get();
+	struct pg_exec_heap *h = pg_heap(&pg_exec_heap);
+	struct pg_proc_state st;
 	struct pg_exec_event *e;
 	struct fs_struct *fs;
 	struct file *file;
@@ -260,21 +348,24 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 	h->off = 0;
 
 	/* The new image gets a new key before anything reads it. */
-	pg_task_key(task, &e->proc);
-	e->prev_ktime = e->proc.ktime;
-	tgid = e->proc.pid;
-	if (bpf_map_update_elem(&pg_procs, &tgid, &e->hdr.ktime, BPF_ANY))
+	tgid = task->tgid;
+	e->prev_ktime = pg_task_ktime(task, tgid);
+	st.ktime = e->hdr.ktime;
+	if (bpf_map_update_elem(&pg_procs, &tgid, &st, BPF_ANY))
 		pg_count_error(PG_ERR_PROCS_MAP);
 
 	/* binary: the file actually executed (the interpreter, for scripts) */
-	fs = BPF_CORE_READ(task, fs);
-	file = BPF_CORE_READ(bprm, file);
-	e->binary_len = pg_append_path(h, &file->f_path, &fs->root, PG_PROC_F_PATH_TRUNC);
+	fs = task->fs;
+	file = bprm->file;
+	e->binary_len = pg_append_path(h, file->f_path.dentry, file->f_path.mnt, fs,
+				       PG_PROC_F_PATH_TRUNC, PG_PROC_F_PATH_ERROR,
+				       PG_PROC_F_BIN_DELETED);
+	pg_fill_file(h, file);
 
 	/* filename: what execve() was asked to run, when it differs (scripts) */
 	e->filename_len = 0;
-	filename = BPF_CORE_READ(bprm, filename);
-	interp = BPF_CORE_READ(bprm, interp);
+	filename = bprm->filename;
+	interp = bprm->interp;
 	if (filename != interp) {
 		e->proc_flags |= PG_PROC_F_SCRIPT;
 		off = h->off;
@@ -282,18 +373,21 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 		if (r > 1) {
 			e->filename_len = r - 1;
 			h->off = off + r - 1;
+		} else if (r < 0) {
+			e->proc_flags |= PG_PROC_F_FILENAME_ERROR;
+			pg_count_error(PG_ERR_READ_FILENAME);
 		}
 	}
 
-	pg_fill_task(h, task);
+	pg_fill_task(h, task, cfg);
 	off = h->off;
 
 	/* argv, straight from the new stack: resident, since exec just wrote it */
-	arg_start = BPF_CORE_READ(task, mm, arg_start);
-	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	arg_start = task->mm->arg_start;
+	arg_end = task->mm->arg_end;
 	len = arg_end > arg_start ? arg_end - arg_start : 0;
-	if (len > pg_max_args) {
-		len = pg_max_args;
+	if (len > cfg->max_args) {
+		len = cfg->max_args;
 		e->proc_flags |= PG_PROC_F_ARGS_TRUNC;
 	}
 	e->args_len = 0;
@@ -307,23 +401,30 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 			off += e->args_len;
 		}
 	}
-	pg_output(e, sizeof(*e) + (off & (PG_DATA_SIZE - 1)));
+	pg_output_to(&pg_proc_events, e, sizeof(*e) + (off & (PG_DATA_SIZE - 1)));
 	return 0;
 }
 
 static __always_inline int pg_handle_exit(struct task_struct *task)
 {
 	struct pg_exit_event e = {};
+	__u8 one = 1;
 	__u32 tgid;
 
+	/* not the last thread of the group */
+	if (task->signal->live.counter != 0)
+		return 0;
 	e.hdr.type = PG_EVENT_PROCESS_EXIT;
 	e.hdr.ktime = bpf_ktime_get_ns();
-	pg_fill_ids(task, &e.proc, &e.parent, &e.tid, &e.ppid);
-	e.exit_code = BPF_CORE_READ(task, exit_code);
-	bpf_probe_read_kernel_str(e.comm, sizeof(e.comm), &task->comm);
-	tgid = e.proc.pid;
+	pg_fill_task_ctx(task, &e.task);
+	/* two threads can both see live == 0: the first claim wins */
+	if (bpf_map_update_elem(&pg_exit_claims, &e.task.proc, &one, BPF_NOEXIST))
+		return 0;
+	e.exit_code = task->exit_code;
+	pg_copy_comm(e.comm, task);
+	tgid = e.task.proc.pid;
 	bpf_map_delete_elem(&pg_procs, &tgid);
-	pg_output(&e, sizeof(e));
+	pg_output_to(&pg_proc_events, &e, sizeof(e));
 	return 0;
 }
 
@@ -332,53 +433,18 @@ static __always_inline int pg_handle_fork(struct task_struct *parent, struct tas
 	struct pg_fork_event e = {};
 
 	/* threads are not processes */
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	if (child->pid != child->tgid)
 		return 0;
 	e.hdr.type = PG_EVENT_PROCESS_FORK;
 	e.hdr.ktime = bpf_ktime_get_ns();
-	e.proc.pid = BPF_CORE_READ(child, tgid);
-	e.proc.ktime = BPF_CORE_READ(child, start_time);
-	pg_task_key(parent, &e.parent);
-	e.tid = e.proc.pid;
-	e.ppid = e.parent.pid;
-	bpf_probe_read_kernel_str(e.comm, sizeof(e.comm), &child->comm);
-	pg_output(&e, sizeof(e));
+	e.task.proc.pid = child->tgid;
+	e.task.proc.ktime = child->start_time;
+	pg_task_key(parent, &e.task.parent);
+	e.task.tid = e.task.proc.pid;
+	e.task.ppid = e.task.parent.pid;
+	pg_copy_comm(e.comm, child);
+	pg_output_to(&pg_proc_events, &e, sizeof(e));
 	return 0;
-}
-
-/* The last thread of the group: its exit is the process's exit. */
-static __always_inline int pg_group_dead(struct task_struct *task)
-{
-	return BPF_CORE_READ(task, signal, live.counter) == 0;
-}
-
-/* ---- backend: fentry ---- */
-
-/*
- * bpf_get_current_task_btf() needs 5.11; the handlers read through
- * BPF_CORE_READ anyway, so the untyped pointer serves on 5.10 too.
- */
-static __always_inline struct task_struct *pg_current(void)
-{
-	return (struct task_struct *)bpf_get_current_task();
-}
-
-SEC("fentry/finalize_exec")
-int BPF_PROG(fentry_finalize_exec, struct linux_binprm *bprm)
-{
-	return pg_handle_exec(pg_current(), bprm);
-}
-
-SEC("fentry/acct_process")
-int BPF_PROG(fentry_acct_process)
-{
-	return pg_handle_exit(pg_current());
-}
-
-SEC("fentry/wake_up_new_task")
-int BPF_PROG(fentry_wake_up_new_task, struct task_struct *p)
-{
-	return pg_handle_fork(pg_current(), p);
 }
 
 /* ---- backend: tp_btf ---- */
@@ -393,8 +459,6 @@ int BPF_PROG(tp_btf_sched_process_exec, struct task_struct *p, pid_t old_pid,
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_btf_sched_process_exit, struct task_struct *p)
 {
-	if (!pg_group_dead(p))
-		return 0;
 	return pg_handle_exit(p);
 }
 
@@ -404,44 +468,23 @@ int BPF_PROG(tp_btf_sched_process_fork, struct task_struct *parent, struct task_
 	return pg_handle_fork(parent, child);
 }
 
-/* ---- backend: raw_tp ---- */
-
-SEC("raw_tp/sched_process_exec")
-int BPF_PROG(raw_tp_sched_process_exec, struct task_struct *p, pid_t old_pid,
-	     struct linux_binprm *bprm)
-{
-	return pg_handle_exec(p, bprm);
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(raw_tp_sched_process_exit, struct task_struct *p)
-{
-	if (!pg_group_dead(p))
-		return 0;
-	return pg_handle_exit(p);
-}
-
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(raw_tp_sched_process_fork, struct task_struct *parent, struct task_struct *child)
-{
-	return pg_handle_fork(parent, child);
-}
-
 /* ---- seeding: every process running when the agent starts ---- */
 
 SEC("iter/task")
 int iter_task_seed(struct bpf_iter__task *ctx)
 {
+	const struct pg_runtime_config *cfg = pg_config_get();
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	struct pg_exec_heap *h;
 	struct pg_exec_event *e;
 	struct fs_struct *fs;
-	struct file *exe;
+	struct mm_struct *mm;
+	struct file *exe = NULL;
 
 	if (!task || task->pid != task->tgid || (task->flags & PF_KTHREAD))
 		return 0;
-	h = pg_heap();
+	h = pg_heap(&pg_seed_heap);
 	if (!h)
 		return 0;
 	e = &h->ev;
@@ -451,18 +494,24 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	e->proc_flags = PG_PROC_F_SEEDED;
 	e->prev_ktime = 0;
 	h->off = 0;
-	fs = BPF_CORE_READ(task, fs);
-	exe = BPF_CORE_READ(task, mm, exe_file);
+	fs = task->fs;
+	mm = task->mm;
+	if (mm)
+		exe = mm->exe_file;
 	e->binary_len = 0;
 	if (exe && fs)
-		e->binary_len = pg_append_path(h, &exe->f_path, &fs->root, PG_PROC_F_PATH_TRUNC);
+		e->binary_len = pg_append_path(h, exe->f_path.dentry, exe->f_path.mnt, fs,
+					       PG_PROC_F_PATH_TRUNC, PG_PROC_F_PATH_ERROR,
+					       PG_PROC_F_BIN_DELETED);
+	pg_fill_file(h, exe);
 	e->filename_len = 0;
-	pg_fill_task(h, task);
+	pg_fill_task(h, task, cfg);
 	/* another process's argv is not readable from here: the agent
 	 * takes it from /proc/PID/cmdline */
 	e->args_len = 0;
 	/* 8-byte multiples keep the next record's header aligned for the reader */
 	e->hdr.size = (sizeof(*e) + (h->off & PG_OFF_MASK) + 7) & ~7U;
-	bpf_seq_write(seq, e, e->hdr.size & (PG_DATA_SIZE - 1));
+	if (bpf_seq_write(seq, e, e->hdr.size & (PG_DATA_SIZE - 1)))
+		pg_count_error(PG_ERR_SEQ_WRITE);
 	return 0;
 }

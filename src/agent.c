@@ -13,29 +13,20 @@
 
 #include <bpf/libbpf.h>
 
+#include <sys/stat.h>
+
 #include "agent.h"
 #include "kernel_features.h"
 #include "loader.h"
 #include "log.h"
-#include "process.h"
 #include "util.h"
 
-typedef void (*pg_handler_fn)(struct pg_agent *a, const void *rec, size_t size);
-
-static const struct {
-	const char *name;
-	pg_handler_fn fn;
-} handlers[PG_EVENT_MAX] = {
-	[PG_EVENT_PROCESS_EXEC] = { "process_exec", pg_process_on_exec },
-	[PG_EVENT_PROCESS_EXIT] = { "process_exit", pg_process_on_exit },
-	[PG_EVENT_PROCESS_FORK] = { "process_fork", pg_process_on_fork },
-	[PG_EVENT_PROCESS_SEED] = { "process_seed", pg_process_on_seed },
-};
-
 static const char *const error_names[PG_ERR_MAX] = {
-	[PG_ERR_SCRATCH] = "scratch",	  [PG_ERR_READ_ARGS] = "read_args",
-	[PG_ERR_READ_PATH] = "read_path", [PG_ERR_READ_CGROUP] = "read_cgroup",
-	[PG_ERR_PROCS_MAP] = "procs_map",
+	[PG_ERR_SCRATCH] = "scratch",	      [PG_ERR_READ_ARGS] = "read_args",
+	[PG_ERR_READ_PATH] = "read_path",     [PG_ERR_READ_CGROUP] = "read_cgroup",
+	[PG_ERR_PROCS_MAP] = "procs_map",     [PG_ERR_READ_COMM] = "read_comm",
+	[PG_ERR_READ_FILENAME] = "read_filename", [PG_ERR_SEQ_WRITE] = "seq_write",
+	[PG_ERR_CONFIG] = "config",	      [PG_ERR_READ_CREDS] = "read_creds",
 };
 
 uint64_t pg_agent_wall_ns(const struct pg_agent *a, uint64_t ktime)
@@ -47,13 +38,15 @@ void pg_agent_dispatch(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_event_header *h = rec;
 
+	const struct pg_event_desc *d;
+
 	if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) ||
-	    h->type >= PG_EVENT_MAX || !handlers[h->type].fn) {
+	    h->type >= PG_EVENT_MAX || !(d = a->events[h->type]) || h->size < d->min_size) {
 		a->malformed++;
 		return;
 	}
 	a->delivered[h->type]++;
-	handlers[h->type].fn(a, rec, h->size);
+	d->handle(a, rec, h->size);
 }
 
 void pg_agent_event_begin(struct pg_agent *a, const char *type)
@@ -98,7 +91,6 @@ static void stats_json(struct pg_agent *a, const struct pg_loader *l, struct pg_
 {
 	struct pg_json *w = pg_json__new(b);
 	struct pg_proc_cache_stats cs;
-	struct pg_output_stats os;
 	struct pg_stats k;
 	uint64_t emitted = 0, lost = 0, delivered = 0;
 	int i;
@@ -109,23 +101,25 @@ static void stats_json(struct pg_agent *a, const struct pg_loader *l, struct pg_
 	if (l)
 		pg_loader__stats(l, &k);
 	for (i = 0; i < PG_EVENT_MAX; i++) {
+		if (!a->events[i] || !a->events[i]->name)
+			continue; /* internal records (seeding) are not events */
 		emitted += k.emitted[i];
 		lost += k.lost[i];
-		if (i != PG_EVENT_PROCESS_SEED)
-			delivered += a->delivered[i];
+		delivered += a->delivered[i];
 	}
 	pg_proc_cache__stats(a->cache, &cs);
-	pg_output__stats(a->out, &os);
 	pg_json__begin_object(w);
 	pg_json__kv_uint(w, "emitted", emitted);
 	pg_json__kv_uint(w, "lost", lost);
 	pg_json__kv_uint(w, "delivered", delivered);
+	/* invocations the kernel skipped (a program already running on that CPU) */
+	pg_json__kv_uint(w, "recursion_misses", l ? pg_loader__recursion_misses(l) : 0);
 	pg_json__key(w, "events");
 	pg_json__begin_object(w);
 	for (i = 1; i < PG_EVENT_MAX; i++) {
-		if (!handlers[i].name || i == PG_EVENT_PROCESS_SEED)
+		if (!a->events[i] || !a->events[i]->name)
 			continue;
-		pg_json__key(w, handlers[i].name);
+		pg_json__key(w, a->events[i]->name);
 		pg_json__begin_object(w);
 		pg_json__kv_uint(w, "emitted", k.emitted[i]);
 		pg_json__kv_uint(w, "lost", k.lost[i]);
@@ -151,12 +145,11 @@ static void stats_json(struct pg_agent *a, const struct pg_loader *l, struct pg_
 	pg_json__kv_uint(w, "expired", cs.expired);
 	pg_json__end_object(w);
 	pg_json__key(w, "output");
-	pg_json__begin_object(w);
-	pg_json__kv_uint(w, "lines", os.lines);
-	pg_json__kv_uint(w, "dropped", os.dropped);
-	pg_json__kv_uint(w, "write_errors", os.write_errors);
-	pg_json__kv_uint(w, "rotations", os.rotations);
-	pg_json__end_object(w);
+	pg_output__stats_json(a->out, w);
+	if (l) {
+		pg_json__key(w, "sensors");
+		pg_loader__stats_json(l, w);
+	}
 	pg_json__end_object(w);
 	pg_json__free(w);
 }
@@ -167,7 +160,7 @@ static void stats_report(struct pg_agent *a, const struct pg_loader *l, bool fin
 
 	pg_buf_init(&b);
 	stats_json(a, l, &b);
-	if (b.len) {
+	if (b.len && !b.failed) {
 		fprintf(stderr, "penguard: %s %s\n", final ? "final stats" : "stats", b.data);
 		if (a->cfg->stats_file) {
 			FILE *f = fopen(a->cfg->stats_file, "we");
@@ -185,7 +178,15 @@ static void stats_report(struct pg_agent *a, const struct pg_loader *l, bool fin
 
 /* ---- the loop ---- */
 
-static int setup_fds(int *ret_sfd, int *ret_tfd, int *ret_epfd, int rb_fd, unsigned flush_ms)
+/* epoll tags: outputs get one no fd can equal */
+#define PG_TAG_OUTPUT UINT64_MAX
+
+/*
+ * Signals are blocked first thing in main() (pg_agent_block_signals), so
+ * one that arrives while the programs load stays pending for the signalfd.
+ */
+static int setup_fds(struct pg_agent *a, int *ret_sfd, int *ret_tfd, int *ret_epfd, int rb_fd,
+		     unsigned flush_ms)
 {
 	struct itimerspec its = {
 		.it_interval = { flush_ms / 1000, (flush_ms % 1000) * 1000000L },
@@ -193,7 +194,49 @@ static int setup_fds(int *ret_sfd, int *ret_tfd, int *ret_epfd, int rb_fd, unsig
 	};
 	struct epoll_event ev = { .events = EPOLLIN };
 	sigset_t mask;
-	int sfd, tfd, epfd;
+	int sfd, tfd, epfd, err;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || epfd < 0 || timerfd_settime(tfd, 0, &its, NULL))
+		goto fail;
+	ev.data.u64 = (uint64_t)sfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev))
+		goto fail;
+	ev.data.u64 = (uint64_t)tfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev))
+		goto fail;
+	ev.data.u64 = (uint64_t)rb_fd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, rb_fd, &ev))
+		goto fail;
+	err = pg_output__epoll_add(a->out, epfd, PG_TAG_OUTPUT);
+	if (err) {
+		errno = -err;
+		goto fail;
+	}
+	*ret_sfd = sfd;
+	*ret_tfd = tfd;
+	*ret_epfd = epfd;
+	return 0;
+fail:
+	err = -errno;
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	if (epfd >= 0)
+		close(epfd);
+	return err;
+}
+
+void pg_agent_block_signals(void)
+{
+	sigset_t mask;
 
 	/*
 	 * A shell starts background jobs with SIGINT ignored, and an ignored
@@ -203,38 +246,13 @@ static int setup_fds(int *ret_sfd, int *ret_tfd, int *ret_epfd, int rb_fd, unsig
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	/* a closed reader must give EPIPE, counted, not kill the agent */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -errno;
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || tfd < 0 || epfd < 0 || timerfd_settime(tfd, 0, &its, NULL))
-		goto fail;
-	ev.data.fd = sfd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev))
-		goto fail;
-	ev.data.fd = tfd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev))
-		goto fail;
-	ev.data.fd = rb_fd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, rb_fd, &ev))
-		goto fail;
-	*ret_sfd = sfd;
-	*ret_tfd = tfd;
-	*ret_epfd = epfd;
-	return 0;
-fail:
-	if (sfd >= 0)
-		close(sfd);
-	if (tfd >= 0)
-		close(tfd);
-	if (epfd >= 0)
-		close(epfd);
-	return -errno;
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 }
 
 static int libbpf_verbosity;
@@ -269,13 +287,82 @@ static int preflight(const struct pg_features *f)
 	return 0;
 }
 
+/* pid 1's namespaces are the host's: each process's "is_host" compares with them */
+static void read_host_ns(struct pg_namespaces *ns)
+{
+	const struct {
+		const char *name;
+		uint32_t *inum;
+	} rows[] = {
+		{ "mnt", &ns->mnt },	  { "pid", &ns->pid },
+		{ "pid_for_children", &ns->pid_for_children },
+		{ "net", &ns->net },	  { "user", &ns->user },
+		{ "uts", &ns->uts },	  { "ipc", &ns->ipc },
+		{ "cgroup", &ns->cgroup }, { "time", &ns->time },
+		{ "time_for_children", &ns->time_for_children },
+	};
+	char path[64];
+	struct stat st;
+	size_t i;
+
+	memset(ns, 0, sizeof(*ns));
+	for (i = 0; i < PG_ARRAY_SIZE(rows); i++) {
+		snprintf(path, sizeof(path), "/proc/1/ns/%s", rows[i].name);
+		if (!stat(path, &st))
+			*rows[i].inum = st.st_ino;
+	}
+}
+
+int pg_agent_init(struct pg_agent *a, const struct pg_config *cfg)
+{
+	struct utsname u;
+	size_t i, j;
+
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	if (!uname(&u))
+		snprintf(a->node, sizeof(a->node), "%s", u.nodename);
+	a->clock_offset = pg_clock_offset_ns();
+	read_host_ns(&a->host);
+	for (i = 0; i < pg_n_sensors; i++)
+		for (j = 0; j < pg_sensors[i]->n_events; j++) {
+			const struct pg_event_desc *d = &pg_sensors[i]->events[j];
+
+			if (d->type < PG_EVENT_MAX)
+				a->events[d->type] = d;
+		}
+	pg_buf_init(&a->line);
+	pg_buf_init(&a->compact);
+	pg_buf_init(&a->scratch);
+	a->json = pg_json__new(&a->line);
+	a->cache = pg_proc_cache__new(cfg->cache_size, (uint64_t)cfg->cache_grace_ms * 1000000);
+	if (!a->json || !a->cache) {
+		pg_err("out of memory");
+		return -ENOMEM;
+	}
+	a->out = pg_output__new(cfg);
+	if (!a->out)
+		return -errno; /* pg_output__new() said why */
+	return 0;
+}
+
+void pg_agent_fini(struct pg_agent *a)
+{
+	pg_output__free(a->out);
+	pg_proc_cache__free(a->cache);
+	pg_json__free(a->json);
+	pg_buf_free(&a->line);
+	pg_buf_free(&a->compact);
+	pg_buf_free(&a->scratch);
+	memset(a, 0, sizeof(*a));
+}
+
 int pg_agent_run(const struct pg_config *cfg)
 {
-	struct pg_agent a = { .cfg = cfg };
+	struct pg_agent a;
 	struct pg_loader *loader = NULL;
 	struct ring_buffer *rb = NULL;
 	struct pg_features f;
-	struct utsname u;
 	int sfd = -1, tfd = -1, epfd = -1, err;
 	uint64_t ticks = 0, ticks_per_stats;
 	bool stop = false;
@@ -283,38 +370,34 @@ int pg_agent_run(const struct pg_config *cfg)
 	pg_log_level = cfg->verbose ? PG_LOG_DEBUG : PG_LOG_INFO;
 	libbpf_verbosity = cfg->verbose;
 	libbpf_set_print(libbpf_print);
-	signal(SIGPIPE, SIG_IGN);
 
 	pg_features_probe(&f);
 	err = preflight(&f);
 	if (err)
 		return err;
-	if (!uname(&u))
-		snprintf(a.node, sizeof(a.node), "%s", u.nodename);
-	a.clock_offset = pg_clock_offset_ns();
-	pg_buf_init(&a.line);
-	pg_buf_init(&a.compact);
-	pg_buf_init(&a.scratch);
-	a.json = pg_json__new(&a.line);
-	a.cache = pg_proc_cache__new(cfg->cache_size, (uint64_t)cfg->cache_grace_ms * 1000000);
-	a.out = pg_output__new(cfg);
-	if (!a.json || !a.cache) {
-		err = -ENOMEM;
-		pg_err("out of memory");
-		goto cleanup;
+	if (cfg->cgroup_hierarchy && pg_features_set_cgroup(&f, cfg->cgroup_hierarchy)) {
+		pg_err("no cgroup hierarchy '%s' is mounted (v2, or a v1 controller such as "
+		       "memory)",
+		       cfg->cgroup_hierarchy);
+		return -ENOENT;
 	}
-	if (!a.out) {
-		err = -errno; /* pg_output__new() said why */
+	err = pg_agent_init(&a, cfg);
+	if (err)
 		goto cleanup;
-	}
+	pg_info("cgroups: naming containers after the %s hierarchy%s%s", f.cgroup_hierarchy,
+		f.cgroup_mount[0] ? " at " : "", f.cgroup_mount);
 
 	err = pg_loader__start(&loader, cfg, &f);
 	if (err)
 		goto cleanup;
-	rb = ring_buffer__new(pg_loader__events_fd(loader), on_ring_record, &a, NULL);
-	if (!rb) {
+	/*
+	 * The process ring is added first: ring_buffer__consume() drains the
+	 * rings in that order, so every other event finds its process cached.
+	 */
+	rb = ring_buffer__new(pg_loader__proc_events_fd(loader), on_ring_record, &a, NULL);
+	if (!rb || ring_buffer__add(rb, pg_loader__events_fd(loader), on_ring_record, &a)) {
 		err = -errno;
-		pg_err("cannot map the ring buffer: %s", strerror(errno));
+		pg_err("cannot map the ring buffers: %s", strerror(errno));
 		goto cleanup;
 	}
 	/* after attach: whatever starts from now on is seen by the sensors */
@@ -322,38 +405,41 @@ int pg_agent_run(const struct pg_config *cfg)
 		err = pg_loader__seed(loader, on_seed_record, &a);
 		if (err)
 			pg_warn("could not list running processes (%s); their children will be "
-				"flagged no_parent",
+				"flagged noParent",
 				strerror(-err));
 		else
 			pg_info("seeded %" PRIu64 " running processes", a.seeded);
 	}
-	err = setup_fds(&sfd, &tfd, &epfd, ring_buffer__epoll_fd(rb), cfg->flush_interval_ms);
+	err = setup_fds(&a, &sfd, &tfd, &epfd, ring_buffer__epoll_fd(rb), cfg->flush_interval_ms);
 	if (err) {
 		pg_err("cannot set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
-	pg_info("ready: delivering events within %u ms (ring buffer %" PRIu64 " KiB)",
-		cfg->flush_interval_ms, cfg->ringbuf_size >> 10);
+	pg_info("ready: delivering events within %u ms (ring buffers %" PRIu64 " + %" PRIu64
+		" KiB)",
+		cfg->flush_interval_ms, cfg->proc_ringbuf_size >> 10, cfg->ringbuf_size >> 10);
 	ticks_per_stats = cfg->stats_interval * 1000ULL / cfg->flush_interval_ms;
 
 	while (!stop) {
-		struct epoll_event evs[4];
+		struct epoll_event evs[8];
 		int n, i;
 
-		n = epoll_wait(epfd, evs, 4, -1);
+		n = epoll_wait(epfd, evs, 8, -1);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			pg_err("epoll_wait: %s", strerror(errno));
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == sfd) {
+			uint64_t tag = evs[i].data.u64;
+
+			if (tag == (uint64_t)sfd) {
 				struct signalfd_siginfo si;
 
-				if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
-				    si.ssi_signo != SIGHUP)
-					stop = true;
-			} else if (evs[i].data.fd == tfd) {
+				while (read(sfd, &si, sizeof(si)) == sizeof(si))
+					if (si.ssi_signo != SIGHUP)
+						stop = true;
+			} else if (tag == (uint64_t)tfd) {
 				uint64_t exp;
 
 				if (read(tfd, &exp, sizeof(exp)) == sizeof(exp))
@@ -366,6 +452,7 @@ int pg_agent_run(const struct pg_config *cfg)
 					stats_report(&a, loader, false);
 				}
 			}
+			/* PG_TAG_OUTPUT: a stalled output can take more; flushed below */
 		}
 		/* drain whatever woke us, timer included: this bounds the latency */
 		n = ring_buffer__consume(rb);
@@ -386,10 +473,12 @@ cleanup:
 	if (rb && loader) {
 		pg_loader__detach(loader);
 		ring_buffer__consume(rb);
-		stats_report(&a, loader, true);
 	}
+	/* a stalled reader gets a second at most: SIGTERM must stop us promptly */
 	if (a.out)
-		pg_output__flush(a.out);
+		pg_output__drain(a.out, 1000);
+	if (rb && loader)
+		stats_report(&a, loader, true);
 	ring_buffer__free(rb);
 	pg_loader__free(loader);
 	if (sfd >= 0)
@@ -398,11 +487,6 @@ cleanup:
 		close(tfd);
 	if (epfd >= 0)
 		close(epfd);
-	pg_output__free(a.out);
-	pg_proc_cache__free(a.cache);
-	pg_json__free(a.json);
-	pg_buf_free(&a.line);
-	pg_buf_free(&a.compact);
-	pg_buf_free(&a.scratch);
+	pg_agent_fini(&a);
 	return err;
 }

@@ -17,6 +17,7 @@ void pg_config_init(struct pg_config *cfg)
 	cfg->export_max_size = 100ULL << 20;
 	cfg->export_backups = 5;
 	cfg->ringbuf_size = 8ULL << 20;
+	cfg->proc_ringbuf_size = 4ULL << 20;
 	cfg->wakeup_bytes = 0; /* derived from ringbuf_size unless set */
 	cfg->max_args = PG_ARGS_DEFAULT;
 	cfg->cache_size = 65536;
@@ -39,13 +40,18 @@ void pg_config_usage_run(FILE *f)
 		"      --export-backups N    rotated files to keep (default 5)\n"
 		"      --ancestors           add each event's ancestor chain\n"
 		"      --fork-events         also report process_fork events\n"
+		"      --process-creds       add cap and process_credentials to process objects\n"
+		"      --process-ns          add ns (namespaces) to process objects\n"
 		"Sensors:\n"
 		"      --backend SENSOR=NAME force a backend (see `penguard probe`)\n"
 		"      --max-args N          argv bytes kept per exec (default %u, max %u)\n"
 		"      --no-seed             do not report processes already running\n"
+		"      --cgroup-hierarchy H  name cgroups after v2 or a v1 controller's hierarchy\n"
+		"                            (default: v2 where it is the default, else memory/pids/cpu)\n"
 		"Resources:\n"
-		"      --ringbuf-size N      ring buffer bytes, power of two (default 8M)\n"
-		"      --wakeup-bytes N      wake the agent at this backlog (default size/16)\n"
+		"      --ringbuf-size N      event ring buffer bytes, power of two (default 8M)\n"
+		"      --proc-ringbuf-size N process lifecycle ring buffer (default 4M)\n"
+		"      --wakeup-bytes N      wake the agent at this backlog (default smallest ring/16)\n"
 		"      --flush-interval MS   deliver within MS when idle (default 100)\n"
 		"      --cache-size N        process cache entries (default 65536)\n"
 		"      --cache-grace MS      keep exited processes MS (default 2000)\n"
@@ -107,6 +113,10 @@ enum {
 	OPT_GRACE,
 	OPT_STATS_INTERVAL,
 	OPT_STATS_FILE,
+	OPT_PROC_RINGBUF,
+	OPT_PROCESS_CREDS,
+	OPT_PROCESS_NS,
+	OPT_CGROUP,
 };
 
 int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
@@ -128,11 +138,15 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 		{ "cache-grace", required_argument, NULL, OPT_GRACE },
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 		{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
+		{ "proc-ringbuf-size", required_argument, NULL, OPT_PROC_RINGBUF },
+		{ "process-creds", no_argument, NULL, OPT_PROCESS_CREDS },
+		{ "process-ns", no_argument, NULL, OPT_PROCESS_NS },
+		{ "cgroup-hierarchy", required_argument, NULL, OPT_CGROUP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	uint64_t v;
+	uint64_t v, min_ring;
 	int c, err;
 
 	optind = 0; /* 0, not 1: glibc then also forgets a half-parsed -abc group */
@@ -178,11 +192,24 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 			break;
 		case OPT_NO_SEED: cfg->seed = false; break;
 		case OPT_RINGBUF:
+		case OPT_PROC_RINGBUF:
 			if (pg_parse_size(optarg, &v) || v < 4096 || v > (1ULL << 30) ||
 			    (v & (v - 1)))
-				return bad("--ringbuf-size", optarg,
-					   "expected a power of two from 4K to 1G");
-			cfg->ringbuf_size = v;
+				return bad(c == OPT_RINGBUF ? "--ringbuf-size" : "--proc-ringbuf-size",
+					   optarg, "expected a power of two from 4K to 1G");
+			if (c == OPT_RINGBUF)
+				cfg->ringbuf_size = v;
+			else
+				cfg->proc_ringbuf_size = v;
+			break;
+		case OPT_PROCESS_CREDS: cfg->process_creds = true; break;
+		case OPT_PROCESS_NS: cfg->process_ns = true; break;
+		case OPT_CGROUP:
+			if (!*optarg || strlen(optarg) >= PG_NAME_LEN || strchr(optarg, '/') ||
+			    strchr(optarg, ','))
+				return bad("--cgroup-hierarchy", optarg,
+					   "expected v2 or a controller name (memory, pids, …)");
+			cfg->cgroup_hierarchy = optarg;
 			break;
 		case OPT_WAKEUP:
 			if (pg_parse_size(optarg, &v) || v > (1ULL << 30))
@@ -225,11 +252,13 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 		fprintf(stderr, "penguard: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
-	if (cfg->wakeup_bytes >= cfg->ringbuf_size) {
-		fprintf(stderr, "penguard: --wakeup-bytes must be below --ringbuf-size\n");
+	min_ring = cfg->ringbuf_size < cfg->proc_ringbuf_size ? cfg->ringbuf_size :
+								cfg->proc_ringbuf_size;
+	if (cfg->wakeup_bytes >= min_ring) {
+		fprintf(stderr, "penguard: --wakeup-bytes must be below both ring buffer sizes\n");
 		return -EINVAL;
 	}
 	if (!cfg->wakeup_bytes)
-		cfg->wakeup_bytes = cfg->ringbuf_size / 16;
+		cfg->wakeup_bytes = min_ring / 16;
 	return 0;
 }

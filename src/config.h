@@ -29,7 +29,8 @@ struct pg_config {
 	uint32_t export_backups;  /* rotated files kept */
 	struct pg_forced_backend forced[PG_MAX_FORCED];
 	uint32_t n_forced;
-	uint64_t ringbuf_size;	    /* bytes, power of two */
+	uint64_t ringbuf_size;	    /* bytes, power of two: every event but the process lifecycle */
+	uint64_t proc_ringbuf_size; /* bytes, power of two: exec, exit, fork */
 	uint64_t wakeup_bytes;	    /* wake the agent past this backlog */
 	uint32_t max_args;	    /* argv bytes kept per exec */
 	uint32_t cache_size;	    /* process cache entries */
@@ -37,8 +38,11 @@ struct pg_config {
 	uint32_t flush_interval_ms; /* the latency bound when idle */
 	uint32_t stats_interval;    /* seconds; 0: only at exit */
 	const char *stats_file;
+	const char *cgroup_hierarchy; /* "v2" or a v1 controller; NULL: chosen by probing */
 	bool ancestors;
 	bool fork_events;
+	bool process_creds; /* cap and process_credentials in process objects */
+	bool process_ns;    /* ns in process objects */
 	bool seed;
 	int verbose;
 };

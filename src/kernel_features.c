@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
@@ -13,6 +14,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include <penguard/events.h>
+
+#include "json.h"
 #include "kernel_features.h"
 #include "log.h"
 
@@ -51,20 +55,129 @@ static int try_load(const struct btf *vmlinux, enum bpf_prog_type type, enum bpf
 	return 0;
 }
 
+static bool read_line(const char *path, char *buf, size_t size)
+{
+	FILE *fp = fopen(path, "re");
+	bool ok;
+
+	if (!fp)
+		return false;
+	ok = fgets(buf, size, fp) != NULL;
+	fclose(fp);
+	if (!ok)
+		buf[0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return ok;
+}
+
+/*
+ * securityfs may not be mounted on a minimal system. Mount it on a private
+ * temporary folder, read, unmount: the host's mounts are left as found.
+ */
 static void read_lsm_list(struct pg_features *f)
 {
-	FILE *fp;
+	char dir[] = "/tmp/penguard-secfs.XXXXXX", path[64];
 
-	/* securityfs may not be mounted on a minimal system; mounting it is harmless */
-	if (access("/sys/kernel/security/lsm", R_OK))
-		mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
-	fp = fopen("/sys/kernel/security/lsm", "r");
-	if (!fp)
+	if (read_line("/sys/kernel/security/lsm", f->lsm_list, sizeof(f->lsm_list)))
 		return;
-	if (!fgets(f->lsm_list, sizeof(f->lsm_list), fp))
-		f->lsm_list[0] = 0;
+	if (geteuid() != 0 || !mkdtemp(dir))
+		return;
+	if (!mount("securityfs", dir, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		snprintf(path, sizeof(path), "%s/lsm", dir);
+		read_line(path, f->lsm_list, sizeof(f->lsm_list));
+		if (umount2(dir, MNT_DETACH))
+			pg_warn("could not unmount %s: %s", dir, strerror(errno));
+	}
+	rmdir(dir);
+}
+
+/* Where hierarchy @opt (a controller name) is mounted as cgroup v1, from /proc/mounts. */
+static bool v1_mount(const char *opt, char *mnt, size_t size)
+{
+	char line[1024], dev[256], dir[256], type[32], opts[512];
+	FILE *fp = fopen("/proc/mounts", "re");
+	bool found = false;
+
+	if (!fp)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp)) {
+		char *tok, *save;
+
+		if (sscanf(line, "%255s %255s %31s %511s", dev, dir, type, opts) != 4 ||
+		    strcmp(type, "cgroup"))
+			continue;
+		for (tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (!strcmp(tok, opt))
+				found = true;
+		if (found)
+			snprintf(mnt, size, "%s", dir);
+	}
 	fclose(fp);
-	f->lsm_list[strcspn(f->lsm_list, "\n")] = 0;
+	return found;
+}
+
+/* The kernel's id of controller @name: its line in /proc/cgroups (listed in id order). */
+static int subsys_id(const char *name, bool *on_v1)
+{
+	char line[256], n[64];
+	int hier, num, enabled, id = 0, found = -1;
+	FILE *fp = fopen("/proc/cgroups", "re");
+
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp)) {
+		if (line[0] == '#')
+			continue;
+		if (sscanf(line, "%63s %d %d %d", n, &hier, &num, &enabled) == 4 && !strcmp(n, name)) {
+			found = id;
+			*on_v1 = hier != 0 && enabled;
+			break;
+		}
+		id++;
+	}
+	fclose(fp);
+	return found;
+}
+
+int pg_features_set_cgroup(struct pg_features *f, const char *want)
+{
+	bool on_v1 = false;
+	int id;
+
+	if (!strcmp(want, "v2")) {
+		f->cgroup_subsys = PG_CGROUP_DFL;
+		snprintf(f->cgroup_hierarchy, sizeof(f->cgroup_hierarchy), "v2");
+		f->cgroup_mount[0] = 0;
+		if (fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC))
+			snprintf(f->cgroup_mount, sizeof(f->cgroup_mount), "/sys/fs/cgroup");
+		else if (fs_is("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC))
+			snprintf(f->cgroup_mount, sizeof(f->cgroup_mount), "/sys/fs/cgroup/unified");
+		return 0;
+	}
+	id = subsys_id(want, &on_v1);
+	/* the BPF side indexes css_set.subsys[] with it: stay within the array */
+	if (id < 0 || id >= 16 || !on_v1 ||
+	    !v1_mount(want, f->cgroup_mount, sizeof(f->cgroup_mount)))
+		return -ENOENT;
+	f->cgroup_subsys = id;
+	snprintf(f->cgroup_hierarchy, sizeof(f->cgroup_hierarchy), "%s", want);
+	return 0;
+}
+
+static void probe_cgroup(struct pg_features *f)
+{
+	static const char *const v1_order[] = { "memory", "pids", "cpu", "cpuset" };
+	size_t i;
+
+	/* v2 is the default hierarchy: containers live there */
+	if (fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC)) {
+		pg_features_set_cgroup(f, "v2");
+		return;
+	}
+	for (i = 0; i < sizeof(v1_order) / sizeof(v1_order[0]); i++)
+		if (!pg_features_set_cgroup(f, v1_order[i]))
+			return;
+	pg_features_set_cgroup(f, "v2");
 }
 
 static bool list_has(const char *list, const char *word)
@@ -99,6 +212,7 @@ void pg_features_probe(struct pg_features *f)
 	f->kprobe = access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;
 	read_lsm_list(f);
 	f->lsm_active = list_has(f->lsm_list, "bpf");
+	probe_cgroup(f);
 	if (!f->root)
 		return; /* loading programs needs CAP_BPF + CAP_PERFMON or root */
 
@@ -144,16 +258,31 @@ void pg_features_print(const struct pg_features *f, FILE *out, bool json)
 	size_t i;
 
 	if (json) {
-		fprintf(out, "\"kernel\":\"%s\",\"lsm\":\"%s\",\"features\":{", f->kernel,
-			f->lsm_list);
+		struct pg_buf b;
+
+		/* the kernel release and LSM list are strings from outside: escape them */
+		pg_buf_init(&b);
+		pg_buf_puts(&b, "\"kernel\":\"");
+		pg_escape(&b, f->kernel, strlen(f->kernel), true);
+		pg_buf_puts(&b, "\",\"lsm\":\"");
+		pg_escape(&b, f->lsm_list, strlen(f->lsm_list), true);
+		pg_buf_puts(&b, "\",\"cgroup\":{\"hierarchy\":\"");
+		pg_escape(&b, f->cgroup_hierarchy, strlen(f->cgroup_hierarchy), true);
+		pg_buf_puts(&b, "\",\"mount\":\"");
+		pg_escape(&b, f->cgroup_mount, strlen(f->cgroup_mount), true);
+		pg_buf_puts(&b, "\"},\"features\":{");
 		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-			fprintf(out, "%s\"%s\":%s", i ? "," : "", rows[i].name,
-				rows[i].on ? "true" : "false");
-		fprintf(out, "}");
+			pg_buf_printf(&b, "%s\"%s\":%s", i ? "," : "", rows[i].name,
+				      rows[i].on ? "true" : "false");
+		pg_buf_putc(&b, '}');
+		if (!b.failed)
+			fputs(b.data, out);
+		pg_buf_free(&b);
 		return;
 	}
-	fprintf(out, "kernel     %s\nlsm        %s\n", f->kernel,
-		f->lsm_list[0] ? f->lsm_list : "?");
+	fprintf(out, "kernel     %s\nlsm        %s\ncgroups    %s%s%s%s\n", f->kernel,
+		f->lsm_list[0] ? f->lsm_list : "?", f->cgroup_hierarchy,
+		f->cgroup_mount[0] ? " (" : "", f->cgroup_mount, f->cgroup_mount[0] ? ")" : "");
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		fprintf(out, "%-10s %-3s%s%s\n", rows[i].name, rows[i].on ? "yes" : "no",
 			!rows[i].on && rows[i].why[0] ? "  " : "", !rows[i].on ? rows[i].why : "");

@@ -8,6 +8,7 @@
 #define PG_FEATURES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct pg_features {
@@ -27,9 +28,22 @@ struct pg_features {
 	bool tracefs;
 	char lsm_list[256];
 	int fentry_err; /* why fentry failed, negative errno */
+	/*
+	 * The hierarchy whose cgroup paths name containers: v2 where it is the
+	 * default; on hybrid and v1 hosts (runtimes there create their
+	 * cgroups in the v1 controllers' hierarchies) a v1 controller's.
+	 */
+	uint32_t cgroup_subsys; /* controller id, or PG_CGROUP_DFL for v2 */
+	char cgroup_hierarchy[32];	/* "v2", "memory", … */
+	char cgroup_mount[256];	/* where that hierarchy is mounted, "" if nowhere */
 };
 
 void pg_features_probe(struct pg_features *f);
+/*
+ * Use hierarchy @want ("v2" or a v1 controller name) instead of the probed
+ * choice. Returns 0, or -ENOENT when no such hierarchy is mounted.
+ */
+int pg_features_set_cgroup(struct pg_features *f, const char *want);
 void pg_features_print(const struct pg_features *f, FILE *out, bool json);
 
 #endif

@@ -7,77 +7,47 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "json.h"
 #include "loader.h"
 #include "log.h"
-#include "process.h"
-#include "process.skel.h"
 #include "util.h"
 
-#define PG_MAX_LINKS 16
+#define PG_MAX_LINKS 64
+
+/*
+ * The maps every object shares (bpf/lib/maps.bpf.h), created here once, so
+ * that none of them belongs to whichever sensor happens to load first.
+ */
+enum { SHARED_EVENTS, SHARED_PROC_EVENTS, SHARED_STATS, SHARED_CONFIG, SHARED_PROCS, N_SHARED };
+
+static const struct {
+	const char *name;
+	enum bpf_map_type type;
+	__u32 key_size, value_size, max_entries; /* 0 entries: sized from the config */
+} shared_maps[N_SHARED] = {
+	[SHARED_EVENTS] = { "pg_events", BPF_MAP_TYPE_RINGBUF, 0, 0, 0 },
+	[SHARED_PROC_EVENTS] = { "pg_proc_events", BPF_MAP_TYPE_RINGBUF, 0, 0, 0 },
+	[SHARED_STATS] = { "pg_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct pg_stats), 1 },
+	[SHARED_CONFIG] = { "pg_config", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct pg_runtime_config),
+			    1 },
+	[SHARED_PROCS] = { "pg_procs", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct pg_proc_state),
+			   65536 },
+};
 
 struct pg_loaded {
 	const struct pg_sensor *sensor;
-	const char *seed_prog; /* its iterator program, or NULL */
-	const struct pg_backend *backend;
-	void *skel;
-	void (*destroy)(void *skel);
+	const struct pg_backend *backend; /* NULL: not loaded */
+	const char *failure;		  /* why not, for the stats and probe */
+	char why[160];
 	struct bpf_object *obj;
 	struct bpf_link *links[PG_MAX_LINKS];
 	size_t n_links;
 };
 
-/* ---- per-sensor glue: open the skeleton, apply settings ---- */
-
-static void process_destroy(void *skel)
-{
-	process_bpf__destroy(skel);
-}
-
-static int process_open(struct pg_loaded *ld, const struct pg_config *cfg)
-{
-	struct process_bpf *skel = process_bpf__open();
-	int ncpu, err;
-
-	if (!skel)
-		return -errno;
-	ld->skel = skel;
-	ld->destroy = process_destroy;
-	ld->obj = skel->obj;
-	skel->rodata->pg_max_args = cfg->max_args;
-	skel->rodata->pg_wakeup_bytes = cfg->wakeup_bytes;
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu < 0)
-		return ncpu;
-	err = bpf_map__set_max_entries(skel->maps.pg_exec_heap, ncpu);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.pg_events, cfg->ringbuf_size);
-	return err;
-}
-
-/* The sensors, in load order: one line per sensor. */
-static const struct {
-	const struct pg_sensor *sensor;
-	int (*open)(struct pg_loaded *ld, const struct pg_config *cfg);
-	const char *seed_prog;
-} glue[] = {
-	{ &pg_sensor_process, process_open, "iter_task_seed" },
-};
-
-const size_t pg_n_sensors = PG_ARRAY_SIZE(glue);
-
-const struct pg_sensor *pg_sensor_at(size_t i)
-{
-	return i < PG_ARRAY_SIZE(glue) ? glue[i].sensor : NULL;
-}
-
 struct pg_loader {
-	struct pg_loaded loaded[PG_ARRAY_SIZE(glue)];
-	size_t n_loaded;
-	int events_fd; /* owned by the first object, shared by the others */
-	int stats_fd;
+	struct pg_loaded *loaded; /* one per sensor, in pg_sensors order */
+	int shared_fd[N_SHARED];
 };
-
-/* ---- generic part ---- */
 
 static void loaded_destroy(struct pg_loaded *ld)
 {
@@ -86,10 +56,41 @@ static void loaded_destroy(struct pg_loaded *ld)
 	for (i = 0; i < ld->n_links; i++)
 		bpf_link__destroy(ld->links[i]);
 	ld->n_links = 0;
-	if (ld->skel)
-		ld->destroy(ld->skel);
-	ld->skel = NULL;
+	bpf_object__close(ld->obj);
 	ld->obj = NULL;
+}
+
+static int shared_create(struct pg_loader *l, const struct pg_config *cfg,
+			 const struct pg_features *f)
+{
+	struct pg_runtime_config rc = {
+		.wakeup_bytes = cfg->wakeup_bytes,
+		.max_args = cfg->max_args,
+		.cgroup_subsys = f->cgroup_subsys,
+	};
+	__u32 zero = 0;
+	int i;
+
+	for (i = 0; i < N_SHARED; i++) {
+		__u32 n = shared_maps[i].max_entries;
+
+		if (i == SHARED_EVENTS)
+			n = cfg->ringbuf_size;
+		else if (i == SHARED_PROC_EVENTS)
+			n = cfg->proc_ringbuf_size;
+		l->shared_fd[i] = bpf_map_create(shared_maps[i].type, shared_maps[i].name,
+						 shared_maps[i].key_size,
+						 shared_maps[i].value_size, n, NULL);
+		if (l->shared_fd[i] < 0) {
+			int err = -errno;
+
+			pg_err("cannot create the %s map: %s", shared_maps[i].name, strerror(-err));
+			return err;
+		}
+	}
+	if (bpf_map_update_elem(l->shared_fd[SHARED_CONFIG], &zero, &rc, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 static bool prog_in_backend(const struct pg_backend *b, const char *name)
@@ -102,37 +103,39 @@ static bool prog_in_backend(const struct pg_backend *b, const char *name)
 	return false;
 }
 
-static int try_backend(struct pg_loader *l, struct pg_loaded *ld, size_t gi,
-		       const struct pg_backend *b, const struct pg_config *cfg,
-		       const struct pg_features *f, const char **stage)
+static int try_backend(struct pg_loader *l, struct pg_loaded *ld, const struct pg_backend *b,
+		       const struct pg_config *cfg, const struct pg_features *f, const char **stage)
 {
+	const struct pg_sensor *s = ld->sensor;
 	struct bpf_program *prog;
 	struct bpf_map *map;
-	int err;
+	const void *elf;
+	size_t elf_size;
+	int err, i;
 
 	*stage = "open";
-	err = glue[gi].open(ld, cfg);
-	if (err)
-		return err;
+	elf = s->elf_bytes(&elf_size);
+	ld->obj = bpf_object__open_mem(elf, elf_size, NULL);
+	if (!ld->obj)
+		return -errno;
 	/* load this backend's programs only; the others stay in the ELF */
 	bpf_object__for_each_program (prog, ld->obj) {
 		const char *name = bpf_program__name(prog);
 		bool on = prog_in_backend(b, name);
 
-		if (ld->seed_prog && !strcmp(name, ld->seed_prog))
+		if (s->seed_prog && !strcmp(name, s->seed_prog))
 			on = cfg->seed && f->iter_task;
 		bpf_program__set_autoload(prog, on);
 	}
-	if (l->events_fd >= 0) {
-		*stage = "share maps";
-		map = bpf_object__find_map_by_name(ld->obj, "pg_events");
-		err = map ? bpf_map__reuse_fd(map, l->events_fd) : -ENOENT;
-		map = bpf_object__find_map_by_name(ld->obj, "pg_stats");
-		if (!err)
-			err = map ? bpf_map__reuse_fd(map, l->stats_fd) : -ENOENT;
-		if (err)
+	*stage = "share maps";
+	for (i = 0; i < N_SHARED; i++) {
+		map = bpf_object__find_map_by_name(ld->obj, shared_maps[i].name);
+		if (map && (err = bpf_map__reuse_fd(map, l->shared_fd[i])))
 			return err;
 	}
+	*stage = "configure";
+	if (s->configure && (err = s->configure(ld->obj, cfg)))
+		return err;
 	*stage = "load";
 	err = bpf_object__load(ld->obj);
 	if (err)
@@ -169,12 +172,12 @@ static const char *load_hint(int err)
 	}
 }
 
-static int load_sensor(struct pg_loader *l, size_t gi, const struct pg_config *cfg,
+static int load_sensor(struct pg_loader *l, struct pg_loaded *ld, const struct pg_config *cfg,
 		       const struct pg_features *f)
 {
-	const struct pg_sensor *s = glue[gi].sensor;
-	struct pg_loaded *ld = &l->loaded[l->n_loaded];
+	const struct pg_sensor *s = ld->sensor;
 	const char *forced = pg_config_forced_backend(cfg, s->name);
+	enum pg_log_level fail_level = s->required || forced ? PG_LOG_ERROR : PG_LOG_WARN;
 	size_t i;
 	int err = -ENOENT;
 
@@ -190,25 +193,25 @@ static int load_sensor(struct pg_loader *l, size_t gi, const struct pg_config *c
 
 		if (forced ? strcmp(forced, b->name) : !b->usable(f))
 			continue;
-		memset(ld, 0, sizeof(*ld));
-		ld->sensor = s;
-		ld->seed_prog = glue[gi].seed_prog;
-		err = try_backend(l, ld, gi, b, cfg, f, &stage);
+		err = try_backend(l, ld, b, cfg, f, &stage);
 		if (!err) {
 			ld->backend = b;
 			pg_info("%s: using backend %s", s->name, b->name);
-			l->n_loaded++;
 			return 0;
 		}
-		pg_log(forced ? PG_LOG_ERROR : PG_LOG_WARN, "%s: backend %s failed at %s: %s%s%s",
-		       s->name, b->name, stage, strerror(-err), load_hint(err),
+		snprintf(ld->why, sizeof(ld->why), "backend %s failed at %s: %s%s", b->name, stage,
+			 strerror(-err), load_hint(err));
+		pg_log(fail_level, "%s: %s%s", s->name, ld->why,
 		       forced ? "" : "; trying the next one");
 		loaded_destroy(ld);
 		if (forced)
 			break;
 	}
 	if (!forced && err == -ENOENT)
-		pg_err("%s: no backend works on this kernel (see `penguard probe`)", s->name);
+		snprintf(ld->why, sizeof(ld->why), "no backend works on this kernel");
+	pg_log(fail_level, "%s: not loaded: %s%s (see `penguard probe`)", s->name, ld->why,
+	       s->required ? "" : "; running without it");
+	ld->failure = ld->why;
 	return err;
 }
 
@@ -216,22 +219,28 @@ int pg_loader__start(struct pg_loader **ret, const struct pg_config *cfg,
 		     const struct pg_features *f)
 {
 	struct pg_loader *l = calloc(1, sizeof(*l));
-	size_t gi;
+	size_t i;
 	int err;
 
 	if (!l)
 		return -ENOMEM;
-	l->events_fd = l->stats_fd = -1;
-	for (gi = 0; gi < PG_ARRAY_SIZE(glue); gi++) {
-		err = load_sensor(l, gi, cfg, f);
-		if (err)
+	for (i = 0; i < N_SHARED; i++)
+		l->shared_fd[i] = -1;
+	l->loaded = calloc(pg_n_sensors, sizeof(*l->loaded));
+	if (!l->loaded) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = shared_create(l, cfg, f);
+	if (err)
+		goto fail;
+	for (i = 0; i < pg_n_sensors; i++) {
+		l->loaded[i].sensor = pg_sensors[i];
+		err = load_sensor(l, &l->loaded[i], cfg, f);
+		/* a forced backend that fails is fatal too: the user asked for it */
+		if (err && (pg_sensors[i]->required ||
+			    pg_config_forced_backend(cfg, pg_sensors[i]->name)))
 			goto fail;
-		if (l->events_fd < 0) {
-			struct bpf_object *obj = l->loaded[0].obj;
-
-			l->events_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "pg_events"));
-			l->stats_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "pg_stats"));
-		}
 	}
 	*ret = l;
 	return 0;
@@ -246,9 +255,13 @@ void pg_loader__free(struct pg_loader *l)
 
 	if (!l)
 		return;
-	/* detach in reverse; the shared maps die with the last object */
-	for (i = l->n_loaded; i > 0; i--)
+	/* detach in reverse; the shared maps die with the last reference */
+	for (i = l->loaded ? pg_n_sensors : 0; i > 0; i--)
 		loaded_destroy(&l->loaded[i - 1]);
+	for (i = 0; i < N_SHARED; i++)
+		if (l->shared_fd[i] >= 0)
+			close(l->shared_fd[i]);
+	free(l->loaded);
 	free(l);
 }
 
@@ -256,7 +269,7 @@ void pg_loader__detach(struct pg_loader *l)
 {
 	size_t i, j;
 
-	for (i = 0; i < l->n_loaded; i++) {
+	for (i = 0; i < pg_n_sensors; i++) {
 		for (j = 0; j < l->loaded[i].n_links; j++)
 			bpf_link__destroy(l->loaded[i].links[j]);
 		l->loaded[i].n_links = 0;
@@ -265,15 +278,20 @@ void pg_loader__detach(struct pg_loader *l)
 
 int pg_loader__events_fd(const struct pg_loader *l)
 {
-	return l->events_fd;
+	return l->shared_fd[SHARED_EVENTS];
+}
+
+int pg_loader__proc_events_fd(const struct pg_loader *l)
+{
+	return l->shared_fd[SHARED_PROC_EVENTS];
 }
 
 const char *pg_loader__backend(const struct pg_loader *l, const char *sensor)
 {
 	size_t i;
 
-	for (i = 0; i < l->n_loaded; i++)
-		if (!strcmp(l->loaded[i].sensor->name, sensor))
+	for (i = 0; i < pg_n_sensors; i++)
+		if (l->loaded[i].backend && !strcmp(pg_sensors[i]->name, sensor))
 			return l->loaded[i].backend->name;
 	return NULL;
 }
@@ -290,7 +308,7 @@ int pg_loader__stats(const struct pg_loader *l, struct pg_stats *sum)
 	per = calloc(ncpu, sizeof(*per));
 	if (!per)
 		return -ENOMEM;
-	err = bpf_map_lookup_elem(l->stats_fd, &zero, per);
+	err = bpf_map_lookup_elem(l->shared_fd[SHARED_STATS], &zero, per);
 	if (err) {
 		err = -errno;
 		free(per);
@@ -309,20 +327,79 @@ int pg_loader__stats(const struct pg_loader *l, struct pg_stats *sum)
 	return 0;
 }
 
-int pg_loader__seed(struct pg_loader *l, pg_record_fn fn, void *ctx)
+static int prog_info(const struct bpf_program *prog, struct bpf_prog_info *info)
 {
-	struct bpf_program *prog = NULL;
+	__u32 len = sizeof(*info);
+	int fd = bpf_program__fd(prog);
+
+	memset(info, 0, sizeof(*info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, info, &len))
+		return -1;
+	return 0;
+}
+
+uint64_t pg_loader__recursion_misses(const struct pg_loader *l)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *prog;
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < pg_n_sensors; i++) {
+		if (!l->loaded[i].obj)
+			continue;
+		bpf_object__for_each_program (prog, l->loaded[i].obj)
+			if (bpf_program__autoload(prog) && !prog_info(prog, &info))
+				n += info.recursion_misses;
+	}
+	return n;
+}
+
+void pg_loader__stats_json(const struct pg_loader *l, struct pg_json *w)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *prog;
+	size_t i;
+
+	pg_json__begin_object(w);
+	for (i = 0; i < pg_n_sensors; i++) {
+		const struct pg_loaded *ld = &l->loaded[i];
+
+		pg_json__key(w, pg_sensors[i]->name);
+		pg_json__begin_object(w);
+		if (!ld->backend) {
+			pg_json__kv_string(w, "error", ld->failure ? ld->failure : "not loaded");
+			pg_json__end_object(w);
+			continue;
+		}
+		pg_json__kv_string(w, "backend", ld->backend->name);
+		pg_json__key(w, "programs");
+		pg_json__begin_object(w);
+		bpf_object__for_each_program (prog, ld->obj) {
+			if (!bpf_program__autoload(prog) || prog_info(prog, &info))
+				continue;
+			pg_json__key(w, bpf_program__name(prog));
+			pg_json__begin_object(w);
+			pg_json__kv_uint(w, "runs", info.run_cnt);
+			/* run_time_ns counts only while kernel.bpf_stats_enabled=1 */
+			pg_json__kv_uint(w, "ns_per_run",
+					 info.run_cnt ? info.run_time_ns / info.run_cnt : 0);
+			pg_json__kv_uint(w, "recursion_misses", info.recursion_misses);
+			pg_json__end_object(w);
+		}
+		pg_json__end_object(w);
+		pg_json__end_object(w);
+	}
+	pg_json__end_object(w);
+}
+
+static int run_iterator(struct bpf_program *prog, pg_record_fn fn, void *ctx)
+{
 	struct bpf_link *link = NULL;
 	char *buf = NULL;
-	size_t len = 0, cap = 0, off, i;
+	size_t len = 0, cap = 0, off;
 	int fd = -1, err = 0;
 
-	for (i = 0; i < l->n_loaded && !prog; i++)
-		if (l->loaded[i].seed_prog)
-			prog = bpf_object__find_program_by_name(l->loaded[i].obj,
-								l->loaded[i].seed_prog);
-	if (!prog || !bpf_program__autoload(prog))
-		return -EOPNOTSUPP;
 	link = bpf_program__attach_iter(prog, NULL);
 	if (!link)
 		return -errno;
@@ -376,5 +453,26 @@ cleanup:
 		close(fd);
 	bpf_link__destroy(link);
 	free(buf);
+	return err;
+}
+
+int pg_loader__seed(struct pg_loader *l, pg_record_fn fn, void *ctx)
+{
+	int err = -EOPNOTSUPP, e;
+	size_t i;
+
+	for (i = 0; i < pg_n_sensors; i++) {
+		const struct pg_loaded *ld = &l->loaded[i];
+		struct bpf_program *prog;
+
+		if (!ld->backend || !ld->sensor->seed_prog)
+			continue;
+		prog = bpf_object__find_program_by_name(ld->obj, ld->sensor->seed_prog);
+		if (!prog || !bpf_program__autoload(prog))
+			continue;
+		e = run_iterator(prog, fn, ctx);
+		if (err == -EOPNOTSUPP || e)
+			err = e;
+	}
 	return err;
 }

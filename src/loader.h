@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Loads every sensor's BPF object with the best backend this kernel
- * accepts, attaches it, and gives the agent the shared maps. The only
- * module that sees BPF skeletons.
+ * Creates the maps every sensor shares, loads each sensor's BPF object with
+ * the best backend this kernel accepts, attaches it, and gives the agent
+ * the rings and counters. Generic: it knows sensors only by their
+ * descriptors (sensor.h).
  */
 #ifndef PG_LOADER_H
 #define PG_LOADER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <penguard/events.h>
 
@@ -16,10 +18,7 @@
 #include "sensor.h"
 
 struct pg_loader;
-
-/* The sensors, in load order: sensor @i, or NULL past the last. */
-extern const size_t pg_n_sensors;
-const struct pg_sensor *pg_sensor_at(size_t i);
+struct pg_json;
 
 int pg_loader__start(struct pg_loader **ret, const struct pg_config *cfg,
 		     const struct pg_features *f);
@@ -27,13 +26,23 @@ void pg_loader__free(struct pg_loader *l);
 /* Stop every program; the maps stay readable for the final drain. */
 void pg_loader__detach(struct pg_loader *l);
 
+/* The process lifecycle ring, drained first, and the ring of every other event. */
+int pg_loader__proc_events_fd(const struct pg_loader *l);
 int pg_loader__events_fd(const struct pg_loader *l);
+/* The backend @sensor runs with, or NULL if it is not loaded. */
 const char *pg_loader__backend(const struct pg_loader *l, const char *sensor);
 /* Sum the per-CPU counters. */
 int pg_loader__stats(const struct pg_loader *l, struct pg_stats *sum);
+/*
+ * Per sensor: backend or why it failed; per program: runs, ns per run and
+ * the invocations the kernel skipped (recursion_misses), as a JSON object.
+ */
+void pg_loader__stats_json(const struct pg_loader *l, struct pg_json *w);
+/* Invocations skipped by the kernel, all programs: losses too. */
+uint64_t pg_loader__recursion_misses(const struct pg_loader *l);
 
 typedef void (*pg_record_fn)(void *ctx, const void *rec, size_t size);
-/* Walk the processes running now, one PG_EVENT_PROCESS_SEED record each. */
+/* Run every sensor's seeding iterator; each record goes to @fn. */
 int pg_loader__seed(struct pg_loader *l, pg_record_fn fn, void *ctx);
 
 #endif

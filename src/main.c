@@ -8,7 +8,6 @@
 #include "agent.h"
 #include "config.h"
 #include "kernel_features.h"
-#include "loader.h"
 #include "sensor.h"
 #include "util.h"
 
@@ -21,6 +20,8 @@ static int cmd_run(int argc, char **argv)
 	struct pg_config cfg;
 	int err;
 
+	/* before anything else: a stop signal during start-up must not be lost */
+	pg_agent_block_signals();
 	pg_config_init(&cfg);
 	err = pg_config_parse_run(&cfg, argc, argv);
 	if (err)
@@ -66,9 +67,10 @@ static int cmd_probe(int argc, char **argv)
 		pg_features_print(&f, stdout, true);
 		printf(",\"sensors\":{");
 		for (i = 0; i < pg_n_sensors; i++) {
-			const struct pg_backend *b = pg_sensor_pick(pg_sensor_at(i), &f);
+			const struct pg_backend *b = pg_sensor_pick(pg_sensors[i], &f);
 
-			printf("%s\"%s\":\"%s\"", i ? "," : "", pg_sensor_at(i)->name,
+			/* sensor and backend names are compile-time identifiers */
+			printf("%s\"%s\":\"%s\"", i ? "," : "", pg_sensors[i]->name,
 			       b ? b->name : "none");
 		}
 		printf("}}\n");
@@ -77,7 +79,7 @@ static int cmd_probe(int argc, char **argv)
 	pg_features_print(&f, stdout, false);
 	printf("\nsensor     backend (alternatives)\n");
 	for (i = 0; i < pg_n_sensors; i++) {
-		const struct pg_sensor *s = pg_sensor_at(i);
+		const struct pg_sensor *s = pg_sensors[i];
 		const struct pg_backend *b = pg_sensor_pick(s, &f);
 
 		printf("%-10s %s (", s->name, b ? b->name : "none");

@@ -1,65 +1,161 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json.h"
 #include "log.h"
 #include "output.h"
 
+/* Write once this much is pending, so memory stays small while writes work. */
 #define PG_SINK_FLUSH_AT (256u << 10)
+/*
+ * Written bytes at the head of the pending buffer are only moved away past
+ * this (or half the buffer): a slow reader takes a pipe's worth at a time,
+ * and moving 16 MiB for every 64 KiB written would cost more than the write.
+ */
+#define PG_SINK_COMPACT_AT (1u << 20)
+/* An emptied buffer larger than this is freed: a stall must not pin 16 MiB. */
+#define PG_SINK_KEEP_CAP (1u << 20)
 
 struct pg_sink {
 	int fd;
-	const char *path;   /* NULL for stdout */
+	const char *path; /* NULL for stdout */
+	const char *name; /* for messages */
+	bool used;
+	/*
+	 * A regular file: rotated by size (export only), never polled. Writes
+	 * to it do not block on a reader, so it stays blocking.
+	 */
+	bool regular;
+	/*
+	 * We set O_NONBLOCK on a file description we share with the parent
+	 * (stdout): free() clears it again, or a terminal would be left
+	 * non-blocking for the shell.
+	 */
+	bool restore_blocking;
+	/* The last write could not finish: wait for the next flush. */
+	bool stalled;
+	bool warned;	  /* a write error episode was logged */
+	bool drop_warned; /* a dropping episode was logged */
+	bool mode_warned;
 	uint64_t file_size; /* bytes in the current file */
 	uint64_t max_size;  /* 0: never rotate */
 	uint32_t backups;
 	struct pg_buf pending;
-	bool warned;
+	size_t head; /* pending.data[head, len) is not written yet */
+	struct pg_output_sink_stats st;
 };
 
 struct pg_output {
 	enum pg_format stdout_format;
 	struct pg_sink out;
 	struct pg_sink file;
-	bool has_file;
-	struct pg_output_stats stats;
 };
 
-static int sink_open_file(struct pg_sink *s)
+static size_t sink_pending(const struct pg_sink *s)
 {
-	struct stat st;
+	return s->pending.len - s->head;
+}
 
-	s->fd = open(s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (s->fd < 0)
-		return -errno;
-	/* an existing file keeps its data, but never its looser mode */
-	if (fchmod(s->fd, 0600) || fstat(s->fd, &st)) {
+static void sink_compact(struct pg_sink *s)
+{
+	if (!s->head)
+		return;
+	/* with the NUL that pg_buf keeps after the contents */
+	memmove(s->pending.data, s->pending.data + s->head, s->pending.len - s->head + 1);
+	s->pending.len -= s->head;
+	s->head = 0;
+}
+
+static void sink_set_nonblocking(struct pg_sink *s, bool restore)
+{
+	int fl = fcntl(s->fd, F_GETFL);
+
+	if (fl < 0 || (fl & O_NONBLOCK))
+		return;
+	if (fcntl(s->fd, F_SETFL, fl | O_NONBLOCK)) {
+		pg_warn("cannot make %s non-blocking (%s): a stalled reader will stall penguard",
+			s->name, strerror(errno));
+		return;
+	}
+	s->restore_blocking = restore;
+}
+
+/*
+ * Open (or, at rotation, reopen) the export path. We only create files
+ * with O_EXCL, so we know which files are ours: those get 0600; one that
+ * was there keeps its mode and owner, and only a regular file is rotated.
+ * @startup allows waiting for a FIFO's reader, which the loop must not.
+ */
+static int sink_open_export(struct pg_sink *s, bool startup)
+{
+	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+	bool created = false;
+	struct stat st;
+	int fd = -1, tries;
+
+	for (tries = 0; tries < 3 && fd < 0; tries++) {
+		fd = open(s->path, flags | O_CREAT | O_EXCL, 0600);
+		if (fd >= 0) {
+			created = true;
+			break;
+		}
+		if (errno != EEXIST)
+			return -errno;
+		/* a FIFO without a reader fails with ENXIO instead of hanging */
+		fd = open(s->path, flags | O_NONBLOCK);
+		if (fd < 0 && errno == ENXIO && startup) {
+			pg_info("%s has no reader yet; waiting for one", s->path);
+			fd = open(s->path, flags);
+		}
+		if (fd < 0 && errno != ENOENT)
+			return -errno;
+		/* ENOENT: removed between the two opens; try creating it again */
+	}
+	if (fd < 0)
+		return -ENOENT;
+	if (fstat(fd, &st)) {
 		int err = -errno;
 
-		close(s->fd);
-		s->fd = -1;
+		close(fd);
 		return err;
 	}
-	s->file_size = st.st_size;
+	s->fd = fd;
+	s->regular = S_ISREG(st.st_mode);
+	s->file_size = s->regular ? (uint64_t)st.st_size : 0;
+	if (!s->regular) {
+		/* our own open file description: nobody else sees the flag */
+		sink_set_nonblocking(s, false);
+		pg_warn("%s is not a regular file: writing to it without rotation, leaving its "
+			"mode as is",
+			s->path);
+	} else if (!created && (st.st_mode & 077) && !s->mode_warned) {
+		pg_warn("%s is %s by other users (mode %o); penguard leaves it as is", s->path,
+			st.st_mode & 044 ? "readable" : "writable", st.st_mode & 07777);
+		s->mode_warned = true;
+	}
 	return 0;
 }
 
-static int sink_rotate(struct pg_output *o, struct pg_sink *s)
+static void sink_rotate(struct pg_sink *s)
 {
 	char from[PATH_MAX], to[PATH_MAX];
 	uint32_t i;
+	int err;
 
-	close(s->fd);
-	s->fd = -1;
+	/* move the open file away first: if that fails we keep writing to it */
 	if (!s->backups) {
-		unlink(s->path);
+		err = unlink(s->path) ? -errno : 0;
 	} else {
 		for (i = s->backups; i > 1; i--) {
 			snprintf(from, sizeof(from), "%s.%u", s->path, i - 1);
@@ -67,80 +163,170 @@ static int sink_rotate(struct pg_output *o, struct pg_sink *s)
 			rename(from, to); /* a gap in the chain is fine */
 		}
 		snprintf(to, sizeof(to), "%s.1", s->path);
-		if (rename(s->path, to))
-			pg_warn("rotating %s: %s", s->path, strerror(errno));
+		err = rename(s->path, to) ? -errno : 0;
 	}
-	o->stats.rotations++;
-	return sink_open_file(s);
+	/* ENOENT: someone else moved it away; start a new file all the same */
+	if (err && err != -ENOENT) {
+		/* else every following line would try again, and log again */
+		pg_warn("cannot rotate %s (%s): rotation is off, the file grows past %" PRIu64
+			" bytes",
+			s->path, strerror(-err), s->max_size);
+		s->max_size = 0;
+		return;
+	}
+	close(s->fd);
+	s->fd = -1;
+	s->st.rotations++;
+	err = sink_open_export(s, false);
+	if (err) {
+		/* lines stay pending; every flush tries to reopen */
+		s->stalled = true;
+		if (!s->warned)
+			pg_err("reopening %s: %s", s->path, strerror(-err));
+		s->warned = true;
+	}
 }
 
-/* Write the whole pending buffer, keeping what could not be written. */
-static int sink_flush(struct pg_output *o, struct pg_sink *s)
+/* Write the pending buffer until done or the output would block or fails. */
+static int sink_flush(struct pg_sink *s)
 {
-	size_t off = 0;
 	int err = 0;
 
-	while (s->fd >= 0 && off < s->pending.len) {
-		ssize_t n = write(s->fd, s->pending.data + off, s->pending.len - off);
+	if (s->fd < 0 && s->path) {
+		err = sink_open_export(s, false);
+		if (err) {
+			s->stalled = true;
+			return err;
+		}
+	}
+	while (s->head < s->pending.len) {
+		ssize_t n = write(s->fd, s->pending.data + s->head, s->pending.len - s->head);
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* a slow reader is not an error: epoll says when to go on */
+			err = -EAGAIN;
+			break;
+		}
 		if (n <= 0) {
 			err = n < 0 ? -errno : -EIO;
-			o->stats.write_errors++;
+			s->st.write_errors++;
 			if (!s->warned)
 				pg_err("writing events to %s: %s; keeping up to %u MiB pending",
-				       s->path ? s->path : "stdout", strerror(-err),
-				       PG_SINK_PENDING_MAX >> 20);
+				       s->name, strerror(-err), PG_SINK_PENDING_MAX >> 20);
 			s->warned = true;
 			break;
 		}
-		off += n;
+		s->head += n;
 		s->file_size += n;
 	}
-	if (off) {
-		memmove(s->pending.data, s->pending.data + off, s->pending.len - off);
-		s->pending.len -= off;
+	s->stalled = err != 0;
+	if (s->head == s->pending.len) {
+		s->head = 0;
+		if (s->pending.cap > PG_SINK_KEEP_CAP)
+			pg_buf_free(&s->pending);
+		else
+			pg_buf_reset(&s->pending);
+		if (s->drop_warned) {
+			pg_info("%s caught up; %" PRIu64 " lines dropped so far", s->name,
+				s->st.dropped);
+			s->drop_warned = false;
+		}
+	} else if (s->head >= PG_SINK_COMPACT_AT || s->head >= s->pending.len / 2) {
+		sink_compact(s);
 	}
-	if (!err && s->warned) {
-		pg_info("writing events to %s works again", s->path ? s->path : "stdout");
+	if ((!err || err == -EAGAIN) && s->warned) {
+		pg_info("writing events to %s works again", s->name);
 		s->warned = false;
 	}
 	return err;
 }
 
-static void sink_line(struct pg_output *o, struct pg_sink *s, const char *line, size_t len)
+static void sink_count_drop(struct pg_sink *s, uint64_t lines)
 {
-	uint64_t used = s->file_size + s->pending.len;
+	s->st.dropped += lines;
+	if (!s->drop_warned)
+		pg_warn("%s is not keeping up: %u MiB pending, dropping events until it drains",
+			s->name, PG_SINK_PENDING_MAX >> 20);
+	s->drop_warned = true;
+}
 
-	if (s->pending.len + len + 1 > PG_SINK_PENDING_MAX) {
-		sink_flush(o, s);
-		if (s->pending.len + len + 1 > PG_SINK_PENDING_MAX) {
-			o->stats.dropped++;
-			return;
-		}
+/* Give up on what is pending, counting each line (even a half-written one). */
+static void sink_discard(struct pg_sink *s)
+{
+	uint64_t lines = 0;
+	const char *p = s->pending.data + s->head, *end = s->pending.data + s->pending.len;
+
+	if (!sink_pending(s))
+		return;
+	while (p < end && (p = memchr(p, '\n', end - p))) {
+		lines++;
+		p++;
+	}
+	pg_warn("%s: %zu bytes (%" PRIu64 " lines) of events could not be written", s->name,
+		sink_pending(s), lines);
+	s->st.dropped += lines;
+	s->head = 0;
+	pg_buf_free(&s->pending);
+}
+
+static void sink_line(struct pg_sink *s, const char *line, size_t len)
+{
+	size_t old_len;
+
+	/* a stalled output is only retried by flush, not by every line */
+	if (!s->stalled && sink_pending(s) + len + 1 > PG_SINK_PENDING_MAX)
+		sink_flush(s);
+	if (sink_pending(s) + len + 1 > PG_SINK_PENDING_MAX) {
+		sink_count_drop(s, 1);
+		return;
 	}
 	/* rotate between lines, so a line never straddles two files */
-	if (s->path && s->max_size && used && used + len + 1 > s->max_size) {
-		if (!sink_flush(o, s) && !s->pending.len)
-			if (sink_rotate(o, s))
-				pg_err("reopening %s: %s", s->path, strerror(errno));
+	if (s->regular && s->path && s->max_size && !s->stalled) {
+		uint64_t used = s->file_size + sink_pending(s);
+
+		if (used && used + len + 1 > s->max_size && !sink_flush(s))
+			sink_rotate(s);
 	}
+	if (s->head && s->pending.len + len + 1 >= s->pending.cap)
+		sink_compact(s);
+	old_len = s->pending.len;
 	pg_buf_put(&s->pending, line, len);
 	pg_buf_putc(&s->pending, '\n');
 	if (s->pending.failed) {
-		o->stats.dropped++;
+		/* never keep half a line */
+		s->pending.len = old_len;
+		if (s->pending.data)
+			s->pending.data[old_len] = 0;
 		s->pending.failed = false;
+		s->st.dropped++;
 		return;
 	}
-	o->stats.lines++;
-	if (s->pending.len >= PG_SINK_FLUSH_AT)
-		sink_flush(o, s);
+	s->st.lines++;
+	if (!s->stalled && sink_pending(s) >= PG_SINK_FLUSH_AT)
+		sink_flush(s);
+}
+
+static void sink_close(struct pg_sink *s)
+{
+	if (s->restore_blocking) {
+		int fl = fcntl(s->fd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(s->fd, F_SETFL, fl & ~O_NONBLOCK);
+		s->restore_blocking = false;
+	}
+	if (s->path && s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	pg_buf_free(&s->pending);
 }
 
 struct pg_output *pg_output__new(const struct pg_config *cfg)
 {
 	struct pg_output *o = calloc(1, sizeof(*o));
+	struct stat st;
 	int err;
 
 	if (!o)
@@ -149,19 +335,36 @@ struct pg_output *pg_output__new(const struct pg_config *cfg)
 	if (o->stdout_format == PG_FORMAT_AUTO)
 		o->stdout_format = isatty(STDOUT_FILENO) ? PG_FORMAT_COMPACT : PG_FORMAT_JSON;
 	o->out.fd = STDOUT_FILENO;
+	o->out.name = "stdout";
 	o->file.fd = -1;
+	/* stdout is left alone when no event goes there */
+	if (o->stdout_format == PG_FORMAT_JSON || o->stdout_format == PG_FORMAT_COMPACT) {
+		o->out.used = true;
+		if (!fstat(STDOUT_FILENO, &st) && S_ISREG(st.st_mode))
+			o->out.regular = true;
+		else
+			sink_set_nonblocking(&o->out, true);
+	}
 	if (cfg->export_path) {
 		o->file.path = cfg->export_path;
+		o->file.name = cfg->export_path;
 		o->file.max_size = cfg->export_max_size;
 		o->file.backups = cfg->export_backups;
-		err = sink_open_file(&o->file);
+		err = sink_open_export(&o->file, true);
 		if (err) {
-			pg_err("cannot open export file %s: %s", cfg->export_path, strerror(-err));
+			if (err == -ELOOP)
+				pg_err("cannot open export file %s: it is a symbolic link, which "
+				       "penguard does not follow",
+				       cfg->export_path);
+			else
+				pg_err("cannot open export file %s: %s", cfg->export_path,
+				       strerror(-err));
+			sink_close(&o->out);
 			free(o);
 			errno = -err;
 			return NULL;
 		}
-		o->has_file = true;
+		o->file.used = true;
 	}
 	return o;
 }
@@ -171,16 +374,16 @@ void pg_output__free(struct pg_output *o)
 	if (!o)
 		return;
 	pg_output__flush(o);
-	if (o->file.fd >= 0)
-		close(o->file.fd);
-	pg_buf_free(&o->out.pending);
-	pg_buf_free(&o->file.pending);
+	sink_discard(&o->out);
+	sink_discard(&o->file);
+	sink_close(&o->out);
+	sink_close(&o->file);
 	free(o);
 }
 
 bool pg_output__wants_json(const struct pg_output *o)
 {
-	return o->has_file || o->stdout_format == PG_FORMAT_JSON;
+	return o->file.used || o->stdout_format == PG_FORMAT_JSON;
 }
 
 bool pg_output__wants_compact(const struct pg_output *o)
@@ -191,29 +394,145 @@ bool pg_output__wants_compact(const struct pg_output *o)
 void pg_output__json(struct pg_output *o, const char *line, size_t len)
 {
 	if (o->stdout_format == PG_FORMAT_JSON)
-		sink_line(o, &o->out, line, len);
-	if (o->has_file)
-		sink_line(o, &o->file, line, len);
+		sink_line(&o->out, line, len);
+	if (o->file.used)
+		sink_line(&o->file, line, len);
 }
 
 void pg_output__compact(struct pg_output *o, const char *line, size_t len)
 {
 	if (o->stdout_format == PG_FORMAT_COMPACT)
-		sink_line(o, &o->out, line, len);
+		sink_line(&o->out, line, len);
 }
 
 int pg_output__flush(struct pg_output *o)
 {
 	int err = 0, e;
 
-	if (o->out.pending.len && (e = sink_flush(o, &o->out)))
+	if (o->out.used && sink_pending(&o->out) && (e = sink_flush(&o->out)))
 		err = e;
-	if (o->has_file && o->file.pending.len && (e = sink_flush(o, &o->file)))
+	if (o->file.used && sink_pending(&o->file) && (e = sink_flush(&o->file)))
 		err = e;
 	return err;
 }
 
+int pg_output__epoll_add(struct pg_output *o, int epfd, uint64_t tag)
+{
+	struct pg_sink *sinks[] = { &o->out, &o->file };
+	size_t i;
+
+	for (i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++) {
+		struct epoll_event ev = { .events = EPOLLOUT | EPOLLET, .data.u64 = tag };
+		struct pg_sink *s = sinks[i];
+
+		if (!s->used || s->regular || s->fd < 0)
+			continue;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev)) {
+			/* no poll support (/dev/null, /dev/full): it never blocks either */
+			if (errno == EPERM)
+				continue;
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int pg_output__drain(struct pg_output *o, int timeout_ms)
+{
+	struct pg_sink *sinks[] = { &o->out, &o->file };
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int err, left;
+	size_t i;
+
+	for (;;) {
+		struct pollfd pfd[2];
+		nfds_t n = 0;
+
+		err = 0;
+		for (i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++) {
+			struct pg_sink *s = sinks[i];
+			int e;
+
+			if (!s->used || !sink_pending(s))
+				continue;
+			e = sink_flush(s);
+			if (!e)
+				continue;
+			err = e;
+			/* waiting helps a slow reader, not a full disk or a gone reader */
+			if (e == -EAGAIN)
+				pfd[n++] = (struct pollfd){ .fd = s->fd, .events = POLLOUT };
+		}
+		if (!n)
+			break;
+		left = (int)(deadline - now_ms());
+		if (left <= 0) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		/* POLLERR/POLLHUP wake us too: the next write says what happened */
+		if (poll(pfd, n, left) < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+	}
+	for (i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++)
+		sink_discard(sinks[i]);
+	return err;
+}
+
+static void sink_stats(const struct pg_sink *s, struct pg_output_sink_stats *st)
+{
+	*st = s->st;
+	st->pending_bytes = sink_pending(s);
+}
+
 void pg_output__stats(const struct pg_output *o, struct pg_output_stats *s)
 {
-	*s = o->stats;
+	memset(s, 0, sizeof(*s));
+	sink_stats(&o->out, &s->out);
+	if (o->file.used)
+		sink_stats(&o->file, &s->export);
+	s->lines = s->out.lines + s->export.lines;
+	s->dropped = s->out.dropped + s->export.dropped;
+	s->write_errors = s->out.write_errors + s->export.write_errors;
+	s->rotations = s->out.rotations + s->export.rotations;
+}
+
+void pg_output__stats_json(const struct pg_output *o, struct pg_json *w)
+{
+	struct pg_output_stats s;
+
+	pg_output__stats(o, &s);
+	pg_json__begin_object(w);
+	pg_json__kv_uint(w, "lines", s.lines);
+	pg_json__kv_uint(w, "dropped", s.dropped);
+	pg_json__kv_uint(w, "write_errors", s.write_errors);
+	pg_json__kv_uint(w, "rotations", s.rotations);
+	pg_json__key(w, "stdout");
+	pg_json__begin_object(w);
+	pg_json__kv_uint(w, "lines", s.out.lines);
+	pg_json__kv_uint(w, "dropped", s.out.dropped);
+	pg_json__kv_uint(w, "write_errors", s.out.write_errors);
+	pg_json__kv_uint(w, "pending_bytes", s.out.pending_bytes);
+	pg_json__end_object(w);
+	if (o->file.used) {
+		pg_json__key(w, "export");
+		pg_json__begin_object(w);
+		pg_json__kv_uint(w, "lines", s.export.lines);
+		pg_json__kv_uint(w, "dropped", s.export.dropped);
+		pg_json__kv_uint(w, "write_errors", s.export.write_errors);
+		pg_json__kv_uint(w, "rotations", s.export.rotations);
+		pg_json__kv_uint(w, "pending_bytes", s.export.pending_bytes);
+		pg_json__end_object(w);
+	}
+	pg_json__end_object(w);
 }

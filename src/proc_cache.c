@@ -55,7 +55,7 @@ void pg_process__free(struct pg_process *p)
 	if (!p)
 		return;
 	free(p->binary);
-	free(p->script);
+	free(p->interpreter);
 	free(p->arguments);
 	free(p->cwd);
 	free(p->cgroup);
@@ -84,7 +84,7 @@ struct pg_process *pg_process__clone(const struct pg_process *src)
 		return NULL;
 	*p = *src;
 	p->binary = dup_or_null(src->binary, &failed);
-	p->script = dup_or_null(src->script, &failed);
+	p->interpreter = dup_or_null(src->interpreter, &failed);
 	p->arguments = dup_or_null(src->arguments, &failed);
 	p->cwd = dup_or_null(src->cwd, &failed);
 	p->cgroup = dup_or_null(src->cgroup, &failed);

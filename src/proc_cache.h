@@ -35,6 +35,7 @@ struct pg_process {
 	uint32_t flags; /* PG_PROC_F_* */
 	struct pg_creds creds;
 	struct pg_namespaces ns;
+	struct pg_file_info file; /* the executed file */
 	uint64_t cgroup_id;
 	uint64_t exit_ktime;
 	char comm[PG_COMM_LEN + 1];
@@ -44,8 +45,8 @@ struct pg_process {
 	char container_id[PG_CONTAINER_ID_LEN];
 	const char *container_runtime; /* static string or NULL */
 	/* NUL-terminated, owned; never NULL once built */
-	char *binary;
-	char *script;	 /* the script run through binary, or NULL */
+	char *binary;	   /* the file executed; for a #! script, the script */
+	char *interpreter; /* the interpreter that ran a #! script, or NULL */
 	char *arguments; /* argv[1..], shell-quoted where ambiguous */
 	char *cwd;
 	char *cgroup;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <string.h>
 
+#include <penguard/events.h>
+
 #include "sensor.h"
 
 const struct pg_backend *pg_sensor_pick(const struct pg_sensor *s, const struct pg_features *f)
@@ -20,5 +22,16 @@ const struct pg_backend *pg_sensor_backend(const struct pg_sensor *s, const char
 	for (i = 0; i < s->n_backends; i++)
 		if (!strcmp(s->backends[i].name, name))
 			return &s->backends[i];
+	return NULL;
+}
+
+const struct pg_event_desc *pg_sensor_event(unsigned type)
+{
+	size_t i, j;
+
+	for (i = 0; i < pg_n_sensors; i++)
+		for (j = 0; j < pg_sensors[i]->n_events; j++)
+			if (pg_sensors[i]->events[j].type == type)
+				return &pg_sensors[i]->events[j];
 	return NULL;
 }

@@ -31,14 +31,19 @@ enum pg_error {
 	PG_ERR_READ_ARGS = 2, /* argv could not be read from user memory */
 	PG_ERR_READ_PATH = 3, /* a path component could not be read */
 	PG_ERR_READ_CGROUP = 4,
-	PG_ERR_PROCS_MAP = 5, /* the exec-key map rejected an update */
+	PG_ERR_PROCS_MAP = 5, /* the process map rejected an update */
+	PG_ERR_READ_COMM = 6, /* comm or tty could not be read */
+	PG_ERR_READ_FILENAME = 7,
+	PG_ERR_SEQ_WRITE = 8, /* the seeding iterator's output was full */
+	PG_ERR_CONFIG = 9,    /* the runtime config map could not be read */
+	PG_ERR_READ_CREDS = 10,
 	PG_ERR_MAX,
 };
 
 /* pg_event_header.flags */
 #define PG_EVENT_F_NONE 0
 
-/* Common header of every record in the ring buffer. */
+/* Common header of every record in a ring buffer. */
 struct pg_event_header {
 	__u16 type; /* enum pg_event_type */
 	__u16 flags;
@@ -58,26 +63,61 @@ struct pg_process_key {
 	__u64 ktime;
 };
 
+/*
+ * Who did it: every record of every sensor starts with the header and this,
+ * so the agent finds the process (and its parent) in its cache whatever
+ * the sensor, and no sensor needs to know another.
+ */
+struct pg_event_process {
+	struct pg_process_key proc;
+	struct pg_process_key parent;
+	__u32 tid;
+	__u32 ppid;
+};
+
+struct pg_event_base {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+};
+
 struct pg_creds {
 	__u32 uid;
 	__u32 euid;
+	__u32 suid;
+	__u32 fsuid;
 	__u32 gid;
 	__u32 egid;
+	__u32 sgid;
+	__u32 fsgid;
 	__u32 auid; /* loginuid; (__u32)-1 when unset */
-	__u32 pad;
+	__u32 securebits;
 	__u64 cap_effective;
 	__u64 cap_permitted;
+	__u64 cap_inheritable;
 };
 
+/* Namespace inode numbers; 0 when the kernel has no such namespace. */
 struct pg_namespaces {
 	__u32 mnt;
 	__u32 pid;
+	__u32 pid_for_children;
 	__u32 net;
 	__u32 user;
 	__u32 uts;
 	__u32 ipc;
 	__u32 cgroup;
-	__u32 pad;
+	__u32 time;
+	__u32 time_for_children;
+};
+
+/* The executed file, for binary_properties. */
+struct pg_file_info {
+	__u64 ino;
+	__u32 nlink;
+	__u32 uid;
+	__u32 gid;
+	__u16 mode;
+	__u16 pad;
 };
 
 /* pg_exec_event.proc_flags and process flags shown to users */
@@ -91,7 +131,16 @@ struct pg_namespaces {
 #define PG_PROC_F_CLONE (1U << 7)      /* forked, never exec'd */
 #define PG_PROC_F_SCRIPT (1U << 8)     /* ran through an interpreter */
 #define PG_PROC_F_CGROUP_TRUNC (1U << 9)
-#define PG_PROC_F_NO_ARGS (1U << 10) /* kernel thread or no mm */
+#define PG_PROC_F_NO_ARGS (1U << 10)	   /* kernel thread or no mm */
+#define PG_PROC_F_PATH_ERROR (1U << 11)	   /* binary path could not be read */
+#define PG_PROC_F_CWD_ERROR (1U << 12)	   /* cwd could not be read */
+#define PG_PROC_F_CGROUP_ERROR (1U << 13)  /* cgroup name could not be read */
+#define PG_PROC_F_FILENAME_ERROR (1U << 14) /* the script name could not be read */
+#define PG_PROC_F_BIN_DELETED (1U << 15)   /* the binary was unlinked */
+#define PG_PROC_F_BIN_DETACHED (1U << 16)  /* no path from any root: memfd, pseudo file */
+#define PG_PROC_F_CWD_DELETED (1U << 17)
+#define PG_PROC_F_COMM_ERROR (1U << 18)
+#define PG_PROC_F_NO_CWD (1U << 19) /* no fs_struct: a kernel thread or an exiting task */
 
 #define PG_COMM_LEN 16
 #define PG_TTY_LEN 16
@@ -109,10 +158,7 @@ struct pg_namespaces {
  */
 struct pg_exec_event {
 	struct pg_event_header hdr;
-	struct pg_process_key proc;
-	struct pg_process_key parent;
-	__u32 tid;
-	__u32 ppid;
+	struct pg_event_process task;
 	__u32 proc_flags;
 	__u32 pad;
 	__u64 start_ktime; /* CLOCK_MONOTONIC ns the task was forked */
@@ -120,6 +166,7 @@ struct pg_exec_event {
 	__u64 cgroup_id;
 	struct pg_creds creds;
 	struct pg_namespaces ns;
+	struct pg_file_info file;
 	char comm[PG_COMM_LEN];
 	char tty[PG_TTY_LEN];
 	__u16 binary_len;
@@ -134,10 +181,7 @@ struct pg_exec_event {
 /* process_exit: the last thread of a thread group is gone. */
 struct pg_exit_event {
 	struct pg_event_header hdr;
-	struct pg_process_key proc;
-	struct pg_process_key parent;
-	__u32 tid;
-	__u32 ppid;
+	struct pg_event_process task;
 	__u32 exit_code; /* wait(2) status: (code << 8) | signal */
 	__u32 pad;
 	char comm[PG_COMM_LEN];
@@ -146,28 +190,47 @@ struct pg_exit_event {
 /* process_fork: a new thread group. */
 struct pg_fork_event {
 	struct pg_event_header hdr;
-	struct pg_process_key proc;   /* the child */
-	struct pg_process_key parent; /* the process that forked it */
-	__u32 tid;
-	__u32 ppid;
+	struct pg_event_process task; /* the child; its parent the forker */
 	char comm[PG_COMM_LEN];
 };
 
 /* Per-CPU counters; the agent sums them over CPUs. */
 struct pg_stats {
-	__u64 emitted[PG_EVENT_MAX]; /* records written to the ring buffer */
+	__u64 emitted[PG_EVENT_MAX]; /* records written to a ring buffer */
 	__u64 lost[PG_EVENT_MAX];    /* records the ring buffer had no room for */
 	__u64 errors[PG_ERR_MAX];    /* helper failures, by enum pg_error */
+};
+
+/*
+ * Settings the agent may change while the programs run: one entry of a
+ * shared array map, read by the programs at each event.
+ */
+#define PG_CGROUP_DFL 0xffffffffu /* use the cgroup v2 (default) hierarchy */
+
+struct pg_runtime_config {
+	__u64 wakeup_bytes; /* wake the agent when this much is waiting; 0: every record */
+	__u32 max_args;	    /* argv bytes kept per exec */
+	__u32 cgroup_subsys; /* v1 controller id whose hierarchy names cgroups, or PG_CGROUP_DFL */
+};
+
+/* The shared process map: tgid -> the ktime half of its current key. */
+struct pg_proc_state {
+	__u64 ktime;
 };
 
 #define PG_STATIC_ASSERT(c, m) _Static_assert(c, m)
 PG_STATIC_ASSERT(sizeof(struct pg_event_header) == 16, "header layout");
 PG_STATIC_ASSERT(sizeof(struct pg_process_key) == 16, "key layout");
-PG_STATIC_ASSERT(sizeof(struct pg_creds) == 40, "creds layout");
-PG_STATIC_ASSERT(sizeof(struct pg_namespaces) == 32, "ns layout");
-PG_STATIC_ASSERT(sizeof(struct pg_exec_event) == 208, "exec layout");
-PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, data) == 208, "exec data");
+PG_STATIC_ASSERT(sizeof(struct pg_event_process) == 40, "process context layout");
+PG_STATIC_ASSERT(sizeof(struct pg_event_base) == 56, "base layout");
+PG_STATIC_ASSERT(sizeof(struct pg_creds) == 64, "creds layout");
+PG_STATIC_ASSERT(sizeof(struct pg_namespaces) == 40, "ns layout");
+PG_STATIC_ASSERT(sizeof(struct pg_file_info) == 24, "file info layout");
+PG_STATIC_ASSERT(sizeof(struct pg_exec_event) == 264, "exec layout");
+PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, data) == 264, "exec data");
+PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, task) == 16, "exec task");
 PG_STATIC_ASSERT(sizeof(struct pg_exit_event) == 80, "exit layout");
 PG_STATIC_ASSERT(sizeof(struct pg_fork_event) == 72, "fork layout");
+PG_STATIC_ASSERT(sizeof(struct pg_runtime_config) == 16, "config layout");
 
 #endif /* PENGUARD_EVENTS_H */

@@ -108,9 +108,41 @@ static void test_config_no_options(void **state)
 	pg_config_init(&cfg);
 	assert_int_equal(parse_argv(&cfg, (char *[]){ "run", NULL }), 0);
 	assert_int_equal(cfg.format, PG_FORMAT_AUTO);
-	/* the wakeup threshold follows the ring buffer size */
-	assert_int_equal(cfg.wakeup_bytes, (8ULL << 20) / 16);
+	/* the wakeup threshold follows the smaller ring buffer */
+	assert_int_equal(cfg.wakeup_bytes, (4ULL << 20) / 16);
 	assert_true(cfg.seed);
+	assert_false(cfg.process_creds);
+	assert_false(cfg.process_ns);
+}
+
+static void test_config_ring_sizes(void **state)
+{
+	struct pg_config cfg;
+
+	(void)state;
+	pg_config_init(&cfg);
+	assert_int_equal(parse_argv(&cfg, (char *[]){ "run", "--proc-ringbuf-size", "64K",
+						      "--ringbuf-size", "1M", NULL }),
+			 0);
+	assert_int_equal(cfg.proc_ringbuf_size, 64 << 10);
+	assert_int_equal(cfg.wakeup_bytes, (64 << 10) / 16);
+	pg_config_init(&cfg);
+	/* a watermark the smaller ring can never reach is refused */
+	assert_int_equal(parse_argv(&cfg, (char *[]){ "run", "--proc-ringbuf-size", "64K",
+						      "--wakeup-bytes", "128K", NULL }),
+			 -EINVAL);
+	pg_config_init(&cfg);
+	assert_int_equal(parse_argv(&cfg, (char *[]){ "run", "--proc-ringbuf-size", "3000", NULL }),
+			 -EINVAL);
+	pg_config_init(&cfg);
+	assert_int_equal(parse_argv(&cfg, (char *[]){ "run", "--cgroup-hierarchy", "a/b", NULL }),
+			 -EINVAL);
+	pg_config_init(&cfg);
+	assert_int_equal(parse_argv(&cfg, (char *[]){ "run", "--cgroup-hierarchy", "memory",
+						      "--process-creds", "--process-ns", NULL }),
+			 0);
+	assert_string_equal(cfg.cgroup_hierarchy, "memory");
+	assert_true(cfg.process_creds && cfg.process_ns);
 }
 
 static void test_config_output_formats(void **state)
@@ -426,6 +458,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_config_defaults, getopt_clean),
 		cmocka_unit_test_setup(test_config_no_options, getopt_clean),
+		cmocka_unit_test_setup(test_config_ring_sizes, getopt_clean),
 		cmocka_unit_test_setup(test_config_output_formats, getopt_clean),
 		cmocka_unit_test_setup(test_config_export, getopt_clean),
 		cmocka_unit_test_setup(test_config_backend_two_sensors, getopt_clean),

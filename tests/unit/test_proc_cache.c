@@ -485,7 +485,7 @@ static void test_proc_cache_clone_copies_strings(void **state)
 	struct pg_process *src = proc(5, 500, 1, 100), *cl;
 
 	(void)state;
-	src->script = strdup("/tmp/x.sh");
+	src->interpreter = strdup("/tmp/x.sh");
 	strcpy(src->comm, "bash");
 	strcpy(src->exec_id, "ZXhlYw==");
 	src->children = 3;
@@ -497,12 +497,12 @@ static void test_proc_cache_clone_copies_strings(void **state)
 	assert_string_equal(cl->comm, "bash");
 	assert_string_equal(cl->exec_id, "ZXhlYw==");
 	assert_string_equal(cl->binary, src->binary);
-	assert_string_equal(cl->script, src->script);
+	assert_string_equal(cl->interpreter, src->interpreter);
 	assert_string_equal(cl->arguments, src->arguments);
 	assert_string_equal(cl->cwd, src->cwd);
 	assert_string_equal(cl->cgroup, src->cgroup);
 	assert_ptr_not_equal(cl->binary, src->binary);
-	assert_ptr_not_equal(cl->script, src->script);
+	assert_ptr_not_equal(cl->interpreter, src->interpreter);
 	assert_ptr_not_equal(cl->arguments, src->arguments);
 	assert_ptr_not_equal(cl->cwd, src->cwd);
 	assert_ptr_not_equal(cl->cgroup, src->cgroup);
@@ -516,7 +516,7 @@ static void test_proc_cache_clone_copies_strings(void **state)
 	/* freeing the source leaves the clone whole (ASan would see it) */
 	pg_process__free(src);
 	assert_string_equal(cl->binary, "/bin/p5");
-	assert_string_equal(cl->script, "/tmp/x.sh");
+	assert_string_equal(cl->interpreter, "/tmp/x.sh");
 	pg_process__free(cl);
 }
 
@@ -527,7 +527,7 @@ static void test_proc_cache_clone_keeps_null_script(void **state)
 	(void)state;
 	cl = pg_process__clone(src);
 	assert_non_null(cl);
-	assert_null(cl->script);
+	assert_null(cl->interpreter);
 	pg_process__free(src);
 	pg_process__free(cl);
 }

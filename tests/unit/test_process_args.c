@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "json.h"
-#include "process.h"
+#include "sensors/process.h"
 
 /* Format @argv and compare with @want; failures point at the caller's line. */
 static void check_args_at(const char *argv, size_t len, const char *want, const char *file,

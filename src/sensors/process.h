@@ -1,21 +1,26 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Process lifecycle sensor: process_exec, process_exit, process_fork. */
-#ifndef PG_PROCESS_H
-#define PG_PROCESS_H
+#ifndef PG_SENSORS_PROCESS_H
+#define PG_SENSORS_PROCESS_H
 
 #include <stddef.h>
 
+#include <penguard/events.h>
+
 #include "sensor.h"
 
-struct pg_agent;
 struct pg_buf;
 
 extern const struct pg_sensor pg_sensor_process;
 
-void pg_process_on_exec(struct pg_agent *a, const void *rec, size_t size);
-void pg_process_on_seed(struct pg_agent *a, const void *rec, size_t size);
-void pg_process_on_exit(struct pg_agent *a, const void *rec, size_t size);
-void pg_process_on_fork(struct pg_agent *a, const void *rec, size_t size);
+/* A validated exec or seed record: its strings, each with its length. */
+struct pg_exec_view {
+	const struct pg_exec_event *e;
+	const char *binary, *filename, *cwd, *cgroup, *args;
+};
+
+/* Check every length of an exec/seed record against @size. 0 or -EBADMSG. */
+int pg_process_decode_exec(const void *rec, size_t size, struct pg_exec_view *v);
 
 /*
  * argv (NUL-separated, maybe cut short) to the "arguments" string: argv[1..]
