@@ -37,7 +37,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
 
-.PHONY: all deps run test tests test-unit test-e2e test-kernels test-fresh bench check clean vmlinux
+.PHONY: all deps run test tests test-unit test-e2e test-kernels test-fresh bench check clean vmlinux fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -94,7 +94,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory check all tests
 	$(Q)BUILD=$(BUILD) KERNELS="$(KERNELS)" sh tests/run-all.sh
 
-tests: $(UNIT_BINS) $(HELPER_BINS)
+tests: $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fuzz/fuzz_records
 
 test-unit: $(UNIT_BINS)
 	$(Q)sh tests/unit/run.sh $(UNIT_BINS)
@@ -106,13 +106,29 @@ test-e2e: $(BUILD)/penguard $(HELPER_BINS)
 test-kernels: $(BUILD)/penguard $(HELPER_BINS)
 	$(Q)bash tests/vm/run.sh $(KERNELS)
 
-bench: $(BUILD)/penguard
+# The user-space pipeline alone, replaying recorded records (bench/run.sh).
+$(BUILD)/bench/pipeline: bench/pipeline.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PG_CFLAGS) $(LDHARDEN) $^ $(LDLIBS) -o $@
+
+# libFuzzer target over every decoder and renderer: the sources rebuilt
+# with clang's coverage and sanitizers (tests/fuzz/run.sh runs it, bounded).
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(BUILD)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(LIB_SRCS) $(SKELS)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@" >&2
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_records.c $(LIB_SRCS) $(LDLIBS) -o $@
+
+fuzz: $(BUILD)/fuzz/fuzz_records
+
+bench: $(BUILD)/penguard $(BUILD)/bench/pipeline
 	$(Q)sh scripts/deps.sh bench
 	$(Q)bash bench/run.sh
 
 check:
 	$(Q)clang-format --dry-run -Werror src/*.c src/*.h src/sensors/*.c bpf/*.c bpf/lib/*.h include/penguard/*.h \
-		$(wildcard tests/unit/*.c) tests/helpers/*.c bench/*.c
+		$(wildcard tests/unit/*.c) tests/helpers/*.c tests/fuzz/*.c bench/*.c
 
 clean:
 	rm -rf $(BUILD)

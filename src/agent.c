@@ -13,6 +13,7 @@
 
 #include <bpf/libbpf.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "agent.h"
@@ -31,7 +32,8 @@ static const char *const error_names[PG_ERR_MAX] = {
 
 uint64_t pg_agent_wall_ns(const struct pg_agent *a, uint64_t ktime)
 {
-	return (uint64_t)((int64_t)ktime + a->clock_offset);
+	/* unsigned: a hostile or corrupt ktime wraps instead of overflowing */
+	return ktime + (uint64_t)a->clock_offset;
 }
 
 void pg_agent_dispatch(struct pg_agent *a, const void *rec, size_t size)
@@ -74,15 +76,55 @@ void pg_agent_event_end(struct pg_agent *a, uint64_t ktime)
 		pg_output__json(a->out, a->line.data, a->line.len);
 }
 
+static void record(struct pg_agent *a, const void *rec, size_t size)
+{
+	uint32_t n = size;
+
+	if (fwrite(&n, sizeof(n), 1, a->record) != 1 || fwrite(rec, 1, size, a->record) != size) {
+		pg_warn("--record: %s; recording stops", strerror(errno));
+		fclose(a->record);
+		a->record = NULL;
+	}
+}
+
 static int on_ring_record(void *ctx, void *data, size_t size)
 {
-	pg_agent_dispatch(ctx, data, size);
+	struct pg_agent *a = ctx;
+
+	if (a->record)
+		record(a, data, size);
+	pg_agent_dispatch(a, data, size);
 	return 0;
 }
 
 static void on_seed_record(void *ctx, const void *rec, size_t size)
 {
-	pg_agent_dispatch(ctx, rec, size);
+	on_ring_record(ctx, (void *)rec, size);
+}
+
+long pg_agent_replay(struct pg_agent *a, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t off = 0;
+	long n = 0;
+
+	while (len - off >= sizeof(uint32_t)) {
+		uint32_t size;
+
+		memcpy(&size, p + off, sizeof(size));
+		off += sizeof(size);
+		if (size > len - off)
+			return -EBADMSG;
+		/* the ring gives 8-byte aligned records: so does the replay */
+		pg_buf_reset(&a->scratch_rec);
+		pg_buf_put(&a->scratch_rec, p + off, size);
+		if (a->scratch_rec.failed)
+			return -ENOMEM;
+		pg_agent_dispatch(a, a->scratch_rec.data, size);
+		off += size;
+		n++;
+	}
+	return n;
 }
 
 /* ---- statistics ---- */
@@ -343,11 +385,26 @@ int pg_agent_init(struct pg_agent *a, const struct pg_config *cfg)
 	a->out = pg_output__new(cfg);
 	if (!a->out)
 		return -errno; /* pg_output__new() said why */
+	if (cfg->record_path) {
+		int fd = open(cfg->record_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+			      0600);
+
+		a->record = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!a->record) {
+			pg_err("cannot open %s: %s", cfg->record_path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
 void pg_agent_fini(struct pg_agent *a)
 {
+	if (a->record)
+		fclose(a->record);
+	pg_buf_free(&a->scratch_rec);
 	pg_output__free(a->out);
 	pg_proc_cache__free(a->cache);
 	pg_json__free(a->json);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <penguard/events.h>
 
@@ -27,10 +28,12 @@ struct pg_agent {
 	struct pg_buf line;    /* the JSON line being built */
 	struct pg_buf compact; /* the compact line being built */
 	struct pg_buf scratch;
+	struct pg_buf scratch_rec; /* an aligned copy of a replayed record */
 	char node[65];
 	int64_t clock_offset;	   /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct pg_namespaces host; /* pid 1's namespaces: "is_host" */
 	const struct pg_event_desc *events[PG_EVENT_MAX]; /* dispatch, by type */
+	FILE *record; /* --record: raw records as (u32 size, bytes) */
 	uint64_t delivered[PG_EVENT_MAX];
 	uint64_t malformed;  /* records failing validation */
 	uint64_t duplicates; /* second exit of one process image */
@@ -44,6 +47,13 @@ void pg_agent_fini(struct pg_agent *a);
 
 /* Hand one record to its sensor's handler. Never fails: bad records are counted. */
 void pg_agent_dispatch(struct pg_agent *a, const void *rec, size_t size);
+
+/*
+ * Replay a file written by --record through the whole pipeline (decode,
+ * enrich, render, write): the bench and the fuzz corpus use it.
+ * Returns the number of records, or a negative errno.
+ */
+long pg_agent_replay(struct pg_agent *a, const void *buf, size_t len);
 
 /* Wall-clock time of a CLOCK_MONOTONIC kernel timestamp. */
 uint64_t pg_agent_wall_ns(const struct pg_agent *a, uint64_t ktime);

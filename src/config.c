@@ -58,6 +58,8 @@ void pg_config_usage_run(FILE *f)
 		"Statistics:\n"
 		"      --stats-interval SEC  log counters every SEC seconds\n"
 		"      --stats-file FILE     write counters as JSON to FILE\n"
+		"      --record FILE         also append every raw kernel record to FILE\n"
+		"                            (for `make bench` and the fuzz corpus)\n"
 		"  -v, --verbose             more diagnostics (twice: libbpf and verifier)\n"
 		"  -h, --help                this help\n",
 		PG_ARGS_DEFAULT, PG_ARGS_MAX - 1);
@@ -117,6 +119,7 @@ enum {
 	OPT_PROCESS_CREDS,
 	OPT_PROCESS_NS,
 	OPT_CGROUP,
+	OPT_RECORD,
 };
 
 int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
@@ -142,6 +145,7 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 		{ "process-creds", no_argument, NULL, OPT_PROCESS_CREDS },
 		{ "process-ns", no_argument, NULL, OPT_PROCESS_NS },
 		{ "cgroup-hierarchy", required_argument, NULL, OPT_CGROUP },
+		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -237,6 +241,7 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 			cfg->stats_interval = v;
 			break;
 		case OPT_STATS_FILE: cfg->stats_file = optarg; break;
+		case OPT_RECORD: cfg->record_path = optarg; break;
 		case 'v': cfg->verbose++; break;
 		case 'h': pg_config_usage_run(stdout); return 1;
 		case ':':

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# `make test`: unit tests, the end-to-end suite on this kernel, then the
+# `make test`: unit tests, a bounded fuzzing run of the record decoders,
+# the end-to-end suite on this kernel, then the
 # kernel matrix in VMs. Every stage runs even if an earlier one failed, and
 # the last line sums them up.
 set -u
@@ -27,6 +28,7 @@ stage() {
 }
 
 stage unit unit sh tests/unit/run.sh "$BUILD"/tests/unit/test_*
+stage fuzz fuzz sh tests/fuzz/run.sh "$BUILD"/fuzz/fuzz_records
 stage e2e e2e env PENGUARD="$BUILD/penguard" PG_HELPERS="$BUILD/tests/helpers" sh tests/e2e/run.sh
 if [ "${PG_SKIP_VM:-0}" = 1 ]; then
 	echo "vm: 0 passed, 0 failed, 1 skipped (PG_SKIP_VM=1)" | tee -a "$log"
@@ -35,7 +37,7 @@ else
 fi
 
 # the grand total, in the form CI reads
-grep -E "^(unit|e2e|vm): [0-9]+ passed, [0-9]+ failed" "$log" | awk '
+grep -E "^(unit|fuzz|e2e|vm): [0-9]+ passed, [0-9]+ failed" "$log" | awk '
 	{ p += $2; f += $4; if ($6 != "") s += $6 }
 	END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }'
 rm -f "$log"
