@@ -25,6 +25,7 @@
 #define PG_ARGS_MASK 0x7fff
 #define PG_CGROUP_DEPTH 32
 #define PG_KN_NAME_MAX 256
+#define EEXIST 17
 
 /* Per-CPU scratch for one exec record; too big for the 512-byte stack. */
 struct pg_exec_heap {
@@ -60,19 +61,18 @@ struct {
 	__type(value, struct pg_exec_heap);
 } pg_seed_heap SEC(".maps");
 
-/*
- * Exactly one process_exit per process image. On the tracepoint,
- * signal->live has already been decremented, so two threads exiting
- * together can both read zero; the first to insert the image's key here
- * reports the exit, the others find it taken. LRU: a claim is only needed
- * for the microseconds between two threads' exits.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, struct pg_process_key);
-	__type(value, __u8);
-} pg_exit_claims SEC(".maps");
+/* Set once pg_procs refused an insert: exits then cannot rely on it alone. */
+__u32 pg_procs_full = 0;
+
+static __always_inline void pg_procs_insert(__u32 tgid, struct pg_proc_state *st, __u64 flags)
+{
+	long err = bpf_map_update_elem(&pg_procs, &tgid, st, flags);
+
+	if (err && err != -EEXIST) {
+		pg_procs_full = 1;
+		pg_count_error(PG_ERR_PROCS_MAP);
+	}
+}
 
 static __always_inline struct pg_exec_heap *pg_heap(void *map)
 {
@@ -290,22 +290,36 @@ static __always_inline void pg_fill_file(struct pg_exec_heap *h, struct file *fi
 
 /*
  * Everything about @task but its binary and argv: ids, keys, creds,
- * namespaces, tty, then cwd and cgroup appended to the data area.
+ * namespaces, tty, then cwd and cgroup appended to the data area; @st gets
+ * the cwd and cgroup identities a child's exec may compare with its own.
+ *
+ * The cwd and cgroup walks are a third of an exec's cost, and a child
+ * usually execs in its parent's cwd and cgroup: when the parent's own exec
+ * (or seed) record carried the same cgroup id, or a cwd with the same
+ * inode, superblock, mount and root, the record says "as the parent" and
+ * the agent takes the strings from the parent it has cached. Identities,
+ * not pointers: a freed dentry's address can come back as another one.
+ * (A parent exec'ing at this very moment may be read half-updated: the
+ * worst case is a full walk, or strings of the parent's previous image.)
  */
 static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_struct *task,
-					 const struct pg_runtime_config *cfg)
+					 const struct pg_runtime_config *cfg, struct pg_proc_state *st,
+					 bool shortcuts)
 {
 	struct pg_exec_event *e = &h->ev;
 	struct fs_struct *fs = task->fs;
 	struct tty_struct *tty = task->signal->tty;
 	struct kernfs_node *kn = pg_task_cgroup_kn(task, cfg->cgroup_subsys);
+	struct pg_proc_state *pst;
 
 	pg_fill_task_ctx(task, &e->task);
+	pst = shortcuts && e->task.ppid ? pg_proc_state(e->task.ppid) : NULL;
 	e->pad = 0;
 	e->pad2 = 0;
 	e->start_ktime = task->group_leader->start_time;
 	/* kn may come from a helper read (v1): not a typed pointer */
 	e->cgroup_id = kn ? BPF_CORE_READ(kn, id) : 0;
+	st->cgroup_id = e->cgroup_id;
 	pg_fill_creds(h, task);
 	pg_fill_ns(h, task);
 	pg_copy_comm(e->comm, task);
@@ -315,19 +329,40 @@ static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_str
 		e->tty[PG_TTY_LEN - 1] = 0;
 	}
 	e->cwd_len = 0;
-	if (fs)
-		e->cwd_len = pg_append_path(h, fs->pwd.dentry, fs->pwd.mnt, fs, PG_PROC_F_CWD_TRUNC,
-					    PG_PROC_F_CWD_ERROR, PG_PROC_F_CWD_DELETED);
-	else
+	st->cwd_ino = st->cwd_sb = st->cwd_mnt = st->cwd_root = 0;
+	if (fs) {
+		struct dentry *pwd = fs->pwd.dentry;
+
+		st->cwd_ino = pwd->d_inode ? pwd->d_inode->i_ino : 0;
+		st->cwd_sb = (__u64)pwd->d_sb;
+		st->cwd_mnt = (__u64)fs->pwd.mnt;
+		st->cwd_root = (__u64)fs->root.dentry;
+		if (pst && st->cwd_ino && pst->cwd_ino == st->cwd_ino && pst->cwd_sb == st->cwd_sb &&
+		    pst->cwd_mnt == st->cwd_mnt && pst->cwd_root == st->cwd_root)
+			e->proc_flags |= PG_PROC_F_CWD_AS_PARENT;
+		else
+			e->cwd_len = pg_append_path(h, pwd, fs->pwd.mnt, fs, PG_PROC_F_CWD_TRUNC,
+						    PG_PROC_F_CWD_ERROR, PG_PROC_F_CWD_DELETED);
+		/* a cwd shipped truncated or broken is no model for the children */
+		if (e->proc_flags & (PG_PROC_F_CWD_TRUNC | PG_PROC_F_CWD_ERROR))
+			st->cwd_ino = 0;
+	} else {
 		e->proc_flags |= PG_PROC_F_NO_CWD;
-	e->cgroup_len = pg_append_cgroup(h, (__u64)kn);
+	}
+	e->cgroup_len = 0;
+	if (pst && e->cgroup_id && pst->cgroup_id == e->cgroup_id)
+		e->proc_flags |= PG_PROC_F_CGROUP_AS_PARENT;
+	else
+		e->cgroup_len = pg_append_cgroup(h, (__u64)kn);
+	if (e->proc_flags & (PG_PROC_F_CGROUP_TRUNC | PG_PROC_F_CGROUP_ERROR))
+		st->cgroup_id = 0;
 }
 
 static __always_inline int pg_handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	const struct pg_runtime_config *cfg = pg_config_get();
 	struct pg_exec_heap *h = pg_heap(&pg_exec_heap);
-	struct pg_proc_state st;
+	struct pg_proc_state *stp, st = {};
 	struct pg_exec_event *e;
 	struct fs_struct *fs;
 	struct file *file;
@@ -347,12 +382,21 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 	e->proc_flags = PG_PROC_F_EXECVE;
 	h->off = 0;
 
-	/* The new image gets a new key before anything reads it. */
+	/*
+	 * The new image gets a new key before anything reads it: in place,
+	 * the entry its fork made (an insert only for processes that were
+	 * running before the agent and were never seeded).
+	 */
 	tgid = task->tgid;
-	e->prev_ktime = pg_task_ktime(task, tgid);
-	st.ktime = e->hdr.ktime;
-	if (bpf_map_update_elem(&pg_procs, &tgid, &st, BPF_ANY))
-		pg_count_error(PG_ERR_PROCS_MAP);
+	e->prev_ktime = task->group_leader->start_time;
+	stp = pg_proc_state(tgid);
+	if (stp) {
+		e->prev_ktime = stp->ktime;
+		stp->ktime = e->hdr.ktime;
+	} else {
+		st.ktime = e->hdr.ktime;
+		pg_procs_insert(tgid, &st, BPF_ANY);
+	}
 
 	/* binary: the file actually executed (the interpreter, for scripts) */
 	fs = task->fs;
@@ -379,7 +423,7 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 		}
 	}
 
-	pg_fill_task(h, task, cfg);
+	pg_fill_task(h, task, cfg, &st, true);
 	off = h->off;
 
 	/* argv, straight from the new stack: resident, since exec just wrote it */
@@ -401,14 +445,36 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 			off += e->args_len;
 		}
 	}
-	pg_output_to(&pg_proc_events, e, sizeof(*e) + (off & (PG_DATA_SIZE - 1)));
+	/*
+	 * Only a record that reached the ring may serve as its children's
+	 * model: the agent takes their cwd and cgroup from it.
+	 */
+	if (pg_output_to(&pg_proc_events, e, sizeof(*e) + (off & (PG_DATA_SIZE - 1))))
+		st.cwd_ino = st.cgroup_id = 0;
+	stp = pg_proc_state(tgid);
+	if (stp) {
+		stp->cgroup_id = st.cgroup_id;
+		stp->cwd_ino = st.cwd_ino;
+		stp->cwd_sb = st.cwd_sb;
+		stp->cwd_mnt = st.cwd_mnt;
+		stp->cwd_root = st.cwd_root;
+	}
 	return 0;
 }
 
+/*
+ * Exactly one process_exit per process image. At the tracepoint,
+ * signal->live has already been decremented, so two threads exiting
+ * together can both read zero: the one whose delete of the process's
+ * pg_procs entry succeeds reports the exit. A process with no entry was
+ * running before the agent attached (and exited before the seeding
+ * reached it), or the map was full: then live == 0 alone decides, and the
+ * agent drops a duplicate.
+ */
 static __always_inline int pg_handle_exit(struct task_struct *task)
 {
+	const struct pg_runtime_config *cfg;
 	struct pg_exit_event e = {};
-	__u8 one = 1;
 	__u32 tgid;
 
 	/* not the last thread of the group */
@@ -417,19 +483,21 @@ static __always_inline int pg_handle_exit(struct task_struct *task)
 	e.hdr.type = PG_EVENT_PROCESS_EXIT;
 	e.hdr.ktime = bpf_ktime_get_ns();
 	pg_fill_task_ctx(task, &e.task);
-	/* two threads can both see live == 0: the first claim wins */
-	if (bpf_map_update_elem(&pg_exit_claims, &e.task.proc, &one, BPF_NOEXIST))
-		return 0;
+	tgid = e.task.proc.pid;
+	if (bpf_map_delete_elem(&pg_procs, &tgid)) {
+		cfg = pg_config_get();
+		if (!pg_procs_full && task->group_leader->start_time >= cfg->attach_ktime)
+			return 0; /* another thread claimed it */
+	}
 	e.exit_code = task->exit_code;
 	pg_copy_comm(e.comm, task);
-	tgid = e.task.proc.pid;
-	bpf_map_delete_elem(&pg_procs, &tgid);
 	pg_output_to(&pg_proc_events, &e, sizeof(e));
 	return 0;
 }
 
 static __always_inline int pg_handle_fork(struct task_struct *parent, struct task_struct *child)
 {
+	struct pg_proc_state st = {}, *pst;
 	struct pg_fork_event e = {};
 
 	/* threads are not processes */
@@ -440,6 +508,21 @@ static __always_inline int pg_handle_fork(struct task_struct *parent, struct tas
 	e.task.proc.pid = child->tgid;
 	e.task.proc.ktime = child->start_time;
 	pg_task_key(parent, &e.task.parent);
+	/*
+	 * Its entry: the key, the claim its exit will take (pg_handle_exit),
+	 * and its parent's cwd and cgroup identities: the agent's copy of a
+	 * fork starts as its parent's, so its children may refer to it too.
+	 */
+	pst = pg_proc_state(e.task.parent.pid);
+	if (pst) {
+		st.cgroup_id = pst->cgroup_id;
+		st.cwd_ino = pst->cwd_ino;
+		st.cwd_sb = pst->cwd_sb;
+		st.cwd_mnt = pst->cwd_mnt;
+		st.cwd_root = pst->cwd_root;
+	}
+	st.ktime = e.task.proc.ktime;
+	pg_procs_insert(e.task.proc.pid, &st, BPF_ANY);
 	e.task.tid = e.task.proc.pid;
 	e.task.ppid = e.task.parent.pid;
 	pg_copy_comm(e.comm, child);
@@ -476,6 +559,7 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	const struct pg_runtime_config *cfg = pg_config_get();
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
+	struct pg_proc_state st = {};
 	struct pg_exec_heap *h;
 	struct pg_exec_event *e;
 	struct fs_struct *fs;
@@ -505,13 +589,19 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 					       PG_PROC_F_BIN_DELETED);
 	pg_fill_file(h, exe);
 	e->filename_len = 0;
-	pg_fill_task(h, task, cfg);
+	/* seeds walk everything: the iterator meets children before parents too */
+	pg_fill_task(h, task, cfg, &st, false);
 	/* another process's argv is not readable from here: the agent
 	 * takes it from /proc/PID/cmdline */
 	e->args_len = 0;
 	/* 8-byte multiples keep the next record's header aligned for the reader */
 	e->hdr.size = (sizeof(*e) + (h->off & PG_OFF_MASK) + 7) & ~7U;
-	if (bpf_seq_write(seq, e, e->hdr.size & (PG_DATA_SIZE - 1)))
+	if (bpf_seq_write(seq, e, e->hdr.size & (PG_DATA_SIZE - 1))) {
 		pg_count_error(PG_ERR_SEQ_WRITE);
+		st.cwd_ino = st.cgroup_id = 0;
+	}
+	/* its entry (unless it forked or exec'd since we attached): key and claim */
+	st.ktime = e->task.proc.ktime;
+	pg_procs_insert(e->task.proc.pid, &st, BPF_NOEXIST);
 	return 0;
 }

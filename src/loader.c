@@ -30,8 +30,8 @@ static const struct {
 	[SHARED_STATS] = { "pg_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct pg_stats), 1 },
 	[SHARED_CONFIG] = { "pg_config", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct pg_runtime_config),
 			    1 },
-	[SHARED_PROCS] = { "pg_procs", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct pg_proc_state),
-			   65536 },
+	[SHARED_PROCS] = { "pg_procs", BPF_MAP_TYPE_HASH, 4, sizeof(struct pg_proc_state),
+			   131072 },
 };
 
 struct pg_loaded {
@@ -67,6 +67,8 @@ static int shared_create(struct pg_loader *l, const struct pg_config *cfg,
 		.wakeup_bytes = cfg->wakeup_bytes,
 		.max_args = cfg->max_args,
 		.cgroup_subsys = f->cgroup_subsys,
+		/* before any attach: a process forked later always has its entry */
+		.attach_ktime = pg_now_mono_ns(),
 	};
 	__u32 zero = 0;
 	int i;

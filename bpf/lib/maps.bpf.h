@@ -49,13 +49,18 @@ struct {
 
 /*
  * tgid -> CLOCK_MONOTONIC time of the process's last exec (or fork): the
- * second half of its key. A process absent from the map is keyed by its
- * group leader's fork time, which the seeding iterator and every later
- * event compute the same way. LRU so that the map can never fill up; an
- * evicted entry only degrades that one process's key.
+ * second half of its key; a process absent from the map is keyed by its
+ * group leader's fork time, which every event computes the same way.
+ * Every process has an entry: inserted at fork and by the seeding
+ * iterator, updated in place at exec, deleted at exit, where the delete
+ * that succeeds claims the one process_exit. A plain preallocated hash,
+ * not LRU: an LRU update costs several times more, and entries must not
+ * vanish under us. If it ever fills (counted: procs_map), those processes
+ * fall back to the fork-time key and their exits to signal->live, and the
+ * agent drops the rare duplicate exit that allows.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, struct pg_proc_state);

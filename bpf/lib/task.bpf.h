@@ -17,6 +17,11 @@
 
 #define PF_KTHREAD 0x00200000
 
+static __always_inline struct pg_proc_state *pg_proc_state(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&pg_procs, &tgid);
+}
+
 static __always_inline __u64 pg_task_ktime(struct task_struct *task, __u32 tgid)
 {
 	/*
@@ -26,7 +31,7 @@ static __always_inline __u64 pg_task_ktime(struct task_struct *task, __u32 tgid)
 	 * ("same insn cannot be used with different pointers").
 	 */
 	__u64 fork_time = task->group_leader->start_time;
-	struct pg_proc_state *st = bpf_map_lookup_elem(&pg_procs, &tgid);
+	struct pg_proc_state *st = pg_proc_state(tgid);
 
 	return st ? st->ktime : fork_time;
 }

@@ -141,6 +141,13 @@ struct pg_file_info {
 #define PG_PROC_F_CWD_DELETED (1U << 17)
 #define PG_PROC_F_COMM_ERROR (1U << 18)
 #define PG_PROC_F_NO_CWD (1U << 19) /* no fs_struct: a kernel thread or an exiting task */
+/*
+ * Record-only flags (not shown): the cwd or cgroup is the parent's, as in
+ * the parent's own exec record, so the kernel side did not walk it again
+ * and the record carries no copy.
+ */
+#define PG_PROC_F_CWD_AS_PARENT (1U << 30)
+#define PG_PROC_F_CGROUP_AS_PARENT (1U << 31)
 
 #define PG_COMM_LEN 16
 #define PG_TTY_LEN 16
@@ -211,11 +218,22 @@ struct pg_runtime_config {
 	__u64 wakeup_bytes; /* wake the agent when this much is waiting; 0: every record */
 	__u32 max_args;	    /* argv bytes kept per exec */
 	__u32 cgroup_subsys; /* v1 controller id whose hierarchy names cgroups, or PG_CGROUP_DFL */
+	__u64 attach_ktime;  /* processes started before this may have no pg_procs entry */
 };
 
-/* The shared process map: tgid -> the ktime half of its current key. */
+/*
+ * The shared process map: tgid -> the ktime half of its current key, and
+ * what its children's exec records may take from it instead of walking
+ * the kernel again: its cgroup and its working directory as they were at
+ * its own exec (0 when unknown, e.g. a fork that never exec'd).
+ */
 struct pg_proc_state {
 	__u64 ktime;
+	__u64 cgroup_id;
+	__u64 cwd_ino; /* inode number, superblock and mount of the cwd */
+	__u64 cwd_sb;
+	__u64 cwd_mnt;
+	__u64 cwd_root; /* the root dentry it was resolved against */
 };
 
 #define PG_STATIC_ASSERT(c, m) _Static_assert(c, m)
@@ -231,6 +249,7 @@ PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, data) == 264, "exec da
 PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, task) == 16, "exec task");
 PG_STATIC_ASSERT(sizeof(struct pg_exit_event) == 80, "exit layout");
 PG_STATIC_ASSERT(sizeof(struct pg_fork_event) == 72, "fork layout");
-PG_STATIC_ASSERT(sizeof(struct pg_runtime_config) == 16, "config layout");
+PG_STATIC_ASSERT(sizeof(struct pg_runtime_config) == 24, "config layout");
+PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 48, "process state layout");
 
 #endif /* PENGUARD_EVENTS_H */

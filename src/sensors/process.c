@@ -260,6 +260,31 @@ static char *absolute(struct pg_buf *tmp, const char *path, size_t n, const char
 	return tmp->failed ? NULL : dup_n(tmp->data, tmp->len);
 }
 
+/*
+ * The kernel side left out the cwd or cgroup because they are the parent's
+ * as its own exec record gave them: take them from the cached parent. If
+ * the parent is not cached (its record was lost), say so with the error
+ * flag rather than show nothing silently.
+ */
+static void inherit(struct pg_agent *a, struct pg_process *p, const struct pg_exec_view *v)
+{
+	const struct pg_process *parent = pg_proc_cache__peek(a->cache, &v->e->task.parent);
+
+	if (v->e->proc_flags & PG_PROC_F_CWD_AS_PARENT) {
+		if (parent && parent->cwd)
+			p->cwd = strdup(parent->cwd);
+		else
+			p->flags |= PG_PROC_F_CWD_ERROR;
+	}
+	if (v->e->proc_flags & PG_PROC_F_CGROUP_AS_PARENT) {
+		if (parent && parent->cgroup)
+			p->cgroup = strdup(parent->cgroup);
+		else
+			p->flags |= PG_PROC_F_CGROUP_ERROR;
+	}
+	p->flags &= ~(PG_PROC_F_CWD_AS_PARENT | PG_PROC_F_CGROUP_AS_PARENT);
+}
+
 /* Build a cache entry from a validated exec or seed record. */
 static struct pg_process *process_from_exec(struct pg_agent *a, const struct pg_exec_view *v)
 {
@@ -283,8 +308,12 @@ static struct pg_process *process_from_exec(struct pg_agent *a, const struct pg_
 	p->tty[PG_TTY_LEN] = 0;
 	set_exec_ids(a, p);
 
-	p->cwd = dup_n(v->cwd, e->cwd_len);
-	p->cgroup = dup_n(v->cgroup, e->cgroup_len);
+	if (e->proc_flags & (PG_PROC_F_CWD_AS_PARENT | PG_PROC_F_CGROUP_AS_PARENT))
+		inherit(a, p, v);
+	if (!p->cwd)
+		p->cwd = dup_n(v->cwd, e->cwd_len);
+	if (!p->cgroup)
+		p->cgroup = dup_n(v->cgroup, e->cgroup_len);
 	if (e->filename_len) {
 		/*
 		 * A #! script: like Tetragon, "binary" is the script (as named to
