@@ -4,6 +4,7 @@
 #   make test    install what is missing, build, run every test:
 #                unit, end-to-end on this kernel, and the kernel matrix (VMs)
 #   make bench   the benchmarks, written to docs/BENCHMARKS.md
+#   make test-fresh  the README's set-up on a new minimal Debian 12 (chroot)
 
 BUILD    ?= build
 CLANG    ?= clang
@@ -125,6 +126,12 @@ fuzz: $(BUILD)/fuzz/fuzz_records
 bench: $(BUILD)/penguard $(BUILD)/bench/pipeline
 	$(Q)sh scripts/deps.sh bench
 	$(Q)bash bench/run.sh
+
+# The README's set-up on a new minimal Debian 12 (debootstrap minbase + git,
+# in a chroot): its prerequisite line, make run (live events), unit tests.
+# Tests the committed HEAD. Needs root and the Debian archive; CI runs it.
+test-fresh:
+	$(Q)bash scripts/test-fresh.sh "$(CURDIR)"
 
 check:
 	$(Q)clang-format --dry-run -Werror src/*.c src/*.h src/sensors/*.c bpf/*.c bpf/lib/*.h include/penguard/*.h \

@@ -132,9 +132,8 @@ static __always_inline void pg_fill_ns(struct pg_exec_heap *h, struct task_struc
 		ns->time = ns->time_for_children = 0;
 	} else {
 		ns->mnt = nsp->mnt_ns->ns.inum;
-		ns->pid_for_children = nsp->pid_ns_for_children ?
-					       nsp->pid_ns_for_children->ns.inum :
-					       0;
+		ns->pid_for_children =
+			nsp->pid_ns_for_children ? nsp->pid_ns_for_children->ns.inum : 0;
 		ns->net = nsp->net_ns->ns.inum;
 		ns->uts = nsp->uts_ns->ns.inum;
 		ns->ipc = nsp->ipc_ns->ns.inum;
@@ -194,7 +193,8 @@ static __always_inline struct kernfs_node *pg_task_cgroup_kn(struct task_struct 
 	/* subsys[] is indexed by a run-time id: a variable offset, read by helper */
 	bpf_probe_read_kernel(&css, sizeof(css),
 			      (void *)((__u64)task->cgroups +
-				       bpf_core_field_offset(struct css_set, subsys) + (ssid & 15) * 8));
+				       bpf_core_field_offset(struct css_set, subsys) +
+				       (ssid & 15) * 8));
 	if (css)
 		cgrp = (__u64)BPF_CORE_READ((struct cgroup_subsys_state *)css, cgroup);
 	if (cgrp)
@@ -303,8 +303,8 @@ static __always_inline void pg_fill_file(struct pg_exec_heap *h, struct file *fi
  * worst case is a full walk, or strings of the parent's previous image.)
  */
 static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_struct *task,
-					 const struct pg_runtime_config *cfg, struct pg_proc_state *st,
-					 bool shortcuts)
+					 const struct pg_runtime_config *cfg,
+					 struct pg_proc_state *st, bool shortcuts)
 {
 	struct pg_exec_event *e = &h->ev;
 	struct fs_struct *fs = task->fs;
@@ -337,8 +337,9 @@ static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_str
 		st->cwd_sb = (__u64)pwd->d_sb;
 		st->cwd_mnt = (__u64)fs->pwd.mnt;
 		st->cwd_root = (__u64)fs->root.dentry;
-		if (pst && st->cwd_ino && pst->cwd_ino == st->cwd_ino && pst->cwd_sb == st->cwd_sb &&
-		    pst->cwd_mnt == st->cwd_mnt && pst->cwd_root == st->cwd_root)
+		if (pst && st->cwd_ino && pst->cwd_ino == st->cwd_ino &&
+		    pst->cwd_sb == st->cwd_sb && pst->cwd_mnt == st->cwd_mnt &&
+		    pst->cwd_root == st->cwd_root)
 			e->proc_flags |= PG_PROC_F_CWD_AS_PARENT;
 		else
 			e->cwd_len = pg_append_path(h, pwd, fs->pwd.mnt, fs, PG_PROC_F_CWD_TRUNC,
@@ -401,9 +402,9 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 	/* binary: the file actually executed (the interpreter, for scripts) */
 	fs = task->fs;
 	file = bprm->file;
-	e->binary_len = pg_append_path(h, file->f_path.dentry, file->f_path.mnt, fs,
-				       PG_PROC_F_PATH_TRUNC, PG_PROC_F_PATH_ERROR,
-				       PG_PROC_F_BIN_DELETED);
+	e->binary_len =
+		pg_append_path(h, file->f_path.dentry, file->f_path.mnt, fs, PG_PROC_F_PATH_TRUNC,
+			       PG_PROC_F_PATH_ERROR, PG_PROC_F_BIN_DELETED);
 	pg_fill_file(h, file);
 
 	/* filename: what execve() was asked to run, when it differs (scripts) */

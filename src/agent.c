@@ -23,11 +23,16 @@
 #include "util.h"
 
 static const char *const error_names[PG_ERR_MAX] = {
-	[PG_ERR_SCRATCH] = "scratch",	      [PG_ERR_READ_ARGS] = "read_args",
-	[PG_ERR_READ_PATH] = "read_path",     [PG_ERR_READ_CGROUP] = "read_cgroup",
-	[PG_ERR_PROCS_MAP] = "procs_map",     [PG_ERR_READ_COMM] = "read_comm",
-	[PG_ERR_READ_FILENAME] = "read_filename", [PG_ERR_SEQ_WRITE] = "seq_write",
-	[PG_ERR_CONFIG] = "config",	      [PG_ERR_READ_CREDS] = "read_creds",
+	[PG_ERR_SCRATCH] = "scratch",
+	[PG_ERR_READ_ARGS] = "read_args",
+	[PG_ERR_READ_PATH] = "read_path",
+	[PG_ERR_READ_CGROUP] = "read_cgroup",
+	[PG_ERR_PROCS_MAP] = "procs_map",
+	[PG_ERR_READ_COMM] = "read_comm",
+	[PG_ERR_READ_FILENAME] = "read_filename",
+	[PG_ERR_SEQ_WRITE] = "seq_write",
+	[PG_ERR_CONFIG] = "config",
+	[PG_ERR_READ_CREDS] = "read_creds",
 };
 
 uint64_t pg_agent_wall_ns(const struct pg_agent *a, uint64_t ktime)
@@ -336,11 +341,15 @@ static void read_host_ns(struct pg_namespaces *ns)
 		const char *name;
 		uint32_t *inum;
 	} rows[] = {
-		{ "mnt", &ns->mnt },	  { "pid", &ns->pid },
+		{ "mnt", &ns->mnt },
+		{ "pid", &ns->pid },
 		{ "pid_for_children", &ns->pid_for_children },
-		{ "net", &ns->net },	  { "user", &ns->user },
-		{ "uts", &ns->uts },	  { "ipc", &ns->ipc },
-		{ "cgroup", &ns->cgroup }, { "time", &ns->time },
+		{ "net", &ns->net },
+		{ "user", &ns->user },
+		{ "uts", &ns->uts },
+		{ "ipc", &ns->ipc },
+		{ "cgroup", &ns->cgroup },
+		{ "time", &ns->time },
 		{ "time_for_children", &ns->time_for_children },
 	};
 	char path[64];
@@ -386,8 +395,8 @@ int pg_agent_init(struct pg_agent *a, const struct pg_config *cfg)
 	if (!a->out)
 		return -errno; /* pg_output__new() said why */
 	if (cfg->record_path) {
-		int fd = open(cfg->record_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-			      0600);
+		int fd = open(cfg->record_path,
+			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 		a->record = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!a->record) {

@@ -30,8 +30,8 @@ struct pg_agent {
 	struct pg_buf scratch;
 	struct pg_buf scratch_rec; /* an aligned copy of a replayed record */
 	char node[65];
-	int64_t clock_offset;	   /* CLOCK_REALTIME - CLOCK_MONOTONIC */
-	struct pg_namespaces host; /* pid 1's namespaces: "is_host" */
+	int64_t clock_offset;				  /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	struct pg_namespaces host;			  /* pid 1's namespaces: "is_host" */
 	const struct pg_event_desc *events[PG_EVENT_MAX]; /* dispatch, by type */
 	FILE *record; /* --record: raw records as (u32 size, bytes) */
 	uint64_t delivered[PG_EVENT_MAX];

@@ -47,11 +47,13 @@ void pg_config_usage_run(FILE *f)
 		"      --max-args N          argv bytes kept per exec (default %u, max %u)\n"
 		"      --no-seed             do not report processes already running\n"
 		"      --cgroup-hierarchy H  name cgroups after v2 or a v1 controller's hierarchy\n"
-		"                            (default: v2 where it is the default, else memory/pids/cpu)\n"
+		"                            (default: v2 where it is the default, else "
+		"memory/pids/cpu)\n"
 		"Resources:\n"
 		"      --ringbuf-size N      event ring buffer bytes, power of two (default 8M)\n"
 		"      --proc-ringbuf-size N process lifecycle ring buffer (default 4M)\n"
-		"      --wakeup-bytes N      wake the agent at this backlog (default smallest ring/16)\n"
+		"      --wakeup-bytes N      wake the agent at this backlog (default smallest "
+		"ring/16)\n"
 		"      --flush-interval MS   deliver within MS when idle (default 100)\n"
 		"      --cache-size N        process cache entries (default 65536)\n"
 		"      --cache-grace MS      keep exited processes MS (default 2000)\n"
@@ -199,7 +201,8 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 		case OPT_PROC_RINGBUF:
 			if (pg_parse_size(optarg, &v) || v < 4096 || v > (1ULL << 30) ||
 			    (v & (v - 1)))
-				return bad(c == OPT_RINGBUF ? "--ringbuf-size" : "--proc-ringbuf-size",
+				return bad(c == OPT_RINGBUF ? "--ringbuf-size"
+							    : "--proc-ringbuf-size",
 					   optarg, "expected a power of two from 4K to 1G");
 			if (c == OPT_RINGBUF)
 				cfg->ringbuf_size = v;
@@ -257,8 +260,8 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 		fprintf(stderr, "penguard: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
-	min_ring = cfg->ringbuf_size < cfg->proc_ringbuf_size ? cfg->ringbuf_size :
-								cfg->proc_ringbuf_size;
+	min_ring = cfg->ringbuf_size < cfg->proc_ringbuf_size ? cfg->ringbuf_size
+							      : cfg->proc_ringbuf_size;
 	if (cfg->wakeup_bytes >= min_ring) {
 		fprintf(stderr, "penguard: --wakeup-bytes must be below both ring buffer sizes\n");
 		return -EINVAL;

@@ -38,7 +38,7 @@ struct pg_config {
 	uint32_t flush_interval_ms; /* the latency bound when idle */
 	uint32_t stats_interval;    /* seconds; 0: only at exit */
 	const char *stats_file;
-	const char *record_path; /* raw records, for the pipeline bench and the fuzz corpus */
+	const char *record_path;      /* raw records, for the pipeline bench and the fuzz corpus */
 	const char *cgroup_hierarchy; /* "v2" or a v1 controller; NULL: chosen by probing */
 	bool ancestors;
 	bool fork_events;

@@ -128,7 +128,8 @@ static int subsys_id(const char *name, bool *on_v1)
 	while (fgets(line, sizeof(line), fp)) {
 		if (line[0] == '#')
 			continue;
-		if (sscanf(line, "%63s %d %d %d", n, &hier, &num, &enabled) == 4 && !strcmp(n, name)) {
+		if (sscanf(line, "%63s %d %d %d", n, &hier, &num, &enabled) == 4 &&
+		    !strcmp(n, name)) {
 			found = id;
 			*on_v1 = hier != 0 && enabled;
 			break;
@@ -151,7 +152,8 @@ int pg_features_set_cgroup(struct pg_features *f, const char *want)
 		if (fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC))
 			snprintf(f->cgroup_mount, sizeof(f->cgroup_mount), "/sys/fs/cgroup");
 		else if (fs_is("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC))
-			snprintf(f->cgroup_mount, sizeof(f->cgroup_mount), "/sys/fs/cgroup/unified");
+			snprintf(f->cgroup_mount, sizeof(f->cgroup_mount),
+				 "/sys/fs/cgroup/unified");
 		return 0;
 	}
 	id = subsys_id(want, &on_v1);

@@ -33,9 +33,9 @@ struct pg_features {
 	 * default; on hybrid and v1 hosts (runtimes there create their
 	 * cgroups in the v1 controllers' hierarchies) a v1 controller's.
 	 */
-	uint32_t cgroup_subsys; /* controller id, or PG_CGROUP_DFL for v2 */
-	char cgroup_hierarchy[32];	/* "v2", "memory", … */
-	char cgroup_mount[256];	/* where that hierarchy is mounted, "" if nowhere */
+	uint32_t cgroup_subsys;	   /* controller id, or PG_CGROUP_DFL for v2 */
+	char cgroup_hierarchy[32]; /* "v2", "memory", … */
+	char cgroup_mount[256];	   /* where that hierarchy is mounted, "" if nowhere */
 };
 
 void pg_features_probe(struct pg_features *f);

@@ -30,8 +30,7 @@ static const struct {
 	[SHARED_STATS] = { "pg_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct pg_stats), 1 },
 	[SHARED_CONFIG] = { "pg_config", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct pg_runtime_config),
 			    1 },
-	[SHARED_PROCS] = { "pg_procs", BPF_MAP_TYPE_HASH, 4, sizeof(struct pg_proc_state),
-			   131072 },
+	[SHARED_PROCS] = { "pg_procs", BPF_MAP_TYPE_HASH, 4, sizeof(struct pg_proc_state), 131072 },
 };
 
 struct pg_loaded {
@@ -80,9 +79,9 @@ static int shared_create(struct pg_loader *l, const struct pg_config *cfg,
 			n = cfg->ringbuf_size;
 		else if (i == SHARED_PROC_EVENTS)
 			n = cfg->proc_ringbuf_size;
-		l->shared_fd[i] = bpf_map_create(shared_maps[i].type, shared_maps[i].name,
-						 shared_maps[i].key_size,
-						 shared_maps[i].value_size, n, NULL);
+		l->shared_fd[i] =
+			bpf_map_create(shared_maps[i].type, shared_maps[i].name,
+				       shared_maps[i].key_size, shared_maps[i].value_size, n, NULL);
 		if (l->shared_fd[i] < 0) {
 			int err = -errno;
 
@@ -240,8 +239,8 @@ int pg_loader__start(struct pg_loader **ret, const struct pg_config *cfg,
 		l->loaded[i].sensor = pg_sensors[i];
 		err = load_sensor(l, &l->loaded[i], cfg, f);
 		/* a forced backend that fails is fatal too: the user asked for it */
-		if (err && (pg_sensors[i]->required ||
-			    pg_config_forced_backend(cfg, pg_sensors[i]->name)))
+		if (err &&
+		    (pg_sensors[i]->required || pg_config_forced_backend(cfg, pg_sensors[i]->name)))
 			goto fail;
 	}
 	*ret = l;

@@ -47,7 +47,7 @@ struct pg_process {
 	/* NUL-terminated, owned; never NULL once built */
 	char *binary;	   /* the file executed; for a #! script, the script */
 	char *interpreter; /* the interpreter that ran a #! script, or NULL */
-	char *arguments; /* argv[1..], shell-quoted where ambiguous */
+	char *arguments;   /* argv[1..], shell-quoted where ambiguous */
 	char *cwd;
 	char *cgroup;
 	/*

@@ -27,7 +27,7 @@ stage() {
 	fi
 }
 
-stage unit unit sh tests/unit/run.sh "$BUILD"/tests/unit/test_*
+stage unit unit sh tests/unit/run.sh $(ls "$BUILD"/tests/unit/test_* | grep -v '\.d$')
 stage fuzz fuzz sh tests/fuzz/run.sh "$BUILD"/fuzz/fuzz_records
 stage e2e e2e env PENGUARD="$BUILD/penguard" PG_HELPERS="$BUILD/tests/helpers" sh tests/e2e/run.sh
 if [ "${PG_SKIP_VM:-0}" = 1 ]; then
@@ -36,8 +36,13 @@ else
 	stage vm vm bash tests/vm/run.sh ${KERNELS:-}
 fi
 
+# CI (or PG_FRESH=1) also proves the README's set-up on a minimal Debian
+if [ "${CI:-}" = true ] || [ "${PG_FRESH:-0}" = 1 ]; then
+	stage fresh fresh bash scripts/test-fresh.sh "$(pwd)"
+fi
+
 # the grand total, in the form CI reads
-grep -E "^(unit|fuzz|e2e|vm): [0-9]+ passed, [0-9]+ failed" "$log" | awk '
+grep -E "^(unit|fuzz|e2e|vm|fresh): [0-9]+ passed, [0-9]+ failed" "$log" | awk '
 	{ p += $2; f += $4; if ($6 != "") s += $6 }
 	END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }'
 rm -f "$log"

@@ -38,8 +38,7 @@ static __always_inline __u32 pg_kernfs_parent_offset(void)
  * struct cred has kept cap_inheritable, cap_permitted, cap_effective next
  * to each other in that order since 2.6.29, so one read takes all three.
  */
-static __always_inline int pg_cred_caps(const struct cred *cred, __u64 *inh, __u64 *prm,
-					__u64 *eff)
+static __always_inline int pg_cred_caps(const struct cred *cred, __u64 *inh, __u64 *prm, __u64 *eff)
 {
 	__u32 base = bpf_core_field_offset(struct cred, cap_inheritable);
 	__u32 o_prm = bpf_core_field_offset(struct cred, cap_permitted);

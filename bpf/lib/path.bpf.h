@@ -56,7 +56,8 @@ static __always_inline int pg_read_dentry(struct pg_path_buf *pb, __u64 dentry, 
 	__u32 o_name = bpf_core_field_offset(struct dentry, d_name);
 
 	if (o_parent < base || o_name < base || o_pprev - base + 8 > sizeof(pb->span) ||
-	    o_parent - base + 8 > sizeof(pb->span) || o_name - base + sizeof(*name) > sizeof(pb->span))
+	    o_parent - base + 8 > sizeof(pb->span) ||
+	    o_name - base + sizeof(*name) > sizeof(pb->span))
 		return -1;
 	if (bpf_probe_read_kernel(pb->span, sizeof(pb->span), (void *)(dentry + base)))
 		return -1;

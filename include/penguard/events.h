@@ -131,13 +131,13 @@ struct pg_file_info {
 #define PG_PROC_F_CLONE (1U << 7)      /* forked, never exec'd */
 #define PG_PROC_F_SCRIPT (1U << 8)     /* ran through an interpreter */
 #define PG_PROC_F_CGROUP_TRUNC (1U << 9)
-#define PG_PROC_F_NO_ARGS (1U << 10)	   /* kernel thread or no mm */
-#define PG_PROC_F_PATH_ERROR (1U << 11)	   /* binary path could not be read */
-#define PG_PROC_F_CWD_ERROR (1U << 12)	   /* cwd could not be read */
-#define PG_PROC_F_CGROUP_ERROR (1U << 13)  /* cgroup name could not be read */
+#define PG_PROC_F_NO_ARGS (1U << 10)	    /* kernel thread or no mm */
+#define PG_PROC_F_PATH_ERROR (1U << 11)	    /* binary path could not be read */
+#define PG_PROC_F_CWD_ERROR (1U << 12)	    /* cwd could not be read */
+#define PG_PROC_F_CGROUP_ERROR (1U << 13)   /* cgroup name could not be read */
 #define PG_PROC_F_FILENAME_ERROR (1U << 14) /* the script name could not be read */
-#define PG_PROC_F_BIN_DELETED (1U << 15)   /* the binary was unlinked */
-#define PG_PROC_F_BIN_DETACHED (1U << 16)  /* no path from any root: memfd, pseudo file */
+#define PG_PROC_F_BIN_DELETED (1U << 15)    /* the binary was unlinked */
+#define PG_PROC_F_BIN_DETACHED (1U << 16)   /* no path from any root: memfd, pseudo file */
 #define PG_PROC_F_CWD_DELETED (1U << 17)
 #define PG_PROC_F_COMM_ERROR (1U << 18)
 #define PG_PROC_F_NO_CWD (1U << 19) /* no fs_struct: a kernel thread or an exiting task */
@@ -215,8 +215,8 @@ struct pg_stats {
 #define PG_CGROUP_DFL 0xffffffffu /* use the cgroup v2 (default) hierarchy */
 
 struct pg_runtime_config {
-	__u64 wakeup_bytes; /* wake the agent when this much is waiting; 0: every record */
-	__u32 max_args;	    /* argv bytes kept per exec */
+	__u64 wakeup_bytes;  /* wake the agent when this much is waiting; 0: every record */
+	__u32 max_args;	     /* argv bytes kept per exec */
 	__u32 cgroup_subsys; /* v1 controller id whose hierarchy names cgroups, or PG_CGROUP_DFL */
 	__u64 attach_ktime;  /* processes started before this may have no pg_procs entry */
 };

@@ -94,11 +94,26 @@ const struct pg_sensor pg_sensor_process = {
  * errorFilename, errorCWD, errorCgroupName, nocwd); the rest are ours.
  */
 static const char *const flag_names[] = {
-	"execve",	"procFS",	"truncArgs",	   "truncBinary",  "truncCwd",
-	"errorArgs",	"noParent",	"clone",	   "script",	   "truncCgroup",
-	"noArgs",	"errorFilename", "errorCWD",	   "errorCgroupName", "errorScript",
-	"deleted",	NULL /* detached: memfd or detached, see flags_json */,
-	"deletedCwd",	"errorComm",	"nocwd",
+	"execve",
+	"procFS",
+	"truncArgs",
+	"truncBinary",
+	"truncCwd",
+	"errorArgs",
+	"noParent",
+	"clone",
+	"script",
+	"truncCgroup",
+	"noArgs",
+	"errorFilename",
+	"errorCWD",
+	"errorCgroupName",
+	"errorScript",
+	"deleted",
+	NULL /* detached: memfd or detached, see flags_json */,
+	"deletedCwd",
+	"errorComm",
+	"nocwd",
 };
 
 static const char *const signal_names[] = {
@@ -435,9 +450,14 @@ static void caps_json(struct pg_json *w, const char *key, const struct pg_creds 
 }
 
 static const char *const securebit_names[] = {
-	"SecBitNoRoot",	      "SecBitNoRootLocked",	 "SecBitNoSetUidFixup",
-	"SecBitNoSetUidFixupLocked", "SecBitKeepCaps",	 "SecBitKeepCapsLocked",
-	"SecBitNoCapAmbientRaise",   "SecBitNoCapAmbientRaiseLocked",
+	"SecBitNoRoot",
+	"SecBitNoRootLocked",
+	"SecBitNoSetUidFixup",
+	"SecBitNoSetUidFixupLocked",
+	"SecBitKeepCaps",
+	"SecBitKeepCapsLocked",
+	"SecBitNoCapAmbientRaise",
+	"SecBitNoCapAmbientRaiseLocked",
 };
 
 static void creds_json(struct pg_json *w, const struct pg_creds *c)
@@ -710,7 +730,8 @@ static void handle_exec_like(struct pg_agent *a, const void *rec, size_t size, b
 		 * ends here, without an exit event of its own. Its children,
 		 * if any, still name it: keep it for them, else drop it now.
 		 */
-		struct pg_process_key prev = { .pid = v.e->task.proc.pid, .ktime = v.e->prev_ktime };
+		struct pg_process_key prev = { .pid = v.e->task.proc.pid,
+					       .ktime = v.e->prev_ktime };
 		struct pg_process *old = pg_proc_cache__peek(a->cache, &prev);
 
 		if (old && old->children)
