@@ -112,6 +112,11 @@ $(BUILD)/bench/pipeline: bench/pipeline.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(PG_CFLAGS) $(LDHARDEN) $^ $(LDLIBS) -o $@
 
+# The JSON writer alone (bench/json_bench.c).
+$(BUILD)/bench/json_bench: bench/json_bench.c $(BUILD)/src/json.o $(BUILD)/src/util.o
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PG_CFLAGS) $(LDHARDEN) $^ -o $@
+
 # libFuzzer target over every decoder and renderer: the sources rebuilt
 # with clang's coverage and sanitizers (tests/fuzz/run.sh runs it, bounded).
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) \

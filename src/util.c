@@ -8,15 +8,157 @@
 
 #include "util.h"
 
-void pg_format_rfc3339(char *buf, size_t size, uint64_t realtime_ns)
-{
-	time_t secs = realtime_ns / 1000000000ULL;
-	struct tm tm;
-	char base[32];
+/* "00" "01" ... "99": two digits per division halves the divisions. */
+static const char pg_digit_pairs[201] = "00010203040506070809"
+					"10111213141516171819"
+					"20212223242526272829"
+					"30313233343536373839"
+					"40414243444546474849"
+					"50515253545556575859"
+					"60616263646566676869"
+					"70717273747576777879"
+					"80818283848586878889"
+					"90919293949596979899";
 
-	if (!gmtime_r(&secs, &tm) || !strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm))
-		snprintf(base, sizeof(base), "1970-01-01T00:00:00");
-	snprintf(buf, size, "%s.%09" PRIu64 "Z", base, (uint64_t)(realtime_ns % 1000000000ULL));
+/* @v < 10^8, in 32-bit arithmetic; returns the number of digits. */
+static inline size_t pg_u32_fmt(char *dst, uint32_t v)
+{
+	size_t n;
+	char *p;
+
+	if (v < 10000)
+		n = v < 100 ? (v < 10 ? 1 : 2) : (v < 1000 ? 3 : 4);
+	else
+		n = v < 1000000 ? (v < 100000 ? 5 : 6) : (v < 10000000 ? 7 : 8);
+	p = dst + n;
+	while (v >= 100) {
+		uint32_t r = v % 100;
+
+		v /= 100;
+		p -= 2;
+		memcpy(p, pg_digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pg_digit_pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return n;
+}
+
+/* Exactly 8 digits of @v < 10^8, leading zeros included: two independent halves. */
+static inline void pg_u32_fmt8(char *p, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+
+	memcpy(p, pg_digit_pairs + 2 * (hi / 100), 2);
+	memcpy(p + 2, pg_digit_pairs + 2 * (hi % 100), 2);
+	memcpy(p + 4, pg_digit_pairs + 2 * (lo / 100), 2);
+	memcpy(p + 6, pg_digit_pairs + 2 * (lo % 100), 2);
+}
+
+/*
+ * In chunks of 8 digits, so most of the work is 32-bit and does not wait
+ * on one long chain of 64-bit divisions.
+ */
+size_t pg_fmt_u64(char *dst, uint64_t v)
+{
+	const uint64_t e8 = 100000000ULL, e16 = e8 * e8;
+	size_t n;
+
+	if (v < e8)
+		return pg_u32_fmt(dst, (uint32_t)v);
+	if (v < e16) {
+		n = pg_u32_fmt(dst, (uint32_t)(v / e8));
+		pg_u32_fmt8(dst + n, (uint32_t)(v % e8));
+		return n + 8;
+	}
+	n = pg_u32_fmt(dst, (uint32_t)(v / e16));
+	v %= e16;
+	pg_u32_fmt8(dst + n, (uint32_t)(v / e8));
+	pg_u32_fmt8(dst + n + 8, (uint32_t)(v % e8));
+	return n + 16;
+}
+
+/*
+ * Days since 1970-01-01 to a proleptic Gregorian date: Howard Hinnant's
+ * civil_from_days, in unsigned arithmetic since no time here is before the
+ * epoch. It is exact for every day a uint64_t of nanoseconds can reach
+ * (up to 2554), without gmtime_r()'s time zone lock and lookups.
+ */
+static void pg_civil_from_days(uint64_t days, unsigned *ret_y, unsigned *ret_m, unsigned *ret_d)
+{
+	uint64_t z = days + 719468; /* from 0000-03-01, so leap days come last */
+	uint64_t era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);			      /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);		      /* [0, 365] */
+	unsigned mp = (5 * doy + 2) / 153;				      /* March = 0 */
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+
+	*ret_y = (unsigned)(yoe + era * 400) + (m <= 2);
+	*ret_m = m;
+	*ret_d = doy - (153 * mp + 2) / 5 + 1;
+}
+
+static void pg_put_digits(char *p, unsigned v, int width)
+{
+	while (width-- > 0) {
+		p[width] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/*
+ * The date and time of day change once a second while events arrive by
+ * the hundred thousand, so the "YYYY-MM-DDTHH:MM:SS" of the last second
+ * formatted is kept. It is per thread, so concurrent callers cannot tear
+ * it (the agent has one thread; the tests and tools may have more).
+ */
+static _Thread_local uint64_t pg_rfc3339_sec = UINT64_MAX;
+static _Thread_local char pg_rfc3339_base[19];
+
+size_t pg_format_rfc3339(char *buf, size_t size, uint64_t realtime_ns)
+{
+	uint64_t sec = realtime_ns / 1000000000ULL;
+	unsigned ns = (unsigned)(realtime_ns % 1000000000ULL);
+	char tmp[PG_RFC3339_STRLEN + 1];
+	/* written in place, unless it has to be cut short to fit */
+	char *out = size > PG_RFC3339_STRLEN ? buf : tmp;
+
+	if (sec != pg_rfc3339_sec) {
+		unsigned y, mo, d, tod = (unsigned)(sec % 86400);
+		char *p = pg_rfc3339_base;
+
+		pg_civil_from_days(sec / 86400, &y, &mo, &d);
+		pg_put_digits(p, y, 4);
+		p[4] = '-';
+		pg_put_digits(p + 5, mo, 2);
+		p[7] = '-';
+		pg_put_digits(p + 8, d, 2);
+		p[10] = 'T';
+		pg_put_digits(p + 11, tod / 3600, 2);
+		p[13] = ':';
+		pg_put_digits(p + 14, tod / 60 % 60, 2);
+		p[16] = ':';
+		pg_put_digits(p + 17, tod % 60, 2);
+		pg_rfc3339_sec = sec;
+	}
+	memcpy(out, pg_rfc3339_base, 19);
+	out[19] = '.';
+	out[20] = (char)('0' + ns / 100000000);
+	pg_u32_fmt8(out + 21, ns % 100000000);
+	out[29] = 'Z';
+	out[30] = 0;
+	if (out == buf)
+		return PG_RFC3339_STRLEN;
+	/* as snprintf() would: truncated to fit, NUL-terminated unless @size is 0 */
+	if (!size)
+		return 0;
+	memcpy(buf, tmp, size - 1);
+	buf[size - 1] = 0;
+	return size - 1;
 }
 
 static uint64_t pg_clock_ns(clockid_t id)
@@ -70,14 +212,21 @@ size_t pg_base64_encode(char *out, size_t size, const void *in, size_t n)
 	return o;
 }
 
+/*
+ * Two per exec and one per fork: by hand rather than with snprintf(),
+ * which cost more than the base64 that follows. The node name is cut at
+ * 64 bytes, as "%.64s" did.
+ */
 size_t pg_exec_id(char *buf, size_t size, const char *node, uint64_t ktime, uint32_t pid)
 {
-	char raw[160];
-	int n;
+	char raw[64 + 1 + 20 + 1 + 10];
+	size_t n = strnlen(node, 64);
 
-	n = snprintf(raw, sizeof(raw), "%.64s:%" PRIu64 ":%" PRIu32, node, ktime, pid);
-	if (n < 0 || (size_t)n >= sizeof(raw))
-		return 0;
+	memcpy(raw, node, n);
+	raw[n++] = ':';
+	n += pg_fmt_u64(raw + n, ktime);
+	raw[n++] = ':';
+	n += pg_fmt_u64(raw + n, pid);
 	return pg_base64_encode(buf, size, raw, n);
 }
 

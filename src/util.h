@@ -7,9 +7,24 @@
 
 #define PG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PG_RFC3339_LEN 40
+/* strlen("2026-11-25T15:04:05.123456789Z"): every time has this length */
+#define PG_RFC3339_STRLEN 30
 
-/* RFC 3339, UTC, nanoseconds: 2026-11-25T15:04:05.123456789Z */
-void pg_format_rfc3339(char *buf, size_t size, uint64_t realtime_ns);
+/*
+ * RFC 3339, UTC, nanoseconds: 2026-11-25T15:04:05.123456789Z. Truncated to
+ * fit @size as snprintf() would; returns the length written, without the
+ * NUL (PG_RFC3339_STRLEN with a PG_RFC3339_LEN buffer), so callers can
+ * hand it on without strlen(). Formatted by hand, with the date and time
+ * of the last second kept per thread: no printf, gmtime or strftime.
+ */
+size_t pg_format_rfc3339(char *buf, size_t size, uint64_t realtime_ns);
+
+/*
+ * The decimal digits of @v at @dst, as printf's %PRIu64 writes them but
+ * without a NUL; @dst has room for PG_U64_DIGITS. Returns how many.
+ */
+#define PG_U64_DIGITS 20
+size_t pg_fmt_u64(char *dst, uint64_t v);
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, to turn kernel ktimes into wall time. */
 int64_t pg_clock_offset_ns(void);

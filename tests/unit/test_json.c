@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,6 +453,233 @@ static void test_buf_failed_stops_appending(void **state)
 	pg_buf_free(&b);
 }
 
+/*
+ * The inline fast path takes appends that leave room for the NUL; the
+ * one that would not must grow the buffer instead, at every size.
+ */
+static void test_buf_put_at_capacity_edge(void **state)
+{
+	char src[600];
+	size_t fill, n;
+
+	(void)state;
+	memset(src, 'q', sizeof(src));
+	for (fill = 0; fill < 260; fill += 37) {
+		for (n = 0; n < 300; n++) {
+			struct pg_buf b;
+			size_t i;
+
+			pg_buf_init(&b);
+			for (i = 0; i < fill; i++)
+				pg_buf_putc(&b, 'f');
+			pg_buf_put(&b, src, n);
+			pg_buf_putc(&b, 'z');
+			assert_false(b.failed);
+			assert_int_equal(b.len, fill + n + 1);
+			assert_true(b.cap > b.len);
+			assert_int_equal(b.data[b.len], 0);
+			for (i = 0; i < fill; i++)
+				assert_int_equal(b.data[i], 'f');
+			assert_memory_equal(b.data + fill, src, n);
+			assert_int_equal(b.data[fill + n], 'z');
+			pg_buf_free(&b);
+		}
+	}
+}
+
+static void test_buf_putc_fills_exactly(void **state)
+{
+	struct pg_buf b;
+	size_t cap;
+
+	(void)state;
+	pg_buf_init(&b);
+	pg_buf_putc(&b, 'a');
+	cap = b.cap;
+	/* up to cap - 1 bytes without growing: the last byte is the NUL's */
+	while (b.len < cap - 1)
+		pg_buf_putc(&b, 'a');
+	assert_int_equal(b.cap, cap);
+	assert_int_equal(b.data[b.len], 0);
+	pg_buf_putc(&b, 'b');
+	assert_true(b.cap > cap);
+	assert_int_equal(b.len, cap);
+	assert_int_equal(b.data[cap - 1], 'b');
+	assert_int_equal(b.data[cap], 0);
+	pg_buf_free(&b);
+}
+
+/* An empty append still allocates: callers read data as a C string. */
+static void test_buf_empty_put_allocates(void **state)
+{
+	struct pg_buf b;
+
+	(void)state;
+	pg_buf_init(&b);
+	pg_buf_put(&b, "", 0);
+	assert_non_null(b.data);
+	assert_string_equal(b.data, "");
+	pg_buf_free(&b);
+	pg_buf_init(&b);
+	pg_escape(&b, "", 0, true);
+	assert_non_null(b.data);
+	assert_string_equal(b.data, "");
+	pg_buf_free(&b);
+}
+
+/*
+ * A real failure, not a flag set by hand: a size no allocation can meet.
+ * From then on every writer leaves the contents alone, until a reset.
+ */
+static void test_buf_failure_is_sticky_for_every_writer(void **state)
+{
+	volatile size_t huge = SIZE_MAX / 2;
+	struct pg_buf b;
+	struct pg_json *w;
+
+	(void)state;
+	pg_buf_init(&b);
+	w = pg_json__new(&b);
+	assert_non_null(w);
+	pg_json__begin_object(w);
+	PG_JSON_KV_UINT(w, "a", 1);
+	/* volatile: the compiler would see the read past "x" it cannot reach */
+	pg_buf_put(&b, "x", huge);
+	assert_true(b.failed);
+	assert_string_equal(b.data, "{\"a\":1");
+	pg_buf_putc(&b, 'x');
+	pg_buf_puts(&b, "x");
+	pg_buf_put(&b, "x", 1);
+	pg_buf_put_u64(&b, 1);
+	pg_buf_put_i64(&b, -1);
+	pg_buf_printf(&b, "%d", 1);
+	pg_escape(&b, "x\"\xff", 3, true);
+	pg_escape(&b, "x\x01\xc2\x9b", 4, false);
+	pg_json__key(w, "k");
+	pg_json__key(w, "k\"");
+	pg_json__string(w, "s");
+	pg_json__uint(w, 1);
+	pg_json__uint_str(w, 1);
+	pg_json__int(w, -1);
+	pg_json__bool(w, true);
+	pg_json__raw(w, "1", 1);
+	pg_json__kv_string(w, "k", "v");
+	pg_json__kv_uint_str(w, "k", 7);
+	PG_JSON_KEY(w, "k");
+	PG_JSON_KV_STRING(w, "k", "v");
+	PG_JSON_KV_STRING_N(w, "k", "v", 1);
+	PG_JSON_KV_UINT(w, "k", 1);
+	PG_JSON_KV_UINT_STR(w, "k", 1);
+	PG_JSON_KV_INT(w, "k", -1);
+	PG_JSON_KV_BOOL(w, "k", false);
+	pg_json__end_object(w);
+	assert_true(b.failed);
+	assert_int_equal(b.len, 6);
+	assert_string_equal(b.data, "{\"a\":1");
+	pg_buf_reset(&b);
+	pg_json__reset(w);
+	pg_json__begin_object(w);
+	PG_JSON_KV_UINT(w, "a", 2);
+	pg_json__end_object(w);
+	check_doc(&b, "{\"a\":2}");
+	pg_json__free(w);
+	pg_buf_free(&b);
+}
+
+/* ---- numbers ---- */
+
+static void check_u64(uint64_t v)
+{
+	char want[32];
+	struct pg_buf b;
+
+	snprintf(want, sizeof(want), "%" PRIu64, v);
+	pg_buf_init(&b);
+	pg_buf_put_u64(&b, v);
+	if (strcmp(b.data, want))
+		fail_msg("pg_buf_put_u64: got %s, want %s", b.data, want);
+	assert_int_equal(b.len, strlen(want));
+	pg_buf_free(&b);
+}
+
+static void check_i64(int64_t v)
+{
+	char want[32];
+	struct pg_buf b;
+
+	snprintf(want, sizeof(want), "%" PRId64, v);
+	pg_buf_init(&b);
+	pg_buf_put_i64(&b, v);
+	if (strcmp(b.data, want))
+		fail_msg("pg_buf_put_i64: got %s, want %s", b.data, want);
+	assert_int_equal(b.len, strlen(want));
+	pg_buf_free(&b);
+}
+
+static void test_json_numbers_like_printf(void **state)
+{
+	uint64_t p = 1;
+	int i;
+
+	(void)state;
+	/* both sides of every power of ten, where the digit count changes */
+	for (i = 0; i < 20; i++, p *= 10) {
+		check_u64(p - 1);
+		check_u64(p);
+		check_u64(p + 1);
+		check_u64(p * 2 - 1);
+		check_i64((int64_t)(p - 1));
+		check_i64((int64_t)p);
+		check_i64(-(int64_t)(p - 1));
+		check_i64(-(int64_t)p);
+	}
+	check_u64(0);
+	check_u64(UINT64_MAX);
+	check_u64(UINT64_MAX - 1);
+	check_u64((uint64_t)INT64_MAX + 1);
+	check_u64(4294967295U);
+	check_u64(4294967296ULL);
+	check_i64(0);
+	check_i64(-1);
+	check_i64(INT64_MIN);
+	check_i64(INT64_MIN + 1);
+	check_i64(INT64_MAX);
+	for (i = 0; i < 100000; i++) {
+		uint64_t r = rng();
+
+		/* random magnitudes, not only 20-digit values */
+		r >>= rng() % 64;
+		check_u64(r);
+		check_i64((int64_t)r);
+		check_i64(-(int64_t)(r >> 1));
+	}
+}
+
+/* Numbers next to the buffer's growth point, in every position. */
+static void test_json_numbers_across_growth(void **state)
+{
+	size_t fill;
+
+	(void)state;
+	for (fill = 220; fill < 280; fill++) {
+		struct pg_buf b;
+		char want[400];
+		size_t i;
+
+		pg_buf_init(&b);
+		for (i = 0; i < fill; i++)
+			pg_buf_putc(&b, '.');
+		pg_buf_put_u64(&b, UINT64_MAX);
+		pg_buf_put_i64(&b, INT64_MIN);
+		memset(want, '.', fill);
+		strcpy(want + fill, "18446744073709551615-9223372036854775808");
+		assert_false(b.failed);
+		assert_string_equal(b.data, want);
+		assert_int_equal(b.len, strlen(want));
+		pg_buf_free(&b);
+	}
+}
+
 /* ---- pg_escape, JSON mode ---- */
 
 static void test_json_escape_plain(void **state)
@@ -799,6 +1027,390 @@ static void test_json_escape_all_byte_pairs(void **state)
 	pg_buf_free(&ref);
 }
 
+/* ---- differential: the escaper before its fast paths ---- */
+
+/*
+ * pg_escape() and utf8_seq_len() exactly as they were before the fast
+ * paths (word scans, copying while scanning, a lookup table) went in: the
+ * output of every input must not have changed by a byte. Kept as written
+ * then, on purpose; do not "fix" or speed up.
+ */
+static size_t old_utf8_seq_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static void old_pg_escape(struct pg_buf *b, const char *str, size_t n, bool json)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len = old_utf8_seq_len(s + i, n - i);
+		char esc[8];
+		size_t elen = 0;
+
+		if (len == 1 && c >= 0x20 && c != 0x7f && c != '"' && c != '\\') {
+			i++;
+			run++;
+			continue;
+		}
+		if (len == 2 && c == 0xc2 && s[i + 1] < 0xa0 && !json) {
+			pg_buf_put(b, s + i - run, run);
+			run = 0;
+			pg_buf_printf(b, "\\x%02x\\x%02x", c, s[i + 1]);
+			i += 2;
+			continue;
+		}
+		if (len > 1) {
+			i += len;
+			run += len;
+			continue;
+		}
+		pg_buf_put(b, s + i - run, run);
+		run = 0;
+		if (len == 0) {
+			if (json)
+				esc[elen++] = '\\';
+			esc[elen++] = '\\';
+			esc[elen++] = 'x';
+			esc[elen++] = hex[c >> 4];
+			esc[elen++] = hex[c & 15];
+		} else if (json) {
+			esc[elen++] = '\\';
+			switch (c) {
+			case '"': esc[elen++] = '"'; break;
+			case '\\': esc[elen++] = '\\'; break;
+			case '\n': esc[elen++] = 'n'; break;
+			case '\t': esc[elen++] = 't'; break;
+			case '\r': esc[elen++] = 'r'; break;
+			default:
+				memcpy(esc + elen, "u00", 3);
+				elen += 3;
+				esc[elen++] = hex[c >> 4];
+				esc[elen++] = hex[c & 15];
+			}
+		} else if (c == '"' || c == '\\') {
+			esc[elen++] = c;
+		} else {
+			esc[elen++] = '\\';
+			esc[elen++] = 'x';
+			esc[elen++] = hex[c >> 4];
+			esc[elen++] = hex[c & 15];
+		}
+		pg_buf_put(b, esc, elen);
+		i++;
+	}
+	pg_buf_put(b, s + i - run, run);
+}
+
+/*
+ * Escape @in[0..n) both ways, each after @pre bytes already in the buffer
+ * (so the output crosses the buffer's first growth, at 256 bytes, at every
+ * position), and fail on the first difference.
+ */
+static void diff_escape(const unsigned char *in, size_t n, bool json, size_t pre)
+{
+	struct pg_buf out, old;
+	size_t i;
+
+	pg_buf_init(&out);
+	pg_buf_init(&old);
+	for (i = 0; i < pre; i++) {
+		pg_buf_putc(&out, 'p');
+		pg_buf_putc(&old, 'p');
+	}
+	pg_escape(&out, (const char *)in, n, json);
+	old_pg_escape(&old, (const char *)in, n, json);
+	assert_false(out.failed);
+	assert_non_null(out.data);
+	assert_true(out.cap > out.len);
+	assert_int_equal(out.data[out.len], 0);
+	if (out.len != old.len || memcmp(out.data, old.data, old.len)) {
+		char hexin[3 * 64 + 1] = "";
+
+		for (i = 0; i < n && i < 64; i++)
+			snprintf(hexin + 3 * i, 4, "%02x ", in[i]);
+		pg_buf_free(&out);
+		pg_buf_free(&old);
+		fail_msg("%s mode, %zu bytes after %zu: %s...", json ? "json" : "terminal", n, pre,
+			 hexin);
+	}
+	pg_buf_free(&out);
+	pg_buf_free(&old);
+}
+
+/*
+ * The bytes around every edge the escaper cares about: the ends of the
+ * plain range, the quote and backslash, DEL, continuation bytes, the C1
+ * range, lead bytes whose second byte is restricted, lead bytes that are
+ * never valid, and what a word scan might mistake (0x00, 0xff).
+ */
+static const unsigned char edge_bytes[] = {
+	0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1b, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x2f, 0x41, 0x5b,
+	0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0x8f, 0x90, 0x9b, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2,
+	0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xfe, 0xff,
+};
+
+/* Mostly plain text, with edge bytes and UTF-8 sequences mixed in. */
+static void fill_edges(unsigned char *s, size_t n, unsigned plain_pct)
+{
+	static const char *const seqs[] = {
+		"\xc3\xa9",	    "\xe2\x82\xac",	"\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",
+		"\xc2\x9b",	    "\xc2\x80",		"\xc2\x9f",	    "\xc2\xa0",
+		"\xed\x9f\xbf",	    "\xed\xa0\x80",	"\xe0\xa0\x80",	    "\xe0\x9f\xbf",
+		"\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xc0\xaf",	    "\xe2\x82",
+		"\xf0\x9f\x98",
+	};
+	size_t i = 0;
+
+	while (i < n) {
+		uint64_t r = rng();
+		unsigned pct = (unsigned)(r % 100);
+
+		if (pct < plain_pct) {
+			s[i++] = (unsigned char)(0x20 + (r >> 8) % 95);
+		} else if (pct < plain_pct + (100 - plain_pct) / 2) {
+			s[i++] = edge_bytes[(r >> 8) % sizeof(edge_bytes)];
+		} else {
+			const char *q = seqs[(r >> 8) % (sizeof(seqs) / sizeof(seqs[0]))];
+			size_t len = strlen(q);
+
+			if (len > n - i)
+				len = n - i;
+			memcpy(s + i, q, len);
+			i += len;
+		}
+	}
+}
+
+static void test_json_escape_same_as_before_random(void **state)
+{
+	static const unsigned pcts[] = { 0, 50, 90, 98 };
+	unsigned char in[4096];
+	size_t n, k, round;
+	int json;
+
+	(void)state;
+	for (json = 0; json < 2; json++) {
+		/* every short length, where the word scan and its tail meet */
+		for (n = 0; n <= 80; n++) {
+			for (round = 0; round < 200; round++) {
+				fill_edges(in, n, pcts[round % 4]);
+				diff_escape(in, n, json, 0);
+			}
+		}
+		/* uniformly random bytes */
+		for (round = 0; round < 300; round++) {
+			n = rng() % sizeof(in);
+			for (k = 0; k < n; k++)
+				in[k] = (unsigned char)rng();
+			diff_escape(in, n, json, 0);
+		}
+		/* long inputs, mostly plain */
+		for (round = 0; round < 300; round++) {
+			n = rng() % sizeof(in);
+			fill_edges(in, n, pcts[round % 4]);
+			diff_escape(in, n, json, rng() % 300);
+		}
+	}
+}
+
+/*
+ * Every 8-byte word of edge bytes would be 42^8; instead all words of
+ * two edge bytes on a plain background, at every pair of positions, and
+ * at every offset from the start: the word scan's borrows and carries run
+ * from one byte into the next, so it is pairs that could go wrong.
+ */
+static void test_json_escape_same_as_before_byte_pairs_in_words(void **state)
+{
+	unsigned char in[24];
+	size_t a, c, pa, pc, len;
+	int json;
+
+	(void)state;
+	for (json = 0; json < 2; json++) {
+		for (a = 0; a < sizeof(edge_bytes); a++) {
+			for (c = 0; c < sizeof(edge_bytes); c++) {
+				for (pa = 0; pa < 10; pa++) {
+					for (pc = pa + 1; pc < 12; pc++) {
+						memset(in, ' ' + (pa + pc) % 90, sizeof(in));
+						in[pa] = edge_bytes[a];
+						in[pc] = edge_bytes[c];
+						len = 8 + (pa * 7 + pc) % 9;
+						diff_escape(in, len, json, 0);
+					}
+				}
+			}
+		}
+	}
+}
+
+/* The output crosses the buffer's growth points at every offset. */
+static void test_json_escape_same_as_before_across_growth(void **state)
+{
+	unsigned char in[600];
+	size_t pre;
+	int json;
+
+	(void)state;
+	for (json = 0; json < 2; json++) {
+		for (pre = 0; pre < 520; pre++) {
+			fill_edges(in, 64, 90);
+			diff_escape(in, 64, json, pre);
+			fill_edges(in, sizeof(in), 98);
+			diff_escape(in, sizeof(in), json, pre);
+		}
+	}
+}
+
+/* ---- the fast path's edges, with exact expectations ---- */
+
+struct seq_case {
+	const char *in;	  /* the sequence (or broken sequence) */
+	const char *js;	  /* its JSON form */
+	const char *term; /* its terminal form */
+};
+
+static const struct seq_case seq_cases[] = {
+	{ "\xc3\xa9", "\xc3\xa9", "\xc3\xa9" },				/* U+00E9, 2 bytes */
+	{ "\xe2\x82\xac", "\xe2\x82\xac", "\xe2\x82\xac" },		/* U+20AC, 3 bytes */
+	{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" }, /* U+1F600, 4 bytes */
+	{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" }, /* U+10FFFF */
+	{ "\xc2\x9b", "\xc2\x9b", "\\xc2\\x9b" },			/* C1 CSI */
+	{ "\xc2\xa0", "\xc2\xa0", "\xc2\xa0" },				/* U+00A0, not C1 */
+	{ "\xc0\xaf", "\\\\xc0\\\\xaf", "\\xc0\\xaf" },			/* overlong '/' */
+	{ "\xe0\x80\xaf", "\\\\xe0\\\\x80\\\\xaf", "\\xe0\\x80\\xaf" }, /* overlong, 3 */
+	{ "\xf0\x8f\xbf\xbf", "\\\\xf0\\\\x8f\\\\xbf\\\\xbf", "\\xf0\\x8f\\xbf\\xbf" }, /* 4 */
+	{ "\xed\xa0\x80", "\\\\xed\\\\xa0\\\\x80", "\\xed\\xa0\\x80" },			/* U+D800 */
+	{ "\xed\xbf\xbf", "\\\\xed\\\\xbf\\\\xbf", "\\xed\\xbf\\xbf" },			/* U+DFFF */
+	{ "\xf4\x90\x80\x80", "\\\\xf4\\\\x90\\\\x80\\\\x80", "\\xf4\\x90\\x80\\x80" }, /* 110000 */
+	{ "\xf5\x80\x80\x80", "\\\\xf5\\\\x80\\\\x80\\\\x80", "\\xf5\\x80\\x80\\x80" },
+	{ "\x22", "\\\"", "\"" },
+	{ "\x5c", "\\\\", "\\" },
+	{ "\x7f", "\\u007f", "\\x7f" },
+	{ "\x1b", "\\u001b", "\\x1b" },
+	{ "\xff", "\\\\xff", "\\xff" },
+};
+
+/*
+ * Each sequence at every offset of strings of every length around the
+ * 8-byte word, on a plain background: the word scan, the overlapping last
+ * word and the byte loop each see it at their edges, and a sequence is cut
+ * by the end of the data at every point. A cut sequence's bytes are each
+ * invalid; the test writes what that gives by the rules in json.h.
+ */
+static void test_json_escape_sequences_at_every_offset(void **state)
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t k, pos, total;
+
+	(void)state;
+	for (k = 0; k < sizeof(seq_cases) / sizeof(seq_cases[0]); k++) {
+		const struct seq_case *sc = &seq_cases[k];
+		size_t slen = strlen(sc->in);
+
+		for (total = 0; total <= 34; total++) {
+			for (pos = 0; pos < total; pos++) {
+				char in[40], want[2][400];
+				size_t cut = total - pos < slen ? total - pos : slen, i;
+				int json;
+
+				memset(in, 'a', sizeof(in));
+				memcpy(in + pos, sc->in, cut);
+				for (json = 0; json < 2; json++) {
+					char *w = want[json];
+
+					memset(w, 'a', pos);
+					w += pos;
+					if (cut == slen) {
+						strcpy(w, json ? sc->js : sc->term);
+						w += strlen(w);
+					} else {
+						/* cut short: each byte is invalid on its own */
+						for (i = 0; i < cut; i++) {
+							unsigned char c = (unsigned char)sc->in[i];
+
+							if (json)
+								*w++ = '\\';
+							*w++ = '\\';
+							*w++ = 'x';
+							*w++ = hexd[c >> 4];
+							*w++ = hexd[c & 15];
+						}
+					}
+					memset(w, 'a', total - pos - cut);
+					w[total - pos - cut] = 0;
+					check_escape(in, total, json, want[json]);
+				}
+			}
+		}
+	}
+}
+
+/* A special byte at every position of the last, overlapping word. */
+static void test_json_escape_word_tail(void **state)
+{
+	size_t n, pos;
+
+	(void)state;
+	for (n = 8; n <= 24; n++) {
+		for (pos = 0; pos < n; pos++) {
+			char in[32], want[64];
+
+			memset(in, 'x', n);
+			in[pos] = '"';
+			memset(want, 'x', pos);
+			memcpy(want + pos, "\\\"", 2);
+			memset(want + pos + 2, 'x', n - pos - 1);
+			want[n + 1] = 0;
+			check_escape(in, n, true, want);
+			/* on a terminal the quote is plain: a control byte instead */
+			in[pos] = '\n';
+			memcpy(want + pos, "\\x0a", 4);
+			memset(want + pos + 4, 'x', n - pos - 1);
+			want[n + 3] = 0;
+			check_escape(in, n, false, want);
+		}
+	}
+	/* an escape just before the last word: the run after it is short */
+	ESC_JSON("0123456789\"ab", "0123456789\\\"ab");
+	ESC_JSON("0123456\x01\x02 bcdefg", "0123456\\u0001\\u0002 bcdefg");
+	ESC_JSON("\"\"\"\"\"\"\"\"\"", "\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"");
+	/* UTF-8 in the run, then the tail word */
+	ESC_JSON("\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "abcdef\x01",
+		 "\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "abcdef\\u0001");
+	ESC_TERM("\xc3\xa9\xc3\xa9\xc3\xa9\x22\x5c\xc2\x9b",
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\"\\\\xc2\\x9b");
+}
+
 /* ---- the writer ---- */
 
 static void test_json_writer_object(void **state)
@@ -960,6 +1572,281 @@ static void test_json_writer_deep_nesting(void **state)
 	pg_buf_free(&b);
 }
 
+/* protojson writes 64-bit integers as strings */
+static void test_json_writer_uint_str(void **state)
+{
+	struct pg_buf b;
+	struct pg_json *w;
+
+	(void)state;
+	pg_buf_init(&b);
+	w = pg_json__new(&b);
+	pg_json__begin_object(w);
+	pg_json__kv_uint_str(w, "a", 0);
+	pg_json__kv_uint_str(w, "b", UINT64_MAX);
+	PG_JSON_KV_UINT_STR(w, "c", 12345);
+	pg_json__key(w, "d");
+	pg_json__begin_array(w);
+	pg_json__uint_str(w, 1);
+	pg_json__uint_str(w, 10);
+	pg_json__end_array(w);
+	pg_json__end_object(w);
+	check_doc(&b, "{\"a\":\"0\",\"b\":\"18446744073709551615\",\"c\":\"12345\","
+		      "\"d\":[\"1\",\"10\"]}");
+	pg_json__free(w);
+	pg_buf_free(&b);
+}
+
+/*
+ * The same document through the generic calls and through the pre-quoted
+ * macros, including the odd sequences (a key right after a key, values
+ * after a depth beyond the writer's table): byte for byte the same.
+ */
+static void render_both(struct pg_json *w, bool quoted, const char *s)
+{
+	pg_json__begin_object(w);
+	if (quoted) {
+		PG_JSON_KV_STRING(w, "exec_id", s);
+		PG_JSON_KV_STRING(w, "null", NULL);
+		PG_JSON_KV_STRING_N(w, "n", "a\0b\"", 4);
+		PG_JSON_KV_UINT(w, "pid", 4242);
+		PG_JSON_KV_UINT(w, "max", UINT64_MAX);
+		PG_JSON_KV_UINT_STR(w, "id", 77);
+		PG_JSON_KV_INT(w, "min", INT64_MIN);
+		PG_JSON_KV_INT(w, "neg", -5);
+		PG_JSON_KV_BOOL(w, "t", true);
+		PG_JSON_KV_BOOL(w, "f", false);
+		PG_JSON_KEY(w, "ns");
+	} else {
+		pg_json__kv_string(w, "exec_id", s);
+		pg_json__kv_string(w, "null", NULL);
+		pg_json__kv_string_n(w, "n", "a\0b\"", 4);
+		pg_json__kv_uint(w, "pid", 4242);
+		pg_json__kv_uint(w, "max", UINT64_MAX);
+		pg_json__kv_uint_str(w, "id", 77);
+		pg_json__kv_int(w, "min", INT64_MIN);
+		pg_json__kv_int(w, "neg", -5);
+		pg_json__kv_bool(w, "t", true);
+		pg_json__kv_bool(w, "f", false);
+		pg_json__key(w, "ns");
+	}
+	pg_json__begin_object(w);
+	if (quoted) {
+		PG_JSON_KV_UINT(w, "mnt", 1);
+		/* misuse, but defined: a key where a value was due */
+		PG_JSON_KEY(w, "k1");
+		PG_JSON_KV_UINT(w, "k2", 2);
+		PG_JSON_KEY(w, "arr");
+	} else {
+		pg_json__kv_uint(w, "mnt", 1);
+		pg_json__key(w, "k1");
+		pg_json__kv_uint(w, "k2", 2);
+		pg_json__key(w, "arr");
+	}
+	pg_json__begin_array(w);
+	pg_json__uint(w, 1);
+	pg_json__end_array(w);
+	pg_json__end_object(w);
+	pg_json__end_object(w);
+}
+
+static void test_json_writer_quoted_keys_same_output(void **state)
+{
+	static const char *const values[] = { "", "plain", "q\"b\\", "\xff\x01\xc3\xa9",
+					      "a much longer value, more than a word or two" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct pg_buf a, b;
+		struct pg_json *wa, *wb;
+
+		pg_buf_init(&a);
+		pg_buf_init(&b);
+		wa = pg_json__new(&a);
+		wb = pg_json__new(&b);
+		assert_non_null(wa);
+		assert_non_null(wb);
+		render_both(wa, false, values[i]);
+		render_both(wb, true, values[i]);
+		assert_false(a.failed);
+		assert_false(b.failed);
+		assert_string_equal(b.data, a.data);
+		assert_int_equal(b.len, a.len);
+		pg_json__free(wa);
+		pg_json__free(wb);
+		pg_buf_free(&a);
+		pg_buf_free(&b);
+	}
+}
+
+static void test_json_writer_quoted_keys_exact(void **state)
+{
+	struct pg_buf b;
+	struct pg_json *w;
+
+	(void)state;
+	pg_buf_init(&b);
+	w = pg_json__new(&b);
+	pg_json__begin_object(w);
+	PG_JSON_KV_UINT(w, "pid", 7);
+	PG_JSON_KV_STRING(w, "binary", "/usr/bin/curl");
+	PG_JSON_KEY(w, "ns");
+	pg_json__begin_object(w);
+	PG_JSON_KV_INT(w, "x", -1);
+	pg_json__end_object(w);
+	PG_JSON_KV_BOOL(w, "ok", true);
+	pg_json__end_object(w);
+	check_doc(&b, "{\"pid\":7,\"binary\":\"/usr/bin/curl\",\"ns\":{\"x\":-1},\"ok\":true}");
+	pg_json__free(w);
+	pg_buf_free(&b);
+}
+
+/*
+ * Keys through pg_json__key() take a fast path when no byte needs an
+ * escape; the others must still be escaped like any string.
+ */
+static void test_json_writer_keys_every_kind(void **state)
+{
+	struct pg_buf b;
+	struct pg_json *w;
+
+	(void)state;
+	pg_buf_init(&b);
+	w = pg_json__new(&b);
+	pg_json__begin_object(w);
+	pg_json__kv_uint(w, "", 1);
+	pg_json__kv_uint(w, "a_rather_long_key_name_past_a_word", 2);
+	pg_json__kv_uint(w, "caf\xc3\xa9", 3);
+	pg_json__kv_uint(w, "bad\xff", 4);
+	pg_json__kv_uint(w, "back\\slash", 5);
+	pg_json__kv_uint(w, "\x7f", 6);
+	pg_json__end_object(w);
+	check_doc(&b, "{\"\":1,\"a_rather_long_key_name_past_a_word\":2,\"caf\xc3\xa9\":3,"
+		      "\"bad\\\\xff\":4,\"back\\\\slash\":5,\"\\u007f\":6}");
+	pg_json__free(w);
+	pg_buf_free(&b);
+}
+
+/*
+ * pg_json__key() copies up to 64 bytes while it checks them; longer keys,
+ * and keys whose bad byte lies past that, go the general way.
+ */
+static void test_json_writer_key_lengths(void **state)
+{
+	size_t len;
+
+	(void)state;
+	for (len = 0; len < 140; len++) {
+		char key[160], want[400];
+		struct pg_buf b;
+		struct pg_json *w;
+		size_t i;
+		int bad;
+
+		for (bad = 0; bad < 2; bad++) {
+			for (i = 0; i < len; i++)
+				key[i] = (char)('a' + i % 26);
+			key[len] = 0;
+			/* a quote as the last byte, when there is one */
+			if (bad && len)
+				key[len - 1] = '"';
+			pg_buf_init(&b);
+			w = pg_json__new(&b);
+			pg_json__begin_object(w);
+			pg_json__kv_uint(w, key, len);
+			pg_json__end_object(w);
+			strcpy(want, "{\"");
+			memcpy(want + 2, key, len);
+			if (bad && len)
+				strcpy(want + 2 + len - 1, "\\\"");
+			else
+				want[2 + len] = 0;
+			snprintf(want + strlen(want), 40, "\":%zu}", len);
+			check_doc(&b, want);
+			pg_json__free(w);
+			pg_buf_free(&b);
+		}
+	}
+}
+
+/*
+ * Keys around the 64-byte fast copy, ending at every offset around the
+ * buffer's growth point: under ASan, a byte written past the room the
+ * fast path reserved is caught here.
+ */
+static void test_json_writer_key_fast_copy_edges(void **state)
+{
+	size_t len, fill;
+
+	(void)state;
+	for (len = 60; len <= 70; len++) {
+		for (fill = 150; fill < 280; fill++) {
+			struct pg_buf b;
+			struct pg_json *w;
+			char key[80], want[400];
+			size_t i;
+
+			memset(key, 'k', len);
+			key[len] = 0;
+			pg_buf_init(&b);
+			w = pg_json__new(&b);
+			for (i = 0; i < fill; i++)
+				pg_buf_putc(&b, ' ');
+			pg_json__begin_object(w);
+			pg_json__key(w, key);
+			pg_json__uint(w, 1);
+			pg_json__end_object(w);
+			memset(want, ' ', fill);
+			snprintf(want + fill, sizeof(want) - fill, "{\"%s\":1}", key);
+			assert_false(b.failed);
+			assert_string_equal(b.data, want);
+			pg_json__free(w);
+			pg_buf_free(&b);
+		}
+	}
+}
+
+/* Keys and values straddling the buffer's growth point at every offset. */
+static void test_json_writer_across_growth(void **state)
+{
+	size_t fill;
+
+	(void)state;
+	for (fill = 200; fill < 300; fill++) {
+		struct pg_buf a, b;
+		struct pg_json *wa, *wb;
+		char pad[300];
+
+		memset(pad, 'p', fill);
+		pad[fill] = 0;
+		pg_buf_init(&a);
+		pg_buf_init(&b);
+		wa = pg_json__new(&a);
+		wb = pg_json__new(&b);
+		pg_json__begin_object(wa);
+		pg_json__begin_object(wb);
+		pg_json__kv_string(wa, "p", pad);
+		pg_json__kv_string(wb, "p", pad);
+		pg_json__kv_uint(wa, "some_key", UINT64_MAX);
+		PG_JSON_KV_UINT(wb, "some_key", UINT64_MAX);
+		pg_json__kv_uint_str(wa, "s", UINT64_MAX);
+		PG_JSON_KV_UINT_STR(wb, "s", UINT64_MAX);
+		pg_json__kv_string(wa, "e", "\"\x01\xff\xc3\xa9");
+		PG_JSON_KV_STRING(wb, "e", "\"\x01\xff\xc3\xa9");
+		pg_json__end_object(wa);
+		pg_json__end_object(wb);
+		assert_false(a.failed);
+		assert_true(json_valid(a.data, a.len));
+		assert_string_equal(b.data, a.data);
+		assert_int_equal(b.len, a.len);
+		pg_json__free(wa);
+		pg_json__free(wb);
+		pg_buf_free(&a);
+		pg_buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -970,6 +1857,12 @@ int main(void)
 		cmocka_unit_test(test_buf_printf_short_and_long),
 		cmocka_unit_test(test_buf_reset_keeps_capacity),
 		cmocka_unit_test(test_buf_failed_stops_appending),
+		cmocka_unit_test(test_buf_put_at_capacity_edge),
+		cmocka_unit_test(test_buf_putc_fills_exactly),
+		cmocka_unit_test(test_buf_empty_put_allocates),
+		cmocka_unit_test(test_buf_failure_is_sticky_for_every_writer),
+		cmocka_unit_test(test_json_numbers_like_printf),
+		cmocka_unit_test(test_json_numbers_across_growth),
 		cmocka_unit_test(test_json_escape_plain),
 		cmocka_unit_test(test_json_escape_quote_backslash),
 		cmocka_unit_test(test_json_escape_every_control_char),
@@ -984,12 +1877,24 @@ int main(void)
 		cmocka_unit_test(test_json_escape_large_random_bytes),
 		cmocka_unit_test(test_json_escape_large_mixed_utf8),
 		cmocka_unit_test(test_json_escape_all_byte_pairs),
+		cmocka_unit_test(test_json_escape_same_as_before_random),
+		cmocka_unit_test(test_json_escape_same_as_before_byte_pairs_in_words),
+		cmocka_unit_test(test_json_escape_same_as_before_across_growth),
+		cmocka_unit_test(test_json_escape_sequences_at_every_offset),
+		cmocka_unit_test(test_json_escape_word_tail),
 		cmocka_unit_test(test_json_writer_object),
 		cmocka_unit_test(test_json_writer_nested_commas),
 		cmocka_unit_test(test_json_writer_array_of_objects),
 		cmocka_unit_test(test_json_writer_escapes_keys_and_values),
 		cmocka_unit_test(test_json_writer_reset_between_documents),
 		cmocka_unit_test(test_json_writer_deep_nesting),
+		cmocka_unit_test(test_json_writer_uint_str),
+		cmocka_unit_test(test_json_writer_quoted_keys_same_output),
+		cmocka_unit_test(test_json_writer_quoted_keys_exact),
+		cmocka_unit_test(test_json_writer_keys_every_kind),
+		cmocka_unit_test(test_json_writer_key_lengths),
+		cmocka_unit_test(test_json_writer_key_fast_copy_edges),
+		cmocka_unit_test(test_json_writer_across_growth),
 	};
 
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
