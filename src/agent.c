@@ -69,9 +69,9 @@ void pg_agent_event_end(struct pg_agent *a, uint64_t ktime)
 {
 	char ts[PG_RFC3339_LEN];
 
-	pg_json__kv_string(a->json, "node_name", a->node);
-	pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, ktime));
-	pg_json__kv_string(a->json, "time", ts);
+	PG_JSON_KV_STRING(a->json, "node_name", a->node);
+	PG_JSON_KV_STRING_N(a->json, "time", ts,
+			    pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, ktime)));
 	pg_json__end_object(a->json);
 	if (a->line.failed) {
 		a->oom++;

@@ -230,12 +230,20 @@ static void comm_copy(char *dst, const char *src)
 
 static void set_exec_ids(struct pg_agent *a, struct pg_process *p)
 {
+	const struct pg_process *parent;
+
 	pg_exec_id(p->exec_id, sizeof(p->exec_id), a->node, p->key.ktime, p->key.pid);
-	if (p->ppid || p->parent_key.ktime)
+	if (!p->ppid && !p->parent_key.ktime) {
+		p->parent_exec_id[0] = 0;
+		return;
+	}
+	/* the parent's, already encoded, when it is cached */
+	parent = pg_proc_cache__peek(a->cache, &p->parent_key);
+	if (parent)
+		memcpy(p->parent_exec_id, parent->exec_id, sizeof(p->parent_exec_id));
+	else
 		pg_exec_id(p->parent_exec_id, sizeof(p->parent_exec_id), a->node,
 			   p->parent_key.ktime, p->parent_key.pid);
-	else
-		p->parent_exec_id[0] = 0;
 }
 
 static int read_cmdline(struct pg_buf *b, uint32_t pid, size_t max)
@@ -385,15 +393,16 @@ static void flags_json(struct pg_json *w, struct pg_buf *tmp, const struct pg_pr
 		pg_buf_puts(tmp, "rootcwd");
 	}
 	if (tmp->len)
-		pg_json__kv_string(w, "flags", tmp->data);
+		PG_JSON_KV_STRING(w, "flags", tmp->data);
 }
 
 /* protojson leaves out empty strings: so do we, wherever Tetragon has the field */
-static void kv_nonempty(struct pg_json *w, const char *key, const char *s)
-{
-	if (s && s[0])
-		pg_json__kv_string(w, key, s);
-}
+#define KV_NONEMPTY(w, key, s)                                                                     \
+	do {                                                                                       \
+		const char *s_ = (s);                                                              \
+		if (s_ && s_[0])                                                                   \
+			PG_JSON_KV_STRING((w), key, s_);                                           \
+	} while (0)
 
 static void ns_json(struct pg_agent *a, const struct pg_namespaces *ns)
 {
@@ -415,16 +424,16 @@ static void ns_json(struct pg_agent *a, const struct pg_namespaces *ns)
 	struct pg_json *w = a->json;
 	size_t i;
 
-	pg_json__key(w, "ns");
+	PG_JSON_KEY(w, "ns");
 	pg_json__begin_object(w);
 	for (i = 0; i < PG_ARRAY_SIZE(rows); i++) {
 		if (!rows[i].inum)
 			continue; /* a namespace this kernel does not have */
 		pg_json__key(w, rows[i].name);
 		pg_json__begin_object(w);
-		pg_json__kv_uint(w, "inum", rows[i].inum);
+		PG_JSON_KV_UINT(w, "inum", rows[i].inum);
 		if (rows[i].inum == rows[i].host)
-			pg_json__kv_bool(w, "is_host", true);
+			PG_JSON_KV_BOOL(w, "is_host", true);
 		pg_json__end_object(w);
 	}
 	pg_json__end_object(w);
@@ -464,18 +473,18 @@ static void creds_json(struct pg_json *w, const struct pg_creds *c)
 {
 	size_t i;
 
-	pg_json__key(w, "process_credentials");
+	PG_JSON_KEY(w, "process_credentials");
 	pg_json__begin_object(w);
-	pg_json__kv_uint(w, "uid", c->uid);
-	pg_json__kv_uint(w, "gid", c->gid);
-	pg_json__kv_uint(w, "euid", c->euid);
-	pg_json__kv_uint(w, "egid", c->egid);
-	pg_json__kv_uint(w, "suid", c->suid);
-	pg_json__kv_uint(w, "sgid", c->sgid);
-	pg_json__kv_uint(w, "fsuid", c->fsuid);
-	pg_json__kv_uint(w, "fsgid", c->fsgid);
+	PG_JSON_KV_UINT(w, "uid", c->uid);
+	PG_JSON_KV_UINT(w, "gid", c->gid);
+	PG_JSON_KV_UINT(w, "euid", c->euid);
+	PG_JSON_KV_UINT(w, "egid", c->egid);
+	PG_JSON_KV_UINT(w, "suid", c->suid);
+	PG_JSON_KV_UINT(w, "sgid", c->sgid);
+	PG_JSON_KV_UINT(w, "fsuid", c->fsuid);
+	PG_JSON_KV_UINT(w, "fsgid", c->fsgid);
 	if (c->securebits & 0xff) {
-		pg_json__key(w, "securebits");
+		PG_JSON_KEY(w, "securebits");
 		pg_json__begin_array(w);
 		for (i = 0; i < PG_ARRAY_SIZE(securebit_names); i++)
 			if (c->securebits & (1U << i))
@@ -498,18 +507,17 @@ static void binary_properties_json(struct pg_json *w, const struct pg_process *p
 	bool raised_uid = suid && p->creds.euid == f->uid && p->creds.uid != f->uid;
 	bool raised_gid = sgid && p->creds.egid == f->gid && p->creds.gid != f->gid;
 	bool unlinked = f->ino && !f->nlink;
-	char num[24];
 
 	if (!suid && !sgid && !unlinked)
 		return;
-	pg_json__key(w, "binary_properties");
+	PG_JSON_KEY(w, "binary_properties");
 	pg_json__begin_object(w);
 	if (suid)
-		pg_json__kv_uint(w, "setuid", f->uid);
+		PG_JSON_KV_UINT(w, "setuid", f->uid);
 	if (sgid)
-		pg_json__kv_uint(w, "setgid", f->gid);
+		PG_JSON_KV_UINT(w, "setgid", f->gid);
 	if (raised_uid || raised_gid) {
-		pg_json__key(w, "privileges_changed");
+		PG_JSON_KEY(w, "privileges_changed");
 		pg_json__begin_array(w);
 		if (raised_uid)
 			pg_json__string(w, "PRIVILEGES_RAISED_EXEC_FILE_SETUID");
@@ -518,16 +526,15 @@ static void binary_properties_json(struct pg_json *w, const struct pg_process *p
 		pg_json__end_array(w);
 	}
 	if (unlinked) {
-		pg_json__key(w, "file");
+		PG_JSON_KEY(w, "file");
 		pg_json__begin_object(w);
-		pg_json__key(w, "inode");
+		PG_JSON_KEY(w, "inode");
 		pg_json__begin_object(w);
 		/* protojson prints uint64 as a string */
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)f->ino);
-		pg_json__kv_string(w, "number", num);
-		pg_json__kv_uint(w, "links", f->nlink);
+		PG_JSON_KV_UINT_STR(w, "number", f->ino);
+		PG_JSON_KV_UINT(w, "links", f->nlink);
 		pg_json__end_object(w);
-		kv_nonempty(w, "path", p->interpreter ? p->interpreter : p->binary);
+		KV_NONEMPTY(w, "path", p->interpreter ? p->interpreter : p->binary);
 		pg_json__end_object(w);
 	}
 	pg_json__end_object(w);
@@ -547,29 +554,29 @@ static void process_render(struct pg_agent *a, struct pg_process *p, bool brief)
 	char ts[PG_RFC3339_LEN];
 
 	pg_json__begin_object(w);
-	pg_json__kv_string(w, "exec_id", p->exec_id);
-	pg_json__kv_uint(w, "pid", p->key.pid);
-	pg_json__kv_uint(w, "tid", p->tid);
-	pg_json__kv_uint(w, "ppid", p->ppid);
+	PG_JSON_KV_STRING(w, "exec_id", p->exec_id);
+	PG_JSON_KV_UINT(w, "pid", p->key.pid);
+	PG_JSON_KV_UINT(w, "tid", p->tid);
+	PG_JSON_KV_UINT(w, "ppid", p->ppid);
 	/* Tetragon's "uid" is the effective uid; the real one is in process_credentials */
-	pg_json__kv_uint(w, "uid", p->creds.euid);
-	pg_json__kv_uint(w, "auid", p->creds.auid);
-	kv_nonempty(w, "cwd", p->cwd);
-	kv_nonempty(w, "binary", p->binary);
-	kv_nonempty(w, "interpreter", p->interpreter);
-	kv_nonempty(w, "arguments", p->arguments);
+	PG_JSON_KV_UINT(w, "uid", p->creds.euid);
+	PG_JSON_KV_UINT(w, "auid", p->creds.auid);
+	KV_NONEMPTY(w, "cwd", p->cwd);
+	KV_NONEMPTY(w, "binary", p->binary);
+	KV_NONEMPTY(w, "interpreter", p->interpreter);
+	KV_NONEMPTY(w, "arguments", p->arguments);
 	flags_json(w, &a->scratch, p);
-	pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, p->key.ktime));
-	pg_json__kv_string(w, "start_time", ts);
-	kv_nonempty(w, "parent_exec_id", p->parent_exec_id);
-	kv_nonempty(w, "tty", p->tty);
-	kv_nonempty(w, "comm", p->comm);
+	PG_JSON_KV_STRING_N(w, "start_time", ts,
+			    pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, p->key.ktime)));
+	KV_NONEMPTY(w, "parent_exec_id", p->parent_exec_id);
+	KV_NONEMPTY(w, "tty", p->tty);
+	KV_NONEMPTY(w, "comm", p->comm);
 	if (brief) {
 		pg_json__end_object(w);
 		return;
 	}
 	if (p->container_runtime) {
-		pg_json__key(w, "docker");
+		PG_JSON_KEY(w, "docker");
 		pg_json__string_n(w, p->container_id, strnlen(p->container_id, PG_DOCKER_ID_LEN));
 	}
 	if (a->cfg->process_creds)
@@ -579,11 +586,11 @@ static void process_render(struct pg_agent *a, struct pg_process *p, bool brief)
 	if (a->cfg->process_creds)
 		creds_json(w, &p->creds);
 	binary_properties_json(w, p);
-	pg_json__kv_uint(w, "cgroup_id", p->cgroup_id);
-	kv_nonempty(w, "cgroup", p->cgroup);
+	PG_JSON_KV_UINT(w, "cgroup_id", p->cgroup_id);
+	KV_NONEMPTY(w, "cgroup", p->cgroup);
 	if (p->container_runtime) {
-		pg_json__kv_string(w, "container_id", p->container_id);
-		pg_json__kv_string(w, "container_runtime", p->container_runtime);
+		PG_JSON_KV_STRING(w, "container_id", p->container_id);
+		PG_JSON_KV_STRING(w, "container_runtime", p->container_runtime);
 	}
 	pg_json__end_object(w);
 }
@@ -620,15 +627,15 @@ static struct pg_process *parent_json(struct pg_agent *a, struct pg_process *p)
 	if (!p->parent_exec_id[0])
 		return NULL;
 	parent = pg_proc_cache__lookup(a->cache, &p->parent_key);
-	pg_json__key(a->json, "parent");
+	PG_JSON_KEY(a->json, "parent");
 	if (parent) {
 		process_json(a, parent, false);
 		return parent;
 	}
 	pg_json__begin_object(a->json);
-	pg_json__kv_string(a->json, "exec_id", p->parent_exec_id);
-	pg_json__kv_uint(a->json, "pid", p->ppid);
-	pg_json__kv_string(a->json, "flags", "unknown");
+	PG_JSON_KV_STRING(a->json, "exec_id", p->parent_exec_id);
+	PG_JSON_KV_UINT(a->json, "pid", p->ppid);
+	PG_JSON_KV_STRING(a->json, "flags", "unknown");
 	pg_json__end_object(a->json);
 	return NULL;
 }
@@ -640,7 +647,7 @@ static void ancestors_json(struct pg_agent *a, struct pg_process *parent)
 
 	if (!a->cfg->ancestors || !parent)
 		return;
-	pg_json__key(a->json, "ancestors");
+	PG_JSON_KEY(a->json, "ancestors");
 	pg_json__begin_array(a->json);
 	for (depth = 0; depth < 64 && p && p->parent_exec_id[0]; depth++) {
 		p = pg_proc_cache__peek(a->cache, &p->parent_key);
@@ -656,7 +663,7 @@ static struct pg_process *event_begin(struct pg_agent *a, const char *type, stru
 	struct pg_process *parent;
 
 	pg_agent_event_begin(a, type);
-	pg_json__key(a->json, "process");
+	PG_JSON_KEY(a->json, "process");
 	process_json(a, p, false);
 	parent = parent_json(a, p);
 	ancestors_json(a, parent);
@@ -823,16 +830,16 @@ static void process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 
 	event_begin(a, "process_exit", p);
 	if (sig) {
-		pg_json__kv_string(a->json, "signal", signal_name(sig, signame));
+		PG_JSON_KV_STRING(a->json, "signal", signal_name(sig, signame));
 		if (e->exit_code & 0x80)
-			pg_json__kv_bool(a->json, "core_dumped", true);
+			PG_JSON_KV_BOOL(a->json, "core_dumped", true);
 	}
 	/* a plain uint32 in Tetragon: left out when 0 */
 	if (status)
-		pg_json__kv_uint(a->json, "status", status);
+		PG_JSON_KV_UINT(a->json, "status", status);
 	pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, e->hdr.ktime));
-	pg_json__kv_string(a->json, "time", ts);
-	pg_json__kv_uint(a->json, "run_time_ns", run_time);
+	PG_JSON_KV_STRING(a->json, "time", ts);
+	PG_JSON_KV_UINT(a->json, "run_time_ns", run_time);
 	pg_json__end_object(a->json);
 	if (pg_output__wants_compact(a->out)) {
 		compact_begin(a, e->hdr.ktime, "exit", p);
