@@ -12,8 +12,17 @@
 # absolute numbers on a shared VM mean little, ratios measured minutes apart
 # on the same machine mean more. Needs root (BPF, audit, mounting tracefs).
 #
+# The penguard runs also yield the agent's own books: the kernel's run time
+# of each of its BPF programs (kernel.bpf_stats_enabled=1 for those runs),
+# its CPU per event delivered, and the size of its process_exec lines. Last,
+# a separate storm is recorded (`penguard run --record`) and replayed by
+# build/bench/pipeline: the user-space pipeline alone, in events/s on a core.
+#
 # Knobs (environment):
-#   BENCH_EXECS     execs per loop (default 6000)
+#   BENCH_EXECS     execs per loop (default: sized by a calibration storm of
+#                   LOOPS x 500 execs so the baseline runs >= BENCH_TARGET_S)
+#   BENCH_TARGET_S  baseline storm length the sizing aims at (default 5)
+#   BENCH_MAX_EXECS cap on the sized storm, all loops together (default 200000)
 #   BENCH_LOOPS     parallel exec loops (default 2); total = LOOPS * EXECS
 #   BENCH_REPEAT    repetitions of every configuration (default 3)
 #   BENCH_SETTLE_MS time kept inside the CPU window after the storm, so a
@@ -26,22 +35,38 @@
 #   BENCH_CONFIGS   space-separated subset of: baseline penguard execsnoop
 #                   auditd bpftrace (default all; baseline is always run)
 #   BENCH_OUT       report path (default docs/BENCHMARKS.md)
-#   BENCH_KEEP      1 keeps the monitors' full output in build/bench/runs/
+#   BENCH_KEEP      1 keeps the monitors' full output in $BUILD/bench/runs/
 #                   (default: files over 1 MiB are deleted once counted)
-#   PENGUARD        agent binary (default build/penguard)
+#   BENCH_RECORD_EXECS  execs of the storm recorded for the pipeline replay
+#                   (default 5000)
+#   BENCH_PIPELINE_S CPU seconds each pipeline replay runs at least (default 2)
+#   PENGUARD        agent binary (default $BUILD/penguard, BUILD=build: `make
+#                   BUILD=dir bench` passes BUILD on)
+#   PIPELINE        the replay benchmark (default $BUILD/bench/pipeline)
 
 set -euo pipefail
 export LC_ALL=C
 export PATH="$PATH:/usr/sbin:/sbin"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BB="$ROOT/build/bench"
-EXECS=${BENCH_EXECS:-6000}
+EXECS=${BENCH_EXECS:-}
+TARGET_S=${BENCH_TARGET_S:-5}
+MAX_EXECS=${BENCH_MAX_EXECS:-200000}
 LOOPS=${BENCH_LOOPS:-2}
 REPEAT=${BENCH_REPEAT:-3}
 SETTLE_MS=${BENCH_SETTLE_MS:-1000}
 OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
-PENGUARD=${PENGUARD:-$ROOT/build/penguard}
+BUILD_DIR=${BUILD:-build}
+[[ $BUILD_DIR == /* ]] || BUILD_DIR="$ROOT/$BUILD_DIR"
+# The workload, the runs' logs and raw numbers go there too.
+BB="$BUILD_DIR/bench"
+RBB=${BB#"$ROOT"/}
+PENGUARD=${PENGUARD:-$BUILD_DIR/penguard}
+PIPELINE=${PIPELINE:-$BUILD_DIR/bench/pipeline}
+RECORD_EXECS=${BENCH_RECORD_EXECS:-5000}
+PIPE_S=${BENCH_PIPELINE_S:-2}
+# Execs per loop of the calibration storm that sizes the real one.
+CAL_EXECS=500
 KEEP=${BENCH_KEEP:-0}
 ALL_CONFIGS="baseline penguard execsnoop auditd bpftrace"
 CONFIGS=${BENCH_CONFIGS:-$ALL_CONFIGS}
@@ -69,9 +94,11 @@ RETRIES=${BENCH_RETRIES:-2}
 die() { echo "bench: $*" >&2; exit 1; }
 log() { echo "bench: $*"; }
 
-for v in EXECS LOOPS REPEAT; do
+for v in LOOPS REPEAT TARGET_S MAX_EXECS RECORD_EXECS; do
 	[[ ${!v} =~ ^[1-9][0-9]{0,6}$ ]] || die "BENCH_$v must be a positive integer"
 done
+[[ -z $EXECS || $EXECS =~ ^[1-9][0-9]{0,6}$ ]] || die "BENCH_EXECS must be a positive integer"
+[[ $PIPE_S =~ ^[1-9][0-9]{0,2}$ ]] || die "BENCH_PIPELINE_S must be a positive integer (s)"
 [[ $SETTLE_MS =~ ^[0-9]{1,5}$ ]] || die "BENCH_SETTLE_MS must be an integer (ms)"
 [[ $IDLE_WAIT =~ ^[1-9][0-9]{0,3}$ ]] || die "BENCH_IDLE_WAIT must be a positive integer (s)"
 [[ $RETRIES =~ ^[0-9]$ ]] || die "BENCH_RETRIES must be 0..9"
@@ -91,6 +118,14 @@ rm -rf "$RUNDIR"
 mkdir -p "$RUNDIR"
 RESULTS="$BB/results.tsv"
 : >"$RESULTS"
+# The penguard runs' extra numbers (see penguard_books), each line prefixed
+# with the repetition and its disturbed flag; the pipeline replays.
+BOOKS="$BB/penguard.tsv"
+PROGS="$BB/programs.tsv"
+PIPES="$BB/pipeline.tsv"
+: >"$BOOKS"
+: >"$PROGS"
+: >"$PIPES"
 
 # ---------------------------------------------------------------------------
 # Clean-up: everything this script started or changed, and nothing else.
@@ -118,6 +153,33 @@ audit_restore()
 	fi
 }
 
+# kernel.bpf_stats_enabled makes the kernel time every BPF program run
+# (run_time_ns in bpf_prog_info): on for the penguard runs only, then put
+# back as it was.
+BPF_STATS=/proc/sys/kernel/bpf_stats_enabled
+BPF_STATS_SAVED=""
+
+# bpf_stats_on: returns 1 if the kernel cannot time BPF programs.
+bpf_stats_on()
+{
+	local v
+	if [[ -z $BPF_STATS_SAVED ]]; then
+		v=$(cat "$BPF_STATS" 2>/dev/null) || return 1
+		[[ $v =~ ^[0-9]+$ ]] || return 1
+		BPF_STATS_SAVED=$v
+	fi
+	{ echo 1 >"$BPF_STATS"; } 2>/dev/null || return 1
+	[[ $(cat "$BPF_STATS" 2>/dev/null) == 1 ]]
+}
+
+bpf_stats_restore()
+{
+	[[ -n $BPF_STATS_SAVED ]] || return 0
+	{ echo "$BPF_STATS_SAVED" >"$BPF_STATS"; } 2>/dev/null ||
+		log "warning: cannot put kernel.bpf_stats_enabled back to $BPF_STATS_SAVED"
+	BPF_STATS_SAVED=""
+}
+
 cleanup()
 {
 	if [[ -n $MON_PID ]] && kill -0 "$MON_PID" 2>/dev/null; then
@@ -125,6 +187,7 @@ cleanup()
 		wait "$MON_PID" 2>/dev/null || true
 	fi
 	MON_PID=""
+	bpf_stats_restore
 	audit_restore
 	[[ -n $AUDITD_CONF_DIR ]] && rm -rf "$AUDITD_CONF_DIR"
 	AUDITD_CONF_DIR=""
@@ -155,6 +218,10 @@ command -v execsnoop >/dev/null || UNAVAIL[execsnoop]="not installed (libbpf-too
 { command -v auditd && command -v auditctl; } >/dev/null || UNAVAIL[auditd]="not installed (auditd)"
 command -v bpftrace >/dev/null || UNAVAIL[bpftrace]="not installed (bpftrace)"
 [[ -x $PENGUARD ]] || UNAVAIL[penguard]="not built (${PENGUARD#"$ROOT"/} missing)"
+PIPE_UNAVAIL=""
+[[ -x $PIPELINE ]] || PIPE_UNAVAIL="not built (${PIPELINE#"$ROOT"/} missing)"
+[[ -z ${UNAVAIL[penguard]:-} ]] || PIPE_UNAVAIL="no agent to record with: ${UNAVAIL[penguard]}"
+[[ " $CONFIGS " == *" penguard "* ]] || PIPE_UNAVAIL="penguard not in BENCH_CONFIGS"
 
 # bpftrace and the tracepoint-based tools look tracepoints up in tracefs.
 # Left mounted afterwards: it is the normal state of a Debian system.
@@ -256,28 +323,58 @@ kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
 # Per-run results, filled by each run_* function.
 R_STATUS=""; R_DELIV="-"; R_LOST="-"; R_NOTE=""; STORM=""; R_BG="-"; R_ATTR="-"; R_FOREIGN=0
+R_MONCPU=""
 # Processes whose CPU time is the monitor's (MON_PID, kauditd for auditd).
 MON_CPU_PIDS=()
 
-# storm DIR: run the workload; sets STORM to its output line.
-storm()
+# proc_cpu_ns PID: CPU time used so far by PID's live threads, in ns, from
+# schedstat (on-CPU time, user + system); from /proc/PID/stat's ticks where
+# the kernel has no schedstat. Empty if PID is gone.
+proc_cpu_ns()
 {
-	local rc=0 i t0 t1 others
+	local f v n=0 s=0
+	for f in /proc/"$1"/task/*/schedstat; do
+		read -r v _ 2>/dev/null <"$f" || continue
+		[[ $v =~ ^[0-9]+$ ]] || continue
+		s=$((s + v))
+		n=1
+	done
+	if ((n)); then
+		echo "$s"
+	elif [[ -e /proc/$1/stat ]]; then
+		echo $(($(proc_ticks "$1") * 1000000000 / HZ))
+	fi
+}
 
-	# Wait (a bounded time) for the machine to be quiet: a shared machine
-	# (a build, a test VM) would otherwise be counted as monitor cost. The
-	# last 1 s sample is the run's background load, kept with its result.
+# wait_idle: wait (a bounded time) for the machine to be quiet: a shared
+# machine (a build, a test VM) would otherwise be counted as monitor cost.
+# The last 1 s sample, left in R_BG, is the run's background load. Returns 1
+# if the machine never went quiet.
+wait_idle()
+{
+	local i
 	for ((i = 0; i < IDLE_WAIT; i++)); do
 		R_BG=$(busy_over 1)
-		awk -v b="$R_BG" -v m="$IDLE_MAX" 'BEGIN { exit !(b <= m) }' && break
+		awk -v b="$R_BG" -v m="$IDLE_MAX" 'BEGIN { exit !(b <= m) }' && return 0
 	done
-	awk -v b="$R_BG" -v m="$IDLE_MAX" 'BEGIN { exit !(b <= m) }' ||
-		R_NOTE+="machine busy before the storm ($R_BG CPU-s/s); "
+	return 1
+}
+
+# storm DIR: run the workload; sets STORM to its output line, and R_MONCPU
+# to the monitor process's own CPU ns over the storm and the settle time.
+storm()
+{
+	local rc=0 t0 t1 m0="" m1="" others
+
+	wait_idle || R_NOTE+="machine busy before the storm ($R_BG CPU-s/s); "
 	others=$(other_monitors)
+	[[ -z $MON_PID ]] || m0=$(proc_cpu_ns "$MON_PID")
 	t0=$(proc_ticks "${MON_CPU_PIDS[@]}")
 	timeout 600 "$BB/execstorm" -l "$LOOPS" -n "$EXECS" -s "$SETTLE_MS" "$TINY" \
 		>"$1/storm.out" 2>"$1/storm.err" || rc=$?
 	t1=$(proc_ticks "${MON_CPU_PIDS[@]}")
+	[[ -z $m0 ]] || m1=$(proc_cpu_ns "$MON_PID")
+	[[ -z $m0 || -z $m1 ]] || R_MONCPU=$((m1 - m0))
 	others+=$(other_monitors)
 	if [[ -n $others ]]; then
 		R_NOTE+="other monitors running ($(awk '{ for (i = 1; i <= NF; i++)
@@ -316,10 +413,70 @@ run_baseline()
 	R_STATUS=ok
 }
 
+# penguard_books DIR TIMED: the agent's own numbers for one run, from its
+# stats file, its export and R_MONCPU: DIR/programs.tsv (sensor, program,
+# runs, ns per run, recursion misses; ns "-" unless TIMED, i.e. with
+# kernel.bpf_stats_enabled=1 all along) and DIR/books.tsv, one line:
+#   agent_cpu_s us_per_event us_per_line bpf_ns_per_exec exec_runs emitted
+#   lost delivered recursion_misses lines exec_lines line_avg line_p95
+#   line_max timed
+# ("-" for what is unknown). An agent whose stats predate some of these
+# only loses those columns.
+penguard_books()
+{
+	local d=$1 timed=$2 cpu_ns=${R_MONCPU:--} emitted lost delivered rmiss lines
+	local cpu_s=- upe=- upl=- bpf_exec bpf_runs sizes
+
+	jq -r '(.sensors // {}) | to_entries[] | .key as $s | (.value.programs // {}) | to_entries[] |
+		[$s, .key] + ([.value.runs, .value.ns_per_run, .value.recursion_misses] |
+			map(if type == "number" then tostring else "-" end)) | @tsv' \
+		"$d/stats.json" 2>/dev/null |
+		awk -F'\t' -v OFS='\t' -v t="$timed" 't != 1 { $4 = "-" } { print }' >"$d/programs.tsv" || true
+	if [[ ! -s $d/programs.tsv ]]; then
+		R_NOTE+="stats have no sensors.*.programs (older agent?): no BPF times; "
+	elif [[ $timed != 1 ]]; then
+		R_NOTE+="kernel.bpf_stats_enabled could not be set: no BPF times; "
+	fi
+	# Per exec: every program but the seeding iterators (they run once,
+	# at start), over the runs of the exec hook, i.e. all the execs the
+	# kernel did while the agent was loaded.
+	read -r bpf_exec bpf_runs < <(awk -F'\t' '
+		$4 !~ /^[0-9]+$/ || $3 !~ /^[0-9]+$/ { bad = 1; next }
+		$2 !~ /^iter_/ { ns += $3 * $4 }
+		$2 ~ /_exec$/ { ex += $3 }
+		END { if (bad || !ex) print "-", (ex ? ex : "-"); else printf "%.0f %d\n", ns / ex, ex }' \
+		"$d/programs.tsv")
+	read -r emitted lost delivered rmiss lines < <(jq -r '[.emitted, .lost, .delivered,
+		.recursion_misses, .output.lines] | map(if type == "number" then tostring else "-" end) |
+		join(" ")' "$d/stats.json" 2>/dev/null || echo "- - - - -")
+	if [[ $cpu_ns =~ ^[0-9]+$ ]]; then
+		cpu_s=$(awk -v n="$cpu_ns" 'BEGIN { printf "%.3f", n / 1e9 }')
+		[[ ! $delivered =~ ^[1-9][0-9]*$ ]] ||
+			upe=$(awk -v n="$cpu_ns" -v e="$delivered" 'BEGIN { printf "%.2f", n / 1e3 / e }')
+		[[ ! $lines =~ ^[1-9][0-9]*$ ]] ||
+			upl=$(awk -v n="$cpu_ns" -v e="$lines" 'BEGIN { printf "%.2f", n / 1e3 / e }')
+	fi
+	# Sizes of the storm's process_exec lines (JSON text, no newline).
+	# shellcheck disable=SC2016 # awk code, not shell
+	sizes=$(awk -v t="$TINY" 'index($0, "{\"process_exec\":") == 1 &&
+		index($0, "\"binary\":\"" t "\"") { print length($0) }' "$d/export.jsonl" | sort -n |
+		awk '{ v[NR] = $1; s += $1 } END {
+			if (!NR) { print "0 - - -"; exit }
+			i = int(0.95 * NR); if (i < 0.95 * NR) i++
+			printf "%d %.0f %d %d\n", NR, s / NR, v[i], v[NR] }')
+	read -ra sizes <<<"$sizes"
+	printf '%s\t' "$cpu_s" "$upe" "$upl" "$bpf_exec" "$bpf_runs" "$emitted" "$lost" \
+		"$delivered" "$rmiss" "$lines" "${sizes[@]}" >"$d/books.tsv"
+	printf '%s\n' "$timed" >>"$d/books.tsv"
+}
+
 run_penguard()
 {
-	local d=$1 rc=0 ready_rc=0 exported st_emit st_lost st_deliv
+	local d=$1 rc=0 ready_rc=0 exported st_emit st_lost st_deliv timed=1
 
+	# The kernel times every BPF program run while this is on: the
+	# agent's stats then hold ns per run of each of its programs.
+	bpf_stats_on || timed=0
 	"$PENGUARD" run -o none --export "$d/export.jsonl" --stats-file "$d/stats.json" \
 		>"$d/stdout" 2>"$d/stderr" &
 	MON_PID=$!
@@ -327,11 +484,13 @@ run_penguard()
 	wait_until "$READY_TIMEOUT" "$MON_PID" grep -qsw ready "$d/stderr" || ready_rc=$?
 	if ((ready_rc)); then
 		stop_monitor INT || true
+		bpf_stats_restore
 		R_STATUS="did not attach ($([[ $ready_rc == 2 ]] && echo exited || echo timeout)): $(tail -n 1 "$d/stderr" | head -c 200)"
 		return 0
 	fi
 	storm "$d" || rc=1
 	stop_monitor INT || R_NOTE+="killed after SIGINT; "
+	bpf_stats_restore
 	((rc == 0)) || return 0
 
 	if [[ ! -s $d/stats.json ]] || ! jq -e . "$d/stats.json" >/dev/null 2>&1; then
@@ -360,6 +519,7 @@ run_penguard()
 		((exported == st_deliv)) ||
 			R_NOTE+="export holds $exported process_exec, stats say delivered $st_deliv; "
 	fi
+	penguard_books "$d" "$timed"
 	R_STATUS=ok
 }
 
@@ -514,6 +674,51 @@ run_auditd()
 }
 
 # ---------------------------------------------------------------------------
+# Sizing: a storm of half a second is mostly start-up and scheduling noise,
+# so unless BENCH_EXECS says otherwise, a short calibration storm (no
+# monitor) times this machine and the real one gets enough execs for the
+# baseline to last TARGET_S seconds.
+# ---------------------------------------------------------------------------
+
+# calibrate: sets EXECS, and SIZING to how it was chosen.
+calibrate()
+{
+	local d="$RUNDIR/calibration" i out w wall="" cap busy=""
+
+	mkdir -p "$d"
+	wait_idle || busy=" (machine busy: $R_BG CPU-s/s, the storm may come out short)"
+	# Twice, the faster counting: the first also warms the page cache.
+	for i in 1 2; do
+		timeout 120 "$BB/execstorm" -l "$LOOPS" -n "$CAL_EXECS" -s 0 "$TINY" \
+			>"$d/storm$i.out" 2>"$d/storm$i.err" || die "calibration storm failed: $(head -c 200 "$d/storm$i.err")"
+		out=$(tail -n 1 "$d/storm$i.out")
+		w=$(kv wall_s "$out")
+		[[ -n $w ]] || die "calibration storm printed no wall_s: $out"
+		if [[ -z $wall ]] || awk -v a="$w" -v b="$wall" 'BEGIN { exit !(a < b) }'; then
+			wall=$w
+		fi
+	done
+	cap=$(((MAX_EXECS + LOOPS - 1) / LOOPS))
+	# 10% over the target, rounded up to 100 per loop.
+	EXECS=$(awk -v n="$CAL_EXECS" -v w="$wall" -v t="$TARGET_S" -v cap="$cap" 'BEGIN {
+		x = w > 0 ? n * t * 1.1 / w : cap
+		x = int((x + 99) / 100) * 100
+		if (x < n) x = n
+		if (x > cap) x = cap
+		print x }')
+	SIZING="sized by a calibration storm of $LOOPS × $CAL_EXECS execs, which took $wall s (faster of two), for a baseline of at least $TARGET_S s"
+	((EXECS < cap)) || SIZING+=", capped at BENCH_MAX_EXECS=$MAX_EXECS execs in all"
+	SIZING+="$busy"
+	log "calibration: $LOOPS x $CAL_EXECS execs in ${wall}s -> $EXECS execs per loop$busy"
+}
+
+if [[ -n $EXECS ]]; then
+	SIZING="set by BENCH_EXECS"
+else
+	calibrate
+fi
+
+# ---------------------------------------------------------------------------
 # The runs: every configuration once per repetition, in an order rotated
 # each time, so slow drift of the machine spreads over all of them.
 # ---------------------------------------------------------------------------
@@ -525,7 +730,7 @@ TOTAL=$((EXECS * LOOPS))
 IDLE_BEFORE=$(busy_over 2)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-log "exec storm: $LOOPS loops x $EXECS execs = $TOTAL, $REPEAT repetitions; configurations: $CONFIGS"
+log "exec storm: $LOOPS loops x $EXECS execs = $TOTAL ($SIZING), $REPEAT repetitions; configurations: $CONFIGS"
 START_TS=$SECONDS
 for ((rep = 1; rep <= REPEAT; rep++)); do
 	for ((k = 0; k < NCFG; k++)); do
@@ -535,7 +740,7 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
 			((try == 0)) || d="$RUNDIR/$rep-$cfg-retry$try"
 			mkdir -p "$d"
 			R_STATUS=""; R_DELIV="-"; R_LOST="-"; R_NOTE=""; STORM=""; R_BG="-"; R_ATTR="-"
-			R_FOREIGN=0
+			R_FOREIGN=0; R_MONCPU=""
 			MON_CPU_PIDS=()
 			if [[ -n ${UNAVAIL[$cfg]:-} ]]; then
 				R_STATUS=${UNAVAIL[$cfg]}
@@ -543,7 +748,7 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
 				"run_$cfg" "$d"
 			fi
 			# The monitors' raw output is large (penguard's export
-			# alone is ~4 KiB per exec); only the counts are needed.
+			# alone is a few KiB per exec); only the counts are needed.
 			[[ $KEEP == 1 ]] || find "$d" -type f -size +1M -delete
 			wall=-; cpu=-; cpuw=-; unattr=-; disturbed=0
 			[[ $R_STATUS == ok ]] || break
@@ -566,6 +771,12 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$cfg" "$R_STATUS" \
 			"$wall" "$cpu" "$cpuw" "$R_DELIV" "$R_LOST" "$R_NOTE" "$R_BG" "$R_ATTR" "$unattr" \
 			"$disturbed" >>"$RESULTS"
+		# The agent's own books of the kept try, marked like its row.
+		if [[ $cfg == penguard && $R_STATUS == ok && -s $d/books.tsv ]]; then
+			printf '%s\t%s\t%s\n' "$rep" "$disturbed" "$(cat "$d/books.tsv")" >>"$BOOKS"
+			awk -v r="$rep" -v x="$disturbed" -v OFS='\t' '{ print r, x, $0 }' \
+				"$d/programs.tsv" >>"$PROGS"
+		fi
 	done
 done
 ELAPSED=$((SECONDS - START_TS))
@@ -573,6 +784,114 @@ IDLE_AFTER=$(busy_over 2)
 if awk -v a="$IDLE_BEFORE" -v b="$IDLE_AFTER" 'BEGIN { exit !(a > 0.1 || b > 0.1) }'; then
 	log "warning: the machine was not idle (busy $IDLE_BEFORE / $IDLE_AFTER CPU-s per s before / after)"
 fi
+
+# ---------------------------------------------------------------------------
+# The user-space pipeline alone: a storm recorded by the agent (every raw
+# kernel record, `penguard run --record`), replayed by build/bench/pipeline
+# through decode, process cache, JSON rendering and the writer, pinned to
+# one CPU, with no kernel in the loop. Not part of the timed runs above:
+# recording costs the agent a write per record.
+# ---------------------------------------------------------------------------
+PIPE_STATUS=""     # empty: ok; else why there are no pipeline numbers
+PIPE_NOTE=""
+PIPE_ROUNDS=-
+PIPE_REC_EXECS=-
+PIPE_LINE=""
+PIPE_DIR="$RUNDIR/record"
+PIN=()
+PIN_CPU=$(awk '/^Cpus_allowed_list:/ { split($2, a, /[-,]/); print a[1] }' /proc/self/status)
+if command -v taskset >/dev/null && [[ -n $PIN_CPU ]]; then
+	PIN=(taskset -c "$PIN_CPU")
+else
+	PIN_CPU=""
+fi
+
+# record_storm: a storm of RECORD_EXECS execs under `penguard run --record`.
+record_storm()
+{
+	local d=$PIPE_DIR per rc=0 ready_rc=0 out
+
+	mkdir -p "$d"
+	per=$(((RECORD_EXECS + LOOPS - 1) / LOOPS))
+	"$PENGUARD" run -o none --export /dev/null --record "$d/records.bin" \
+		--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
+	MON_PID=$!
+	wait_until "$READY_TIMEOUT" "$MON_PID" grep -qsw ready "$d/stderr" || ready_rc=$?
+	if ((ready_rc)); then
+		stop_monitor INT || true
+		PIPE_STATUS="the recording agent did not start: $(tail -n 1 "$d/stderr" | head -c 200)"
+		return 1
+	fi
+	timeout 600 "$BB/execstorm" -l "$LOOPS" -n "$per" -s 500 "$TINY" \
+		>"$d/storm.out" 2>"$d/storm.err" || rc=$?
+	stop_monitor INT || PIPE_NOTE+="recording agent killed after SIGINT; "
+	out=$(tail -n 1 "$d/storm.out")
+	if [[ $out != execs=* ]]; then
+		PIPE_STATUS="recording storm failed (rc $rc): $(head -c 200 "$d/storm.err")"
+		return 1
+	fi
+	if [[ ! -s $d/records.bin ]]; then
+		PIPE_STATUS="the agent recorded nothing"
+		return 1
+	fi
+	PIPE_REC_EXECS=$((per * LOOPS))
+}
+
+# pipe_once ROUNDS: one replay; sets PIPE_LINE to its key=value line.
+pipe_once()
+{
+	local rc=0
+
+	"${PIN[@]}" "$PIPELINE" "$PIPE_DIR/records.bin" "$1" >/dev/null 2>"$PIPE_DIR/pipeline.err" || rc=$?
+	PIPE_LINE=$(grep '^records=' "$PIPE_DIR/pipeline.err" | tail -n 1 || true)
+	if ((rc)) || [[ -z $PIPE_LINE ]]; then
+		PIPE_STATUS="pipeline failed (rc $rc): $(head -c 200 "$PIPE_DIR/pipeline.err")"
+		return 1
+	fi
+}
+
+# run_pipeline: size the replay to PIPE_S CPU seconds, then run it REPEAT
+# times; rows of PIPES: rep, busy (the machine did not go quiet first),
+# background, records, events, cpu_s, events/s, records/s, rounds.
+run_pipeline()
+{
+	local rounds=1 c rep busy
+
+	record_storm || return 0
+	# Grow by fours until a replay takes 0.5 s, then scale to PIPE_S and
+	# a third over, as the replay's speed wobbles on a shared machine.
+	while :; do
+		pipe_once "$rounds" || return 0
+		c=$(kv cpu_s "$PIPE_LINE")
+		awk -v c="$c" -v r="$rounds" 'BEGIN { exit !(c < 0.5 && r < 10000000) }' || break
+		rounds=$((rounds * 4))
+	done
+	PIPE_ROUNDS=$(awk -v c="$c" -v r="$rounds" -v t="$PIPE_S" 'BEGIN {
+		x = c > 0 ? r * t * 1.33 / c : r; x = int(x) + (x > int(x)); print x < 1 ? 1 : x }')
+	for ((rep = 1; rep <= REPEAT; rep++)); do
+		busy=0
+		wait_idle || busy=1
+		pipe_once "$PIPE_ROUNDS" || return 0
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$busy" "$R_BG" \
+			"$(kv records "$PIPE_LINE")" "$(kv events "$PIPE_LINE")" "$(kv cpu_s "$PIPE_LINE")" \
+			"$(kv events_per_s "$PIPE_LINE")" "$(kv records_per_s "$PIPE_LINE")" "$PIPE_ROUNDS" >>"$PIPES"
+		log "[$rep/$REPEAT] pipeline: $PIPE_LINE$( ((busy)) && echo " (machine busy: $R_BG CPU-s/s)")"
+		if awk -v c="$(kv cpu_s "$PIPE_LINE")" -v t="$PIPE_S" 'BEGIN { exit !(c < t) }'; then
+			PIPE_NOTE+="replay $rep ran $(kv cpu_s "$PIPE_LINE") CPU-s, under the $PIPE_S aimed at; "
+		fi
+	done
+}
+
+PIPE_TS=$SECONDS
+if [[ -n $PIPE_UNAVAIL ]]; then
+	PIPE_STATUS=$PIPE_UNAVAIL
+else
+	log "pipeline: recording a storm of $RECORD_EXECS execs, then replaying it $REPEAT time(s)"
+	run_pipeline
+	[[ -z $PIPE_STATUS ]] || log "pipeline: $PIPE_STATUS"
+	[[ $KEEP == 1 ]] || find "$PIPE_DIR" -type f -size +1M -delete
+fi
+PIPE_ELAPSED=$((SECONDS - PIPE_TS))
 
 # ---------------------------------------------------------------------------
 # The report.
@@ -653,6 +972,48 @@ col_median()
 		}' "$RESULTS" | median
 }
 
+# book_vals FILE COL [FCOL FVAL]: the numbers in column COL of BOOKS, PROGS
+# or PIPES (only rows whose column FCOL is FVAL), over the rows whose column
+# 2 (disturbed, or busy) is 0, or over all if none is.
+book_vals()
+{
+	awk -F'\t' -v col="$2" -v fc="${3:-0}" -v fv="${4:-}" '
+		(fc == 0 || $fc == fv) && $col ~ /^[0-9]+(\.[0-9]*)?$/ {
+			all[++na] = $col; if (!$2) clean[++nc] = $col }
+		END {
+			if (nc) for (i = 1; i <= nc; i++) print clean[i]
+			else for (i = 1; i <= na; i++) print all[i]
+		}' "$1"
+}
+
+# book_cell FORMAT FILE COL [FCOL FVAL]: their median in printf FORMAT, with
+# the range in brackets when they differ; "-" when there are none.
+book_cell()
+{
+	local fmt=$1
+	shift
+	book_vals "$@" | sort -g | awk -v f="$fmt" '{ v[NR] = $1 } END {
+		if (!NR) { print "-"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		s = sprintf(f, m)
+		if (v[1] != v[NR]) s = s sprintf(" (" f "–" f ")", v[1], v[NR])
+		print s }'
+}
+
+# Sections on the penguard runs only make sense with some.
+PG_OK=$(awk -F'\t' '$2 == "penguard" && $3 == "ok"' "$RESULTS" | wc -l)
+PG_WHY=$(awk -F'\t' '$2 == "penguard" { print $3; exit }' "$RESULTS")
+[[ " $CONFIGS " == *" penguard "* ]] || PG_WHY="penguard not in BENCH_CONFIGS"
+BASE_WALL=$(col_median baseline 4)
+# The CPU one exec costs with no monitor: the baseline storm's own.
+BASE_EXEC_US=$(awk -v c="$(col_median baseline 6)" -v n="$TOTAL" 'BEGIN {
+	if (c == "-" || c <= 0) print "-"; else printf "%.1f", c * 1e6 / n }')
+SHORT_NOTE=""
+if [[ $BASE_WALL != - ]] && awk -v w="$BASE_WALL" -v t="$TARGET_S" 'BEGIN { exit !(w < t) }'; then
+	SHORT_NOTE="The baseline storm ran $(printf '%.2f' "$BASE_WALL") s, under the $TARGET_S s aimed at: short storms are mostly noise."
+	log "warning: $SHORT_NOTE"
+fi
+
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not installed"; }
 penguard_ver="not built"
@@ -665,7 +1026,7 @@ mkdir -p "$(dirname "$OUT")"
 	cat <<-EOF
 		<!-- SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) -->
 		<!-- Generated by bench/run.sh (make bench); edits here are overwritten. -->
-		# Benchmarks: exec storm
+		# Benchmarks
 
 		## Machine
 
@@ -682,12 +1043,13 @@ mkdir -p "$(dirname "$OUT")"
 
 		## Workload
 
-		\`build/bench/execstorm -l $LOOPS -n $EXECS -s $SETTLE_MS build/bench/$TINY_NAME\`: $LOOPS parallel
+		\`$RBB/execstorm -l $LOOPS -n $EXECS -s $SETTLE_MS $RBB/$TINY_NAME\`: $LOOPS parallel
 		loops, each doing $EXECS times vfork + execve of \`$TINY_NAME\` ($TINY_KIND, it only exits 0) and
-		waitpid; **$TOTAL execs** per run. Every configuration ran $REPEAT times, interleaved (the order
-		rotated each repetition); the whole benchmark took ${ELAPSED} s.
+		waitpid; **$TOTAL execs** per run ($SIZING). Every configuration ran $REPEAT times, interleaved (the order
+		rotated each repetition); the runs took ${ELAPSED} s, the pipeline replay ${PIPE_ELAPSED} s more.
+		${SHORT_NOTE}
 
-		## Results
+		## Exec storm: overhead against no monitor
 
 		Medians over the repetitions. Ratios are taken against the baseline of the same repetition, then
 		the median is shown with the range (min–max) in brackets. Runs disturbed by other load on the
@@ -728,6 +1090,115 @@ mkdir -p "$(dirname "$OUT")"
 	if [[ -n $notes ]]; then
 		printf '\nRun notes:\n\n%s\n' "$notes"
 	fi
+
+	cat <<-EOF
+
+		## Kernel side: penguard's BPF programs
+
+	EOF
+	if ((PG_OK == 0)); then
+		echo "No penguard run: ${PG_WHY:-none}."
+	elif [[ ! -s $PROGS ]]; then
+		echo "The agent's stats hold no \`sensors.*.programs\` (an older agent): no BPF times."
+	else
+		cat <<-EOF
+			What the kernel measured of each of penguard's BPF programs over the penguard runs above, as
+			the agent reports it at exit (stats file, \`.sensors.<sensor>.programs\`: \`bpf_prog_info\`
+			run count, and run time / runs, timed with \`kernel.bpf_stats_enabled=1\`). Runs count
+			everything the hook saw while the agent was loaded: the storm's $TOTAL execs (and as many
+			vforks and exits) plus the rest of the machine. Medians over the repetitions, range in
+			brackets.
+
+			| sensor | program | runs | ns per run | recursion misses |
+			| --- | --- | --- | --- | --- |
+		EOF
+		awk -F'\t' '!seen[$4]++ { print $3 "\t" $4 }' "$PROGS" | while IFS=$'\t' read -r sen prog; do
+			printf '| %s | %s | %s | %s | %s |\n' "$sen" "\`$prog\`" "$(book_cell %.0f "$PROGS" 5 4 "$prog")" \
+				"$(book_cell %.0f "$PROGS" 6 4 "$prog")" "$(book_cell %.0f "$PROGS" 7 4 "$prog")"
+		done
+		bpf_exec=$(book_vals "$BOOKS" 6 | median)
+		share=$(awk -v b="$bpf_exec" -v e="$BASE_EXEC_US" 'BEGIN {
+			if (b == "-" || e == "-") print "-"; else printf "%.1f %%", 100 * b / 1e3 / e }')
+		cat <<-EOF
+
+			| BPF ns per exec (all hooks) | CPU per exec without a monitor | BPF share |
+			| --- | --- | --- |
+			| **$(book_cell %.0f "$BOOKS" 6)** | $BASE_EXEC_US µs | $share |
+
+			BPF ns per exec is Σ runs × ns per run over every program but the seeding iterators (they
+			run once, at start), divided by the exec hook's runs: what penguard's BPF adds to one
+			exec with its vfork and exit. The CPU per exec without a monitor is the baseline storm's
+			own CPU time (getrusage) over its execs.
+		EOF
+	fi
+
+	cat <<-EOF
+
+		## Agent: CPU per event
+
+	EOF
+	if ((PG_OK == 0)); then
+		echo "No penguard run: ${PG_WHY:-none}."
+	else
+		cat <<-EOF
+			The agent process's own CPU time (user + system, from \`/proc/PID/task/*/schedstat\`) from
+			the start of the storm to $SETTLE_MS ms after its end, over the events it delivered (its
+			stats' \`.delivered\`: every event it handled, process_exec, process_exit and process_fork,
+			the last written only with \`--fork-events\`) and over the JSON lines it wrote (\`.output.lines\`).
+			Medians over the penguard runs, range in brackets.
+
+			| agent CPU s | events delivered | µs CPU per event | JSON lines written | µs CPU per JSON line | emitted | lost | recursion misses |
+			| --- | --- | --- | --- | --- | --- | --- | --- |
+			| $(book_cell %.3f "$BOOKS" 3) | $(book_cell %.0f "$BOOKS" 10) | **$(book_cell %.2f "$BOOKS" 4)** | $(book_cell %.0f "$BOOKS" 12) | $(book_cell %.2f "$BOOKS" 5) | $(book_cell %.0f "$BOOKS" 8) | $(book_cell %.0f "$BOOKS" 9) | $(book_cell %.0f "$BOOKS" 11) |
+		EOF
+	fi
+
+	cat <<-EOF
+
+		## User-space pipeline alone
+
+	EOF
+	if [[ -n $PIPE_STATUS ]]; then
+		echo "Not measured: $PIPE_STATUS."
+	else
+		eps=$(book_vals "$PIPES" 7 | median)
+		verdict=$(awk -v e="$eps" 'BEGIN { print (e >= 500000 ? "met" : "**not met**") }')
+		cat <<-EOF
+			A separate storm of $PIPE_REC_EXECS execs (not one of the timed runs: recording costs the agent
+			a write per record) was recorded with \`penguard run --record\`, then replayed by
+			\`${PIPELINE#"$ROOT"/} RECORDS $PIPE_ROUNDS >/dev/null\` (decode, process cache, JSON rendering,
+			the stdout writer; rounds sized for at least $PIPE_S CPU-s), $REPEAT time(s), $([[ -n $PIN_CPU ]] && echo "pinned to CPU $PIN_CPU" || echo "unpinned (no taskset)").
+			CPU time is the replay's own (getrusage), so this is the agent's user-space ceiling on one
+			core with no kernel in the loop. Medians, range in brackets.
+
+			| records replayed | events (JSON lines) | CPU s | events/s on one core | records/s | target ≥ 500000 events/s |
+			| --- | --- | --- | --- | --- | --- |
+			| $(book_cell %.0f "$PIPES" 4) | $(book_cell %.0f "$PIPES" 5) | $(book_cell %.3f "$PIPES" 6) | **$(book_cell %.0f "$PIPES" 7)** | $(book_cell %.0f "$PIPES" 8) | $verdict |
+		EOF
+		[[ -z $PIPE_NOTE ]] || printf '\nNote: %s\n' "$PIPE_NOTE"
+	fi
+
+	cat <<-EOF
+
+		## process_exec line size
+
+	EOF
+	if ((PG_OK == 0)); then
+		echo "No penguard run: ${PG_WHY:-none}."
+	else
+		p95=$(book_vals "$BOOKS" 15 | median)
+		verdict=$(awk -v e="$p95" 'BEGIN { print (e == "-" ? "-" : e <= 1536 ? "met" : "**not met**") }')
+		cat <<-EOF
+			The storm's own \`process_exec\` lines in the penguard runs' export (bytes of JSON text, newline
+			not counted). The storm's binary has no arguments and a short path: lines of real programs
+			are longer by their arguments, paths and cwd. Medians over the penguard runs.
+
+			| lines | average bytes | 95th percentile bytes | max bytes | target ≤ 1.5 KB (1536 B, 95th percentile) |
+			| --- | --- | --- | --- | --- |
+			| $(book_cell %.0f "$BOOKS" 13) | **$(book_cell %.0f "$BOOKS" 14)** | **$(book_cell %.0f "$BOOKS" 15)** | $(book_cell %.0f "$BOOKS" 16) | $verdict |
+		EOF
+	fi
+
 	cat <<-EOF
 
 		## Method
@@ -775,16 +1246,37 @@ mkdir -p "$(dirname "$OUT")"
 		  flag are put back afterwards, since auditd leaves auditing enabled when it exits.
 		- Versions: penguard $penguard_ver; libbpf-tools $(pkgver libbpf-tools); auditd $(pkgver auditd);
 		  bpftrace $(pkgver bpftrace).
-		- Raw numbers of every run: \`build/bench/results.tsv\`; per-run logs: \`build/bench/runs/\`
-		  (the monitors' bulky output is deleted once counted unless \`BENCH_KEEP=1\`).
+		- **Storm size**: unless \`BENCH_EXECS\` sets it, a calibration storm of $LOOPS × $CAL_EXECS execs
+		  (no monitor, run twice, the faster counting) times the machine, and the real storm gets
+		  enough execs per loop for the baseline to last at least $TARGET_S s (\`BENCH_TARGET_S\`, aiming
+		  10 % over), capped at $MAX_EXECS execs in all (\`BENCH_MAX_EXECS\`): a storm of half a second
+		  is mostly start-up and scheduling noise.
+		- **BPF run time** is the kernel's own (\`bpf_prog_info.run_time_ns\`), which it keeps only while
+		  \`kernel.bpf_stats_enabled=1\`: the script turns that on for each penguard run and puts the
+		  previous value back after it (and on exit). It costs a couple of clock reads per program
+		  run, well under a µs per exec against the $BASE_EXEC_US µs an exec costs here, and is in
+		  penguard's ratios above (the peers run without it).
+		- **Agent CPU per event** takes the agent's CPU over the same window as the storm's CPU s
+		  (storm + settle), but \`.delivered\` over the agent's whole life (a few more events from the
+		  idle wait before the storm): it slightly flatters the agent on a busy machine, not on a quiet one.
+		- **The pipeline** replay is single-threaded and runs the agent's own dispatch
+		  (\`pg_agent_replay\`) on records exactly as the rings gave them, writing to /dev/null; it
+		  leaves out the kernel, reading the rings and writing a real file, which the agent CPU per
+		  event above includes.
+		- Raw numbers of every run: \`$RBB/results.tsv\`, the penguard runs' own numbers in
+		  \`$RBB/penguard.tsv\` and \`programs.tsv\`, the replays in \`pipeline.tsv\`; per-run
+		  logs: \`$RBB/runs/\` (the monitors' bulky output and the recording are deleted once
+		  counted unless \`BENCH_KEEP=1\`).
 		- With as many loops as cores ($LOOPS loops, $(nproc) cores here) the storm keeps every core busy,
 		  so a monitor's CPU can only come out of the storm's time: the CPU and wall ratios then track
 		  each other. \`BENCH_LOOPS=1\` leaves a core to the monitor's process and separates them: wall
 		  ratio for the latency added to each exec, CPU ratio for the total cost.
-		- Knobs: \`BENCH_EXECS\` (execs per loop), \`BENCH_LOOPS\`, \`BENCH_REPEAT\`,
-		  \`BENCH_SETTLE_MS\`, \`BENCH_IDLE_WAIT\`, \`BENCH_RETRIES\`, \`BENCH_CONFIGS\`. Small VMs are
-		  noisy; look at the ranges before reading much into a few percent.
+		- Knobs: \`BENCH_EXECS\` (execs per loop), \`BENCH_TARGET_S\`, \`BENCH_MAX_EXECS\`,
+		  \`BENCH_LOOPS\`, \`BENCH_REPEAT\`, \`BENCH_SETTLE_MS\`, \`BENCH_IDLE_WAIT\`, \`BENCH_RETRIES\`,
+		  \`BENCH_CONFIGS\`, \`BENCH_RECORD_EXECS\`, \`BENCH_PIPELINE_S\`; \`PENGUARD\` and \`PIPELINE\`
+		  (binaries, default under \`\$BUILD\`). Small VMs are noisy; look at the ranges before reading
+		  much into a few percent.
 	EOF
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
-log "wrote ${OUT#"$ROOT"/} (raw: build/bench/results.tsv), ${ELAPSED}s of runs"
+log "wrote ${OUT#"$ROOT"/} (raw: $RBB/results.tsv), ${ELAPSED}s of runs"

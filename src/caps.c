@@ -9,7 +9,7 @@
 /* From include/uapi/linux/capability.h; the numbers are ABI. */
 static const char *const cap_names[] = {
 	"CAP_CHOWN",
-	"CAP_DAC_OVERRIDE",
+	"DAC_OVERRIDE", /* sic: Tetragon prints bit 1 without the prefix; jq filters expect it */
 	"CAP_DAC_READ_SEARCH",
 	"CAP_FOWNER",
 	"CAP_FSETID",

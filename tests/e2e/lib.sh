@@ -106,3 +106,53 @@ js() { printf '%s\n' "$1"; }
 
 # Marks make each test's processes easy to find among everything else.
 mark() { echo "pgmark-$1-$$"; }
+
+# now_cs: a monotonic clock in centiseconds (/proc/uptime: busybox has no
+# date +%N), to measure how long the agent takes to stop.
+now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+
+# wait_gone PID SECONDS: wait until PID is gone (a child of ours is reaped
+# by the shell's next foreground wait, i.e. the sleep here). 0: gone, 1:
+# still there. WAITED_CS: how long it took, in centiseconds.
+wait_gone() {
+	__gs=$(now_cs)
+	__gd=$((__gs + $2 * 100))
+	while kill -0 "$1" 2>/dev/null; do
+		if [ "$(now_cs)" -ge "$__gd" ]; then
+			WAITED_CS=$(($(now_cs) - __gs))
+			return 1
+		fi
+		sleep 0.05
+	done
+	WAITED_CS=$(($(now_cs) - __gs))
+	return 0
+}
+
+# pubdir: print a fresh folder that every user can traverse (mktemp makes
+# 0700 ones, and the repository may be cloned under root's 0700 home), for
+# files that a test runs as another user. Removed at the end of the suite.
+pubdir() {
+	__pd=$(mktemp -d) || return 1
+	__pd=$(readlink -f "$__pd")
+	chmod 755 "$__pd"
+	echo "$__pd" >>"$WORK/pubdirs"
+	echo "$__pd"
+}
+
+# exit_audit NAME MARK: over the processes of NAME's export whose arguments
+# end with MARK, print "EXECS EXITS MULTI PHANTOM MISSING": exec events,
+# exit events, exec_ids with more than one exit, exits of an exec_id no
+# exec of them had, execs without an exit.
+exit_audit() {
+	grep -F -- "$2" "$WORK/$1.json" 2>/dev/null | jq -s -r --arg m "$2" '
+		def marked: (.arguments // "") | endswith($m);
+		[.[] | .process_exec.process // empty | select(marked) | .exec_id] as $ex
+		| [.[] | .process_exit.process // empty | select(marked) | .exec_id] as $xt
+		| (reduce $ex[] as $i ({}; .[$i] = 0)) as $known
+		| (reduce $xt[] as $i ({}; .[$i] += 1)) as $n
+		| [($ex | length), ($xt | length),
+		   ([$n | to_entries[] | select(.value > 1)] | length),
+		   ([$n | keys[] | select($known[.] == null)] | length),
+		   ([$ex[] | select($n[.] == null)] | length)]
+		| map(tostring) | join(" ")'
+}

@@ -12,15 +12,33 @@
  *   bigarg BYTES [MARK…]          exec "exit 0 <BYTES-long arg> MARK…"
  *   storm LOOPS COUNT [MARK…]     LOOPS parallel loops of COUNT fork+exec "exit 0"
  *   asuser UID PROG [ARG…]        drop to UID (and its gid) and exec PROG
+ *   memfd MARK…                   copy itself into a memfd ("pgmemfd"), fexecve
+ *                                 it as "exit 0 MARK…" (fileless execution)
+ *   delexec PATH MARK…            copy itself to PATH, open it, unlink it, and
+ *                                 execveat the open file as "exit 0 MARK…"
+ *   fdexec MARK…                  exec itself through /proc/self/fd/N
+ *   threads N MARK…               fork+exec N "thr1 MARK…", wait for all
+ *   thr1 MARK…                    start 15 threads; all 16 call exit_group
+ *                                 at once
+ *   threadexec MARK…              a thread other than the leader execs
+ *                                 "exit 0 MARK…"
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static char self[4096];
 
@@ -59,6 +77,62 @@ static pid_t spawn(char **argv)
 		_exit(127);
 	}
 	return pid;
+}
+
+/* Copy this binary into the open file @out. */
+static void copy_self(int out)
+{
+	char buf[65536];
+	ssize_t n;
+	int in = open(self, O_RDONLY | O_CLOEXEC);
+
+	if (in < 0)
+		die("open self");
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			die("write copy");
+	if (n < 0)
+		die("read self");
+	close(in);
+}
+
+/* Threads of thr1 and threadexec. */
+#define PG_THREADS 15
+static volatile int started, go;
+static char **thread_argv;
+
+static void *thr_wait(void *arg)
+{
+	(void)arg;
+	__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&go, __ATOMIC_SEQ_CST))
+		sched_yield();
+	syscall(SYS_exit_group, 0);
+	return NULL;
+}
+
+static void *thr_exec(void *arg)
+{
+	(void)arg;
+	execv(self, thread_argv);
+	die("execv from a thread");
+	return NULL;
+}
+
+static void thread_start(void *(*fn)(void *))
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int err;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	err = pthread_create(&t, &attr, fn, NULL);
+	if (err) {
+		errno = err;
+		die("pthread_create");
+	}
+	pthread_attr_destroy(&attr);
 }
 
 static int wait_all(void)
@@ -160,6 +234,73 @@ int main(int argc, char **argv)
 			die("setuid");
 		execv(argv[3], argv + 3);
 		die("execv");
+	}
+	if (!strcmp(argv[1], "memfd")) {
+		char **cv = mkargv("exit", "0", argc - 2, argv + 2);
+		int fd = memfd_create("pgmemfd", MFD_CLOEXEC);
+
+		if (fd < 0)
+			die("memfd_create");
+		copy_self(fd);
+		cv[0] = "pg-testbin";
+		fexecve(fd, cv, environ);
+		die("fexecve");
+	}
+	if (!strcmp(argv[1], "delexec") && argc >= 3) {
+		char **cv = mkargv("exit", "0", argc - 3, argv + 3);
+		int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+
+		if (fd < 0)
+			die("create the copy");
+		copy_self(fd);
+		/* a file open for writing cannot be executed (ETXTBSY) */
+		if (close(fd))
+			die("close the copy");
+		fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die("open the copy");
+		if (unlink(argv[2]))
+			die("unlink the copy");
+		cv[0] = "pg-testbin";
+		syscall(SYS_execveat, fd, "", cv, environ, AT_EMPTY_PATH);
+		die("execveat");
+	}
+	if (!strcmp(argv[1], "fdexec")) {
+		char **cv = mkargv("exit", "0", argc - 2, argv + 2);
+		char path[64];
+		int fd = open("/proc/self/exe", O_RDONLY); /* not O_CLOEXEC: exec'd by name */
+
+		if (fd < 0)
+			die("open /proc/self/exe");
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		cv[0] = "pg-testbin";
+		execv(path, cv);
+		die("execv /proc/self/fd/N");
+	}
+	if (!strcmp(argv[1], "threads") && argc >= 3) {
+		char **cv = mkargv("thr1", NULL, argc - 3, argv + 3);
+		long i;
+
+		for (i = 0; i < v; i++)
+			spawn(cv);
+		return wait_all();
+	}
+	if (!strcmp(argv[1], "thr1")) {
+		int i;
+
+		for (i = 0; i < PG_THREADS; i++)
+			thread_start(thr_wait);
+		while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < PG_THREADS)
+			sched_yield();
+		/* all 16 threads leave together: the race the exit claim settles */
+		__atomic_store_n(&go, 1, __ATOMIC_SEQ_CST);
+		syscall(SYS_exit_group, 0);
+	}
+	if (!strcmp(argv[1], "threadexec")) {
+		thread_argv = mkargv("exit", "0", argc - 2, argv + 2);
+		thread_start(thr_exec);
+		for (;;)
+			pause(); /* de_thread() kills the leader when the thread execs */
 	}
 	fprintf(stderr, "pg-testbin: unknown verb %s\n", argv[1]);
 	return 2;
