@@ -324,6 +324,8 @@ kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 # Per-run results, filled by each run_* function.
 R_STATUS=""; R_DELIV="-"; R_LOST="-"; R_NOTE=""; STORM=""; R_BG="-"; R_ATTR="-"; R_FOREIGN=0
 R_MONCPU=""
+# The penguard run's export files (it rotates).
+EXPORTS=()
 # Processes whose CPU time is the monitor's (MON_PID, kauditd for auditd).
 MON_CPU_PIDS=()
 
@@ -459,7 +461,7 @@ penguard_books()
 	# Sizes of the storm's process_exec lines (JSON text, no newline).
 	# shellcheck disable=SC2016 # awk code, not shell
 	sizes=$(awk -v t="$TINY" 'index($0, "{\"process_exec\":") == 1 &&
-		index($0, "\"binary\":\"" t "\"") { print length($0) }' "$d/export.jsonl" | sort -n |
+		index($0, "\"binary\":\"" t "\"") { print length($0) }' "${EXPORTS[@]}" | sort -n |
 		awk '{ v[NR] = $1; s += $1 } END {
 			if (!NR) { print "0 - - -"; exit }
 			i = int(0.95 * NR); if (i < 0.95 * NR) i++
@@ -472,12 +474,14 @@ penguard_books()
 
 run_penguard()
 {
-	local d=$1 rc=0 ready_rc=0 exported st_emit st_lost st_deliv timed=1
+	local d=$1 rc=0 ready_rc=0 exported st_emit st_lost st_deliv timed=1 f
 
 	# The kernel times every BPF program run while this is on: the
 	# agent's stats then hold ns per run of each of its programs.
 	bpf_stats_on || timed=0
-	"$PENGUARD" run -o none --export "$d/export.jsonl" --stats-file "$d/stats.json" \
+	# The export rotates at its default size, as deployed; backups enough
+	# that a large storm loses no line to it.
+	"$PENGUARD" run -o none --export "$d/export.jsonl" --export-backups 1000 --stats-file "$d/stats.json" \
 		>"$d/stdout" 2>"$d/stderr" &
 	MON_PID=$!
 	MON_CPU_PIDS=("$MON_PID")
@@ -499,7 +503,12 @@ run_penguard()
 	fi
 	# Every process_exec event in the export, and those that exec'd our
 	# binary (by its path: the storm's own command line names it too).
-	jq -r 'select(.process_exec) | .process_exec.process.binary // ""' "$d/export.jsonl" \
+	EXPORTS=()
+	for f in "$d"/export.jsonl "$d"/export.jsonl.*; do
+		[[ ! -e $f ]] || EXPORTS+=("$f")
+	done
+	((${#EXPORTS[@]})) || EXPORTS=(/dev/null)
+	jq -r 'select(.process_exec) | .process_exec.process.binary // ""' "${EXPORTS[@]}" \
 		>"$d/exec.binaries" 2>"$d/jq.err" || R_NOTE+="export is not clean JSON lines (see jq.err); "
 	exported=$(wc -l <"$d/exec.binaries")
 	R_DELIV=$(grep -cxF "$TINY" "$d/exec.binaries" || true)
@@ -680,36 +689,46 @@ run_auditd()
 # baseline to last TARGET_S seconds.
 # ---------------------------------------------------------------------------
 
+# cal_storm N I: a calibration storm of LOOPS x N execs; prints its wall s.
+cal_storm()
+{
+	local d="$RUNDIR/calibration" out w
+
+	mkdir -p "$d"
+	timeout 120 "$BB/execstorm" -l "$LOOPS" -n "$1" -s 0 "$TINY" >"$d/storm$2.out" 2>"$d/storm$2.err" ||
+		die "calibration storm failed: $(head -c 200 "$d/storm$2.err")"
+	out=$(tail -n 1 "$d/storm$2.out")
+	w=$(kv wall_s "$out")
+	[[ $w =~ ^[0-9.]+$ ]] || die "calibration storm printed no wall_s: $out"
+	echo "$w"
+}
+
 # calibrate: sets EXECS, and SIZING to how it was chosen.
 calibrate()
 {
-	local d="$RUNDIR/calibration" i out w wall="" cap busy=""
+	local w1 n2 w2 cap busy=""
 
-	mkdir -p "$d"
 	wait_idle || busy=" (machine busy: $R_BG CPU-s/s, the storm may come out short)"
-	# Twice, the faster counting: the first also warms the page cache.
-	for i in 1 2; do
-		timeout 120 "$BB/execstorm" -l "$LOOPS" -n "$CAL_EXECS" -s 0 "$TINY" \
-			>"$d/storm$i.out" 2>"$d/storm$i.err" || die "calibration storm failed: $(head -c 200 "$d/storm$i.err")"
-		out=$(tail -n 1 "$d/storm$i.out")
-		w=$(kv wall_s "$out")
-		[[ -n $w ]] || die "calibration storm printed no wall_s: $out"
-		if [[ -z $wall ]] || awk -v a="$w" -v b="$wall" 'BEGIN { exit !(a < b) }'; then
-			wall=$w
-		fi
-	done
 	cap=$(((MAX_EXECS + LOOPS - 1) / LOOPS))
-	# 10% over the target, rounded up to 100 per loop.
-	EXECS=$(awk -v n="$CAL_EXECS" -v w="$wall" -v t="$TARGET_S" -v cap="$cap" 'BEGIN {
-		x = w > 0 ? n * t * 1.1 / w : cap
+	# A first storm of CAL_EXECS per loop (it also warms the page cache)
+	# sizes a second one to last about half a second: a storm of a few
+	# tens of ms is timed by the scheduler more than by the execs.
+	w1=$(cal_storm "$CAL_EXECS" 1)
+	n2=$(awk -v n="$CAL_EXECS" -v w="$w1" -v cap="$cap" 'BEGIN {
+		x = w > 0 ? n * 0.5 / w : n; x = int((x + 99) / 100) * 100
+		if (x < n) x = n; if (x > cap) x = cap; print x }')
+	w2=$(cal_storm "$n2" 2)
+	# A quarter over the target (the rate wobbles), rounded up to 100 per loop.
+	EXECS=$(awk -v n="$n2" -v w="$w2" -v t="$TARGET_S" -v cap="$cap" 'BEGIN {
+		x = w > 0 ? n * t * 1.25 / w : cap
 		x = int((x + 99) / 100) * 100
 		if (x < n) x = n
 		if (x > cap) x = cap
 		print x }')
-	SIZING="sized by a calibration storm of $LOOPS × $CAL_EXECS execs, which took $wall s (faster of two), for a baseline of at least $TARGET_S s"
+	SIZING="sized by calibration: $LOOPS × $n2 execs took $w2 s after a warm-up of $LOOPS × $CAL_EXECS, so the baseline should last at least $TARGET_S s"
 	((EXECS < cap)) || SIZING+=", capped at BENCH_MAX_EXECS=$MAX_EXECS execs in all"
 	SIZING+="$busy"
-	log "calibration: $LOOPS x $CAL_EXECS execs in ${wall}s -> $EXECS execs per loop$busy"
+	log "calibration: $LOOPS x $CAL_EXECS execs in ${w1}s, $LOOPS x $n2 in ${w2}s -> $EXECS execs per loop$busy"
 }
 
 if [[ -n $EXECS ]]; then
@@ -1231,7 +1250,8 @@ mkdir -p "$(dirname "$OUT")"
 		  still disturbed is kept, noted, and left out of medians and ratios while clean runs exist. A monitor doing much of its work in kernel
 		  threads would look disturbed too: the run notes would show it on every repetition.
 		- **Events delivered** counts only execs of \`$TINY_NAME\` (other execs on the machine are
-		  ignored): penguard: \`process_exec\` objects in the export file that name it (its stats must
+		  ignored): penguard: \`process_exec\` objects in the export files that name it (the export
+		  rotates at its default size, with \`--export-backups 1000\` so that none is dropped; its stats must
 		  balance: \`emitted = delivered + lost\`, and the export must hold \`delivered\` exec events;
 		  a mismatch shows in the run notes);
 		  execsnoop: lines whose PCOMM is it; bpftrace: lines with its path; auditd: \`SYSCALL\` records
@@ -1246,11 +1266,11 @@ mkdir -p "$(dirname "$OUT")"
 		  flag are put back afterwards, since auditd leaves auditing enabled when it exits.
 		- Versions: penguard $penguard_ver; libbpf-tools $(pkgver libbpf-tools); auditd $(pkgver auditd);
 		  bpftrace $(pkgver bpftrace).
-		- **Storm size**: unless \`BENCH_EXECS\` sets it, a calibration storm of $LOOPS × $CAL_EXECS execs
-		  (no monitor, run twice, the faster counting) times the machine, and the real storm gets
-		  enough execs per loop for the baseline to last at least $TARGET_S s (\`BENCH_TARGET_S\`, aiming
-		  10 % over), capped at $MAX_EXECS execs in all (\`BENCH_MAX_EXECS\`): a storm of half a second
-		  is mostly start-up and scheduling noise.
+		- **Storm size**: unless \`BENCH_EXECS\` sets it, calibration storms with no monitor ($LOOPS ×
+		  $CAL_EXECS execs, then one sized from it to last about 0.5 s) time the machine, and the real
+		  storm gets enough execs per loop for the baseline to last at least $TARGET_S s
+		  (\`BENCH_TARGET_S\`, aiming a quarter over), capped at $MAX_EXECS execs in all (\`BENCH_MAX_EXECS\`):
+		  a storm of half a second is mostly start-up and scheduling noise.
 		- **BPF run time** is the kernel's own (\`bpf_prog_info.run_time_ns\`), which it keeps only while
 		  \`kernel.bpf_stats_enabled=1\`: the script turns that on for each penguard run and puts the
 		  previous value back after it (and on exit). It costs a couple of clock reads per program
