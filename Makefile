@@ -24,14 +24,15 @@ CFLAGS   ?= -O2 -g
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 LDHARDEN := -pie -Wl,-z,relro,-z,now
 PG_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) $(HARDEN) $(CFLAGS) -MMD -MP
-LDLIBS   := -lbpf -lelf -lz
+LDLIBS   := -lbpf -lelf -lz -lyaml
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/sensors/*.c))
-LIB_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(LIB_SRCS))
+POLICIES := $(sort $(wildcard policies/*.yaml))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(LIB_SRCS)) $(BUILD)/src/builtin_policies.o
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
@@ -69,6 +70,14 @@ $(BUILD)/src/%.o: src/%.c $(SKELS)
 	@mkdir -p $(@D)
 	@echo "  CC      $@" >&2
 	$(Q)$(CC) $(PG_CFLAGS) -c $< -o $@
+
+# The built-in policies, embedded (make run loads them; --no-default-policies drops them).
+$(BUILD)/src/builtin_policies.c: $(POLICIES) scripts/embed-policies.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/embed-policies.sh $(POLICIES) > $@
+
+$(BUILD)/src/builtin_policies.o: $(BUILD)/src/builtin_policies.c
+	$(Q)$(CC) $(PG_CFLAGS) -Wno-missing-prototypes -c $< -o $@
 
 $(BUILD)/penguard: $(BUILD)/src/main.o $(LIB_OBJS)
 	@echo "  LD      $@" >&2
@@ -121,10 +130,10 @@ $(BUILD)/bench/json_bench: bench/json_bench.c $(BUILD)/src/json.o $(BUILD)/src/u
 # with clang's coverage and sanitizers (tests/fuzz/run.sh runs it, bounded).
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-$(BUILD)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(LIB_SRCS) $(SKELS)
+$(BUILD)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(LIB_SRCS) $(SKELS) $(BUILD)/src/builtin_policies.c
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@" >&2
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_records.c $(LIB_SRCS) $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_records.c $(LIB_SRCS) $(BUILD)/src/builtin_policies.c $(LDLIBS) -o $@
 
 fuzz: $(BUILD)/fuzz/fuzz_records
 

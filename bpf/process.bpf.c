@@ -19,6 +19,7 @@
 #include "lib/task.bpf.h"
 #include "lib/core_fixes.bpf.h"
 #include "lib/path.bpf.h"
+#include "lib/policy.bpf.h"
 
 #define PG_DATA_SIZE 65536
 #define PG_OFF_MASK 0x3fff /* every string but argv starts below 16 KiB */
@@ -32,6 +33,7 @@ struct pg_exec_heap {
 	struct pg_exec_event ev;
 	__u8 data[PG_DATA_SIZE];
 	struct pg_path_buf path;
+	struct pg_policy_scratch pol;
 	__u64 kn[PG_CGROUP_DEPTH];
 	/*
 	 * Write offset into data and the cgroup depth, kept in map memory so
@@ -359,6 +361,158 @@ static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_str
 		st->cgroup_id = 0;
 }
 
+/*
+ * The policy verdict of an exec (or a seed, which only records what the
+ * process selects, for its exit and its children): see lib/policy.bpf.h.
+ * @st gets what the new image selects; @pst is the parent's state.
+ * Kill happens here, at sched_process_exec: the new image is mapped but
+ * has not run a single user instruction.
+ */
+static __always_inline void pg_exec_policy(struct pg_exec_heap *h, struct task_struct *task,
+					   const struct pg_runtime_config *cfg,
+					   struct pg_proc_state *st,
+					   const struct pg_proc_state *pst, int act)
+{
+	struct pg_policy_scratch *sc = &h->pol;
+	struct pg_exec_event *e = &h->ev;
+	const struct pg_policy_masks *m;
+	const struct pg_id_masks *im;
+	__u32 gen = cfg->policy & 1, in_ctr;
+	int k, rule;
+
+	__builtin_memset(&e->verdict, 0, sizeof(e->verdict));
+	__builtin_memset(&e->matched, 0, sizeof(e->matched));
+	if (!(cfg->policy & PG_POLICY_LOADED)) {
+		e->verdict.flags = PG_VERDICT_F_NO_POLICY;
+		return;
+	}
+	m = pg_policy_masks(gen);
+	if (!m)
+		return;
+	e->verdict.gen = gen;
+	if (pst && pst->gen != gen)
+		pst = NULL; /* evaluated under another policy set: unknown */
+	__builtin_memset(sc->pos, 0, sizeof(sc->pos));
+	__builtin_memset(sc->neg, 0, sizeof(sc->neg));
+	pg_policy_path(sc, gen, m, (const char *)h->data, e->binary_len);
+	/* a script is also known by its own name, when absolute */
+	if (e->filename_len && h->data[e->binary_len & PG_OFF_MASK] == '/')
+		pg_policy_path(sc, gen, m, (const char *)&h->data[e->binary_len & PG_OFF_MASK],
+			       e->filename_len);
+
+	__builtin_memset(&sc->sel, 0xff, sizeof(sc->sel));
+	pg_mask_apply(&sc->sel, &m->any[PG_SEL_BINARY], &sc->pos[PG_BIN_SELF],
+		      &sc->neg[PG_BIN_SELF]);
+	pg_mask_apply(&sc->sel, &m->any[PG_SEL_PARENT], pst ? &pst->parent_pos : NULL,
+		      pst ? &pst->parent_neg : NULL);
+	pg_mask_apply(&sc->sel, &m->any[PG_SEL_ANCESTOR], pst ? &pst->anc_pos : NULL,
+		      pst ? &pst->anc_neg : NULL);
+	if (m->uses & PG_USES_IDS) {
+		im = pg_policy_id(gen, PG_ID_UID, e->creds.uid);
+		pg_mask_apply(&sc->sel, &m->any[PG_SEL_UID], im ? &im->pos : NULL,
+			      im ? &im->neg : NULL);
+		im = pg_policy_id(gen, PG_ID_EUID, e->creds.euid);
+		pg_mask_apply(&sc->sel, &m->any[PG_SEL_EUID], im ? &im->pos : NULL,
+			      im ? &im->neg : NULL);
+		im = pg_policy_id(gen, PG_ID_AUID, e->creds.auid);
+		pg_mask_apply(&sc->sel, &m->any[PG_SEL_AUID], im ? &im->pos : NULL,
+			      im ? &im->neg : NULL);
+	}
+	in_ctr = e->ns.pid != cfg->host_pidns;
+	pg_mask_apply(&sc->sel, &m->any[PG_SEL_CONTAINER], &m->in_container[in_ctr & 1], NULL);
+
+	/* what this image will be to its exit and its children */
+	st->gen = gen;
+	st->sel = sc->sel;
+	st->parent_pos = sc->pos[PG_BIN_PARENT];
+	st->parent_neg = sc->neg[PG_BIN_PARENT];
+	st->anc_pos = sc->pos[PG_BIN_ANCESTOR];
+	st->anc_neg = sc->neg[PG_BIN_ANCESTOR];
+	if (pst) {
+		pg_mask_or(&st->anc_pos, &pst->anc_pos);
+		pg_mask_or(&st->anc_neg, &pst->anc_neg);
+	}
+	if (!act)
+		return;
+
+	e->matched = sc->sel;
+	pg_mask_and(&e->matched, &m->events[PG_EVENT_PROCESS_EXEC]);
+	if (pg_mask_empty(&e->matched))
+		return;
+	/* kill first, then what the kernel decides alone, then what the agent completes */
+	sc->m = e->matched;
+	pg_mask_and(&sc->m, &m->kill);
+	for (k = 0; k < PG_MASK_WORDS; k++)
+		sc->m.w[k] &= ~m->user.w[k];
+	rule = pg_mask_first(&sc->m);
+	if (rule >= 0) {
+		bpf_send_signal(9 /* SIGKILL */);
+		e->verdict.flags = PG_VERDICT_F_MATCHED | PG_VERDICT_F_KILLED;
+		pg_rule_count(gen, rule, 1);
+	} else {
+		sc->m = e->matched;
+		for (k = 0; k < PG_MASK_WORDS; k++)
+			sc->m.w[k] &= ~m->user.w[k];
+		rule = pg_mask_first(&sc->m);
+		e->verdict.flags = PG_VERDICT_F_MATCHED;
+		if (rule < 0) {
+			rule = pg_mask_first(&e->matched);
+			e->verdict.flags = PG_VERDICT_F_USER;
+		}
+	}
+	if (rule < 0)
+		return;
+	e->verdict.rule = rule;
+	pg_rule_count(gen, rule, 0);
+	/* a rate limit thins the reports, never the kills */
+	if (!(e->verdict.flags & PG_VERDICT_F_KILLED) &&
+	    !pg_rate_allow(gen, rule, e->task.proc.pid, e->hdr.ktime))
+		e->verdict.flags = 0;
+}
+
+/* The verdict of an exit or fork: what the image selected at its exec. */
+static __always_inline void pg_simple_verdict(struct pg_verdict *v, const struct pg_proc_state *st,
+					      __u16 type, __u32 tgid, __u64 now)
+{
+	const struct pg_runtime_config *cfg = pg_config_get();
+	__u32 gen = cfg->policy & 1;
+	const struct pg_policy_masks *m;
+	struct pg_rule_mask sel;
+	int k, rule;
+
+	v->rule = 0;
+	v->flags = 0;
+	v->gen = gen;
+	v->pad = 0;
+	if (!(cfg->policy & PG_POLICY_LOADED)) {
+		v->flags = PG_VERDICT_F_NO_POLICY;
+		return;
+	}
+	m = pg_policy_masks(gen);
+	if (!m || type >= PG_EVENT_MAX)
+		return;
+	if (st && st->gen == gen) {
+		sel = st->sel;
+	} else {
+		/* never evaluated (running before the agent, or an older policy set) */
+		__builtin_memset(&sel, 0xff, sizeof(sel));
+		for (k = 0; k < PG_SEL_KINDS; k++)
+			pg_mask_and(&sel, &m->any[k]);
+	}
+	pg_mask_and(&sel, &m->events[type]);
+	rule = pg_mask_first(&sel);
+	if (rule < 0)
+		return;
+	v->rule = rule;
+	v->flags = PG_VERDICT_F_MATCHED;
+	for (k = 0; k < PG_MASK_WORDS; k++)
+		if (sel.w[k] & m->user.w[k])
+			v->flags |= PG_VERDICT_F_USER;
+	pg_rule_count(gen, rule, 0);
+	if (!pg_rate_allow(gen, rule, tgid, now))
+		v->flags = 0;
+}
+
 static __always_inline int pg_handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	const struct pg_runtime_config *cfg = pg_config_get();
@@ -425,6 +579,7 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 	}
 
 	pg_fill_task(h, task, cfg, &st, true);
+	pg_exec_policy(h, task, cfg, &st, e->task.ppid ? pg_proc_state(e->task.ppid) : NULL, 1);
 	off = h->off;
 
 	/* argv, straight from the new stack: resident, since exec just wrote it */
@@ -454,11 +609,8 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 		st.cwd_ino = st.cgroup_id = 0;
 	stp = pg_proc_state(tgid);
 	if (stp) {
-		stp->cgroup_id = st.cgroup_id;
-		stp->cwd_ino = st.cwd_ino;
-		stp->cwd_sb = st.cwd_sb;
-		stp->cwd_mnt = st.cwd_mnt;
-		stp->cwd_root = st.cwd_root;
+		st.ktime = stp->ktime;
+		*stp = st;
 	}
 	return 0;
 }
@@ -485,6 +637,8 @@ static __always_inline int pg_handle_exit(struct task_struct *task)
 	e.hdr.ktime = bpf_ktime_get_ns();
 	pg_fill_task_ctx(task, &e.task);
 	tgid = e.task.proc.pid;
+	pg_simple_verdict(&e.verdict, pg_proc_state(tgid), PG_EVENT_PROCESS_EXIT, tgid,
+			  e.hdr.ktime);
 	if (bpf_map_delete_elem(&pg_procs, &tgid)) {
 		cfg = pg_config_get();
 		if (!pg_procs_full && task->group_leader->start_time >= cfg->attach_ktime)
@@ -515,14 +669,10 @@ static __always_inline int pg_handle_fork(struct task_struct *parent, struct tas
 	 * fork starts as its parent's, so its children may refer to it too.
 	 */
 	pst = pg_proc_state(e.task.parent.pid);
-	if (pst) {
-		st.cgroup_id = pst->cgroup_id;
-		st.cwd_ino = pst->cwd_ino;
-		st.cwd_sb = pst->cwd_sb;
-		st.cwd_mnt = pst->cwd_mnt;
-		st.cwd_root = pst->cwd_root;
-	}
+	if (pst)
+		st = *pst; /* a fork is its parent's image: same cwd, cgroup, policy masks */
 	st.ktime = e.task.proc.ktime;
+	pg_simple_verdict(&e.verdict, pst, PG_EVENT_PROCESS_FORK, e.task.proc.pid, e.hdr.ktime);
 	pg_procs_insert(e.task.proc.pid, &st, BPF_ANY);
 	e.task.tid = e.task.proc.pid;
 	e.task.ppid = e.task.parent.pid;
@@ -592,6 +742,8 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	e->filename_len = 0;
 	/* seeds walk everything: the iterator meets children before parents too */
 	pg_fill_task(h, task, cfg, &st, false);
+	/* what it selects, for its exit and its children (no action: it runs already) */
+	pg_exec_policy(h, task, cfg, &st, NULL, 0);
 	/* another process's argv is not readable from here: the agent
 	 * takes it from /proc/PID/cmdline */
 	e->args_len = 0;

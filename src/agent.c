@@ -197,6 +197,10 @@ static void stats_json(struct pg_agent *a, const struct pg_loader *l, struct pg_
 		pg_json__key(w, "sensors");
 		pg_loader__stats_json(l, w);
 	}
+	if (a->policy) {
+		PG_JSON_KEY(w, "policies");
+		pg_policy_engine__stats_json(a->policy, l, w);
+	}
 	pg_json__end_object(w);
 	pg_json__free(w);
 }
@@ -334,36 +338,6 @@ static int preflight(const struct pg_features *f)
 	return 0;
 }
 
-/* pid 1's namespaces are the host's: each process's "is_host" compares with them */
-static void read_host_ns(struct pg_namespaces *ns)
-{
-	const struct {
-		const char *name;
-		uint32_t *inum;
-	} rows[] = {
-		{ "mnt", &ns->mnt },
-		{ "pid", &ns->pid },
-		{ "pid_for_children", &ns->pid_for_children },
-		{ "net", &ns->net },
-		{ "user", &ns->user },
-		{ "uts", &ns->uts },
-		{ "ipc", &ns->ipc },
-		{ "cgroup", &ns->cgroup },
-		{ "time", &ns->time },
-		{ "time_for_children", &ns->time_for_children },
-	};
-	char path[64];
-	struct stat st;
-	size_t i;
-
-	memset(ns, 0, sizeof(*ns));
-	for (i = 0; i < PG_ARRAY_SIZE(rows); i++) {
-		snprintf(path, sizeof(path), "/proc/1/ns/%s", rows[i].name);
-		if (!stat(path, &st))
-			*rows[i].inum = st.st_ino;
-	}
-}
-
 int pg_agent_init(struct pg_agent *a, const struct pg_config *cfg)
 {
 	struct utsname u;
@@ -374,7 +348,7 @@ int pg_agent_init(struct pg_agent *a, const struct pg_config *cfg)
 	if (!uname(&u))
 		snprintf(a->node, sizeof(a->node), "%s", u.nodename);
 	a->clock_offset = pg_clock_offset_ns();
-	read_host_ns(&a->host);
+	pg_features_host_ns(&a->host);
 	for (i = 0; i < pg_n_sensors; i++)
 		for (j = 0; j < pg_sensors[i]->n_events; j++) {
 			const struct pg_event_desc *d = &pg_sensors[i]->events[j];
@@ -411,6 +385,7 @@ int pg_agent_init(struct pg_agent *a, const struct pg_config *cfg)
 
 void pg_agent_fini(struct pg_agent *a)
 {
+	pg_policy_engine__free(a->policy);
 	if (a->record)
 		fclose(a->record);
 	pg_buf_free(&a->scratch_rec);
@@ -453,7 +428,23 @@ int pg_agent_run(const struct pg_config *cfg)
 	pg_info("cgroups: naming containers after the %s hierarchy%s%s", f.cgroup_hierarchy,
 		f.cgroup_mount[0] ? " at " : "", f.cgroup_mount);
 
-	err = pg_loader__start(&loader, cfg, &f);
+	err = pg_loader__new(&loader, cfg, &f);
+	if (err)
+		goto cleanup;
+	/*
+	 * The policies go into the shared maps before any program is
+	 * attached: the first record is already decided under them. Deny
+	 * needs an LSM backend, which no sensor has yet: such rules need
+	 * `fallback: kill`.
+	 */
+	err = pg_policy_engine__new(&a.policy, cfg, false);
+	if (!err)
+		err = pg_policy_engine__load(a.policy, loader);
+	if (err) {
+		pg_err("cannot load the policies (see above)");
+		goto cleanup;
+	}
+	err = pg_loader__start(loader, cfg, &f);
 	if (err)
 		goto cleanup;
 	/*
@@ -502,9 +493,20 @@ int pg_agent_run(const struct pg_config *cfg)
 			if (tag == (uint64_t)sfd) {
 				struct signalfd_siginfo si;
 
-				while (read(sfd, &si, sizeof(si)) == sizeof(si))
-					if (si.ssi_signo != SIGHUP)
+				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo != SIGHUP) {
 						stop = true;
+						continue;
+					}
+					/*
+					 * Drain first: the swap reuses the generation
+					 * before last, whose records must all be read.
+					 * A set that fails keeps the old one active.
+					 */
+					ring_buffer__consume(rb);
+					pg_info("SIGHUP: reloading the policies");
+					pg_policy_engine__load(a.policy, loader);
+				}
 			} else if (tag == (uint64_t)tfd) {
 				uint64_t exp;
 

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "json.h"
 #include "output.h"
+#include "policy_engine.h"
 #include "proc_cache.h"
 #include "sensor.h"
 
@@ -33,7 +34,8 @@ struct pg_agent {
 	int64_t clock_offset;				  /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct pg_namespaces host;			  /* pid 1's namespaces: "is_host" */
 	const struct pg_event_desc *events[PG_EVENT_MAX]; /* dispatch, by type */
-	FILE *record; /* --record: raw records as (u32 size, bytes) */
+	FILE *record;			 /* --record: raw records as (u32 size, bytes) */
+	struct pg_policy_engine *policy; /* NULL: everything is reported */
 	uint64_t delivered[PG_EVENT_MAX];
 	uint64_t malformed;  /* records failing validation */
 	uint64_t duplicates; /* second exit of one process image */

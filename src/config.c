@@ -24,6 +24,7 @@ void pg_config_init(struct pg_config *cfg)
 	cfg->cache_grace_ms = 2000;
 	cfg->flush_interval_ms = 100;
 	cfg->seed = true;
+	cfg->policy_dir = "/etc/penguard/policies.d";
 }
 
 void pg_config_usage_run(FILE *f)
@@ -42,6 +43,14 @@ void pg_config_usage_run(FILE *f)
 		"      --fork-events         also report process_fork events\n"
 		"      --process-creds       add cap and process_credentials to process objects\n"
 		"      --process-ns          add ns (namespaces) to process objects\n"
+		"Policies:\n"
+		"      --policy FILE|DIR     load a policy file, or every *.yaml in DIR "
+		"(repeatable)\n"
+		"      --no-default-policies do not load the built-in policies (policies/)\n"
+		"      --policy-dir DIR      also read DIR when present (default\n"
+		"                            /etc/penguard/policies.d; empty: none)\n"
+		"                            (SIGHUP re-reads them all; a set that fails keeps the "
+		"old)\n"
 		"Sensors:\n"
 		"      --backend SENSOR=NAME force a backend (see `penguard probe`)\n"
 		"      --max-args N          argv bytes kept per exec (default %u, max %u)\n"
@@ -122,6 +131,9 @@ enum {
 	OPT_PROCESS_NS,
 	OPT_CGROUP,
 	OPT_RECORD,
+	OPT_POLICY,
+	OPT_NO_DEFAULT_POLICIES,
+	OPT_POLICY_DIR,
 };
 
 int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
@@ -148,6 +160,9 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 		{ "process-ns", no_argument, NULL, OPT_PROCESS_NS },
 		{ "cgroup-hierarchy", required_argument, NULL, OPT_CGROUP },
 		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "no-default-policies", no_argument, NULL, OPT_NO_DEFAULT_POLICIES },
+		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -245,6 +260,16 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 			break;
 		case OPT_STATS_FILE: cfg->stats_file = optarg; break;
 		case OPT_RECORD: cfg->record_path = optarg; break;
+		case OPT_POLICY:
+			if (!*optarg)
+				return bad("--policy", optarg, "empty path");
+			if (cfg->n_policy_paths >= PG_MAX_POLICY_ARGS)
+				return bad("--policy", optarg,
+					   "too many --policy options (use a folder)");
+			cfg->policy_paths[cfg->n_policy_paths++] = optarg;
+			break;
+		case OPT_NO_DEFAULT_POLICIES: cfg->no_default_policies = true; break;
+		case OPT_POLICY_DIR: cfg->policy_dir = *optarg ? optarg : NULL; break;
 		case 'v': cfg->verbose++; break;
 		case 'h': pg_config_usage_run(stdout); return 1;
 		case ':':

@@ -15,6 +15,8 @@ enum pg_format {
 };
 
 #define PG_MAX_FORCED 8
+#define PG_MAX_POLICY_ARGS 64
+#define PG_MAX_POLICY_ARGS 64
 #define PG_NAME_LEN 32
 
 struct pg_forced_backend {
@@ -38,7 +40,11 @@ struct pg_config {
 	uint32_t flush_interval_ms; /* the latency bound when idle */
 	uint32_t stats_interval;    /* seconds; 0: only at exit */
 	const char *stats_file;
-	const char *record_path;      /* raw records, for the pipeline bench and the fuzz corpus */
+	const char *record_path; /* raw records, for the pipeline bench and the fuzz corpus */
+	const char *policy_paths[PG_MAX_POLICY_ARGS]; /* --policy FILE|DIR */
+	uint32_t n_policy_paths;
+	bool no_default_policies;
+	const char *policy_dir;	      /* read when present; default /etc/penguard/policies.d */
 	const char *cgroup_hierarchy; /* "v2" or a v1 controller; NULL: chosen by probing */
 	bool ancestors;
 	bool fork_events;

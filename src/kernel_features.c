@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -195,8 +196,61 @@ static bool list_has(const char *list, const char *word)
 	return false;
 }
 
+/*
+ * The initial namespaces' inode numbers are fixed (PROC_*_INIT_INO in
+ * include/linux/proc_ns.h, since 3.8); mnt and net have none.
+ */
+static const struct {
+	const char *name;
+	uint32_t init_ino;
+} host_ns_rows[] = {
+	{ "mnt", 0 },
+	{ "pid", 0xEFFFFFFCU },
+	{ "pid_for_children", 0xEFFFFFFCU },
+	{ "net", 0 },
+	{ "user", 0xEFFFFFFDU },
+	{ "uts", 0xEFFFFFFEU },
+	{ "ipc", 0xEFFFFFFFU },
+	{ "cgroup", 0xEFFFFFFBU },
+	{ "time", 0xEFFFFFFAU },
+	{ "time_for_children", 0xEFFFFFFAU },
+};
+
+void pg_features_host_ns(struct pg_namespaces *ns)
+{
+	uint32_t *out[] = {
+		&ns->mnt, &ns->pid, &ns->pid_for_children, &ns->net,  &ns->user,
+		&ns->uts, &ns->ipc, &ns->cgroup,	   &ns->time, &ns->time_for_children
+	};
+	static bool warned;
+	char path[64];
+	struct stat st;
+	size_t i;
+
+	memset(ns, 0, sizeof(*ns));
+	for (i = 0; i < sizeof(host_ns_rows) / sizeof(host_ns_rows[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/1/ns/%s", host_ns_rows[i].name);
+		if (!stat(path, &st)) {
+			*out[i] = st.st_ino;
+			continue;
+		}
+		/* pid 1 may be out of reach (a sandbox's init): the initial namespace's
+		 * fixed number, or for mnt and net, the agent's own (it must run in the
+		 * host's) */
+		if (!warned)
+			pg_warn("cannot read %s (%s): taking the initial namespaces as the host's",
+				path, strerror(errno));
+		warned = true;
+		*out[i] = host_ns_rows[i].init_ino;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", host_ns_rows[i].name);
+		if (!*out[i] && !stat(path, &st))
+			*out[i] = st.st_ino;
+	}
+}
+
 void pg_features_probe(struct pg_features *f)
 {
+	struct pg_namespaces host;
 	struct utsname u;
 	struct btf *vmlinux;
 	int err;
@@ -215,6 +269,8 @@ void pg_features_probe(struct pg_features *f)
 	read_lsm_list(f);
 	f->lsm_active = list_has(f->lsm_list, "bpf");
 	probe_cgroup(f);
+	pg_features_host_ns(&host);
+	f->host_pidns = host.pid;
 	if (!f->root)
 		return; /* loading programs needs CAP_BPF + CAP_PERFMON or root */
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <penguard/events.h>
+
 struct pg_features {
 	char kernel[128];
 	bool root;
@@ -36,9 +38,12 @@ struct pg_features {
 	uint32_t cgroup_subsys;	   /* controller id, or PG_CGROUP_DFL for v2 */
 	char cgroup_hierarchy[32]; /* "v2", "memory", … */
 	char cgroup_mount[256];	   /* where that hierarchy is mounted, "" if nowhere */
+	uint32_t host_pidns;	   /* pid 1's pid namespace inode */
 };
 
 void pg_features_probe(struct pg_features *f);
+/* pid 1's namespaces: the host's, to which "is_host" and "in_container" compare. */
+void pg_features_host_ns(struct pg_namespaces *ns);
 /*
  * Use hierarchy @want ("v2" or a v1 controller name) instead of the probed
  * choice. Returns 0, or -ENOENT when no such hierarchy is mounted.

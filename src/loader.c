@@ -18,19 +18,55 @@
  * The maps every object shares (bpf/lib/maps.bpf.h), created here once, so
  * that none of them belongs to whichever sensor happens to load first.
  */
-enum { SHARED_EVENTS, SHARED_PROC_EVENTS, SHARED_STATS, SHARED_CONFIG, SHARED_PROCS, N_SHARED };
+enum {
+	SHARED_EVENTS,
+	SHARED_PROC_EVENTS,
+	SHARED_STATS,
+	SHARED_CONFIG,
+	SHARED_PROCS,
+	SHARED_POL_PATHS,
+	SHARED_POL_SUFFIX,
+	SHARED_POL_IDS,
+	SHARED_POL_MASKS,
+	SHARED_POL_RULES,
+	SHARED_POL_STATS,
+	SHARED_POL_RATE,
+	N_SHARED
+};
+
+struct pg_rate_key_u {
+	__u32 rule, tgid;
+};
 
 static const struct {
 	const char *name;
 	enum bpf_map_type type;
 	__u32 key_size, value_size, max_entries; /* 0 entries: sized from the config */
+	__u32 flags;
 } shared_maps[N_SHARED] = {
 	[SHARED_EVENTS] = { "pg_events", BPF_MAP_TYPE_RINGBUF, 0, 0, 0 },
 	[SHARED_PROC_EVENTS] = { "pg_proc_events", BPF_MAP_TYPE_RINGBUF, 0, 0, 0 },
 	[SHARED_STATS] = { "pg_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct pg_stats), 1 },
 	[SHARED_CONFIG] = { "pg_config", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct pg_runtime_config),
 			    1 },
-	[SHARED_PROCS] = { "pg_procs", BPF_MAP_TYPE_HASH, 4, sizeof(struct pg_proc_state), 131072 },
+	[SHARED_PROCS] = { "pg_procs", BPF_MAP_TYPE_HASH, 4, sizeof(struct pg_proc_state), 65536 },
+	/* policy maps (bpf/lib/policy.bpf.h); the tries allocate as they fill */
+	[SHARED_POL_PATHS] = { "pg_pol_paths", BPF_MAP_TYPE_LPM_TRIE,
+			       sizeof(struct pg_policy_path_key), sizeof(struct pg_path_masks),
+			       1 << 20, BPF_F_NO_PREALLOC },
+	[SHARED_POL_SUFFIX] = { "pg_pol_suffix", BPF_MAP_TYPE_LPM_TRIE,
+				sizeof(struct pg_policy_path_key), sizeof(struct pg_path_masks),
+				1 << 20, BPF_F_NO_PREALLOC },
+	[SHARED_POL_IDS] = { "pg_pol_ids", BPF_MAP_TYPE_LPM_TRIE, sizeof(struct pg_policy_id_key),
+			     sizeof(struct pg_id_masks), 1 << 20, BPF_F_NO_PREALLOC },
+	[SHARED_POL_MASKS] = { "pg_pol_masks", BPF_MAP_TYPE_ARRAY, 4,
+			       sizeof(struct pg_policy_masks), 2 },
+	[SHARED_POL_RULES] = { "pg_pol_rules", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct pg_policy_rule),
+			       2 * PG_POLICY_RULES },
+	[SHARED_POL_STATS] = { "pg_pol_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+			       sizeof(struct pg_rule_stats), 2 * PG_POLICY_RULES },
+	[SHARED_POL_RATE] = { "pg_pol_rate", BPF_MAP_TYPE_LRU_HASH, sizeof(struct pg_rate_key_u),
+			      16, 16384 },
 };
 
 struct pg_loaded {
@@ -63,6 +99,7 @@ static int shared_create(struct pg_loader *l, const struct pg_config *cfg,
 			 const struct pg_features *f)
 {
 	struct pg_runtime_config rc = {
+		.host_pidns = f->host_pidns,
 		.wakeup_bytes = cfg->wakeup_bytes,
 		.max_args = cfg->max_args,
 		.cgroup_subsys = f->cgroup_subsys,
@@ -79,9 +116,11 @@ static int shared_create(struct pg_loader *l, const struct pg_config *cfg,
 			n = cfg->ringbuf_size;
 		else if (i == SHARED_PROC_EVENTS)
 			n = cfg->proc_ringbuf_size;
-		l->shared_fd[i] =
-			bpf_map_create(shared_maps[i].type, shared_maps[i].name,
-				       shared_maps[i].key_size, shared_maps[i].value_size, n, NULL);
+		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = shared_maps[i].flags);
+
+		l->shared_fd[i] = bpf_map_create(shared_maps[i].type, shared_maps[i].name,
+						 shared_maps[i].key_size, shared_maps[i].value_size,
+						 n, &opts);
 		if (l->shared_fd[i] < 0) {
 			int err = -errno;
 
@@ -216,8 +255,7 @@ static int load_sensor(struct pg_loader *l, struct pg_loaded *ld, const struct p
 	return err;
 }
 
-int pg_loader__start(struct pg_loader **ret, const struct pg_config *cfg,
-		     const struct pg_features *f)
+int pg_loader__new(struct pg_loader **ret, const struct pg_config *cfg, const struct pg_features *f)
 {
 	struct pg_loader *l = calloc(1, sizeof(*l));
 	size_t i;
@@ -235,19 +273,27 @@ int pg_loader__start(struct pg_loader **ret, const struct pg_config *cfg,
 	err = shared_create(l, cfg, f);
 	if (err)
 		goto fail;
+	*ret = l;
+	return 0;
+fail:
+	pg_loader__free(l);
+	return err;
+}
+
+int pg_loader__start(struct pg_loader *l, const struct pg_config *cfg, const struct pg_features *f)
+{
+	size_t i;
+	int err;
+
 	for (i = 0; i < pg_n_sensors; i++) {
 		l->loaded[i].sensor = pg_sensors[i];
 		err = load_sensor(l, &l->loaded[i], cfg, f);
 		/* a forced backend that fails is fatal too: the user asked for it */
 		if (err &&
 		    (pg_sensors[i]->required || pg_config_forced_backend(cfg, pg_sensors[i]->name)))
-			goto fail;
+			return err;
 	}
-	*ret = l;
 	return 0;
-fail:
-	pg_loader__free(l);
-	return err;
 }
 
 void pg_loader__free(struct pg_loader *l)
@@ -275,6 +321,30 @@ void pg_loader__detach(struct pg_loader *l)
 			bpf_link__destroy(l->loaded[i].links[j]);
 		l->loaded[i].n_links = 0;
 	}
+}
+
+int pg_loader__map_fd(const struct pg_loader *l, const char *name)
+{
+	int i;
+
+	for (i = 0; i < N_SHARED; i++)
+		if (!strcmp(shared_maps[i].name, name))
+			return l->shared_fd[i];
+	return -ENOENT;
+}
+
+int pg_loader__set_policy(struct pg_loader *l, uint32_t policy)
+{
+	struct pg_runtime_config rc;
+	__u32 zero = 0;
+
+	/* only the agent writes it: read, change one field, write back */
+	if (bpf_map_lookup_elem(l->shared_fd[SHARED_CONFIG], &zero, &rc))
+		return -errno;
+	rc.policy = policy;
+	if (bpf_map_update_elem(l->shared_fd[SHARED_CONFIG], &zero, &rc, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 int pg_loader__events_fd(const struct pg_loader *l)

@@ -20,8 +20,11 @@
 struct pg_loader;
 struct pg_json;
 
-int pg_loader__start(struct pg_loader **ret, const struct pg_config *cfg,
-		     const struct pg_features *f);
+/* The shared maps, and nothing loaded yet: the policies go in first. */
+int pg_loader__new(struct pg_loader **ret, const struct pg_config *cfg,
+		   const struct pg_features *f);
+/* Load and attach every sensor. */
+int pg_loader__start(struct pg_loader *l, const struct pg_config *cfg, const struct pg_features *f);
 void pg_loader__free(struct pg_loader *l);
 /* Stop every program; the maps stay readable for the final drain. */
 void pg_loader__detach(struct pg_loader *l);
@@ -29,6 +32,11 @@ void pg_loader__detach(struct pg_loader *l);
 /* The process lifecycle ring, drained first, and the ring of every other event. */
 int pg_loader__proc_events_fd(const struct pg_loader *l);
 int pg_loader__events_fd(const struct pg_loader *l);
+/* A shared map by name (bpf/lib/), or -ENOENT. */
+int pg_loader__map_fd(const struct pg_loader *l, const char *name);
+/* Switch the programs' policy state (PG_POLICY_LOADED | generation): one write. */
+int pg_loader__set_policy(struct pg_loader *l, uint32_t policy);
+
 /* The backend @sensor runs with, or NULL if it is not loaded. */
 const char *pg_loader__backend(const struct pg_loader *l, const char *sensor);
 /* Sum the per-CPU counters. */

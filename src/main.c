@@ -8,6 +8,7 @@
 #include "agent.h"
 #include "config.h"
 #include "kernel_features.h"
+#include "policy.h"
 #include "sensor.h"
 #include "util.h"
 
@@ -109,6 +110,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "load the sensors and stream events" },
 	{ "probe", cmd_probe, "show kernel features and chosen backends" },
+	{ "policy", pg_policy_cmd, "check policy files (policy check FILE…)" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -75,9 +75,137 @@ struct pg_event_process {
 	__u32 ppid;
 };
 
+/* ---- policies (src/policy.h, bpf/lib/policy.bpf.h) ---- */
+
+/*
+ * Every map below is keyed by a generation (0 or 1) first: the agent
+ * writes a new policy set under the other generation, then switches the
+ * active one in pg_policy_state with one write, then deletes the old one.
+ * A swap is atomic for the programs: no event sees half a policy set.
+ */
+#define PG_POLICY_RULES 256
+#define PG_MASK_WORDS (PG_POLICY_RULES / 64)
+#define PG_POLICY_STR_MAX 254	/* path bytes in a trie key (exact values: this, minus NUL) */
+#define PG_POLICY_SUFFIX_MAX 64 /* bytes a suffix selector may hold */
+
+/* One bit per rule. */
+struct pg_rule_mask {
+	__u64 w[PG_MASK_WORDS];
+};
+
+/* Selector kinds whose values are a binary path, as the event's own
+ * binary, its parent's, or any ancestor's. */
+enum pg_bin_kind {
+	PG_BIN_SELF = 0,
+	PG_BIN_PARENT = 1,
+	PG_BIN_ANCESTOR = 2,
+	PG_BIN_KINDS,
+};
+
+/*
+ * Value of the binary-path tries: the rules whose selector of each kind
+ * accepts (pos) or, under `not:`, rejects (neg) the path. The agent folds
+ * every entry's shorter matching prefixes into it, so the longest match
+ * the trie returns carries them all.
+ */
+struct pg_path_masks {
+	struct pg_rule_mask pos[PG_BIN_KINDS];
+	struct pg_rule_mask neg[PG_BIN_KINDS];
+};
+
+/*
+ * Binary path tries (exact and prefix in one: an exact value is a prefix
+ * that includes the terminating NUL; suffixes in a second trie, keyed by
+ * the reversed path). prefixlen counts bits from gen on.
+ */
+struct pg_policy_path_key {
+	__u32 prefixlen;
+	__u8 gen;
+	__u8 data[PG_POLICY_STR_MAX + 1];
+};
+
+enum pg_id_kind {
+	PG_ID_UID = 0,
+	PG_ID_EUID = 1,
+	PG_ID_AUID = 2,
+	PG_ID_KINDS,
+};
+
+/* uid/euid/auid trie: ranges become prefixes of the big-endian value. */
+struct pg_policy_id_key {
+	__u32 prefixlen; /* bits from gen on: 16 + 32 for an exact value */
+	__u8 gen;
+	__u8 kind; /* enum pg_id_kind */
+	__u8 be[4];
+};
+
+struct pg_id_masks {
+	struct pg_rule_mask pos;
+	struct pg_rule_mask neg;
+};
+
+/* Per generation: rules not constraining a kind (they accept any value). */
+enum pg_sel_kind {
+	PG_SEL_BINARY = 0,
+	PG_SEL_PARENT = 1,
+	PG_SEL_ANCESTOR = 2,
+	PG_SEL_UID = 3,
+	PG_SEL_EUID = 4,
+	PG_SEL_AUID = 5,
+	PG_SEL_CONTAINER = 6, /* in_container */
+	PG_SEL_KINDS,
+};
+
+struct pg_policy_masks {
+	struct pg_rule_mask any[PG_SEL_KINDS];
+	struct pg_rule_mask in_container[2];	  /* rules accepting not-in / in a container */
+	struct pg_rule_mask events[PG_EVENT_MAX]; /* rules that apply to each event type */
+	struct pg_rule_mask kill;		  /* enforce-mode rules that kill */
+	struct pg_rule_mask deny;		  /* enforce-mode rules that deny */
+	struct pg_rule_mask user;    /* rules the agent completes (user-space selectors) */
+	struct pg_rule_mask limited; /* rules with a rate limit */
+	__u32 uses;		     /* PG_USES_*: which lookups any rule needs */
+	__u32 pad;
+};
+
+#define PG_USES_PATHS (1U << 0)
+#define PG_USES_SUFFIX (1U << 1)
+#define PG_USES_IDS (1U << 2)
+
+struct pg_policy_rule {
+	__u32 rate_max; /* events per interval; 0: unlimited */
+	__u8 per_process;
+	__u8 pad[3];
+	__u64 rate_interval_ns;
+};
+
+/* Per-CPU counters per rule index of the active generation. */
+struct pg_rule_stats {
+	__u64 matched;
+	__u64 killed;
+	__u64 denied;
+	__u64 rate_limited;
+};
+
+/* The policy verdict every record carries (struct pg_event_base). */
+#define PG_VERDICT_F_MATCHED (1U << 0) /* a rule matched: report it */
+#define PG_VERDICT_F_KILLED (1U << 1)
+#define PG_VERDICT_F_DENIED (1U << 2)
+#define PG_VERDICT_F_USER (1U << 3)	 /* the agent completes the decision */
+#define PG_VERDICT_F_NO_POLICY (1U << 4) /* no policy loaded: everything is reported */
+
+/* What the policy decided for this record (PG_VERDICT_F_*). */
+struct pg_verdict {
+	__u16 rule; /* index of the deciding rule in its generation */
+	__u8 flags; /* PG_VERDICT_F_* */
+	__u8 gen;   /* policy generation it was decided under */
+	__u32 pad;
+};
+
 struct pg_event_base {
 	struct pg_event_header hdr;
 	struct pg_event_process task;
+	struct pg_verdict verdict;
 };
 
 struct pg_creds {
@@ -166,6 +294,8 @@ struct pg_file_info {
 struct pg_exec_event {
 	struct pg_event_header hdr;
 	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched; /* every rule the kernel matched */
 	__u32 proc_flags;
 	__u32 pad;
 	__u64 start_ktime; /* CLOCK_MONOTONIC ns the task was forked */
@@ -189,6 +319,7 @@ struct pg_exec_event {
 struct pg_exit_event {
 	struct pg_event_header hdr;
 	struct pg_event_process task;
+	struct pg_verdict verdict;
 	__u32 exit_code; /* wait(2) status: (code << 8) | signal */
 	__u32 pad;
 	char comm[PG_COMM_LEN];
@@ -198,6 +329,7 @@ struct pg_exit_event {
 struct pg_fork_event {
 	struct pg_event_header hdr;
 	struct pg_event_process task; /* the child; its parent the forker */
+	struct pg_verdict verdict;
 	char comm[PG_COMM_LEN];
 };
 
@@ -219,7 +351,11 @@ struct pg_runtime_config {
 	__u32 max_args;	     /* argv bytes kept per exec */
 	__u32 cgroup_subsys; /* v1 controller id whose hierarchy names cgroups, or PG_CGROUP_DFL */
 	__u64 attach_ktime;  /* processes started before this may have no pg_procs entry */
+	__u32 policy;	     /* PG_POLICY_LOADED | the active generation (bit 0) */
+	__u32 host_pidns;    /* pid 1's pid namespace: "in_container" is any other */
 };
+
+#define PG_POLICY_LOADED (1U << 1)
 
 /*
  * The shared process map: tgid -> the ktime half of its current key, and
@@ -234,22 +370,36 @@ struct pg_proc_state {
 	__u64 cwd_sb;
 	__u64 cwd_mnt;
 	__u64 cwd_root; /* the root dentry it was resolved against */
+	/*
+	 * Policy: what this process's image selected, evaluated at its exec
+	 * (generation gen): sel, the rules all its selectors accept, for its
+	 * exit; as_parent, the parent_binary selectors its binary passes or
+	 * fails for its children; ancestors, the same for ancestor_binary,
+	 * accumulated over its own binary and its ancestors'.
+	 */
+	__u32 gen;
+	__u32 pad;
+	struct pg_rule_mask sel;
+	struct pg_rule_mask parent_pos, parent_neg;
+	struct pg_rule_mask anc_pos, anc_neg;
 };
 
 #define PG_STATIC_ASSERT(c, m) _Static_assert(c, m)
 PG_STATIC_ASSERT(sizeof(struct pg_event_header) == 16, "header layout");
 PG_STATIC_ASSERT(sizeof(struct pg_process_key) == 16, "key layout");
 PG_STATIC_ASSERT(sizeof(struct pg_event_process) == 40, "process context layout");
-PG_STATIC_ASSERT(sizeof(struct pg_event_base) == 56, "base layout");
+PG_STATIC_ASSERT(sizeof(struct pg_event_base) == 64, "base layout");
+PG_STATIC_ASSERT(sizeof(struct pg_verdict) == 8, "verdict layout");
+PG_STATIC_ASSERT(sizeof(struct pg_path_masks) == 192, "path masks layout");
 PG_STATIC_ASSERT(sizeof(struct pg_creds) == 64, "creds layout");
 PG_STATIC_ASSERT(sizeof(struct pg_namespaces) == 40, "ns layout");
 PG_STATIC_ASSERT(sizeof(struct pg_file_info) == 24, "file info layout");
-PG_STATIC_ASSERT(sizeof(struct pg_exec_event) == 264, "exec layout");
-PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, data) == 264, "exec data");
+PG_STATIC_ASSERT(sizeof(struct pg_exec_event) == 304, "exec layout");
+PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, data) == 304, "exec data");
 PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, task) == 16, "exec task");
-PG_STATIC_ASSERT(sizeof(struct pg_exit_event) == 80, "exit layout");
-PG_STATIC_ASSERT(sizeof(struct pg_fork_event) == 72, "fork layout");
-PG_STATIC_ASSERT(sizeof(struct pg_runtime_config) == 24, "config layout");
-PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 48, "process state layout");
+PG_STATIC_ASSERT(sizeof(struct pg_exit_event) == 88, "exit layout");
+PG_STATIC_ASSERT(sizeof(struct pg_fork_event) == 80, "fork layout");
+PG_STATIC_ASSERT(sizeof(struct pg_runtime_config) == 32, "config layout");
+PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
 
 #endif /* PENGUARD_EVENTS_H */

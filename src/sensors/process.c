@@ -17,6 +17,7 @@
 #include "container.h"
 #include "json.h"
 #include "log.h"
+#include "policy_engine.h"
 #include "process.skel.h"
 #include "sensors/process.h"
 #include "util.h"
@@ -657,8 +658,25 @@ static void ancestors_json(struct pg_agent *a, struct pg_process *parent)
 	pg_json__end_array(a->json);
 }
 
+/*
+ * What the policies say of this record: whether it is reported, and under
+ * which rule. The kernel decided what it could; the agent completes the
+ * rules with user-space selectors from the cached process.
+ */
+static bool decide(struct pg_agent *a, const struct pg_verdict *v, const struct pg_rule_mask *m,
+		   const struct pg_process *p, struct pg_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (!a->policy)
+		return true;
+	return pg_policy_engine__decide(a->policy, v, m, p->key.pid,
+					p->container_runtime ? p->container_id : "", p->cgroup,
+					p->arguments, d);
+}
+
 /* {"<type>":{"process":…,"parent":…[,"ancestors":…] — the caller closes it. */
-static struct pg_process *event_begin(struct pg_agent *a, const char *type, struct pg_process *p)
+static struct pg_process *event_begin(struct pg_agent *a, const char *type, struct pg_process *p,
+				      const struct pg_decision *d)
 {
 	struct pg_process *parent;
 
@@ -667,6 +685,7 @@ static struct pg_process *event_begin(struct pg_agent *a, const char *type, stru
 	process_json(a, p, false);
 	parent = parent_json(a, p);
 	ancestors_json(a, parent);
+	pg_policy_engine__render(d, a->json);
 	return parent;
 }
 
@@ -698,11 +717,15 @@ static void emit(struct pg_agent *a, uint64_t ktime)
 		pg_output__compact(a->out, a->compact.data, a->compact.len);
 }
 
-static void render_exec(struct pg_agent *a, uint64_t ktime, struct pg_process *p)
+static void render_exec(struct pg_agent *a, const struct pg_exec_event *e, struct pg_process *p)
 {
+	uint64_t ktime = e->hdr.ktime;
 	struct pg_process *parent;
+	struct pg_decision d;
 
-	parent = event_begin(a, "process_exec", p);
+	if (!decide(a, &e->verdict, &e->matched, p, &d))
+		return;
+	parent = event_begin(a, "process_exec", p, &d);
 	pg_json__end_object(a->json);
 	if (pg_output__wants_compact(a->out)) {
 		compact_begin(a, ktime, "exec", p);
@@ -748,7 +771,7 @@ static void handle_exec_like(struct pg_agent *a, const void *rec, size_t size, b
 	}
 	pg_proc_cache__insert(a->cache, p);
 	if (render)
-		render_exec(a, v.e->hdr.ktime, p);
+		render_exec(a, v.e, p);
 }
 
 static void process_on_exec(struct pg_agent *a, const void *rec, size_t size)
@@ -807,6 +830,7 @@ static void process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 	struct pg_process *p;
 	unsigned sig, status;
 	uint64_t run_time;
+	struct pg_decision d;
 	char signame[16], ts[PG_RFC3339_LEN];
 
 	(void)size; /* at least sizeof(*e): checked by the dispatcher */
@@ -828,7 +852,11 @@ static void process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 	sig = e->exit_code & 0x7f;
 	status = (e->exit_code >> 8) & 0xff;
 
-	event_begin(a, "process_exit", p);
+	if (!decide(a, &e->verdict, NULL, p, &d)) {
+		pg_proc_cache__mark_exited(a->cache, p, e->hdr.ktime);
+		return;
+	}
+	event_begin(a, "process_exit", p, &d);
 	if (sig) {
 		PG_JSON_KV_STRING(a->json, "signal", signal_name(sig, signame));
 		if (e->exit_code & 0x80)
@@ -856,7 +884,9 @@ static void process_on_exit(struct pg_agent *a, const void *rec, size_t size)
 static void process_on_fork(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_fork_event *e = rec;
+	struct pg_decision d;
 	struct pg_process *p;
+	bool shown;
 
 	(void)size;
 	p = clone_of_parent(a, &e->task, e->comm);
@@ -869,9 +899,10 @@ static void process_on_fork(struct pg_agent *a, const void *rec, size_t size)
 	 * Forks always reach us, so that a child's exec finds its parent even
 	 * when the parent is a clone (a subshell); they are shown on request.
 	 */
-	if (!a->cfg->fork_events)
+	shown = decide(a, &e->verdict, NULL, p, &d);
+	if (!a->cfg->fork_events && !(shown && d.rule))
 		return;
-	event_begin(a, "process_fork", p);
+	event_begin(a, "process_fork", p, &d);
 	pg_json__end_object(a->json);
 	if (pg_output__wants_compact(a->out))
 		compact_begin(a, e->hdr.ktime, "fork", p);

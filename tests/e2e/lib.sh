@@ -68,13 +68,15 @@ agent_stop() {
 	AGENT_RC=$?
 }
 
-# wait_event NAME NEEDLE JQ-CONDITION [SECONDS]: wait until an event
+# wait_event NAME NEEDLE JQ-CONDITION [SECONDS]: wait (10 s times
+# PG_E2E_SLOW unless told) until an event
 # matching the condition is in NAME's export; prints the first match
 # (compact JSON). NEEDLE, a fixed string every match holds, keeps this fast
 # on a busy host whose export is large.
 wait_event() {
 	__wf="$WORK/$1.json"
-	__wn=$(( ${4:-10} * 10 ))
+	__wn=${4:-$((10 * ${PG_E2E_SLOW:-1}))}
+	__wn=$((__wn * 10))
 	while [ "$__wn" -gt 0 ]; do
 		__wm=$(grep -F -- "$2" "$__wf" 2>/dev/null | jq -c "select($3)" 2>/dev/null | head -n 1)
 		if [ -n "$__wm" ]; then

@@ -22,6 +22,9 @@
  *                                 at once
  *   threadexec MARK…              a thread other than the leader execs
  *                                 "exit 0 MARK…"
+ *   touch PATH [MARK…]            create PATH first thing, then exit 0 (a
+ *                                 killed exec must never get that far)
+ *   run PROG [ARG…]               fork+exec PROG ARG…, wait, exit with its status
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -156,6 +159,28 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr, "usage: pg-testbin VERB ARG [MARK…] (see the source)\n");
 		return 2;
+	}
+	if (!strcmp(argv[1], "touch")) {
+		int fd = open(argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0)
+			die("touch");
+		close(fd);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run")) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			execv(argv[2], argv + 2);
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) < 0)
+			die("waitpid");
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
 	v = strtol(argv[2], NULL, 10);
 	if (!strcmp(argv[1], "exit"))

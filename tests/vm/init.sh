@@ -67,6 +67,14 @@ export PG_HELPERS=/penguard/build/tests/helpers
 # PG_E2E_ONLY comes from the kernel command line: the kernel hands unknown
 # NAME=value words without a dot to init as environment variables.
 [ -n "$PG_E2E_ONLY" ] && export PG_E2E_ONLY
+# TCG runs the suite 15-20x slower than the host: longer waits, smaller
+# floods (a NAME=value on the command line, PG_VM_APPEND, overrides them)
+export PG_E2E_SLOW=${PG_E2E_SLOW:-10}
+export PG_E2E_THREAD_PROCS=${PG_E2E_THREAD_PROCS:-20}
+export PG_E2E_STALL_EXECS=${PG_E2E_STALL_EXECS:-400}
+export PG_E2E_STORM_LOOPS=${PG_E2E_STORM_LOOPS:-2}
+export PG_E2E_STORM_COUNT=${PG_E2E_STORM_COUNT:-250}
+export PG_E2E_RELOAD_COUNT=${PG_E2E_RELOAD_COUNT:-100}
 
 # Every step is bounded inside the VM too, so a hang ends with a report of
 # what was still running instead of the host's timeout cutting the log.

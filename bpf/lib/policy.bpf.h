@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Policy evaluation in the kernel. The agent compiles every loaded rule
+ * (at most PG_POLICY_RULES) into maps from a selector's value to the bit
+ * mask of the rules that accept it (src/policy_compile.c); an event's
+ * verdict is the AND, over the selector kinds, of
+ *
+ *     (rules that do not constrain the kind | rules that accept the value)
+ *         & ~rules whose `not:` rejects the value
+ *
+ * and the rules that apply to the event type. A few map lookups, whatever
+ * the number of values: a 10,000-path policy costs what a 1-path one does.
+ * Path values (exact, prefix: one trie; suffix: a trie of reversed paths)
+ * and uid ranges (prefixes of the big-endian value) live in LPM tries,
+ * whose longest match carries the shorter ones, folded in by the agent.
+ */
+#ifndef PENGUARD_LIB_POLICY_BPF_H
+#define PENGUARD_LIB_POLICY_BPF_H
+
+#include "submit.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__type(key, struct pg_policy_path_key);
+	__type(value, struct pg_path_masks);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} pg_pol_paths SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__type(key, struct pg_policy_path_key);
+	__type(value, struct pg_path_masks);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} pg_pol_suffix SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__type(key, struct pg_policy_id_key);
+	__type(value, struct pg_id_masks);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} pg_pol_ids SEC(".maps");
+
+/* per generation */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct pg_policy_masks);
+} pg_pol_masks SEC(".maps");
+
+/* per generation * PG_POLICY_RULES + rule */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * PG_POLICY_RULES);
+	__type(key, __u32);
+	__type(value, struct pg_policy_rule);
+} pg_pol_rules SEC(".maps");
+
+/* per generation * PG_POLICY_RULES + rule: a swap starts from zero, the old counts stay readable */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * PG_POLICY_RULES);
+	__type(key, __u32);
+	__type(value, struct pg_rule_stats);
+} pg_pol_stats SEC(".maps");
+
+struct pg_rate_key {
+	__u32 rule; /* generation * PG_POLICY_RULES + rule */
+	__u32 tgid; /* 0: global */
+};
+
+struct pg_rate_state {
+	__u64 window; /* start of the current interval */
+	__u64 count;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pg_rate_key);
+	__type(value, struct pg_rate_state);
+} pg_pol_rate SEC(".maps");
+
+/* Scratch for the trie keys: 260 bytes each, too big for the stack. */
+struct pg_policy_scratch {
+	struct pg_policy_path_key path;
+	struct pg_rule_mask pos[PG_BIN_KINDS]; /* of the event's own binary path(s) */
+	struct pg_rule_mask neg[PG_BIN_KINDS];
+	struct pg_rule_mask sel;
+	struct pg_rule_mask m;
+};
+
+static __always_inline void pg_mask_or(struct pg_rule_mask *d, const struct pg_rule_mask *a)
+{
+	int i;
+
+	for (i = 0; i < PG_MASK_WORDS; i++)
+		d->w[i] |= a->w[i];
+}
+
+/* Add what the path tries say of @path (@len bytes, in map memory) to sc->pos/neg. */
+static __always_inline void pg_policy_path(struct pg_policy_scratch *sc, __u32 gen,
+					   const struct pg_policy_masks *m, const char *path,
+					   __u32 len)
+{
+	const struct pg_path_masks *pm;
+	int i, k;
+
+	if (len > PG_POLICY_STR_MAX)
+		len = PG_POLICY_STR_MAX;
+	sc->path.gen = gen;
+	/* every bit of the key counts: an exact value is matched with its NUL */
+	sc->path.prefixlen = 8 * sizeof(sc->path.data) + 8;
+	if (m->uses & PG_USES_PATHS) {
+		if (bpf_probe_read_kernel(sc->path.data, len & 0xff, path))
+			return;
+		sc->path.data[len & 0xff] = 0;
+		pm = bpf_map_lookup_elem(&pg_pol_paths, &sc->path);
+		if (pm)
+			for (k = 0; k < PG_BIN_KINDS; k++) {
+				pg_mask_or(&sc->pos[k], &pm->pos[k]);
+				pg_mask_or(&sc->neg[k], &pm->neg[k]);
+			}
+	}
+	if (m->uses & PG_USES_SUFFIX) {
+		/*
+		 * The suffix trie is keyed by the path's last PG_POLICY_SUFFIX_MAX
+		 * bytes, reversed. No branch in the loop (the verifier would
+		 * follow both sides of each): past the start of the path it
+		 * copies bytes that do not matter, cut off by a NUL at @len,
+		 * which no entry holds.
+		 */
+		for (i = 0; i < PG_POLICY_SUFFIX_MAX; i++)
+			sc->path.data[i] = path[(len - 1 - i) & (PG_PATH_MAX - 1)];
+		if (len < PG_POLICY_SUFFIX_MAX)
+			sc->path.data[len & (PG_POLICY_SUFFIX_MAX - 1)] = 0;
+		pm = bpf_map_lookup_elem(&pg_pol_suffix, &sc->path);
+		if (pm)
+			for (k = 0; k < PG_BIN_KINDS; k++) {
+				pg_mask_or(&sc->pos[k], &pm->pos[k]);
+				pg_mask_or(&sc->neg[k], &pm->neg[k]);
+			}
+	}
+}
+
+static __always_inline void pg_mask_and(struct pg_rule_mask *d, const struct pg_rule_mask *a)
+{
+	int i;
+
+	for (i = 0; i < PG_MASK_WORDS; i++)
+		d->w[i] &= a->w[i];
+}
+
+/* d &= (any | pos) & ~neg; pos or neg may be NULL (no entry) */
+static __always_inline void pg_mask_apply(struct pg_rule_mask *d, const struct pg_rule_mask *any,
+					  const struct pg_rule_mask *pos,
+					  const struct pg_rule_mask *neg)
+{
+	int i;
+
+	for (i = 0; i < PG_MASK_WORDS; i++) {
+		__u64 v = any->w[i];
+
+		if (pos)
+			v |= pos->w[i];
+		if (neg)
+			v &= ~neg->w[i];
+		d->w[i] &= v;
+	}
+}
+
+static __always_inline int pg_mask_empty(const struct pg_rule_mask *m)
+{
+	return !(m->w[0] | m->w[1] | m->w[2] | m->w[3]);
+}
+
+/* Index of the lowest set bit, or -1: the first rule in load order wins. */
+static __always_inline int pg_mask_first(const struct pg_rule_mask *m)
+{
+	int i;
+
+	for (i = 0; i < PG_MASK_WORDS; i++) {
+		__u64 v = m->w[i];
+		int b = 0;
+
+		if (!v)
+			continue;
+		/* no ctz instruction in BPF: halve the word six times */
+		if (!(v & 0xffffffffULL)) {
+			b += 32;
+			v >>= 32;
+		}
+		if (!(v & 0xffff)) {
+			b += 16;
+			v >>= 16;
+		}
+		if (!(v & 0xff)) {
+			b += 8;
+			v >>= 8;
+		}
+		if (!(v & 0xf)) {
+			b += 4;
+			v >>= 4;
+		}
+		if (!(v & 0x3)) {
+			b += 2;
+			v >>= 2;
+		}
+		if (!(v & 0x1))
+			b += 1;
+		return i * 64 + b;
+	}
+	return -1;
+}
+
+static __always_inline const struct pg_policy_masks *pg_policy_masks(__u32 gen)
+{
+	return bpf_map_lookup_elem(&pg_pol_masks, &gen);
+}
+
+static __always_inline void pg_rule_count(__u32 gen, int rule, int which)
+{
+	__u32 key = gen * PG_POLICY_RULES + (rule & (PG_POLICY_RULES - 1));
+	struct pg_rule_stats *s = bpf_map_lookup_elem(&pg_pol_stats, &key);
+
+	if (!s)
+		return;
+	if (which == 0)
+		__sync_fetch_and_add(&s->matched, 1);
+	else if (which == 1)
+		__sync_fetch_and_add(&s->killed, 1);
+	else if (which == 2)
+		__sync_fetch_and_add(&s->denied, 1);
+	else
+		__sync_fetch_and_add(&s->rate_limited, 1);
+}
+
+/* The id tries: uid, euid or auid @v of kind @kind. */
+static __always_inline const struct pg_id_masks *pg_policy_id(__u32 gen, __u8 kind, __u32 v)
+{
+	struct pg_policy_id_key k = {
+		.prefixlen = 16 + 32,
+		.gen = gen,
+		.kind = kind,
+		.be = { v >> 24, v >> 16, v >> 8, v },
+	};
+
+	return bpf_map_lookup_elem(&pg_pol_ids, &k);
+}
+
+/*
+ * True if the rule's rate limit lets this event through; counts what it
+ * suppresses. A fixed window: simple, and exact in what it counts.
+ */
+static __always_inline int pg_rate_allow(__u32 gen, int rule, __u32 tgid, __u64 now)
+{
+	__u32 idx = gen * PG_POLICY_RULES + (rule & (PG_POLICY_RULES - 1));
+	const struct pg_policy_rule *r = bpf_map_lookup_elem(&pg_pol_rules, &idx);
+	struct pg_rate_key k = { .rule = idx };
+	struct pg_rate_state *st, fresh = { .window = now, .count = 1 };
+
+	if (!r || !r->rate_max)
+		return 1;
+	if (r->per_process)
+		k.tgid = tgid;
+	st = bpf_map_lookup_elem(&pg_pol_rate, &k);
+	if (!st) {
+		bpf_map_update_elem(&pg_pol_rate, &k, &fresh, BPF_ANY);
+		return 1;
+	}
+	if (now - st->window >= r->rate_interval_ns) {
+		st->window = now;
+		st->count = 1;
+		return 1;
+	}
+	/* no fetching atomics on 5.10: under contention a few more may pass */
+	if (st->count < r->rate_max) {
+		__sync_fetch_and_add(&st->count, 1);
+		return 1;
+	}
+	pg_rule_count(gen, rule, 3);
+	return 0;
+}
+
+#endif /* PENGUARD_LIB_POLICY_BPF_H */

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "json.h"
+#include "loader.h"
+#include "log.h"
+#include "policy_engine.h"
+#include "util.h"
+
+/* The built-in policies (the YAML files in policies/), embedded at build time. */
+struct pg_builtin_policy {
+	const char *name;
+	const char *text;
+};
+extern const struct pg_builtin_policy pg_builtin_policies[];
+extern const size_t pg_n_builtin_policies;
+
+struct generation {
+	struct pg_policy **pols; /* owned */
+	size_t n_pols;
+	struct pg_compiled c;
+	bool valid;
+	uint64_t user_killed[PG_POLICY_RULES]; /* killed from user space */
+	uint64_t user_rejected
+		[PG_POLICY_RULES]; /* the kernel matched, user-space selectors did not */
+};
+
+struct pg_policy_engine {
+	const struct pg_config *cfg;
+	bool can_deny;
+	struct generation gen[2];
+	int active; /* -1: none yet */
+};
+
+static void generation_clear(struct generation *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_pols; i++) {
+		pg_policy_free(g->pols[i]);
+		free(g->pols[i]);
+	}
+	free(g->pols);
+	pg_compiled_free(&g->c);
+	memset(g, 0, sizeof(*g));
+}
+
+int pg_policy_engine__new(struct pg_policy_engine **ret, const struct pg_config *cfg, bool can_deny)
+{
+	struct pg_policy_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return -ENOMEM;
+	e->cfg = cfg;
+	e->can_deny = can_deny;
+	e->active = -1;
+	*ret = e;
+	return 0;
+}
+
+void pg_policy_engine__free(struct pg_policy_engine *e)
+{
+	if (!e)
+		return;
+	generation_clear(&e->gen[0]);
+	generation_clear(&e->gen[1]);
+	free(e);
+}
+
+/* ---- reading the sources ---- */
+
+struct reading {
+	struct generation *g;
+	struct pg_diag diag;
+	int failed;
+};
+
+static void add_policy(struct reading *r, struct pg_policy *p)
+{
+	struct pg_policy **np = realloc(r->g->pols, (r->g->n_pols + 1) * sizeof(*np));
+
+	if (!np) {
+		pg_policy_free(p);
+		free(p);
+		r->failed = -ENOMEM;
+		return;
+	}
+	r->g->pols = np;
+	r->g->pols[r->g->n_pols++] = p;
+}
+
+static void read_text(struct reading *r, const char *text, size_t len, const char *name)
+{
+	struct pg_policy *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		r->failed = -ENOMEM;
+		return;
+	}
+	if (pg_policy_parse(text, len, name, p, &r->diag)) {
+		free(p);
+		r->failed = -EINVAL;
+		return;
+	}
+	add_policy(r, p);
+}
+
+static void read_file(struct reading *r, const char *path)
+{
+	struct pg_policy *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		r->failed = -ENOMEM;
+		return;
+	}
+	if (pg_policy_parse_file(path, p, &r->diag)) {
+		free(p);
+		r->failed = -EINVAL;
+		return;
+	}
+	add_policy(r, p);
+}
+
+static int yaml_name(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && ((n > 5 && !strcmp(d->d_name + n - 5, ".yaml")) ||
+				       (n > 4 && !strcmp(d->d_name + n - 4, ".yml")));
+}
+
+/* Every *.yaml / *.yml in @dir, in name order (so rule order is stable). */
+static void read_dir(struct reading *r, const char *dir, bool must_exist)
+{
+	struct dirent **names;
+	char path[4096];
+	int n, i;
+
+	n = scandir(dir, &names, yaml_name, alphasort);
+	if (n < 0) {
+		if (must_exist || errno != ENOENT) {
+			pg_err("cannot read policy folder %s: %s", dir, strerror(errno));
+			r->failed = -errno;
+		}
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		read_file(r, path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static int read_sources(struct pg_policy_engine *e, struct generation *g)
+{
+	struct reading r = { .g = g };
+	struct stat st;
+	size_t i;
+
+	if (!e->cfg->no_default_policies)
+		for (i = 0; i < pg_n_builtin_policies; i++)
+			read_text(&r, pg_builtin_policies[i].text,
+				  strlen(pg_builtin_policies[i].text), pg_builtin_policies[i].name);
+	if (e->cfg->policy_dir)
+		read_dir(&r, e->cfg->policy_dir, false);
+	for (i = 0; i < e->cfg->n_policy_paths; i++) {
+		const char *path = e->cfg->policy_paths[i];
+
+		if (!stat(path, &st) && S_ISDIR(st.st_mode))
+			read_dir(&r, path, true);
+		else
+			read_file(&r, path);
+	}
+	for (i = 0; i < r.diag.n; i++)
+		fprintf(stderr, "penguard: %s\n", r.diag.msgs[i]);
+	pg_diag_free(&r.diag);
+	return r.failed;
+}
+
+/* ---- writing the maps ---- */
+
+static int write_entries(int fd, const void *entries, size_t n, size_t esize, size_t koff,
+			 size_t voff, bool del)
+{
+	const char *p = entries;
+	size_t i;
+
+	for (i = 0; i < n; i++, p += esize) {
+		int err = del ? bpf_map_delete_elem(fd, p + koff)
+			      : bpf_map_update_elem(fd, p + koff, p + voff, BPF_ANY);
+
+		if (err && !(del && errno == ENOENT))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Write (or with @del, remove) generation @g's trie entries. */
+static int write_tries(struct pg_loader *l, const struct pg_compiled *c, bool del)
+{
+	int err;
+
+	err = write_entries(pg_loader__map_fd(l, "pg_pol_paths"), c->paths, c->n_paths,
+			    sizeof(*c->paths), offsetof(struct pg_path_entry, key),
+			    offsetof(struct pg_path_entry, val), del);
+	if (!err)
+		err = write_entries(pg_loader__map_fd(l, "pg_pol_suffix"), c->suffixes,
+				    c->n_suffixes, sizeof(*c->suffixes),
+				    offsetof(struct pg_path_entry, key),
+				    offsetof(struct pg_path_entry, val), del);
+	if (!err)
+		err = write_entries(pg_loader__map_fd(l, "pg_pol_ids"), c->ids, c->n_ids,
+				    sizeof(*c->ids), offsetof(struct pg_id_entry, key),
+				    offsetof(struct pg_id_entry, val), del);
+	return err;
+}
+
+static int write_generation(struct pg_loader *l, const struct pg_compiled *c)
+{
+	int rules_fd = pg_loader__map_fd(l, "pg_pol_rules");
+	int stats_fd = pg_loader__map_fd(l, "pg_pol_stats");
+	int ncpu = libbpf_num_possible_cpus();
+	struct pg_rule_stats *zero;
+	__u32 key = c->gen, i;
+	int err;
+
+	err = write_tries(l, c, false);
+	if (err)
+		return err;
+	for (i = 0; i < PG_POLICY_RULES; i++) {
+		__u32 k = c->gen * PG_POLICY_RULES + i;
+
+		if (bpf_map_update_elem(rules_fd, &k, &c->rules[i], BPF_ANY))
+			return -errno;
+	}
+	/* this generation's counters start from zero */
+	zero = ncpu > 0 ? calloc(ncpu, sizeof(*zero)) : NULL;
+	for (i = 0; zero && i < PG_POLICY_RULES; i++) {
+		__u32 k = c->gen * PG_POLICY_RULES + i;
+
+		bpf_map_update_elem(stats_fd, &k, zero, BPF_ANY);
+	}
+	free(zero);
+	/* the masks last: nothing of this generation is read before the switch anyway */
+	if (bpf_map_update_elem(pg_loader__map_fd(l, "pg_pol_masks"), &key, &c->masks, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l)
+{
+	int next = e->active < 0 ? 0 : !e->active;
+	struct generation *g = &e->gen[next];
+	struct pg_diag diag = { 0 };
+	size_t i;
+	int err;
+
+	/* the generation before last: nothing in the rings names it any more */
+	if (g->valid)
+		write_tries(l, &g->c, true);
+	generation_clear(g);
+	err = read_sources(e, g);
+	if (!err)
+		err = pg_policy_compile(g->pols, g->n_pols, next, e->can_deny, &g->c, &diag);
+	for (i = 0; i < diag.n; i++)
+		fprintf(stderr, "penguard: %s\n", diag.msgs[i]);
+	pg_diag_free(&diag);
+	if (!err) {
+		err = write_generation(l, &g->c);
+		if (err)
+			pg_err("cannot write the policy maps: %s", strerror(-err));
+	}
+	if (!err && g->c.n_rules)
+		err = pg_loader__set_policy(l, PG_POLICY_LOADED | next);
+	else if (!err)
+		err = pg_loader__set_policy(l, 0); /* no rule: report everything, as before */
+	if (err) {
+		if (e->active >= 0)
+			pg_warn("the new policy set was not loaded: the previous one stays active");
+		write_tries(l, &g->c, true);
+		generation_clear(g);
+		return err;
+	}
+	g->valid = true;
+	e->active = next;
+	pg_info("policies: %zu loaded, %zu rules (generation %d)", g->n_pols, g->c.n_rules, next);
+	return 0;
+}
+
+size_t pg_policy_engine__rules(const struct pg_policy_engine *e)
+{
+	return e->active < 0 ? 0 : e->gen[e->active].c.n_rules;
+}
+
+size_t pg_policy_engine__policies(const struct pg_policy_engine *e)
+{
+	return e->active < 0 ? 0 : e->gen[e->active].n_pols;
+}
+
+/* ---- deciding ---- */
+
+static const char *action_word(enum pg_action a)
+{
+	switch (a) {
+	case PG_ACTION_KILL: return "kill";
+	case PG_ACTION_DENY: return "deny";
+	default: return "report";
+	}
+}
+
+/* SIGKILL through a pidfd where the kernel has them: never a recycled pid's process */
+static void kill_pid(uint32_t pid)
+{
+#ifdef SYS_pidfd_open
+	int fd = syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0) {
+		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		close(fd);
+		return;
+	}
+#endif
+	kill(pid, SIGKILL);
+}
+
+bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdict *v,
+			      const struct pg_rule_mask *matched, uint32_t pid,
+			      const char *container_id, const char *cgroup, const char *arguments,
+			      struct pg_decision *ret)
+{
+	struct generation *g = &e->gen[v->gen & 1];
+	const struct pg_compiled_rule *first = NULL, *killer = NULL;
+	struct pg_rule_mask one = { 0 };
+	unsigned b;
+
+	memset(ret, 0, sizeof(*ret));
+	if (v->flags & PG_VERDICT_F_NO_POLICY)
+		return true; /* no policy loaded: everything is reported, as it is */
+	if (!(v->flags & (PG_VERDICT_F_MATCHED | PG_VERDICT_F_USER)) || !g->valid ||
+	    v->rule >= g->c.n_rules)
+		return false;
+	if (v->flags & PG_VERDICT_F_KILLED) {
+		ret->rule = &g->c.index[v->rule];
+		ret->action = "kill";
+		ret->taken = true;
+		return true;
+	}
+	if (!matched) {
+		one.w[v->rule / 64] = 1ULL << (v->rule % 64);
+		matched = &one;
+	}
+	for (b = 0; b < g->c.n_rules; b++) {
+		const struct pg_compiled_rule *r = &g->c.index[b];
+
+		if (!(matched->w[b / 64] & (1ULL << (b % 64))))
+			continue;
+		if (r->user && !pg_policy_user_match(r->rule, container_id, cgroup, arguments)) {
+			g->user_rejected[b]++;
+			continue;
+		}
+		if (!first)
+			first = r;
+		if (r->user && r->action == PG_ACTION_KILL && r->policy->mode == PG_MODE_ENFORCE) {
+			killer = r;
+			g->user_killed[b]++;
+			break;
+		}
+	}
+	if (killer) {
+		/* after the fact: the kernel could not decide this rule alone */
+		kill_pid(pid);
+		ret->rule = killer;
+		ret->action = "kill";
+		ret->taken = true;
+		return true;
+	}
+	if (!first)
+		return false;
+	ret->rule = first;
+	ret->action = action_word(first->action);
+	ret->taken = first->policy->mode == PG_MODE_ENFORCE || first->action == PG_ACTION_REPORT;
+	return true;
+}
+
+void pg_policy_engine__render(const struct pg_decision *d, struct pg_json *w)
+{
+	const struct pg_rule *r;
+	size_t i;
+
+	if (!d->rule)
+		return;
+	r = d->rule->rule;
+	PG_JSON_KEY(w, "policy");
+	pg_json__begin_object(w);
+	PG_JSON_KV_STRING(w, "name", d->rule->policy->name);
+	PG_JSON_KV_STRING(w, "rule", r->name);
+	PG_JSON_KV_STRING(w, "action", d->action);
+	PG_JSON_KV_STRING(w, "mode",
+			  d->rule->policy->mode == PG_MODE_ENFORCE ? "enforce" : "monitor");
+	pg_json__end_object(w);
+	if (r->n_tags) {
+		PG_JSON_KEY(w, "tags");
+		pg_json__begin_array(w);
+		for (i = 0; i < r->n_tags; i++)
+			pg_json__string(w, r->tags[i]);
+		pg_json__end_array(w);
+	}
+}
+
+void pg_policy_engine__stats_json(const struct pg_policy_engine *e, const struct pg_loader *l,
+				  struct pg_json *w)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = l ? pg_loader__map_fd(l, "pg_pol_stats") : -1;
+	const struct generation *g;
+	struct pg_rule_stats *per = NULL;
+	size_t b, p = (size_t)-1;
+
+	pg_json__begin_array(w);
+	if (e->active < 0)
+		goto out;
+	g = &e->gen[e->active];
+	if (ncpu > 0)
+		per = calloc(ncpu, sizeof(*per));
+	for (b = 0; b < g->c.n_rules; b++) {
+		const struct pg_compiled_rule *r = &g->c.index[b];
+		struct pg_rule_stats sum = { 0 };
+		__u32 key = g->c.gen * PG_POLICY_RULES + b;
+		int i;
+
+		if (per && fd >= 0 && !bpf_map_lookup_elem(fd, &key, per))
+			for (i = 0; i < ncpu; i++) {
+				sum.matched += per[i].matched;
+				sum.killed += per[i].killed;
+				sum.denied += per[i].denied;
+				sum.rate_limited += per[i].rate_limited;
+			}
+		if (p != (size_t)-1 && g->c.index[p].policy != r->policy) {
+			pg_json__end_array(w);
+			pg_json__end_object(w);
+		}
+		if (p == (size_t)-1 || g->c.index[p].policy != r->policy) {
+			pg_json__begin_object(w);
+			PG_JSON_KV_STRING(w, "name", r->policy->name);
+			PG_JSON_KV_STRING(w, "mode",
+					  r->policy->mode == PG_MODE_ENFORCE ? "enforce"
+									     : "monitor");
+			PG_JSON_KEY(w, "rules");
+			pg_json__begin_array(w);
+		}
+		p = b;
+		pg_json__begin_object(w);
+		PG_JSON_KV_STRING(w, "name", r->rule->name);
+		PG_JSON_KV_UINT(w, "matched", sum.matched);
+		PG_JSON_KV_UINT(w, "killed", sum.killed + g->user_killed[b]);
+		PG_JSON_KV_UINT(w, "denied", sum.denied);
+		PG_JSON_KV_UINT(w, "rate_limited", sum.rate_limited);
+		PG_JSON_KV_UINT(w, "user_rejected", g->user_rejected[b]);
+		pg_json__end_object(w);
+	}
+	if (p != (size_t)-1) {
+		pg_json__end_array(w);
+		pg_json__end_object(w);
+	}
+	free(per);
+out:
+	pg_json__end_array(w);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The running policy set: read from the built-in policies, the policy
+ * folder and --policy, compiled (policy_compile.c) and written into the
+ * shared policy maps under one generation, then switched on with one
+ * write. A reload (SIGHUP) builds the other generation and switches; a
+ * set that fails to parse, compile or load leaves the old one active.
+ * Both generations' rules stay known here, so a record decided under the
+ * old one still names its rule after a switch.
+ */
+#ifndef PG_POLICY_ENGINE_H
+#define PG_POLICY_ENGINE_H
+
+#include <stdbool.h>
+
+#include <penguard/events.h>
+
+#include "config.h"
+#include "policy_compile.h"
+
+struct pg_loader;
+struct pg_json;
+struct pg_policy_engine;
+
+/* The decision on one record: the rule to name, and what was done. */
+struct pg_decision {
+	const struct pg_compiled_rule *rule; /* NULL: not reported */
+	const char *action;		     /* "report", "kill", "deny" */
+	bool taken;			     /* enforced (else: monitor mode, "would") */
+};
+
+int pg_policy_engine__new(struct pg_policy_engine **ret, const struct pg_config *cfg,
+			  bool can_deny);
+void pg_policy_engine__free(struct pg_policy_engine *e);
+/* Read every source, compile, write the next generation, switch. 0 or -errno (said why). */
+int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l);
+/* Number of rules active, and of policies. */
+size_t pg_policy_engine__rules(const struct pg_policy_engine *e);
+size_t pg_policy_engine__policies(const struct pg_policy_engine *e);
+
+/*
+ * Decide on a record the kernel gave @v for (and, for execs, the mask of
+ * every rule it matched): completes the rules with user-space selectors
+ * on @container_id, @cgroup and @arguments, and kills @pid from here when
+ * such a rule says kill. Returns false when the record is not reported.
+ */
+bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdict *v,
+			      const struct pg_rule_mask *matched, uint32_t pid,
+			      const char *container_id, const char *cgroup, const char *arguments,
+			      struct pg_decision *ret);
+/* "policy":{…},"tags":[…] of a decision, inside the event object. */
+void pg_policy_engine__render(const struct pg_decision *d, struct pg_json *w);
+/* Per policy and rule: matched, killed, denied, rate-limited, user-space decisions. */
+void pg_policy_engine__stats_json(const struct pg_policy_engine *e, const struct pg_loader *l,
+				  struct pg_json *w);
+
+#endif

@@ -1,0 +1,310 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# End-to-end tests of policies, sourced by run.sh (POSIX sh: the VMs run
+# them too). Each starts its own agent with --no-default-policies and a
+# policy written here, runs real programs, and checks what happened and
+# what the agent reported.
+
+# pol_write NAME: the policy on stdin becomes $WORK/NAME.yaml
+pol_write() { cat >"$WORK/$1.yaml"; }
+
+# pol_agent NAME POLICY [options]: an agent with only that policy
+pol_agent() {
+	__pn=$1
+	__pp=$2
+	shift 2
+	agent_start "$__pn" --no-default-policies --policy-dir "" --policy "$WORK/$__pp.yaml" "$@"
+}
+
+# A copy of pg-testbin at $1 (the policies match by path)
+bin_copy() {
+	mkdir -p "$(dirname "$1")"
+	cp "$BIN" "$1"
+	chmod 755 "$1"
+}
+
+t_policy_check() {
+	_e=0
+	printf 'name: x\nrules:\n  - name: a\n    on: [process_exec]\n    actoin: kill\n' >"$WORK/bad.yaml"
+	"$PENGUARD" policy check "$WORK/bad.yaml" >/dev/null 2>"$WORK/check.err"
+	_rc=$?
+	grep -q "bad.yaml:5:5: .*unknown key 'actoin'" "$WORK/check.err" && [ $_rc = 1 ] ||
+		{ fail policy_check "rc=$_rc: $(cat "$WORK/check.err")"; _e=1; }
+	# the agent refuses to start on it, with the same message
+	"$PENGUARD" run -o none --no-default-policies --policy "$WORK/bad.yaml" >/dev/null 2>"$WORK/check2.err"
+	_rc=$?
+	[ $_rc = 1 ] && grep -q "unknown key 'actoin'" "$WORK/check2.err" ||
+		{ fail policy_check "agent with a broken policy: rc=$_rc $(tail -n 3 "$WORK/check2.err")"; _e=1; }
+	[ $_e = 0 ] && ok policy_check
+}
+
+# kill: the first act of the binary is to create a marker; it never does
+t_policy_kill() {
+	_m=$(mark pkill)
+	bin_copy "$WORK/killme/pg-testbin"
+	pol_write pkill <<EOF
+name: kill-test
+mode: enforce
+rules:
+  - name: kill-killme
+    on: [process_exec]
+    match:
+      binary: {prefix: [$WORK/killme/]}
+    action: kill
+    tags: [test, kill]
+EOF
+	pol_agent pkill pkill || { fail policy_kill "agent did not start"; return; }
+	rm -f "$WORK/marker-kill"
+	"$WORK/killme/pg-testbin" touch "$WORK/marker-kill" "$_m" 2>/dev/null
+	_rc=$?
+	# an unmatched binary runs as usual
+	"$BIN" touch "$WORK/marker-ok" "$_m"
+	_x=$(wait_event pkill "$_m" ".process_exec.process.binary == \"$WORK/killme/pg-testbin\"")
+	agent_stop pkill
+	if [ -e "$WORK/marker-kill" ]; then
+		fail policy_kill "the killed binary ran: its marker exists"
+	elif [ $_rc != 137 ]; then
+		fail policy_kill "exit status $_rc, not 137 (SIGKILL)"
+	elif [ ! -e "$WORK/marker-ok" ]; then
+		fail policy_kill "an unmatched binary did not run"
+	elif [ -z "$_x" ]; then
+		fail policy_kill "no process_exec for the killed binary"
+	else
+		check policy_kill "$_x" '.process_exec.policy == {"name":"kill-test","rule":"kill-killme","action":"kill","mode":"enforce"} and
+			.process_exec.tags == ["test","kill"]' || return
+		[ "$(count_events pkill "$_m" ".process_exec.process.binary == \"$BIN\"")" = 0 ] ||
+			{ fail policy_kill "an exec no rule matched was reported"; return; }
+		jq -e '.policies[0].rules[0].killed == 1 and .policies[0].rules[0].matched == 1' \
+			"$WORK/pkill.stats" >/dev/null ||
+			{ fail policy_kill "counters: $(jq -c .policies "$WORK/pkill.stats")"; return; }
+		ok policy_kill
+	fi
+}
+
+# monitor mode: the same rule only says what it would do
+t_policy_monitor() {
+	_m=$(mark pmon)
+	bin_copy "$WORK/killme/pg-testbin"
+	pol_write pmon <<EOF
+name: kill-test
+mode: monitor
+rules:
+  - name: kill-killme
+    on: [process_exec]
+    match:
+      binary: {prefix: [$WORK/killme/]}
+    action: kill
+EOF
+	pol_agent pmon pmon || { fail policy_monitor "agent did not start"; return; }
+	rm -f "$WORK/marker-mon"
+	"$WORK/killme/pg-testbin" touch "$WORK/marker-mon" "$_m"
+	_rc=$?
+	_x=$(wait_event pmon "$_m" ".process_exec.process.binary == \"$WORK/killme/pg-testbin\"")
+	agent_stop pmon
+	if [ $_rc != 0 ] || [ ! -e "$WORK/marker-mon" ]; then
+		fail policy_monitor "monitor mode killed: rc=$_rc"
+	else
+		check policy_monitor "$_x" '.process_exec.policy.action == "kill" and
+			.process_exec.policy.mode == "monitor"' && ok policy_monitor
+	fi
+}
+
+# exact, prefix, suffix, uid and negation, each alone
+t_policy_selectors() {
+	_m=$(mark psel)
+	bin_copy "$WORK/sel/alpha"
+	bin_copy "$WORK/sel/alphabet"
+	bin_copy "$WORK/sel/sub/beta.tool"
+	chmod 755 "$WORK" "$WORK/sel" # uid 65534 runs one of them
+	pol_write psel <<EOF
+name: selectors
+rules:
+  - name: exact
+    on: [process_exec]
+    match: {binary: [$WORK/sel/alpha]}
+  - name: prefix
+    on: [process_exec]
+    match: {binary: {prefix: [$WORK/sel/sub/]}}
+  - name: suffix
+    on: [process_exec]
+    match: {binary: {suffix: [.tool]}}
+  - name: uid
+    on: [process_exec]
+    match:
+      uid: ["65000-65534"]
+      binary: {prefix: [$WORK/sel/]}
+  - name: negated
+    on: [process_exit]
+    match:
+      binary: {prefix: [$WORK/sel/]}
+      not:
+        binary: [$WORK/sel/alphabet]
+EOF
+	pol_agent psel psel || { fail policy_selectors "agent did not start"; return; }
+	"$WORK/sel/alpha" exit 0 "$_m" a
+	"$WORK/sel/alphabet" exit 0 "$_m" b
+	"$WORK/sel/sub/beta.tool" exit 0 "$_m" c
+	"$BIN" asuser 65534 "$WORK/sel/alphabet" exit 0 "$_m" d
+	wait_event psel "$_m" '.process_exit.process.arguments | endswith(" c")' >/dev/null
+	sleep 0.3
+	agent_stop psel
+	_rule() { count_events psel "$_m" ".$1.process.arguments == \"exit 0 $_m $2\" and .$1.policy.rule == \"$3\""; }
+	_any() { count_events psel "$_m" ".$1.process.arguments == \"exit 0 $_m $2\""; }
+	_e=""
+	[ "$(_rule process_exec a exact)" = 1 ] || _e="$_e alpha-not-exact"
+	[ "$(_any process_exec b)" = 0 ] || _e="$_e alphabet-matched-exact"
+	# rule order decides: prefix comes before suffix
+	[ "$(_rule process_exec c prefix)" = 1 ] || _e="$_e beta-not-prefix"
+	[ "$(_rule process_exec d uid)" = 1 ] || _e="$_e uid"
+	[ "$(_rule process_exit a negated)" = 1 ] || _e="$_e alpha-exit"
+	[ "$(_any process_exit b)" = 0 ] || _e="$_e alphabet-exit-not-negated"
+	[ -z "$_e" ] && ok policy_selectors || fail policy_selectors "wrong:$_e"
+}
+
+# parent and ancestor: pg-testbin "run" forks and execs another program
+t_policy_lineage() {
+	_m=$(mark plin)
+	bin_copy "$WORK/lin/grandparent"
+	bin_copy "$WORK/lin/parent"
+	bin_copy "$WORK/lin/child"
+	pol_write plin <<EOF
+name: lineage
+rules:
+  - name: by-parent
+    on: [process_exec]
+    match:
+      binary: [$WORK/lin/child]
+      parent_binary: [$WORK/lin/parent]
+  - name: by-ancestor
+    on: [process_exec]
+    match:
+      binary: [$WORK/lin/child]
+      ancestor_binary: [$WORK/lin/grandparent]
+EOF
+	pol_agent plin plin || { fail policy_lineage "agent did not start"; return; }
+	# grandparent -> parent -> child (matches both; by-parent first)
+	"$WORK/lin/grandparent" run "$WORK/lin/parent" run "$WORK/lin/child" exit 0 "$_m" one
+	# parent -> child, no grandparent: by-parent only
+	"$WORK/lin/parent" run "$WORK/lin/child" exit 0 "$_m" two
+	# grandparent -> child directly: the ancestor rule (a parent is an ancestor)
+	"$WORK/lin/grandparent" run "$WORK/lin/child" exit 0 "$_m" three
+	# no matching lineage
+	"$BIN" run "$WORK/lin/child" exit 0 "$_m" four
+	wait_event plin "$_m" '.process_exec.process.arguments | endswith(" three")' >/dev/null
+	sleep 0.3
+	agent_stop plin
+	_r() { count_events plin "$_m" ".process_exec.process.arguments == \"exit 0 $_m $1\" and .process_exec.policy.rule == \"$2\""; }
+	_e=""
+	[ "$(_r one by-parent)" = 1 ] || _e="$_e one"
+	[ "$(_r two by-parent)" = 1 ] || _e="$_e two"
+	[ "$(_r three by-ancestor)" = 1 ] || _e="$_e three"
+	[ "$(count_events plin "$_m" ".process_exec.process.arguments == \"exit 0 $_m four\"")" = 0 ] || _e="$_e four"
+	[ -z "$_e" ] && ok policy_lineage || fail policy_lineage "wrong:$_e"
+}
+
+# a rate limit caps a flood and counts the rest
+t_policy_rate_limit() {
+	_m=$(mark prate)
+	bin_copy "$WORK/rate/pg-testbin"
+	pol_write prate <<EOF
+name: rate
+rules:
+  - name: capped
+    on: [process_exec]
+    match: {binary: [$WORK/rate/pg-testbin]}
+    rate_limit: {max: 5, per: global, interval: 1h}
+EOF
+	pol_agent prate prate || { fail policy_rate_limit "agent did not start"; return; }
+	# storm: the spawner itself is the first exec, then its 40 children
+	"$WORK/rate/pg-testbin" storm 1 40 "$_m"
+	sleep 0.5
+	agent_stop prate
+	_n=$(count_events prate "$_m" '.process_exec.policy.rule == "capped"')
+	if [ "$_n" = 5 ] && jq -e '.policies[0].rules[0].rate_limited == 36 and
+		.policies[0].rules[0].matched == 41' "$WORK/prate.stats" >/dev/null; then
+		ok "policy_rate_limit (5 reported, 36 suppressed and counted)"
+	else
+		fail policy_rate_limit "$_n reported; $(jq -c .policies "$WORK/prate.stats")"
+	fi
+}
+
+# SIGHUP under an exec storm: nothing lost, nothing twice; a broken set
+# leaves the old one active
+t_policy_reload() {
+	_m=$(mark prel)
+	bin_copy "$WORK/rel/pg-testbin"
+	_pol() {
+		pol_write prel <<EOF
+name: reload
+rules:
+  - name: storm-$1
+    on: [process_exec]
+    match: {binary: [$WORK/rel/pg-testbin]}
+    tags: [$1]
+EOF
+	}
+	_pol a
+	pol_agent prel prel --ringbuf-size 4M || { fail policy_reload "agent did not start"; return; }
+	_p=$(eval echo \$AGENT_prel)
+	"$WORK/rel/pg-testbin" storm 2 "$PG_E2E_RELOAD_COUNT" "$_m" &
+	_s=$!
+	for _i in 1 2 3 4 5 6; do
+		sleep 0.2
+		if [ $((_i % 2)) = 1 ]; then _pol b; else _pol a; fi
+		kill -HUP "$_p"
+	done
+	wait $_s
+	# a broken set: the old one stays
+	printf 'name: reload\nrules: [\n' >"$WORK/prel.yaml"
+	kill -HUP "$_p"
+	sleep 0.5
+	"$WORK/rel/pg-testbin" exit 0 "$_m" after
+	wait_event prel "$_m" '.process_exec.process.arguments | endswith(" after")' >/dev/null
+	agent_stop prel
+	_want=$((2 * PG_E2E_RELOAD_COUNT + 1)) # the spawner, then its children
+	_got=$(count_events prel "$_m" '.process_exec.process.arguments | startswith("storm") or . == "exit 0 '"$_m"'"')
+	_ids=$(grep -F -- "$_m" "$WORK/prel.json" | jq -r 'select(.process_exec) | .process_exec.process.exec_id' | sort | uniq -d | wc -l | tr -d ' ')
+	_a=$(count_events prel "$_m" '.process_exec.tags == ["a"]')
+	_b=$(count_events prel "$_m" '.process_exec.tags == ["b"]')
+	if [ "$_got" != "$_want" ] || [ "$_ids" != 0 ]; then
+		fail policy_reload "$_got/$_want storm execs reported, $_ids twice; lost $(jq .lost "$WORK/prel.stats")"
+	elif [ "$_a" = 0 ] || [ "$_b" = 0 ]; then
+		fail policy_reload "the swaps did not take: $_a under a, $_b under b"
+	elif ! grep -q "previous one stays active" "$WORK/prel.log" ||
+		[ "$(count_events prel "$_m" '.process_exec.process.arguments | endswith(" after")')" != 1 ]; then
+		fail policy_reload "a broken set: $(grep -c stays "$WORK/prel.log") warnings, exec after it not reported"
+	else
+		ok "policy_reload ($_got execs across 6 swaps: $_a under a, $_b under b; broken set kept the old)"
+	fi
+}
+
+t_policy_deny() {
+	# deny needs an LSM backend, which no sensor has yet: a policy that asks
+	# for it in enforce mode is refused at load, clearly
+	pol_write pdeny <<EOF
+name: deny-test
+mode: enforce
+rules:
+  - name: deny-it
+    on: [process_exec]
+    action: deny
+EOF
+	"$PENGUARD" run -o none --no-default-policies --policy "$WORK/pdeny.yaml" >/dev/null 2>"$WORK/pdeny.err"
+	_rc=$?
+	if [ $_rc = 1 ] && grep -q "cannot deny" "$WORK/pdeny.err"; then
+		skip policy_deny "no LSM backend yet: deny is refused at load, as documented (rc=1: $(grep -o "rule 'deny-it'.*" "$WORK/pdeny.err" | cut -c1-80))"
+	else
+		fail policy_deny "rc=$_rc: $(tail -n 2 "$WORK/pdeny.err")"
+	fi
+}
+
+policy_tests() {
+	PG_E2E_RELOAD_COUNT=${PG_E2E_RELOAD_COUNT:-500}
+	run_test t_policy_check
+	run_test t_policy_kill
+	run_test t_policy_monitor
+	run_test t_policy_selectors
+	run_test t_policy_lineage
+	run_test t_policy_rate_limit
+	run_test t_policy_reload
+	run_test t_policy_deny
+}
