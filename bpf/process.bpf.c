@@ -376,7 +376,6 @@ static __always_inline void pg_exec_policy(struct pg_exec_heap *h, struct task_s
 	struct pg_policy_scratch *sc = &h->pol;
 	struct pg_exec_event *e = &h->ev;
 	const struct pg_policy_masks *m;
-	const struct pg_id_masks *im;
 	__u32 gen = cfg->policy & 1, in_ctr;
 	int k, rule;
 
@@ -392,34 +391,10 @@ static __always_inline void pg_exec_policy(struct pg_exec_heap *h, struct task_s
 	e->verdict.gen = gen;
 	if (pst && pst->gen != gen)
 		pst = NULL; /* evaluated under another policy set: unknown */
-	__builtin_memset(sc->pos, 0, sizeof(sc->pos));
-	__builtin_memset(sc->neg, 0, sizeof(sc->neg));
-	pg_policy_path(sc, gen, m, (const char *)h->data, e->binary_len);
-	/* a script is also known by its own name, when absolute */
-	if (e->filename_len && h->data[e->binary_len & PG_OFF_MASK] == '/')
-		pg_policy_path(sc, gen, m, (const char *)&h->data[e->binary_len & PG_OFF_MASK],
-			       e->filename_len);
-
-	__builtin_memset(&sc->sel, 0xff, sizeof(sc->sel));
-	pg_mask_apply(&sc->sel, &m->any[PG_SEL_BINARY], &sc->pos[PG_BIN_SELF],
-		      &sc->neg[PG_BIN_SELF]);
-	pg_mask_apply(&sc->sel, &m->any[PG_SEL_PARENT], pst ? &pst->parent_pos : NULL,
-		      pst ? &pst->parent_neg : NULL);
-	pg_mask_apply(&sc->sel, &m->any[PG_SEL_ANCESTOR], pst ? &pst->anc_pos : NULL,
-		      pst ? &pst->anc_neg : NULL);
-	if (m->uses & PG_USES_IDS) {
-		im = pg_policy_id(gen, PG_ID_UID, e->creds.uid);
-		pg_mask_apply(&sc->sel, &m->any[PG_SEL_UID], im ? &im->pos : NULL,
-			      im ? &im->neg : NULL);
-		im = pg_policy_id(gen, PG_ID_EUID, e->creds.euid);
-		pg_mask_apply(&sc->sel, &m->any[PG_SEL_EUID], im ? &im->pos : NULL,
-			      im ? &im->neg : NULL);
-		im = pg_policy_id(gen, PG_ID_AUID, e->creds.auid);
-		pg_mask_apply(&sc->sel, &m->any[PG_SEL_AUID], im ? &im->pos : NULL,
-			      im ? &im->neg : NULL);
-	}
 	in_ctr = e->ns.pid != cfg->host_pidns;
-	pg_mask_apply(&sc->sel, &m->any[PG_SEL_CONTAINER], &m->in_container[in_ctr & 1], NULL);
+	pg_policy_select(sc, m, gen, (const char *)h->data, e->binary_len,
+			 (const char *)&h->data[e->binary_len & PG_OFF_MASK], e->filename_len,
+			 &e->creds, in_ctr, pst);
 
 	/* what this image will be to its exit and its children */
 	st->gen = gen;

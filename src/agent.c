@@ -434,10 +434,10 @@ int pg_agent_run(const struct pg_config *cfg)
 	/*
 	 * The policies go into the shared maps before any program is
 	 * attached: the first record is already decided under them. Deny
-	 * needs an LSM backend, which no sensor has yet: such rules need
-	 * `fallback: kill`.
+	 * needs the exec_enforce sensor (BPF LSM); where the kernel has none,
+	 * a deny rule in enforce mode needs `fallback: kill`.
 	 */
-	err = pg_policy_engine__new(&a.policy, cfg, false);
+	err = pg_policy_engine__new(&a.policy, cfg, f.lsm_prog && f.lsm_active);
 	if (!err)
 		err = pg_policy_engine__load(a.policy, loader);
 	if (err) {
@@ -447,6 +447,14 @@ int pg_agent_run(const struct pg_config *cfg)
 	err = pg_loader__start(loader, cfg, &f);
 	if (err)
 		goto cleanup;
+	pg_policy_engine__set_can_deny(a.policy, pg_loader__backend(loader, "exec_enforce"));
+	if (pg_policy_engine__denies(a.policy) && !pg_loader__backend(loader, "exec_enforce")) {
+		/* never run quietly without the enforcement a policy asks for */
+		pg_err("a policy denies execs, but the exec_enforce sensor did not load (see "
+		       "above): add `fallback: kill` to its deny rules or fix the LSM set-up");
+		err = -EOPNOTSUPP;
+		goto cleanup;
+	}
 	/*
 	 * The process ring is added first: ring_buffer__consume() drains the
 	 * rings in that order, so every other event finds its process cached.

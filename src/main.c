@@ -78,12 +78,12 @@ static int cmd_probe(int argc, char **argv)
 		return 0;
 	}
 	pg_features_print(&f, stdout, false);
-	printf("\nsensor     backend (alternatives)\n");
+	printf("\nsensor        backend (alternatives)\n");
 	for (i = 0; i < pg_n_sensors; i++) {
 		const struct pg_sensor *s = pg_sensors[i];
 		const struct pg_backend *b = pg_sensor_pick(s, &f);
 
-		printf("%-10s %s (", s->name, b ? b->name : "none");
+		printf("%-13s %s (", s->name, b ? b->name : "none");
 		for (j = 0; j < s->n_backends; j++)
 			printf("%s%s: %s%s", j ? "; " : "", s->backends[j].name,
 			       s->backends[j].usable(&f) ? "ok" : "no, needs ",

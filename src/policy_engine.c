@@ -299,6 +299,25 @@ int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l)
 	return 0;
 }
 
+bool pg_policy_engine__denies(const struct pg_policy_engine *e)
+{
+	const struct pg_rule_mask *m;
+	int i;
+
+	if (e->active < 0)
+		return false;
+	m = &e->gen[e->active].c.masks.deny;
+	for (i = 0; i < PG_MASK_WORDS; i++)
+		if (m->w[i])
+			return true;
+	return false;
+}
+
+void pg_policy_engine__set_can_deny(struct pg_policy_engine *e, bool can_deny)
+{
+	e->can_deny = can_deny;
+}
+
 size_t pg_policy_engine__rules(const struct pg_policy_engine *e)
 {
 	return e->active < 0 ? 0 : e->gen[e->active].c.n_rules;

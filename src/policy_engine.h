@@ -34,6 +34,10 @@ int pg_policy_engine__new(struct pg_policy_engine **ret, const struct pg_config 
 void pg_policy_engine__free(struct pg_policy_engine *e);
 /* Read every source, compile, write the next generation, switch. 0 or -errno (said why). */
 int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l);
+/* Does the active set deny (enforce mode)? Then an LSM backend must run. */
+bool pg_policy_engine__denies(const struct pg_policy_engine *e);
+/* Whether later loads (SIGHUP) may compile deny rules as denials. */
+void pg_policy_engine__set_can_deny(struct pg_policy_engine *e, bool can_deny);
 /* Number of rules active, and of policies. */
 size_t pg_policy_engine__rules(const struct pg_policy_engine *e);
 size_t pg_policy_engine__policies(const struct pg_policy_engine *e);

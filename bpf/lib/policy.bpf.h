@@ -285,4 +285,48 @@ static __always_inline int pg_rate_allow(__u32 gen, int rule, __u32 tgid, __u64 
 	return 0;
 }
 
+/*
+ * The rules a process image selects, whatever the event, into sc->sel;
+ * sc->pos/neg keep what its binary says, for its children. @bin is the
+ * resolved binary, @fname (when @fname_len) the name given to execve,
+ * which counts too when absolute (a script's own path); both in map
+ * memory. @pst: the parent's state, or NULL if unknown.
+ */
+static __always_inline void pg_policy_select(struct pg_policy_scratch *sc,
+					     const struct pg_policy_masks *m, __u32 gen,
+					     const char *bin, __u32 bin_len, const char *fname,
+					     __u32 fname_len, const struct pg_creds *c,
+					     __u32 in_ctr, const struct pg_proc_state *pst)
+{
+	const struct pg_id_masks *im;
+
+	if (pst && pst->gen != gen)
+		pst = NULL; /* evaluated under another policy set: unknown */
+	__builtin_memset(sc->pos, 0, sizeof(sc->pos));
+	__builtin_memset(sc->neg, 0, sizeof(sc->neg));
+	pg_policy_path(sc, gen, m, bin, bin_len);
+	if (fname_len && fname[0] == '/')
+		pg_policy_path(sc, gen, m, fname, fname_len);
+
+	__builtin_memset(&sc->sel, 0xff, sizeof(sc->sel));
+	pg_mask_apply(&sc->sel, &m->any[PG_SEL_BINARY], &sc->pos[PG_BIN_SELF],
+		      &sc->neg[PG_BIN_SELF]);
+	pg_mask_apply(&sc->sel, &m->any[PG_SEL_PARENT], pst ? &pst->parent_pos : NULL,
+		      pst ? &pst->parent_neg : NULL);
+	pg_mask_apply(&sc->sel, &m->any[PG_SEL_ANCESTOR], pst ? &pst->anc_pos : NULL,
+		      pst ? &pst->anc_neg : NULL);
+	if (m->uses & PG_USES_IDS) {
+		im = pg_policy_id(gen, PG_ID_UID, c->uid);
+		pg_mask_apply(&sc->sel, &m->any[PG_SEL_UID], im ? &im->pos : NULL,
+			      im ? &im->neg : NULL);
+		im = pg_policy_id(gen, PG_ID_EUID, c->euid);
+		pg_mask_apply(&sc->sel, &m->any[PG_SEL_EUID], im ? &im->pos : NULL,
+			      im ? &im->neg : NULL);
+		im = pg_policy_id(gen, PG_ID_AUID, c->auid);
+		pg_mask_apply(&sc->sel, &m->any[PG_SEL_AUID], im ? &im->pos : NULL,
+			      im ? &im->neg : NULL);
+	}
+	pg_mask_apply(&sc->sel, &m->any[PG_SEL_CONTAINER], &m->in_container[in_ctr & 1], NULL);
+}
+
 #endif /* PENGUARD_LIB_POLICY_BPF_H */

@@ -53,4 +53,43 @@ static __always_inline void pg_fill_task_ctx(struct task_struct *task, struct pg
 	c->ppid = c->parent.pid;
 }
 
+/*
+ * The same from an untyped task pointer (bpf_get_current_task() in LSM and
+ * kprobe programs on 5.10, which has no bpf_get_current_task_btf()):
+ * every read through a helper.
+ */
+static __always_inline void pg_task_key_core(struct task_struct *task, struct pg_process_key *key)
+{
+	__u64 fork_time = BPF_CORE_READ(task, group_leader, start_time);
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct pg_proc_state *st = pg_proc_state(tgid);
+
+	key->pid = tgid;
+	key->pad = 0;
+	key->ktime = st ? st->ktime : fork_time;
+}
+
+static __always_inline void pg_fill_task_ctx_core(struct task_struct *task,
+						  struct pg_event_process *c)
+{
+	pg_task_key_core(task, &c->proc);
+	pg_task_key_core(BPF_CORE_READ(task, real_parent), &c->parent);
+	c->tid = BPF_CORE_READ(task, pid);
+	c->ppid = c->parent.pid;
+}
+
+/* The inode of @task's pid namespace (not its children's). */
+static __always_inline __u32 pg_task_pidns_core(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	__u64 ns = 0;
+
+	bpf_probe_read_kernel(&ns, sizeof(ns),
+			      (void *)((__u64)pid + bpf_core_field_offset(struct pid, numbers) +
+				       (level & 31) * bpf_core_type_size(struct upid) +
+				       bpf_core_field_offset(struct upid, ns)));
+	return ns ? BPF_CORE_READ((struct pid_namespace *)ns, ns.inum) : 0;
+}
+
 #endif /* PENGUARD_LIB_TASK_BPF_H */

@@ -21,6 +21,7 @@ enum pg_event_type {
 	PG_EVENT_PROCESS_EXIT = 2,
 	PG_EVENT_PROCESS_FORK = 3,
 	PG_EVENT_PROCESS_SEED = 4, /* a process found running at start-up */
+	PG_EVENT_EXEC_DENIED = 5,  /* an exec the policy denied (LSM) */
 	PG_EVENT_MAX,		   /* keep last; sizes the stats arrays */
 };
 
@@ -333,6 +334,20 @@ struct pg_fork_event {
 	char comm[PG_COMM_LEN];
 };
 
+/*
+ * exec_denied: an exec a `deny` rule stopped before it happened; the task
+ * is the process that tried, data the binary it tried to run.
+ */
+struct pg_exec_denied_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	__u32 path_flags; /* PG_PROC_F_PATH_TRUNC, _PATH_ERROR, _BIN_DELETED, _BIN_DETACHED */
+	__u16 binary_len;
+	__u16 pad;
+	__u8 data[];
+};
+
 /* Per-CPU counters; the agent sums them over CPUs. */
 struct pg_stats {
 	__u64 emitted[PG_EVENT_MAX]; /* records written to a ring buffer */
@@ -399,6 +414,7 @@ PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, data) == 304, "exec da
 PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, task) == 16, "exec task");
 PG_STATIC_ASSERT(sizeof(struct pg_exit_event) == 88, "exit layout");
 PG_STATIC_ASSERT(sizeof(struct pg_fork_event) == 80, "fork layout");
+PG_STATIC_ASSERT(sizeof(struct pg_exec_denied_event) == 72, "exec denied layout");
 PG_STATIC_ASSERT(sizeof(struct pg_runtime_config) == 32, "config layout");
 PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
 

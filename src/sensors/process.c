@@ -372,6 +372,9 @@ static struct pg_process *process_from_exec(struct pg_agent *a, const struct pg_
 
 /* ---- rendering ---- */
 
+static struct pg_process *clone_of_parent(struct pg_agent *a, const struct pg_event_process *t,
+					  const char *comm);
+
 static void flags_json(struct pg_json *w, struct pg_buf *tmp, const struct pg_process *p)
 {
 	size_t i;
@@ -687,6 +690,24 @@ static struct pg_process *event_begin(struct pg_agent *a, const char *type, stru
 	ancestors_json(a, parent);
 	pg_policy_engine__render(d, a->json);
 	return parent;
+}
+
+struct pg_process *pg_process_event_begin(struct pg_agent *a, const char *type,
+					  const struct pg_event_process *t, const char *comm,
+					  const struct pg_decision *d)
+{
+	struct pg_process *p = pg_proc_cache__lookup(a->cache, &t->proc);
+
+	if (!p) {
+		p = clone_of_parent(a, t, comm);
+		if (!p) {
+			a->oom++;
+			return NULL;
+		}
+		pg_proc_cache__insert(a->cache, p);
+	}
+	event_begin(a, type, p, d);
+	return p;
 }
 
 static void compact_begin(struct pg_agent *a, uint64_t ktime, const char *what,

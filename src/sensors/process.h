@@ -9,7 +9,10 @@
 
 #include "sensor.h"
 
+struct pg_agent;
 struct pg_buf;
+struct pg_decision;
+struct pg_process;
 
 extern const struct pg_sensor pg_sensor_process;
 
@@ -18,6 +21,17 @@ struct pg_exec_view {
 	const struct pg_exec_event *e;
 	const char *binary, *filename, *cwd, *cgroup, *args;
 };
+
+/*
+ * For every sensor's events: begin {"@type":{"process":…,"parent":…
+ * (and "ancestors", "policy" and "tags" as configured and decided) for the
+ * process of @t, from the cache, or built from its parent if unknown. The
+ * caller adds its fields, closes the object and ends the event
+ * (pg_agent_event_end). NULL when out of memory (counted).
+ */
+struct pg_process *pg_process_event_begin(struct pg_agent *a, const char *type,
+					  const struct pg_event_process *t, const char *comm,
+					  const struct pg_decision *d);
 
 /* Check every length of an exec/seed record against @size. 0 or -EBADMSG. */
 int pg_process_decode_exec(const void *rec, size_t size, struct pg_exec_view *v);

@@ -278,22 +278,56 @@ EOF
 }
 
 t_policy_deny() {
-	# deny needs an LSM backend, which no sensor has yet: a policy that asks
-	# for it in enforce mode is refused at load, clearly
+	_m=$(mark pdeny)
+	bin_copy "$WORK/denyme/pg-testbin"
 	pol_write pdeny <<EOF
 name: deny-test
 mode: enforce
 rules:
   - name: deny-it
     on: [process_exec]
+    match:
+      binary: {prefix: [$WORK/denyme/]}
     action: deny
 EOF
-	"$PENGUARD" run -o none --no-default-policies --policy "$WORK/pdeny.yaml" >/dev/null 2>"$WORK/pdeny.err"
+	if [ "$(echo "$PROBE" | jq -r '.sensors.exec_enforce')" != lsm ]; then
+		# no BPF LSM: refused at load, clearly; with fallback: kill, it kills
+		"$PENGUARD" run -o none --no-default-policies --policy-dir "" \
+			--policy "$WORK/pdeny.yaml" >/dev/null 2>"$WORK/pdeny.err"
+		_rc=$?
+		[ $_rc = 1 ] && grep -q "cannot deny" "$WORK/pdeny.err" ||
+			{ fail policy_deny "rc=$_rc: $(tail -n 2 "$WORK/pdeny.err")"; return; }
+		printf '    fallback: kill\n' >>"$WORK/pdeny.yaml"
+		pol_agent pdeny pdeny || { fail policy_deny "agent with fallback did not start"; return; }
+		rm -f "$WORK/marker-deny"
+		"$WORK/denyme/pg-testbin" touch "$WORK/marker-deny" "$_m" 2>/dev/null
+		_rc=$?
+		agent_stop pdeny
+		if [ $_rc = 137 ] && [ ! -e "$WORK/marker-deny" ]; then
+			skip policy_deny "no BPF LSM on this kernel: deny refused at load, fallback: kill killed it (the VM kernels test deny)"
+		else
+			fail policy_deny "fallback: kill did not kill: rc=$_rc"
+		fi
+		return
+	fi
+	pol_agent pdeny pdeny || { fail policy_deny "agent did not start"; return; }
+	rm -f "$WORK/marker-deny"
+	"$BIN" run "$WORK/denyme/pg-testbin" touch "$WORK/marker-deny" "$_m"
 	_rc=$?
-	if [ $_rc = 1 ] && grep -q "cannot deny" "$WORK/pdeny.err"; then
-		skip policy_deny "no LSM backend yet: deny is refused at load, as documented (rc=1: $(grep -o "rule 'deny-it'.*" "$WORK/pdeny.err" | cut -c1-80))"
+	"$BIN" touch "$WORK/marker-deny-ok" "$_m"
+	_x=$(wait_event pdeny "$WORK/denyme" ".process_exec_denied.binary == \"$WORK/denyme/pg-testbin\"")
+	agent_stop pdeny
+	# pg-testbin run exits 127 when execv fails (here: EPERM)
+	if [ -e "$WORK/marker-deny" ] || [ $_rc != 127 ]; then
+		fail policy_deny "the denied binary ran or the exec did not fail: rc=$_rc"
+	elif [ ! -e "$WORK/marker-deny-ok" ]; then
+		fail policy_deny "an allowed binary did not run"
+	elif [ -z "$_x" ]; then
+		fail policy_deny "no process_exec_denied event"
 	else
-		fail policy_deny "rc=$_rc: $(tail -n 2 "$WORK/pdeny.err")"
+		check policy_deny "$_x" ".process_exec_denied.policy.action == \"deny\" and
+			.process_exec_denied.policy.rule == \"deny-it\" and
+			.process_exec_denied.process.binary == \"$BIN\"" && ok policy_deny
 	fi
 }
 
