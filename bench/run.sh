@@ -4,9 +4,12 @@
 # bench/run.sh - the exec-storm benchmark behind `make bench`.
 #
 # Runs the same exec storm (bench/execstorm.c running bench/tiny.c) with no
-# monitor, under penguard, and under three peers (libbpf-tools execsnoop,
-# auditd with an execve rule, a bpftrace one-liner), each configuration
-# BENCH_REPEAT times, interleaved, and writes docs/BENCHMARKS.md.
+# monitor, under penguard (its built-in policy, and three policy sets of its
+# own: one rule naming the storm's binary, the same rule among 10,000
+# binaries and 2,000 prefixes and suffixes, a rule matching nothing), and
+# under three peers (libbpf-tools execsnoop, auditd with an execve rule, a
+# bpftrace one-liner), each configuration BENCH_REPEAT times, interleaved,
+# and writes docs/BENCHMARKS.md.
 #
 # Overhead is reported only as ratios against the baseline of the same run:
 # absolute numbers on a shared VM mean little, ratios measured minutes apart
@@ -32,8 +35,9 @@
 #                   go quiet (default 20)
 #   BENCH_RETRIES   times a run disturbed by other load is run again
 #                   (default 2)
-#   BENCH_CONFIGS   space-separated subset of: baseline penguard execsnoop
-#                   auditd bpftrace (default all; baseline is always run)
+#   BENCH_CONFIGS   space-separated subset of: baseline penguard penguard-p1
+#                   penguard-p10k penguard-nomatch execsnoop auditd bpftrace
+#                   (default all; baseline is always run)
 #   BENCH_OUT       report path (default docs/BENCHMARKS.md)
 #   BENCH_KEEP      1 keeps the monitors' full output in $BUILD/bench/runs/
 #                   (default: files over 1 MiB are deleted once counted)
@@ -68,7 +72,17 @@ PIPE_S=${BENCH_PIPELINE_S:-2}
 # Execs per loop of the calibration storm that sizes the real one.
 CAL_EXECS=500
 KEEP=${BENCH_KEEP:-0}
-ALL_CONFIGS="baseline penguard execsnoop auditd bpftrace"
+ALL_CONFIGS="baseline penguard penguard-p1 penguard-p10k penguard-nomatch execsnoop auditd bpftrace"
+# The penguard configurations that load policies of their own instead of
+# the built-in one (report every exec and exit); the files are written to
+# POLDIR (see write_policies).
+PG_POLICY_CONFIGS="penguard-p1 penguard-p10k penguard-nomatch"
+POLDIR="$BB/policies"
+# Values of the p10k policy: binaries (the storm's among them, last), and
+# prefixes and suffixes that match nothing.
+P10K_BINARIES=10000
+P10K_PREFIXES=1000
+P10K_SUFFIXES=1000
 CONFIGS=${BENCH_CONFIGS:-$ALL_CONFIGS}
 TINY_NAME=pgbench-tiny
 TINY="$BB/$TINY_NAME"
@@ -119,12 +133,18 @@ mkdir -p "$RUNDIR"
 RESULTS="$BB/results.tsv"
 : >"$RESULTS"
 # The penguard runs' extra numbers (see penguard_books), each line prefixed
-# with the repetition and its disturbed flag; the pipeline replays.
-BOOKS="$BB/penguard.tsv"
-PROGS="$BB/programs.tsv"
+# with the repetition and its disturbed flag, one pair of files per penguard
+# configuration (BOOKS and PROGS: the built-in policy's); the pipeline
+# replays.
+books_file() { echo "$BB/$1.tsv"; }
+progs_file() { if [[ $1 == penguard ]]; then echo "$BB/programs.tsv"; else echo "$BB/programs-$1.tsv"; fi; }
+BOOKS=$(books_file penguard)
+PROGS=$(progs_file penguard)
 PIPES="$BB/pipeline.tsv"
-: >"$BOOKS"
-: >"$PROGS"
+for c in penguard $PG_POLICY_CONFIGS; do
+	: >"$(books_file "$c")"
+	: >"$(progs_file "$c")"
+done
 : >"$PIPES"
 
 # ---------------------------------------------------------------------------
@@ -217,7 +237,11 @@ command -v jq >/dev/null || die "jq is needed and could not be installed"
 command -v execsnoop >/dev/null || UNAVAIL[execsnoop]="not installed (libbpf-tools)"
 { command -v auditd && command -v auditctl; } >/dev/null || UNAVAIL[auditd]="not installed (auditd)"
 command -v bpftrace >/dev/null || UNAVAIL[bpftrace]="not installed (bpftrace)"
-[[ -x $PENGUARD ]] || UNAVAIL[penguard]="not built (${PENGUARD#"$ROOT"/} missing)"
+if [[ ! -x $PENGUARD ]]; then
+	for c in penguard $PG_POLICY_CONFIGS; do
+		UNAVAIL[$c]="not built (${PENGUARD#"$ROOT"/} missing)"
+	done
+fi
 PIPE_UNAVAIL=""
 [[ -x $PIPELINE ]] || PIPE_UNAVAIL="not built (${PIPELINE#"$ROOT"/} missing)"
 [[ -z ${UNAVAIL[penguard]:-} ]] || PIPE_UNAVAIL="no agent to record with: ${UNAVAIL[penguard]}"
@@ -241,6 +265,90 @@ if ! cc "${CFLAGS[@]}" -static -nostdlib -DTINY_NOSTDLIB -o "$TINY" "$ROOT/bench
 	cc "${CFLAGS[@]}" -static -o "$TINY" "$ROOT/bench/tiny.c" || die "cannot build $TINY_NAME"
 fi
 "$TINY" || die "$TINY_NAME does not run"
+
+# ---------------------------------------------------------------------------
+# The policy sets of the penguard-p1, -p10k and -nomatch configurations.
+# ---------------------------------------------------------------------------
+
+# write_policy FILE NAME RULE BINARY NBIN NPREFIX NSUFFIX: a policy (monitor
+# mode) whose rule RULE reports process_exec and process_exit of BINARY, its
+# binary list padded in front with NBIN - 1 paths that never exist; with
+# NPREFIX and NSUFFIX > 0, two more rules on process_exec, of as many
+# binary prefixes and suffixes, that match nothing. Every value is quoted:
+# the build directory's path could hold anything.
+write_policy()
+{
+	local q=${4//\\/\\\\}
+
+	q=${q//\"/\\\"}
+	PG_BENCH_BINARY="\"$q\"" awk -v name="$2" -v rule="$3" -v nb="$5" -v np="$6" -v ns="$7" '
+	BEGIN {
+		print "# Generated by bench/run.sh for the policy benchmarks; overwritten each run."
+		print "name: " name
+		print "description: bench/run.sh policy benchmark"
+		print "mode: monitor"
+		print "rules:"
+		print "  - name: " rule
+		print "    on: [process_exec, process_exit]"
+		print "    match:"
+		print "      binary:"
+		for (i = 1; i < nb; i++)
+			printf "        - \"/opt/bench/nonexistent/tool%d\"\n", i
+		print "        - " ENVIRON["PG_BENCH_BINARY"]
+		print "    action: report"
+		if (np > 0) {
+			print "  - name: prefixes"
+			print "    on: [process_exec]"
+			print "    match:"
+			print "      binary:"
+			print "        prefix:"
+			for (i = 1; i <= np; i++)
+				printf "          - \"/opt/bench/prefix%d/\"\n", i
+			print "    action: report"
+		}
+		if (ns > 0) {
+			print "  - name: suffixes"
+			print "    on: [process_exec]"
+			print "    match:"
+			print "      binary:"
+			print "        suffix:"
+			for (i = 1; i <= ns; i++)
+				printf "          - \".bench%d\"\n", i
+			print "    action: report"
+		}
+	}' >"$1"
+}
+
+# policy_args CFG: sets PG_ARGS to the options that give the penguard
+# configuration CFG its policies (none for the built-in one).
+PG_ARGS=()
+policy_args()
+{
+	PG_ARGS=()
+	[[ $1 == penguard ]] || PG_ARGS=(--no-default-policies --policy-dir "" --policy "$POLDIR/${1#penguard-}.yaml")
+}
+
+# write_policies: the files, each checked by `penguard policy check`; a file
+# it rejects makes its configuration unavailable, with the first message.
+write_policies()
+{
+	local c f err
+
+	mkdir -p "$POLDIR"
+	write_policy "$POLDIR/p1.yaml" bench-p1 storm-binary "$TINY" 1 0 0
+	write_policy "$POLDIR/p10k.yaml" bench-p10k storm-binary "$TINY" "$P10K_BINARIES" \
+		"$P10K_PREFIXES" "$P10K_SUFFIXES"
+	write_policy "$POLDIR/nomatch.yaml" bench-nomatch never /nonexistent/never 1 0 0
+	for c in $PG_POLICY_CONFIGS; do
+		[[ " $CONFIGS " == *" $c "* && -z ${UNAVAIL[$c]:-} ]] || continue
+		f="$POLDIR/${c#penguard-}.yaml"
+		if ! err=$("$PENGUARD" policy check "$f" 2>&1 >/dev/null); then
+			UNAVAIL[$c]="policy rejected by \`penguard policy check\`: $(head -n 1 <<<"$err" | head -c 200)"
+			log "$c: ${UNAVAIL[$c]}"
+		fi
+	done
+}
+write_policies
 
 # ---------------------------------------------------------------------------
 # Helpers.
@@ -421,13 +529,16 @@ run_baseline()
 # kernel.bpf_stats_enabled=1 all along) and DIR/books.tsv, one line:
 #   agent_cpu_s us_per_event us_per_line bpf_ns_per_exec exec_runs emitted
 #   lost delivered recursion_misses lines exec_lines line_avg line_p95
-#   line_max timed
-# ("-" for what is unknown). An agent whose stats predate some of these
-# only loses those columns.
+#   line_max timed exec_records storm_exits policy_matched
+# ("-" for what is unknown; exec_records is the process_exec records the
+# agent received, .events.process_exec.delivered, reported or not;
+# storm_exits the storm's process_exit lines, PG_EXITS; policy_matched the
+# kernel's rule matches summed over the loaded rules, .policies). An agent
+# whose stats predate some of these only loses those columns.
 penguard_books()
 {
 	local d=$1 timed=$2 cpu_ns=${R_MONCPU:--} emitted lost delivered rmiss lines
-	local cpu_s=- upe=- upl=- bpf_exec bpf_runs sizes
+	local cpu_s=- upe=- upl=- bpf_exec bpf_runs sizes matched
 
 	jq -r '(.sensors // {}) | to_entries[] | .key as $s | (.value.programs // {}) | to_entries[] |
 		[$s, .key] + ([.value.runs, .value.ns_per_run, .value.recursion_misses] |
@@ -467,22 +578,36 @@ penguard_books()
 			i = int(0.95 * NR); if (i < 0.95 * NR) i++
 			printf "%d %.0f %d %d\n", NR, s / NR, v[i], v[NR] }')
 	read -ra sizes <<<"$sizes"
+	matched=$(jq -r '[.policies[]?.rules[]?.matched | numbers] |
+		if length > 0 then add | tostring else "-" end' "$d/stats.json" 2>/dev/null || echo -)
 	printf '%s\t' "$cpu_s" "$upe" "$upl" "$bpf_exec" "$bpf_runs" "$emitted" "$lost" \
-		"$delivered" "$rmiss" "$lines" "${sizes[@]}" >"$d/books.tsv"
-	printf '%s\n' "$timed" >>"$d/books.tsv"
+		"$delivered" "$rmiss" "$lines" "${sizes[@]}" "$timed" "${PG_EXEC_RECORDS:--}" \
+		"${PG_EXITS:--}" >"$d/books.tsv"
+	printf '%s\n' "${matched:--}" >>"$d/books.tsv"
 }
 
+# run_penguard DIR [CFG]: the agent with the policies of the penguard
+# configuration CFG (default: the built-in one, every exec and exit
+# reported). Sets R_DELIV to the storm's process_exec lines in the export,
+# PG_EXITS to its process_exit lines and PG_EXEC_RECORDS to the exec records
+# the agent received (reported or not).
+PG_EXITS=""
+PG_EXEC_RECORDS=""
 run_penguard()
 {
-	local d=$1 rc=0 ready_rc=0 exported st_emit st_lost st_deliv timed=1 f
+	local d=$1 cfg=${2:-penguard} rc=0 ready_rc=0 exported st_emit st_lost st_deliv timed=1 f
+	local lines
 
+	PG_EXITS=""
+	PG_EXEC_RECORDS=""
+	policy_args "$cfg"
 	# The kernel times every BPF program run while this is on: the
 	# agent's stats then hold ns per run of each of its programs.
 	bpf_stats_on || timed=0
 	# The export rotates at its default size, as deployed; backups enough
 	# that a large storm loses no line to it.
-	"$PENGUARD" run -o none --export "$d/export.jsonl" --export-backups 1000 --stats-file "$d/stats.json" \
-		>"$d/stdout" 2>"$d/stderr" &
+	"$PENGUARD" run -o none "${PG_ARGS[@]}" --export "$d/export.jsonl" --export-backups 1000 \
+		--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
 	MON_PID=$!
 	MON_CPU_PIDS=("$MON_PID")
 	wait_until "$READY_TIMEOUT" "$MON_PID" grep -qsw ready "$d/stderr" || ready_rc=$?
@@ -501,33 +626,61 @@ run_penguard()
 		R_STATUS="no stats JSON written"
 		return 0
 	fi
-	# Every process_exec event in the export, and those that exec'd our
-	# binary (by its path: the storm's own command line names it too).
+	# Every process_exec and process_exit event in the export, by binary;
+	# the storm's are those of our binary (by its path: the storm's own
+	# command line names it too).
 	EXPORTS=()
 	for f in "$d"/export.jsonl "$d"/export.jsonl.*; do
 		[[ ! -e $f ]] || EXPORTS+=("$f")
 	done
 	((${#EXPORTS[@]})) || EXPORTS=(/dev/null)
-	jq -r 'select(.process_exec) | .process_exec.process.binary // ""' "${EXPORTS[@]}" \
-		>"$d/exec.binaries" 2>"$d/jq.err" || R_NOTE+="export is not clean JSON lines (see jq.err); "
-	exported=$(wc -l <"$d/exec.binaries")
-	R_DELIV=$(grep -cxF "$TINY" "$d/exec.binaries" || true)
-	((R_DELIV > 0 || exported == 0)) ||
-		R_NOTE+="no process_exec.process.binary equal to the storm's binary: export schema changed?; "
+	jq -r 'if .process_exec then "E\t" + (.process_exec.process.binary // "")
+		elif .process_exit then "X\t" + (.process_exit.process.binary // "") else empty end' \
+		"${EXPORTS[@]}" >"$d/binaries" 2>"$d/jq.err" || R_NOTE+="export is not clean JSON lines (see jq.err); "
+	exported=$(grep -c '^E' "$d/binaries" || true)
+	R_DELIV=$(grep -cxF "E"$'\t'"$TINY" "$d/binaries" || true)
+	PG_EXITS=$(grep -cxF "X"$'\t'"$TINY" "$d/binaries" || true)
 	st_emit=$(jq '.events.process_exec.emitted // empty' "$d/stats.json")
 	st_lost=$(jq '.events.process_exec.lost // empty' "$d/stats.json")
 	st_deliv=$(jq '.events.process_exec.delivered // empty' "$d/stats.json")
+	lines=$(jq '.output.lines // empty' "$d/stats.json")
 	R_LOST=${st_lost:--}
-	# The agent's own books must balance: generated = delivered + lost,
-	# and what it says it delivered is what the export holds.
+	PG_EXEC_RECORDS=${st_deliv:--}
+	# The agent's own books must balance: generated = delivered + lost
+	# (records, reported or not); what it reported must be what its
+	# policies ask for.
 	if [[ -z $st_emit || -z $st_lost || -z $st_deliv ]]; then
 		R_NOTE+="stats lack events.process_exec counters; "
 	else
 		((st_emit == st_deliv + st_lost)) ||
 			R_NOTE+="stats: emitted $st_emit != delivered $st_deliv + lost $st_lost; "
-		((exported == st_deliv)) ||
-			R_NOTE+="export holds $exported process_exec, stats say delivered $st_deliv; "
 	fi
+	case $cfg in
+	penguard)
+		# The built-in policy reports every exec record it receives.
+		((R_DELIV > 0 || exported == 0)) ||
+			R_NOTE+="no process_exec.process.binary equal to the storm's binary: export schema changed?; "
+		[[ -z $st_deliv ]] || ((exported == st_deliv)) ||
+			R_NOTE+="export holds $exported process_exec, stats say delivered $st_deliv; "
+		;;
+	penguard-nomatch)
+		# Nothing matches: not one line, though every lifecycle record
+		# still reaches the agent (its process cache needs them).
+		((exported == 0)) || R_NOTE+="$exported process_exec reported by a policy that matches nothing; "
+		[[ -z $lines ]] || ((lines == 0)) || R_NOTE+="$lines lines written by a policy that matches nothing; "
+		[[ -z $st_deliv || -z $st_lost ]] || ((st_deliv + st_lost >= TOTAL)) ||
+			R_NOTE+="only $((st_deliv + st_lost)) exec records for the storm's $TOTAL execs; "
+		;;
+	*)
+		# Only the storm's binary matches: every line is the storm's.
+		((R_DELIV > 0)) ||
+			R_NOTE+="no process_exec.process.binary equal to the storm's binary: export schema changed, or the policy missed it?; "
+		((exported == R_DELIV)) ||
+			R_NOTE+="$((exported - R_DELIV)) process_exec of other binaries reported: the policy matched more than the storm; "
+		[[ -z $lines ]] || ((lines == R_DELIV + PG_EXITS)) ||
+			R_NOTE+="$lines lines written, the storm's exec and exit lines are $((R_DELIV + PG_EXITS)); "
+		;;
+	esac
 	penguard_books "$d" "$timed"
 	R_STATUS=ok
 }
@@ -764,7 +917,10 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
 			if [[ -n ${UNAVAIL[$cfg]:-} ]]; then
 				R_STATUS=${UNAVAIL[$cfg]}
 			else
-				"run_$cfg" "$d"
+				case $cfg in
+				penguard*) run_penguard "$d" "$cfg" ;;
+				*) "run_$cfg" "$d" ;;
+				esac
 			fi
 			# The monitors' raw output is large (penguard's export
 			# alone is a few KiB per exec); only the counts are needed.
@@ -783,7 +939,9 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
 		((try == 0)) || R_NOTE+="run again $try time(s) after other load disturbed it; "
 		((disturbed == 0)) || R_NOTE+="still disturbed ($unattr CPU-s/s not ours); "
 		if [[ $R_STATUS == ok ]]; then
-			log "[$rep/$REPEAT] $cfg: wall ${wall}s, cpu ${cpu}s, delivered $R_DELIV/$TOTAL, lost $R_LOST${R_NOTE:+ ($R_NOTE)}"
+			expect=$TOTAL
+			[[ $cfg != penguard-nomatch ]] || expect="0 (its policy matches nothing)"
+			log "[$rep/$REPEAT] $cfg: wall ${wall}s, cpu ${cpu}s, delivered $R_DELIV/$expect, lost $R_LOST${R_NOTE:+ ($R_NOTE)}"
 		elif ((rep == 1)) || [[ -z ${UNAVAIL[$cfg]:-} ]]; then
 			log "[$rep/$REPEAT] $cfg: $R_STATUS"
 		fi
@@ -791,10 +949,10 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
 			"$wall" "$cpu" "$cpuw" "$R_DELIV" "$R_LOST" "$R_NOTE" "$R_BG" "$R_ATTR" "$unattr" \
 			"$disturbed" >>"$RESULTS"
 		# The agent's own books of the kept try, marked like its row.
-		if [[ $cfg == penguard && $R_STATUS == ok && -s $d/books.tsv ]]; then
-			printf '%s\t%s\t%s\n' "$rep" "$disturbed" "$(cat "$d/books.tsv")" >>"$BOOKS"
+		if [[ $cfg == penguard* && $R_STATUS == ok && -s $d/books.tsv ]]; then
+			printf '%s\t%s\t%s\n' "$rep" "$disturbed" "$(cat "$d/books.tsv")" >>"$(books_file "$cfg")"
 			awk -v r="$rep" -v x="$disturbed" -v OFS='\t' '{ print r, x, $0 }' \
-				"$d/programs.tsv" >>"$PROGS"
+				"$d/programs.tsv" >>"$(progs_file "$cfg")"
 		fi
 	done
 done
@@ -1019,6 +1177,72 @@ book_cell()
 		print s }'
 }
 
+# vals_cell FORMAT: the numbers piped in as "median (min–max)" in printf
+# FORMAT, the range only when they differ; "-" when there are none.
+vals_cell()
+{
+	awk 'NF' | sort -g | awk -v f="$1" '{ v[NR] = $1 } END {
+		if (!NR) { print "-"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		s = sprintf(f, m)
+		if (v[1] != v[NR]) s = s sprintf(" (" f "–" f ")", v[1], v[NR])
+		print s }'
+}
+
+# judge A B: A and B newline-separated numbers (one per repetition).
+# Prints "VERDICT DIFF NOISE": DIFF the median of A minus that of B, NOISE
+# the run-to-run spread, the wider of their two ranges (max − min over the
+# repetitions); VERDICT "same" when |DIFF| <= NOISE, else "higher" or
+# "lower" (A against B), "unknown" when a side has no value or neither has
+# two (one repetition: no spread to judge by).
+judge()
+{
+	awk -v a="$1" -v b="$2" '
+		function load(s, v,   n, i, j, k, t, x) {
+			n = split(s, t, "\n")
+			k = 0
+			for (i = 1; i <= n; i++)
+				if (t[i] ~ /^-?[0-9]+(\.[0-9]*)?(e[-+]?[0-9]+)?$/) v[++k] = t[i] + 0
+			for (i = 2; i <= k; i++) {	# insertion sort: a few values
+				x = v[i]
+				for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]
+				v[j + 1] = x
+			}
+			return k
+		}
+		function med(v, n) { return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+		BEGIN {
+			na = load(a, va); nb = load(b, vb)
+			if (!na || !nb || (na < 2 && nb < 2)) { print "unknown - -"; exit }
+			noise = 0
+			if (na > 1) noise = va[na] - va[1]
+			if (nb > 1 && vb[nb] - vb[1] > noise) noise = vb[nb] - vb[1]
+			d = med(va, na) - med(vb, nb)
+			printf "%s %g %g\n", (d > noise ? "higher" : -d > noise ? "lower" : "same"), d, noise
+		}'
+}
+
+# fmt_num FORMAT N: N in printf FORMAT.
+fmt_num() { awk -v f="$1" -v n="$2" 'BEGIN { printf f, n }'; }
+
+# cmp_phrase WHAT FORMAT A B: "WHAT a (range) against b (range): verdict"
+# (no verdict when judge cannot tell), for the report's paragraphs (A and B
+# as for judge).
+cmp_phrase()
+{
+	local v d n
+	read -r v d n < <(judge "$3" "$4")
+	printf '%s %s against %s' "$1" "$(vals_cell "$2" <<<"$3")" "$(vals_cell "$2" <<<"$4")"
+	[[ $v == unknown ]] || printf ': '
+	case $v in
+	same) printf 'within the run-to-run spread (medians %s apart, spread %s)' \
+		"$(fmt_num "$2" "${d#-}")" "$(fmt_num "$2" "$n")" ;;
+	higher | lower) printf '**%s** by %s, beyond the run-to-run spread (%s)' "$v" \
+		"$(fmt_num "$2" "${d#-}")" "$(fmt_num "$2" "$n")" ;;
+	*) ;; # the conclusion says why it is not judged
+	esac
+}
+
 # Sections on the penguard runs only make sense with some.
 PG_OK=$(awk -F'\t' '$2 == "penguard" && $3 == "ok"' "$RESULTS" | wc -l)
 PG_WHY=$(awk -F'\t' '$2 == "penguard" { print $3; exit }' "$RESULTS")
@@ -1073,7 +1297,9 @@ mkdir -p "$(dirname "$OUT")"
 		Medians over the repetitions. Ratios are taken against the baseline of the same repetition, then
 		the median is shown with the range (min–max) in brackets. Runs disturbed by other load on the
 		machine (see Method) are left out of both while undisturbed ones exist. Expected events per
-		run: **$TOTAL**.
+		run: **$TOTAL** (none for penguard-nomatch, whose policy matches nothing). Events lost are
+		penguard's \`events.process_exec.lost\`: exec records the kernel had no ring room for,
+		reported or not.
 
 		| configuration | wall s | wall ratio | CPU s | CPU ratio | attributed CPU ratio | events delivered | events lost |
 		| --- | --- | --- | --- | --- | --- | --- | --- |
@@ -1082,7 +1308,10 @@ mkdir -p "$(dirname "$OUT")"
 		ok=$(awk -F'\t' -v c="$cfg" '$2 == c && $3 == "ok"' "$RESULTS" | wc -l)
 		case $cfg in
 		baseline) label="baseline (no monitor)" ;;
-		penguard) label="penguard (\`run -o none --export\`)" ;;
+		penguard) label="penguard (\`run -o none --export\`, built-in policy)" ;;
+		penguard-p1) label="penguard-p1 (1 rule: the storm's binary)" ;;
+		penguard-p10k) label="penguard-p10k (the same rule among $P10K_BINARIES binaries; $P10K_PREFIXES prefixes, $P10K_SUFFIXES suffixes)" ;;
+		penguard-nomatch) label="penguard-nomatch (1 rule matching nothing)" ;;
 		execsnoop) label="execsnoop (libbpf-tools $(pkgver libbpf-tools))" ;;
 		auditd) label="auditd $(pkgver auditd), execve rule" ;;
 		bpftrace) label="bpftrace $(pkgver bpftrace), sched_process_exec" ;;
@@ -1097,6 +1326,10 @@ mkdir -p "$(dirname "$OUT")"
 		else
 			wr=$(ratio_cell "$cfg" 4); cr=$(ratio_cell "$cfg" 5); ar=$(ratio_cell "$cfg" 11)
 			dl=$(spread_cell "$cfg" 7); ls=$(spread_cell "$cfg" 8)
+			# Its policy reports nothing: the agent still receives
+			# every exec record (the process cache needs them).
+			[[ $cfg != penguard-nomatch ]] ||
+				dl="$dl reported (none expected; $(book_cell %.0f "$(books_file "$cfg")" 18) exec records received)"
 		fi
 		printf '| %s | %.2f | %s | %.2f | %s | %s | %s | %s |\n' "$label" "$(col_median "$cfg" 4)" \
 			"$wr" "$(col_median "$cfg" 5)" "$cr" "$ar" "$dl" "$ls"
@@ -1108,6 +1341,100 @@ mkdir -p "$(dirname "$OUT")"
 			print "- repetition " $1 ", " $2 ": " ($3 == "ok" ? $9 : $3) }' "$RESULTS" "$RESULTS")
 	if [[ -n $notes ]]; then
 		printf '\nRun notes:\n\n%s\n' "$notes"
+	fi
+
+	pol_any=0
+	for c in $PG_POLICY_CONFIGS; do
+		[[ " $CONFIGS " != *" $c "* ]] || pol_any=1
+	done
+	if ((pol_any)); then
+		cat <<-EOF
+
+			### penguard's policies
+
+			The same agent run the same way (\`run -o none --export … --stats-file\`, BPF run times on),
+			only its policies changed: the built-in one reports every exec and exit; the others load
+			\`--no-default-policies --policy-dir "" --policy FILE\` instead, files written to
+			\`$RBB/policies/\` and checked with \`penguard policy check\` first:
+
+			- **penguard-p1**: one rule on \`[process_exec, process_exit]\` with \`binary: [$TINY]\`:
+			  the storm's every exec and exit is reported, as with the built-in policy.
+			- **penguard-p10k**: the same rule, its \`binary:\` list $P10K_BINARIES paths, $((P10K_BINARIES - 1)) that never
+			  exist and the storm's last; plus a rule of $P10K_PREFIXES \`prefix:\` values and one of $P10K_SUFFIXES \`suffix:\`
+			  values on \`process_exec\` that match nothing.
+			- **penguard-nomatch**: one rule on \`[process_exec, process_exit]\` with \`binary: [/nonexistent/never]\`:
+			  nothing is reported. The kernel still sends every lifecycle record (the agent's process
+			  cache needs them); the agent renders none.
+
+			| configuration | wall ratio | CPU ratio | BPF ns per exec | agent CPU s | events delivered | events lost | storm execs reported | JSON lines written |
+			| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+		EOF
+		for c in penguard $PG_POLICY_CONFIGS; do
+			[[ " $CONFIGS " == *" $c "* ]] || continue
+			ok=$(awk -F'\t' -v c="$c" '$2 == c && $3 == "ok"' "$RESULTS" | wc -l)
+			if ((ok == 0)); then
+				echo "| $c | $(awk -F'\t' -v c="$c" '$2 == c { print $3; exit }' "$RESULTS") | | | | | | | |"
+				continue
+			fi
+			bf=$(books_file "$c")
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$(ratio_cell "$c" 4)" \
+				"$(ratio_cell "$c" 5)" "$(book_cell %.0f "$bf" 6)" "$(book_cell %.3f "$bf" 3)" \
+				"$(book_cell %.0f "$bf" 10)" "$(book_cell %.0f "$bf" 9)" "$(spread_cell "$c" 7)" \
+				"$(book_cell %.0f "$bf" 12)"
+		done
+		cat <<-EOF
+
+			Ratios as in the table above (median, range over the repetitions); BPF ns per exec as in
+			"Kernel side" below, per configuration. Events delivered is the agent's \`.delivered\`: every
+			lifecycle record (exec, exit) the kernel gave it, reported or not, the rest of the machine's
+			processes included; events lost its \`.lost\`; storm execs reported, the storm's
+			\`process_exec\` lines in the export; JSON lines written, its \`.output.lines\`. Two
+			configurations differ beyond the noise when their medians are further apart than the wider of
+			their two ranges over the repetitions.
+
+		EOF
+		p10k_ok=$(awk -F'\t' '$2 == "penguard-p10k" && $3 == "ok"' "$RESULTS" | wc -l)
+		p1_ok=$(awk -F'\t' '$2 == "penguard-p1" && $3 == "ok"' "$RESULTS" | wc -l)
+		if ((p10k_ok && p1_ok)); then
+			a_w=$(ratios penguard-p10k 4); b_w=$(ratios penguard-p1 4)
+			a_c=$(ratios penguard-p10k 5); b_c=$(ratios penguard-p1 5)
+			a_b=$(book_vals "$(books_file penguard-p10k)" 6); b_b=$(book_vals "$(books_file penguard-p1)" 6)
+			verdicts="$(judge "$a_w" "$b_w" | cut -d' ' -f1) $(judge "$a_c" "$b_c" | cut -d' ' -f1) $(judge "$a_b" "$b_b" | cut -d' ' -f1)"
+			case " $verdicts " in
+			*" unknown "*) concl="not judged, a single repetition gives no spread to judge by (\`BENCH_REPEAT\` ≥ 2)" ;;
+			*" higher "* | *" lower "*) concl="**p10k does not match p1** within the run-to-run noise" ;;
+			*) concl="**p10k matches p1** within the run-to-run noise: the number of values does not show" ;;
+			esac
+			printf '**p10k (%s values) against p1 (one):** %s. p10k against p1: %s; %s; %s.\n' \
+				"$((P10K_BINARIES + P10K_PREFIXES + P10K_SUFFIXES))" "$concl" \
+				"$(cmp_phrase "wall ratio" %.2f "$a_w" "$b_w")" "$(cmp_phrase "CPU ratio" %.2f "$a_c" "$b_c")" \
+				"$(cmp_phrase "BPF ns per exec" %.0f "$a_b" "$b_b")"
+		else
+			echo "**p10k ($((P10K_BINARIES + P10K_PREFIXES + P10K_SUFFIXES)) values) against p1 (one):** not compared (penguard-p10k and penguard-p1 both need runs)."
+		fi
+		echo
+		nm_ok=$(awk -F'\t' '$2 == "penguard-nomatch" && $3 == "ok"' "$RESULTS" | wc -l)
+		if ((nm_ok && PG_OK)); then
+			a_c=$(ratios penguard-nomatch 5); b_c=$(ratios penguard 5)
+			a_w=$(ratios penguard-nomatch 4); b_w=$(ratios penguard 4)
+			a_a=$(book_vals "$(books_file penguard-nomatch)" 3); b_a=$(book_vals "$BOOKS" 3)
+			case $(judge "$a_c" "$b_c" | cut -d' ' -f1) in
+			lower) concl="**nomatch is cheaper** than reporting everything" ;;
+			same) concl="**nomatch is not measurably cheaper** than reporting everything: within the run-to-run noise" ;;
+			higher) concl="**nomatch costs more** than reporting everything, beyond the run-to-run noise" ;;
+			*) concl="not judged, a single repetition gives no spread to judge by (\`BENCH_REPEAT\` ≥ 2)" ;;
+			esac
+			printf '**nomatch against reporting everything (penguard, the built-in policy):** %s. nomatch against penguard: %s; %s; %s.' \
+				"$concl" "$(cmp_phrase "CPU ratio" %.2f "$a_c" "$b_c")" \
+				"$(cmp_phrase "wall ratio" %.2f "$a_w" "$b_w")" "$(cmp_phrase "agent CPU s" %.3f "$a_a" "$b_a")"
+			if [[ " $CONFIGS " == *" penguard-p1 "* ]] && ((p1_ok)); then
+				printf ' Against penguard-p1 (the storm reported by a policy): %s.' \
+					"$(cmp_phrase "CPU ratio" %.2f "$a_c" "$(ratios penguard-p1 5)")"
+			fi
+			echo
+		else
+			echo "**nomatch against reporting everything:** not compared (penguard-nomatch and penguard both need runs)."
+		fi
 	fi
 
 	cat <<-EOF
@@ -1256,6 +1583,10 @@ mkdir -p "$(dirname "$OUT")"
 		  a mismatch shows in the run notes);
 		  execsnoop: lines whose PCOMM is it; bpftrace: lines with its path; auditd: \`SYSCALL\` records
 		  with the rule's key and its comm. Values that differ between repetitions show as min–max.
+		  penguard-p1 and -p10k count the same way, and every \`process_exec\` in their export must be
+		  the storm's and every line one of its execs or exits; penguard-nomatch must write no line at
+		  all, while the exec records its agent received (\`events.process_exec.delivered\`, plus lost)
+		  must cover the storm's execs. A mismatch shows in the run notes.
 		- **Events lost** is what each tool itself reports: penguard's \`events.process_exec.lost\`;
 		  execsnoop's and bpftrace's "Lost N events" messages; for auditd the delta of the kernel's
 		  \`lost\` counter (records, not execs; machine-wide). A tool may also miss events without
