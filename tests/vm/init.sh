@@ -69,6 +69,7 @@ export PG_HELPERS=/penguard/build/tests/helpers
 [ -n "$PG_E2E_ONLY" ] && export PG_E2E_ONLY
 # TCG runs the suite 15-20x slower than the host: longer waits, smaller
 # floods (a NAME=value on the command line, PG_VM_APPEND, overrides them)
+export PG_E2E_IN_VM=1
 export PG_E2E_SLOW=${PG_E2E_SLOW:-10}
 export PG_E2E_THREAD_PROCS=${PG_E2E_THREAD_PROCS:-20}
 export PG_E2E_STALL_EXECS=${PG_E2E_STALL_EXECS:-400}
