@@ -63,17 +63,28 @@ struct {
 	__type(value, struct pg_exec_heap);
 } pg_seed_heap SEC(".maps");
 
-/* Set once pg_procs refused an insert: exits then cannot rely on it alone. */
-__u32 pg_procs_full = 0;
+/*
+ * Exit claims of multi-threaded processes (see pg_handle_exit), keyed by
+ * (tgid, group leader's fork time), which every thread computes alike. LRU:
+ * a claim only matters for the microseconds between two threads' exits.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct pg_process_key);
+	__type(value, __u8);
+} pg_exit_claims SEC(".maps");
 
 static __always_inline void pg_procs_insert(__u32 tgid, struct pg_proc_state *st, __u64 flags)
 {
 	long err = bpf_map_update_elem(&pg_procs, &tgid, st, flags);
 
-	if (err && err != -EEXIST) {
-		pg_procs_full = 1;
+	/*
+	 * Full, or EBUSY (the map's per-CPU lock was held by a program this one
+	 * interrupted): that process keeps its fork-time key, consistently.
+	 */
+	if (err && err != -EEXIST)
 		pg_count_error(PG_ERR_PROCS_MAP);
-	}
 }
 
 static __always_inline struct pg_exec_heap *pg_heap(void *map)
@@ -592,33 +603,42 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 
 /*
  * Exactly one process_exit per process image. At the tracepoint,
- * signal->live has already been decremented, so two threads exiting
- * together can both read zero: the one whose delete of the process's
- * pg_procs entry succeeds reports the exit. A process with no entry was
- * running before the agent attached (and exited before the seeding
- * reached it), or the map was full: then live == 0 alone decides, and the
- * agent drops a duplicate.
+ * signal->live has already been decremented, so threads exiting together
+ * can all read zero. A single-threaded process (the common case) claims its
+ * exit by deleting its pg_procs entry. Threads that are not yet released
+ * still count in signal->nr_threads: a process with more than one first
+ * claims its exit in pg_exit_claims, where exactly one insert succeeds, and
+ * the winner still finds the entry and its key, since losers delete
+ * nothing. A process with no entry (running before the agent and gone
+ * before the seeding reached it, or an insert that failed) claims there
+ * too, after the failed delete: a racer already released claimed it so.
  */
 static __always_inline int pg_handle_exit(struct task_struct *task)
 {
-	const struct pg_runtime_config *cfg;
+	struct pg_process_key claim;
 	struct pg_exit_event e = {};
+	__u8 one = 1;
+	int multi;
 	__u32 tgid;
 
 	/* not the last thread of the group */
 	if (task->signal->live.counter != 0)
 		return 0;
+	tgid = task->tgid;
+	claim.pid = tgid;
+	claim.pad = 0;
+	claim.ktime = task->group_leader->start_time;
+	multi = task->signal->nr_threads > 1;
+	if (multi && bpf_map_update_elem(&pg_exit_claims, &claim, &one, BPF_NOEXIST))
+		return 0; /* another thread claimed it */
 	e.hdr.type = PG_EVENT_PROCESS_EXIT;
 	e.hdr.ktime = bpf_ktime_get_ns();
 	pg_fill_task_ctx(task, &e.task);
-	tgid = e.task.proc.pid;
 	pg_simple_verdict(&e.verdict, pg_proc_state(tgid), PG_EVENT_PROCESS_EXIT, tgid,
 			  e.hdr.ktime);
-	if (bpf_map_delete_elem(&pg_procs, &tgid)) {
-		cfg = pg_config_get();
-		if (!pg_procs_full && task->group_leader->start_time >= cfg->attach_ktime)
-			return 0; /* another thread claimed it */
-	}
+	if (bpf_map_delete_elem(&pg_procs, &tgid) && !multi &&
+	    bpf_map_update_elem(&pg_exit_claims, &claim, &one, BPF_NOEXIST))
+		return 0;
 	e.exit_code = task->exit_code;
 	pg_copy_comm(e.comm, task);
 	pg_output_to(&pg_proc_events, &e, sizeof(e));

@@ -103,8 +103,6 @@ static int shared_create(struct pg_loader *l, const struct pg_config *cfg,
 		.wakeup_bytes = cfg->wakeup_bytes,
 		.max_args = cfg->max_args,
 		.cgroup_subsys = f->cgroup_subsys,
-		/* before any attach: a process forked later always has its entry */
-		.attach_ktime = pg_now_mono_ns(),
 	};
 	__u32 zero = 0;
 	int i;

@@ -111,6 +111,13 @@ static __always_inline void pg_policy_path(struct pg_policy_scratch *sc, __u32 g
 
 	if (len > PG_POLICY_STR_MAX)
 		len = PG_POLICY_STR_MAX;
+	/*
+	 * Opaque to the compiler, so the mask below stays: without it, clang
+	 * drops the mask as redundant with the clamp above, and the 5.10
+	 * verifier, which lost the clamp's bound, sees a length up to 4096.
+	 */
+	barrier_var(len);
+	len &= 0xff;
 	sc->path.gen = gen;
 	/* every bit of the key counts: an exact value is matched with its NUL */
 	sc->path.prefixlen = 8 * sizeof(sc->path.data) + 8;

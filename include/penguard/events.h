@@ -365,7 +365,6 @@ struct pg_runtime_config {
 	__u64 wakeup_bytes;  /* wake the agent when this much is waiting; 0: every record */
 	__u32 max_args;	     /* argv bytes kept per exec */
 	__u32 cgroup_subsys; /* v1 controller id whose hierarchy names cgroups, or PG_CGROUP_DFL */
-	__u64 attach_ktime;  /* processes started before this may have no pg_procs entry */
 	__u32 policy;	     /* PG_POLICY_LOADED | the active generation (bit 0) */
 	__u32 host_pidns;    /* pid 1's pid namespace: "in_container" is any other */
 };
@@ -415,7 +414,7 @@ PG_STATIC_ASSERT(__builtin_offsetof(struct pg_exec_event, task) == 16, "exec tas
 PG_STATIC_ASSERT(sizeof(struct pg_exit_event) == 88, "exit layout");
 PG_STATIC_ASSERT(sizeof(struct pg_fork_event) == 80, "fork layout");
 PG_STATIC_ASSERT(sizeof(struct pg_exec_denied_event) == 72, "exec denied layout");
-PG_STATIC_ASSERT(sizeof(struct pg_runtime_config) == 32, "config layout");
+PG_STATIC_ASSERT(sizeof(struct pg_runtime_config) == 24, "config layout");
 PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
 
 #endif /* PENGUARD_EVENTS_H */
