@@ -104,7 +104,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory check all tests
 	$(Q)BUILD=$(BUILD) KERNELS="$(KERNELS)" sh tests/run-all.sh
 
-tests: $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fuzz/fuzz_records
+tests: $(UNIT_BINS) $(HELPER_BINS) $(BUILD)/fuzz/fuzz_records $(BUILD)/fuzz/fuzz_policy
 
 test-unit: $(UNIT_BINS)
 	$(Q)sh tests/unit/run.sh $(UNIT_BINS)
@@ -135,7 +135,12 @@ $(BUILD)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(LIB_SRCS) $(SKELS) $(BUI
 	@echo "  FUZZ    $@" >&2
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_records.c $(LIB_SRCS) $(BUILD)/src/builtin_policies.c $(LDLIBS) -o $@
 
-fuzz: $(BUILD)/fuzz/fuzz_records
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c src/policy.c src/policy.h
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@" >&2
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_policy.c src/policy.c -lyaml -o $@
+
+fuzz: $(BUILD)/fuzz/fuzz_records $(BUILD)/fuzz/fuzz_policy
 
 bench: $(BUILD)/penguard $(BUILD)/bench/pipeline
 	$(Q)sh scripts/deps.sh bench

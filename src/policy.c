@@ -158,7 +158,7 @@ static void rule_free(struct pg_rule *r)
 {
 	free(r->name);
 	selectors_free(&r->match);
-	selectors_free(&r->not);
+	selectors_free(&r->not );
 	strv_free(r->tags, r->n_tags);
 }
 
@@ -187,7 +187,7 @@ static void rule_init(struct pg_rule *r)
 {
 	memset(r, 0, sizeof(*r));
 	selectors_init(&r->match);
-	selectors_init(&r->not);
+	selectors_init(&r->not );
 	r->action = PG_ACTION_REPORT;
 	r->fallback = PG_ACTION_NONE;
 	r->rate.interval_ns = 1000000000ULL;
@@ -232,6 +232,7 @@ struct pctx {
 	const unsigned char *buf;
 	size_t len;
 	yaml_mark_t key_mark;
+	size_t depth; /* lists and mappings open */
 	struct pg_diag diag;
 	yaml_mark_t at[PG_DIAG_MAX]; /* of each message, to sort them */
 	bool capped;		     /* the last message says the parse stopped */
@@ -257,8 +258,7 @@ static void mistake(struct pctx *c, yaml_mark_t m, const char *fmt, ...)
 		c->stop = true;
 		c->capped = true;
 	} else {
-		err = diag_add(&c->diag, "%s:%zu:%zu: %s", c->file, m.line + 1, m.column + 1,
-			       text);
+		err = diag_add(&c->diag, "%s:%zu:%zu: %s", c->file, m.line + 1, m.column + 1, text);
 		if (!err)
 			c->at[c->diag.n - 1] = m;
 	}
@@ -284,8 +284,9 @@ static void sort_mistakes(struct pctx *c)
 	for (i = 1; i < n; i++) {
 		m = c->at[i];
 		msg = c->diag.msgs[i];
-		for (j = i; j > 0 && (c->at[j - 1].line > m.line ||
-				      (c->at[j - 1].line == m.line && c->at[j - 1].column > m.column));
+		for (j = i;
+		     j > 0 && (c->at[j - 1].line > m.line ||
+			       (c->at[j - 1].line == m.line && c->at[j - 1].column > m.column));
 		     j--) {
 			c->at[j] = c->at[j - 1];
 			c->diag.msgs[j] = c->diag.msgs[j - 1];
@@ -338,10 +339,8 @@ static const char *got(const yaml_event_t *ev, char *buf, size_t size)
 	char v[SHOWN_MAX + 4];
 
 	switch (ev->type) {
-	case YAML_MAPPING_START_EVENT:
-		return "a mapping";
-	case YAML_SEQUENCE_START_EVENT:
-		return "a list";
+	case YAML_MAPPING_START_EVENT: return "a mapping";
+	case YAML_SEQUENCE_START_EVENT: return "a list";
 	case YAML_SCALAR_EVENT:
 		if (is_null(ev))
 			return "nothing (null)";
@@ -349,8 +348,7 @@ static const char *got(const yaml_event_t *ev, char *buf, size_t size)
 			 shown((const char *)ev->data.scalar.value, ev->data.scalar.length, v,
 			       sizeof(v)));
 		return buf;
-	default:
-		return "nothing";
+	default: return "nothing";
 	}
 }
 
@@ -410,17 +408,10 @@ static void check_event(struct pctx *c, const yaml_event_t *ev)
 			shown((const char *)ev->data.alias.anchor,
 			      strlen((const char *)ev->data.alias.anchor), b, sizeof(b)));
 		break;
-	case YAML_SCALAR_EVENT:
-		tag = ev->data.scalar.tag;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		tag = ev->data.sequence_start.tag;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		tag = ev->data.mapping_start.tag;
-		break;
-	default:
-		break;
+	case YAML_SCALAR_EVENT: tag = ev->data.scalar.tag; break;
+	case YAML_SEQUENCE_START_EVENT: tag = ev->data.sequence_start.tag; break;
+	case YAML_MAPPING_START_EVENT: tag = ev->data.mapping_start.tag; break;
+	default: break;
 	}
 	/* a tag would change what a value means behind the schema's back */
 	if (tag) {
@@ -448,6 +439,24 @@ static yaml_event_t *peek(struct pctx *c)
 	}
 	c->have = true;
 	check_event(c, &c->ev);
+	switch (c->ev.type) {
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		/*
+		 * libyaml's scanner keeps a possible key per open flow level and
+		 * walks them all for every token: 4 MiB of '[' would take hours.
+		 * A policy is 7 levels deep at most; stop long before it hurts.
+		 */
+		if (++c->depth > PG_POLICY_MAX_DEPTH) {
+			mistake(c, c->ev.start_mark, "nested deeper than %d levels",
+				PG_POLICY_MAX_DEPTH);
+			c->stop = true;
+		}
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT: c->depth--; break;
+	default: break;
+	}
 	return c->stop ? NULL : &c->ev;
 }
 
@@ -471,9 +480,7 @@ static void skip(struct pctx *c)
 			return;
 		switch (ev->type) {
 		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			depth++;
-			break;
+		case YAML_MAPPING_START_EVENT: depth++; break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			if (!depth)
@@ -481,8 +488,7 @@ static void skip(struct pctx *c)
 			depth--;
 			break;
 		case YAML_SCALAR_EVENT:
-		case YAML_ALIAS_EVENT:
-			break;
+		case YAML_ALIAS_EVENT: break;
 		default:
 			/* not a node (a document or stream event): nothing to skip */
 			if (!depth)
@@ -786,8 +792,8 @@ struct sel_desc {
 
 /* The keys of `match:`; those of `not:` are the same but "not" itself. */
 static const char *const sel_keys[] = {
-	"binary", "parent_binary", "ancestor_binary", "uid",	   "euid",	"auid",
-	"in_container", "container_id",	 "cgroup",	  "arguments", "not",
+	"binary",	"parent_binary", "ancestor_binary", "uid",	 "euid", "auid",
+	"in_container", "container_id",	 "cgroup",	    "arguments", "not",
 };
 
 static const struct sel_desc sel_descs[] = {
@@ -855,7 +861,8 @@ static void str_list(struct pctx *c, const char *sel, const char *label, const s
 		if (!s)
 			continue;
 		if (d->path && (op == OP_EXACT || op == OP_PREFIX) && s[0] != '/') {
-			mistake(c, at, "%s: '%s' is not an absolute path (%s values start with '/')",
+			mistake(c, at,
+				"%s: '%s' is not an absolute path (%s values start with '/')",
 				label, shown(s, strlen(s), b, sizeof(b)), op_keys[op]);
 			free(s);
 			continue;
@@ -988,13 +995,12 @@ static void tristate(struct pctx *c, const char *sel, enum pg_tristate *t)
 	else
 		mistake(c, c->ev.start_mark, "%s: expected true or false, got %s%s", sel,
 			got(&c->ev, b, sizeof(b)),
-			c->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? "" :
-									     " (quoted)");
+			c->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? "" : " (quoted)");
 	consume(c);
 }
 
 static void selectors(struct pctx *c, const char *what, struct pg_selectors *sel,
-		      struct pg_selectors *not)
+		      struct pg_selectors * not )
 {
 	struct map_it it;
 	int k;
@@ -1008,18 +1014,10 @@ static void selectors(struct pctx *c, const char *what, struct pg_selectors *sel
 		void *field = (char *)sel + d->off;
 
 		switch (d->kind) {
-		case SEL_STR:
-			str_set(c, sel_keys[k], d, field);
-			break;
-		case SEL_UINT:
-			uint_set(c, sel_keys[k], field);
-			break;
-		case SEL_BOOL:
-			tristate(c, sel_keys[k], field);
-			break;
-		case SEL_NOT:
-			selectors(c, "not", not, NULL);
-			break;
+		case SEL_STR: str_set(c, sel_keys[k], d, field); break;
+		case SEL_UINT: uint_set(c, sel_keys[k], field); break;
+		case SEL_BOOL: tristate(c, sel_keys[k], field); break;
+		case SEL_NOT: selectors(c, "not", not, NULL); break;
 		}
 	}
 }
@@ -1061,8 +1059,8 @@ static void events(struct pctx *c, struct pg_rule *r)
 		if (!expect(c, K_SCALAR, "on", "an event name"))
 			continue;
 		t = pg_policy_event_type((const char *)c->ev.data.scalar.value);
-		if (t < 0 || strlen((const char *)c->ev.data.scalar.value) !=
-				     c->ev.data.scalar.length) {
+		if (t < 0 ||
+		    strlen((const char *)c->ev.data.scalar.value) != c->ev.data.scalar.length) {
 			mistake(c, c->ev.start_mark, "on: unknown event '%s' (known: %s)",
 				shown((const char *)c->ev.data.scalar.value,
 				      c->ev.data.scalar.length, b, sizeof(b)),
@@ -1163,7 +1161,9 @@ static void rate_limit(struct pctx *c, struct pg_rate_limit *rl)
 			if (!take_number(c, "max", UINT32_MAX, &v, &at))
 				break;
 			if (!v)
-				mistake(c, at, "max: must be at least 1 (leave rate_limit out for no limit)");
+				mistake(c, at,
+					"max: must be at least 1 (leave rate_limit out for no "
+					"limit)");
 			rl->max = (uint32_t)v;
 			break;
 		case RL_PER:
@@ -1245,29 +1245,17 @@ static void rule(struct pctx *c, struct pg_rule *r)
 	r->pos.column = (int)it.start.column + 1;
 	while ((k = map_next(c, &it)) >= 0) {
 		switch (k) {
-		case R_NAME:
-			r->name = take_string(c, "name", true, NULL);
-			break;
-		case R_ON:
-			events(c, r);
-			break;
-		case R_MATCH:
-			selectors(c, "match", &r->match, &r->not);
-			break;
+		case R_NAME: r->name = take_string(c, "name", true, NULL); break;
+		case R_ON: events(c, r); break;
+		case R_MATCH: selectors(c, "match", &r->match, &r->not ); break;
 		case R_ACTION:
 			action_ok = action(c, "action", &r->action, &action_at);
 			r->action_pos.line = (int)action_at.line + 1;
 			r->action_pos.column = (int)action_at.column + 1;
 			break;
-		case R_FALLBACK:
-			action(c, "fallback", &fb, &fallback_at);
-			break;
-		case R_RATE_LIMIT:
-			rate_limit(c, &r->rate);
-			break;
-		case R_TAGS:
-			tags(c, r);
-			break;
+		case R_FALLBACK: action(c, "fallback", &fb, &fallback_at); break;
+		case R_RATE_LIMIT: rate_limit(c, &r->rate); break;
+		case R_TAGS: tags(c, r); break;
 		}
 	}
 	map_require(c, &it, R_NAME);
@@ -1351,9 +1339,7 @@ static void policy(struct pctx *c, struct pg_policy *p)
 	map_begin(c, &it, policy_keys, N_POLICY_KEYS, ALL_KEYS(N_POLICY_KEYS), "policy");
 	while ((k = map_next(c, &it)) >= 0) {
 		switch (k) {
-		case P_NAME:
-			p->name = take_string(c, "name", true, NULL);
-			break;
+		case P_NAME: p->name = take_string(c, "name", true, NULL); break;
 		case P_DESCRIPTION:
 			p->description = take_string(c, "description", false, NULL);
 			break;
@@ -1371,9 +1357,7 @@ static void policy(struct pctx *c, struct pg_policy *p)
 					shown(v, c->ev.data.scalar.length, b, sizeof(b)));
 			consume(c);
 			break;
-		case P_RULES:
-			rules(c, p);
-			break;
+		case P_RULES: rules(c, p); break;
 		}
 	}
 	map_require(c, &it, P_NAME);
@@ -1402,7 +1386,8 @@ static void stream(struct pctx *c, struct pg_policy *p)
 		policy(c, p);
 	} else {
 		if (is_null(ev))
-			mistake(c, ev->start_mark, "empty policy: it needs at least name and rules");
+			mistake(c, ev->start_mark,
+				"empty policy: it needs at least name and rules");
 		else if (ev->type != YAML_ALIAS_EVENT)
 			mistake(c, ev->start_mark,
 				"a policy is a mapping (name, description, mode, rules), not %s",

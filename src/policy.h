@@ -16,7 +16,7 @@
  *         not:
  *           uid: [0]
  *       action: kill           # report (default) | deny | kill
- *       fallback: kill         # deny only: what to do where nothing can deny
+ *       # fallback: kill       # deny only: what to do where nothing can deny
  *       rate_limit: {max: 10, per: process, interval: 1s}   # or per: global
  *       tags: [persistence]
  *
@@ -40,11 +40,12 @@
  * Limits on what a policy file may ask of the parser: every one is a
  * mistake when exceeded, never a silent truncation.
  */
-#define PG_POLICY_MAX_FILE_SIZE (4 << 20) /* bytes (pg_policy_parse_file) */
-#define PG_POLICY_MAX_STRING 4095	  /* bytes in one string */
-#define PG_POLICY_MAX_VALUES 100000	  /* values in one selector, operators together */
-#define PG_POLICY_MAX_TAGS 16		  /* tags on one rule */
-#define PG_POLICY_MIN_INTERVAL_NS 1000000ULL	   /* rate_limit.interval: 1 ms */
+#define PG_POLICY_MAX_FILE_SIZE (4 << 20)    /* bytes (pg_policy_parse_file) */
+#define PG_POLICY_MAX_STRING 4095	     /* bytes in one string */
+#define PG_POLICY_MAX_VALUES 100000	     /* values in one selector, operators together */
+#define PG_POLICY_MAX_TAGS 16		     /* tags on one rule */
+#define PG_POLICY_MAX_DEPTH 32		     /* nested lists and mappings (a policy needs 7) */
+#define PG_POLICY_MIN_INTERVAL_NS 1000000ULL /* rate_limit.interval: 1 ms */
 #define PG_POLICY_MAX_INTERVAL_NS 86400000000000ULL /* 24 h */
 #define PG_DIAG_MAX 100 /* messages kept; the last says the parse stopped */
 
@@ -123,7 +124,7 @@ struct pg_rule {
 	char *name;
 	uint64_t events;
 	struct pg_selectors match;
-	struct pg_selectors not;
+	struct pg_selectors not ;
 	enum pg_action action;
 	enum pg_action fallback; /* for deny; PG_ACTION_NONE if not written */
 	struct pg_rate_limit rate;

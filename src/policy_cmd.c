@@ -87,8 +87,8 @@ int pg_policy_cmd(int argc, char **argv)
 	if (!strcmp(sub, "check"))
 		return policy_check(argc - 1, argv + 1);
 	if (!strcmp(sub, "list") || !strcmp(sub, "add") || !strcmp(sub, "remove")) {
-		fprintf(stderr, "penguard policy: '%s' needs a running agent (not yet implemented)\n",
-			sub);
+		fprintf(stderr,
+			"penguard policy: '%s' needs a running agent (not yet implemented)\n", sub);
 		return 2;
 	}
 	fprintf(stderr, "penguard policy: unknown command '%s'\n", sub);

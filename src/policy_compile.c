@@ -355,6 +355,14 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	ix->rule = r;
 	ix->action = r->action;
 	ix->user = has_user_selectors(&r->match) || has_user_selectors(&r->not );
+	if (r->action == PG_ACTION_DENY && p->mode == PG_MODE_ENFORCE && ix->user) {
+		/* the exec waits for the kernel's answer, never for the agent's */
+		diag_add(c->diag, p->file, r->pos,
+			 "rule '%s' denies, but container_id, cgroup and arguments are decided in "
+			 "user space, after the exec: use action: kill, or kernel selectors only",
+			 r->name);
+		return -EINVAL;
+	}
 	if (r->action == PG_ACTION_DENY && p->mode == PG_MODE_ENFORCE && !can_deny) {
 		if (r->fallback != PG_ACTION_KILL) {
 			diag_add(

@@ -28,7 +28,7 @@ stage() {
 }
 
 stage unit unit sh tests/unit/run.sh $(ls "$BUILD"/tests/unit/test_* | grep -v '\.d$')
-stage fuzz fuzz sh tests/fuzz/run.sh "$BUILD"/fuzz/fuzz_records
+stage fuzz fuzz sh tests/fuzz/run.sh "$BUILD"/fuzz
 stage e2e e2e env PENGUARD="$BUILD/penguard" PG_HELPERS="$BUILD/tests/helpers" sh tests/e2e/run.sh
 if [ "${PG_SKIP_VM:-0}" = 1 ]; then
 	echo "vm: 0 passed, 0 failed, 1 skipped (PG_SKIP_VM=1)" | tee -a "$log"

@@ -41,6 +41,9 @@ static int enforce_configure(struct bpf_object *obj, const struct pg_config *cfg
 	return ncpu < 0 ? ncpu : bpf_map__set_max_entries(m, ncpu);
 }
 
+/* the record has no comm: a process unknown to the cache gets none */
+static const char no_comm[PG_COMM_LEN];
+
 static void on_denied(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_exec_denied_event *e = rec;
@@ -55,7 +58,7 @@ static void on_denied(struct pg_agent *a, const void *rec, size_t size)
 	if (a->policy && !pg_policy_engine__decide(a->policy, &e->verdict, NULL, e->task.proc.pid,
 						   "", "", "", &d))
 		return;
-	p = pg_process_event_begin(a, "process_exec_denied", &e->task, "", &d);
+	p = pg_process_event_begin(a, "process_exec_denied", &e->task, no_comm, &d);
 	if (!p)
 		return;
 	PG_JSON_KV_STRING_N(a->json, "binary", (const char *)e->data, e->binary_len);

@@ -693,8 +693,8 @@ static struct pg_process *event_begin(struct pg_agent *a, const char *type, stru
 }
 
 struct pg_process *pg_process_event_begin(struct pg_agent *a, const char *type,
-					  const struct pg_event_process *t, const char *comm,
-					  const struct pg_decision *d)
+					  const struct pg_event_process *t,
+					  const char comm[PG_COMM_LEN], const struct pg_decision *d)
 {
 	struct pg_process *p = pg_proc_cache__lookup(a->cache, &t->proc);
 

@@ -30,7 +30,8 @@ struct pg_exec_view {
  * (pg_agent_event_end). NULL when out of memory (counted).
  */
 struct pg_process *pg_process_event_begin(struct pg_agent *a, const char *type,
-					  const struct pg_event_process *t, const char *comm,
+					  const struct pg_event_process *t,
+					  const char comm[PG_COMM_LEN],
 					  const struct pg_decision *d);
 
 /* Check every length of an exec/seed record against @size. 0 or -EBADMSG. */

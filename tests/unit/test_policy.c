@@ -107,7 +107,8 @@ static const struct {
 	  "t.yaml:2:14: description: must not be empty" },
 	{ "name: p\nmode: enforcing\nrules: [{name: r, on: [process_exec]}]\n",
 	  "t.yaml:2:7: mode: unknown mode 'enforcing' (known: monitor, enforce)" },
-	{ "name: p\nrules: {name: r}\n", "t.yaml:2:8: rules: expected a list of rules, got a mapping" },
+	{ "name: p\nrules: {name: r}\n",
+	  "t.yaml:2:8: rules: expected a list of rules, got a mapping" },
 	{ "name: p\nrules: []\n",
 	  "t.yaml:2:8: rules: empty list (a policy needs at least one rule)" },
 	{ "name: p\nrules:\n  - kill-tmp\n",
@@ -117,7 +118,7 @@ static const struct {
 
 	/* a rule's keys */
 	{ POL "    acton: kill\n", "t.yaml:5:5: rule: unknown key 'acton' (known: name, on, match, "
-				      "action, fallback, rate_limit, tags)" },
+				   "action, fallback, rate_limit, tags)" },
 	{ POL "    on: [process_exit]\n", "t.yaml:5:5: rule: duplicate key 'on' (first at 4:5)" },
 	{ "name: p\nrules:\n  - on: [process_exec]\n",
 	  "t.yaml:3:5: rule: missing required key 'name'" },
@@ -276,9 +277,10 @@ static const struct {
 	{ POL "  foo: bar\n", "t.yaml:5:3: YAML syntax: did not find expected '-' indicator (while "
 			      "parsing a block collection at 3:3)" },
 	{ "name: p\n  mode: x\n", "t.yaml:2:7: YAML syntax: mapping values are not allowed in this "
-				 "context" },
-	{ "name: p\nrules:\n\t- name: r\n", "t.yaml:3:1: YAML syntax: found character that cannot "
-					  "start any token (while scanning for the next token at 3:1)" },
+				  "context" },
+	{ "name: p\nrules:\n\t- name: r\n",
+	  "t.yaml:3:1: YAML syntax: found character that cannot "
+	  "start any token (while scanning for the next token at 3:1)" },
 	{ "name: p\nrules: [{name: r, on: [process_exec]}\n",
 	  "t.yaml:3:1: YAML syntax: did not find expected ',' or ']' (while parsing a flow "
 	  "sequence at 2:8)" },
@@ -341,12 +343,12 @@ static void test_policy_readme_example(void **state)
 	assert_int_equal(r->match.binary.n_suffix, 0);
 	assert_false(r->match.uid.present);
 	assert_int_equal(r->match.in_container, PG_ANY);
-	assert_true(r->not.uid.present);
-	assert_int_equal(r->not.uid.n, 1);
-	assert_int_equal(r->not.uid.ranges[0].lo, 0);
-	assert_int_equal(r->not.uid.ranges[0].hi, 0);
-	assert_false(r->not.binary.present);
-	assert_int_equal(r->not.in_container, PG_ANY);
+	assert_true(r->not .uid.present);
+	assert_int_equal(r->not .uid.n, 1);
+	assert_int_equal(r->not .uid.ranges[0].lo, 0);
+	assert_int_equal(r->not .uid.ranges[0].hi, 0);
+	assert_false(r->not .binary.present);
+	assert_int_equal(r->not .in_container, PG_ANY);
 	assert_int_equal(r->action, PG_ACTION_KILL);
 	assert_int_equal(r->action_pos.line, 11);
 	assert_int_equal(r->action_pos.column, 13);
@@ -387,7 +389,7 @@ static void test_policy_defaults(void **state)
 	assert_false(r->match.cgroup.present);
 	assert_false(r->match.arguments.present);
 	assert_int_equal(r->match.in_container, PG_ANY);
-	assert_int_equal(r->not.in_container, PG_ANY);
+	assert_int_equal(r->not .in_container, PG_ANY);
 	assert_int_equal(r->action, PG_ACTION_REPORT);
 	assert_int_equal(r->action_pos.line, 0);
 	assert_int_equal(r->fallback, PG_ACTION_NONE);
@@ -400,36 +402,37 @@ static void test_policy_defaults(void **state)
 
 static void test_policy_every_selector(void **state)
 {
-	static const char yaml[] =
-		POL "    match:\n"
-		    "      binary: [/bin/sh, /bin/bash]\n"
-		    "      parent_binary: {exact: [/usr/sbin/nginx], prefix: [/opt/], suffix: [/php]}\n"
-		    "      ancestor_binary: {suffix: [sshd]}\n"
-		    "      uid: [0, 1000-1999, \"65534\"]\n"
-		    "      euid: [0-4294967295]\n"
-		    "      auid: [4294967295]\n"
-		    "      in_container: true\n"
-		    "      container_id: {exact: [abc], prefix: [0123]}\n"
-		    "      cgroup: [/system.slice/nginx.service]\n"
-		    "      arguments: {exact: [-x], prefix: [-c], suffix: [.sh], contains: [\"| sh\"]}\n"
-		    "      not:\n"
-		    "        binary: {prefix: [/usr/]}\n"
-		    "        parent_binary: [/bin/sh]\n"
-		    "        ancestor_binary: [/usr/bin/sudo]\n"
-		    "        uid: [5]\n"
-		    "        euid: [6]\n"
-		    "        auid: [7-8]\n"
-		    "        in_container: False\n"
-		    "        container_id: [def]\n"
-		    "        cgroup: {prefix: [/user.slice/]}\n"
-		    "        arguments: {contains: [--help]}\n";
+	static const char yaml[] = POL
+		"    match:\n"
+		"      binary: [/bin/sh, /bin/bash]\n"
+		"      parent_binary: {exact: [/usr/sbin/nginx], prefix: [/opt/], suffix: [/php]}\n"
+		"      ancestor_binary: {suffix: [sshd]}\n"
+		"      uid: [0, 1000-1999, \"65534\"]\n"
+		"      euid: [0-4294967295]\n"
+		"      auid: [4294967295]\n"
+		"      in_container: true\n"
+		"      container_id: {exact: [abc], prefix: [0123]}\n"
+		"      cgroup: [/system.slice/nginx.service]\n"
+		"      arguments: {exact: [-x], prefix: [-c], suffix: [.sh], contains: [\"| "
+		"sh\"]}\n"
+		"      not:\n"
+		"        binary: {prefix: [/usr/]}\n"
+		"        parent_binary: [/bin/sh]\n"
+		"        ancestor_binary: [/usr/bin/sudo]\n"
+		"        uid: [5]\n"
+		"        euid: [6]\n"
+		"        auid: [7-8]\n"
+		"        in_container: False\n"
+		"        container_id: [def]\n"
+		"        cgroup: {prefix: [/user.slice/]}\n"
+		"        arguments: {contains: [--help]}\n";
 	const struct pg_selectors *m, *n;
 	struct pg_policy p;
 
 	(void)state;
 	parse_ok(yaml, &p);
 	m = &p.rules[0].match;
-	n = &p.rules[0].not;
+	n = &p.rules[0].not ;
 	assert_int_equal(m->binary.n_exact, 2);
 	assert_string_equal(m->binary.exact[1], "/bin/bash");
 	assert_int_equal(m->parent_binary.n_exact, 1);
@@ -509,9 +512,9 @@ static void test_policy_rate_limit(void **state)
 		const char *interval;
 		uint64_t ns;
 	} ok[] = {
-		{ "1ms", 1000000ULL },	       { "500ms", 500000000ULL },
-		{ "1s", 1000000000ULL },       { "90s", 90000000000ULL },
-		{ "2m", 120000000000ULL },     { "24h", 86400000000000ULL },
+		{ "1ms", 1000000ULL },		{ "500ms", 500000000ULL },
+		{ "1s", 1000000000ULL },	{ "90s", 90000000000ULL },
+		{ "2m", 120000000000ULL },	{ "24h", 86400000000000ULL },
 		{ "1440m", 86400000000000ULL }, { "86400000ms", 86400000000000ULL },
 	};
 	char yaml[256];
@@ -578,9 +581,10 @@ static void test_policy_styles(void **state)
 		 &p);
 	assert_string_equal(p.rules[0].match.binary.exact[0], "/bin/sh");
 	pg_policy_free(&p);
-	parse_ok("---\n# a comment\nname: p # trailing\nrules:\n- name: r\n  on:\n  - process_exec\n"
-		 "  match:\n    binary:\n      exact:\n      - /bin/sh\n...\n",
-		 &p);
+	parse_ok(
+		"---\n# a comment\nname: p # trailing\nrules:\n- name: r\n  on:\n  - process_exec\n"
+		"  match:\n    binary:\n      exact:\n      - /bin/sh\n...\n",
+		&p);
 	assert_string_equal(p.rules[0].match.binary.exact[0], "/bin/sh");
 	pg_policy_free(&p);
 	/* a quoted escape makes a path with a newline: allowed in paths, not in names */
@@ -669,7 +673,8 @@ static void test_policy_mistake_cap(void **state)
 	yaml = grow_printf(yaml, &len, "]\n");
 	assert_int_equal(parse(yaml, &p, &d), -EINVAL);
 	assert_int_equal(d.n, PG_DIAG_MAX);
-	assert_string_equal(d.msgs[0], "t.yaml:6:13: uid: 'x0' is not a number or a \"lo-hi\" range");
+	assert_string_equal(d.msgs[0],
+			    "t.yaml:6:13: uid: 'x0' is not a number or a \"lo-hi\" range");
 	assert_string_equal(d.msgs[98],
 			    "t.yaml:6:493: uid: 'x98' is not a number or a \"lo-hi\" range");
 	assert_string_equal(d.msgs[99], "t.yaml:6:498: too many mistakes: stopping after 99");
@@ -769,7 +774,8 @@ static void test_policy_rule_count(void **state)
 	/* the 257th rule is still checked: its name is a duplicate */
 	assert_int_equal(d.n, 2);
 	assert_string_equal(d.msgs[0], "t.yaml:259:5: rules: more than 256 rules in one policy");
-	assert_string_equal(d.msgs[1], "t.yaml:259:5: rule: duplicate rule name 'r0' (first at 3:5)");
+	assert_string_equal(d.msgs[1],
+			    "t.yaml:259:5: rule: duplicate rule name 'r0' (first at 3:5)");
 	pg_diag_free(&d);
 	free(yaml);
 }
@@ -797,6 +803,35 @@ static void test_policy_billion_laughs(void **state)
 	assert_string_equal(d.msgs[d.n - 1], "t.yaml:6:8: YAML aliases are not allowed in a "
 					     "policy (*d): write the value out");
 	pg_diag_free(&d);
+}
+
+/* Nesting is bounded: libyaml's scanner slows down quadratically with depth. */
+static void test_policy_depth(void **state)
+{
+	char yaml[256];
+	struct pg_policy p;
+	struct pg_diag d;
+	int n;
+
+	(void)state;
+	n = snprintf(yaml, sizeof(yaml), "name: p\nrules: ");
+	memset(yaml + n, '[', 40);
+	memset(yaml + n + 40, ']', 40);
+	yaml[n + 80] = '\0';
+	assert_int_equal(parse(yaml, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.msgs[0],
+			    "t.yaml:2:9: rules: expected a rule (a mapping), got a list");
+	/* the root mapping is level 1, so the 32nd '[' is level 33 */
+	assert_string_equal(d.msgs[1], "t.yaml:2:39: nested deeper than 32 levels");
+	pg_diag_free(&d);
+	/* 32 levels are fine where the value is skipped anyway */
+	n = snprintf(yaml, sizeof(yaml), "name: p\nrules: [{name: r, on: [process_exec]}]\nx: ");
+	memset(yaml + n, '[', 31);
+	memset(yaml + n + 31, ']', 31);
+	yaml[n + 62] = '\0';
+	parse_one(yaml,
+		  "t.yaml:3:1: policy: unknown key 'x' (known: name, description, mode, rules)");
 }
 
 static void test_policy_names(void **state)
@@ -855,8 +890,8 @@ static void test_policy_parse_file(void **state)
 	write_file(path, big, PG_POLICY_MAX_FILE_SIZE + 1);
 	assert_int_equal(pg_policy_parse_file(path, &p, &d), -EFBIG);
 	assert_int_equal(d.n, 1);
-	snprintf(msg, sizeof(msg), "%s: larger than 4194304 bytes (4 MiB), the limit for a policy file",
-		 path);
+	snprintf(msg, sizeof(msg),
+		 "%s: larger than 4194304 bytes (4 MiB), the limit for a policy file", path);
 	assert_string_equal(d.msgs[0], msg);
 	pg_diag_free(&d);
 	free(big);
@@ -982,6 +1017,7 @@ int main(void)
 		cmocka_unit_test(test_policy_string_size),
 		cmocka_unit_test(test_policy_rule_count),
 		cmocka_unit_test(test_policy_billion_laughs),
+		cmocka_unit_test(test_policy_depth),
 		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_policy_parse_file),
 		cmocka_unit_test(test_policy_cmd),

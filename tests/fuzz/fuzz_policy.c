@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * libFuzzer target: arbitrary bytes as a policy file through the parser.
+ * Policies come from users and from `penguard policy add`, so a
+ * malformed, hostile or absurd one must cost a list of mistakes, never a
+ * crash, a leak or a hang. A parse that succeeds is also checked against
+ * the limits the parser promises, which the compiler relies on.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_set(const struct pg_str_set *s)
+{
+	const struct {
+		char *const *v;
+		size_t n;
+	} ops[] = {
+		{ s->exact, s->n_exact },
+		{ s->prefix, s->n_prefix },
+		{ s->suffix, s->n_suffix },
+		{ s->contains, s->n_contains },
+	};
+	size_t i, j, total = 0;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		for (j = 0; j < ops[i].n; j++) {
+			size_t len = strlen(ops[i].v[j]);
+
+			if (!len || len > PG_POLICY_MAX_STRING)
+				abort();
+		}
+		total += ops[i].n;
+	}
+	if (total > PG_POLICY_MAX_VALUES || (s->present && !total) || (!s->present && total))
+		abort();
+}
+
+static void check_selectors(const struct pg_selectors *s)
+{
+	const struct pg_uint_set *ids[] = { &s->uid, &s->euid, &s->auid };
+	size_t i, j;
+
+	check_set(&s->binary);
+	check_set(&s->parent_binary);
+	check_set(&s->ancestor_binary);
+	check_set(&s->container_id);
+	check_set(&s->cgroup);
+	check_set(&s->arguments);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (ids[i]->n > PG_POLICY_MAX_VALUES || ids[i]->present != !!ids[i]->n)
+			abort();
+		for (j = 0; j < ids[i]->n; j++)
+			if (ids[i]->ranges[j].lo > ids[i]->ranges[j].hi)
+				abort();
+	}
+	/* the kernel's path tries hold absolute paths only */
+	for (i = 0; i < s->binary.n_exact; i++)
+		if (s->binary.exact[i][0] != '/')
+			abort();
+}
+
+static void check(const struct pg_policy *p)
+{
+	size_t i;
+
+	if (!p->name || !p->n_rules || p->n_rules > PG_POLICY_MAX_RULES)
+		abort();
+	for (i = 0; i < p->n_rules; i++) {
+		const struct pg_rule *r = &p->rules[i];
+
+		if (!r->name || !r->events || r->n_tags > PG_POLICY_MAX_TAGS)
+			abort();
+		if (r->fallback != PG_ACTION_NONE && r->action != PG_ACTION_DENY)
+			abort();
+		if (r->rate.interval_ns < PG_POLICY_MIN_INTERVAL_NS ||
+		    r->rate.interval_ns > PG_POLICY_MAX_INTERVAL_NS)
+			abort();
+		check_selectors(&r->match);
+		check_selectors(&r->not );
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pg_policy p;
+	struct pg_diag d;
+	size_t i;
+
+	if (!pg_policy_parse((const char *)data, size, "fuzz.yaml", &p, &d)) {
+		if (d.n)
+			abort();
+		check(&p);
+		pg_policy_free(&p);
+	} else if (d.n > PG_DIAG_MAX) {
+		abort();
+	}
+	for (i = 0; i < d.n; i++)
+		if (strncmp(d.msgs[i], "fuzz.yaml:", 10))
+			abort();
+	pg_diag_free(&d);
+	return 0;
+}
