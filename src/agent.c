@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "agent.h"
+#include "control.h"
 #include "kernel_features.h"
 #include "loader.h"
 #include "log.h"
@@ -227,6 +228,48 @@ static void stats_report(struct pg_agent *a, const struct pg_loader *l, bool fin
 	pg_buf_free(&b);
 }
 
+/* ---- the control socket's requests ---- */
+
+struct control_ctx {
+	struct pg_agent *a;
+	struct pg_loader *l;
+	struct ring_buffer *rb;
+};
+
+static void control_list(void *ctx, struct pg_buf *out)
+{
+	struct control_ctx *c = ctx;
+	struct pg_json *w = pg_json__new(out);
+
+	if (!w)
+		return;
+	pg_policy_engine__stats_json(c->a->policy, c->l, w);
+	pg_json__free(w);
+}
+
+/* a swap reuses the generation before last: read its records first */
+static int control_add(void *ctx, const char *yaml, struct pg_diag *diag)
+{
+	struct control_ctx *c = ctx;
+
+	ring_buffer__consume(c->rb);
+	return pg_policy_engine__add(c->a->policy, c->l, yaml, diag);
+}
+
+static int control_remove(void *ctx, const char *name, struct pg_diag *diag)
+{
+	struct control_ctx *c = ctx;
+
+	ring_buffer__consume(c->rb);
+	return pg_policy_engine__remove(c->a->policy, c->l, name, diag);
+}
+
+static const struct pg_control_ops control_ops = {
+	.list = control_list,
+	.add = control_add,
+	.remove = control_remove,
+};
+
 /* ---- the loop ---- */
 
 /* epoll tags: outputs get one no fd can equal */
@@ -401,6 +444,8 @@ void pg_agent_fini(struct pg_agent *a)
 int pg_agent_run(const struct pg_config *cfg)
 {
 	struct pg_agent a;
+	struct pg_control *control = NULL;
+	struct control_ctx cctx;
 	struct pg_loader *loader = NULL;
 	struct ring_buffer *rb = NULL;
 	struct pg_features f;
@@ -480,6 +525,20 @@ int pg_agent_run(const struct pg_config *cfg)
 		pg_err("cannot set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
+	if (cfg->socket_path) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		err = pg_control__new(&control, cfg->socket_path);
+		if (err)
+			goto cleanup;
+		ev.data.u64 = (uint64_t)pg_control__fd(control);
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, pg_control__fd(control), &ev)) {
+			err = -errno;
+			pg_err("cannot watch the control socket: %s", strerror(errno));
+			goto cleanup;
+		}
+	}
+	cctx = (struct control_ctx){ .a = &a, .l = loader, .rb = rb };
 	pg_info("ready: delivering events within %u ms (ring buffers %" PRIu64 " + %" PRIu64
 		" KiB)",
 		cfg->flush_interval_ms, cfg->proc_ringbuf_size >> 10, cfg->ringbuf_size >> 10);
@@ -527,7 +586,8 @@ int pg_agent_run(const struct pg_config *cfg)
 					ticks = 0;
 					stats_report(&a, loader, false);
 				}
-			}
+			} else if (control && tag == (uint64_t)pg_control__fd(control))
+				pg_control__serve(control, &control_ops, &cctx);
 			/* PG_TAG_OUTPUT: a stalled output can take more; flushed below */
 		}
 		/* drain whatever woke us, timer included: this bounds the latency */
@@ -555,6 +615,7 @@ cleanup:
 		pg_output__drain(a.out, 1000);
 	if (rb && loader)
 		stats_report(&a, loader, true);
+	pg_control__free(control);
 	ring_buffer__free(rb);
 	pg_loader__free(loader);
 	if (sfd >= 0)

@@ -25,6 +25,7 @@ void pg_config_init(struct pg_config *cfg)
 	cfg->flush_interval_ms = 100;
 	cfg->seed = true;
 	cfg->policy_dir = "/etc/penguard/policies.d";
+	cfg->socket_path = "/run/penguard.sock";
 }
 
 void pg_config_usage_run(FILE *f)
@@ -134,6 +135,7 @@ enum {
 	OPT_POLICY,
 	OPT_NO_DEFAULT_POLICIES,
 	OPT_POLICY_DIR,
+	OPT_SOCKET,
 };
 
 int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
@@ -163,6 +165,7 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "no-default-policies", no_argument, NULL, OPT_NO_DEFAULT_POLICIES },
 		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -270,6 +273,7 @@ int pg_config_parse_run(struct pg_config *cfg, int argc, char **argv)
 			break;
 		case OPT_NO_DEFAULT_POLICIES: cfg->no_default_policies = true; break;
 		case OPT_POLICY_DIR: cfg->policy_dir = *optarg ? optarg : NULL; break;
+		case OPT_SOCKET: cfg->socket_path = *optarg ? optarg : NULL; break;
 		case 'v': cfg->verbose++; break;
 		case 'h': pg_config_usage_run(stdout); return 1;
 		case ':':

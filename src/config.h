@@ -45,6 +45,7 @@ struct pg_config {
 	uint32_t n_policy_paths;
 	bool no_default_policies;
 	const char *policy_dir;	      /* read when present; default /etc/penguard/policies.d */
+	const char *socket_path;      /* control socket; NULL: none */
 	const char *cgroup_hierarchy; /* "v2" or a v1 controller; NULL: chosen by probing */
 	bool ancestors;
 	bool fork_events;

@@ -149,6 +149,8 @@ static int path_table_fold(struct path_table *t)
 {
 	size_t i, l;
 
+	if (!t->n)
+		return 0;
 	qsort(t->e, t->n, sizeof(*t->e), cmp_len);
 	if (path_table_grow(t)) /* the sort moved entries: reindex */
 		return -ENOMEM;

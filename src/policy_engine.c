@@ -32,8 +32,15 @@ struct generation {
 	struct pg_compiled c;
 	bool valid;
 	uint64_t user_killed[PG_POLICY_RULES]; /* killed from user space */
-	uint64_t user_rejected
-		[PG_POLICY_RULES]; /* the kernel matched, user-space selectors did not */
+	/* the kernel matched, the user-space selectors did not */
+	uint64_t user_rejected[PG_POLICY_RULES];
+	uint64_t reported[PG_POLICY_RULES]; /* events the agent rendered under the rule */
+};
+
+/* A policy added at run time (`penguard policy add`): its YAML, kept. */
+struct added {
+	char *name; /* the policy's own name */
+	char *text;
 };
 
 struct pg_policy_engine {
@@ -41,6 +48,11 @@ struct pg_policy_engine {
 	bool can_deny;
 	struct generation gen[2];
 	int active; /* -1: none yet */
+	struct added *added;
+	size_t n_added;
+	char **removed; /* policy names `penguard policy remove` took out */
+	size_t n_removed;
+	struct pg_diag *collect; /* messages of the load in progress, for a client */
 };
 
 static void generation_clear(struct generation *g)
@@ -71,8 +83,18 @@ int pg_policy_engine__new(struct pg_policy_engine **ret, const struct pg_config 
 
 void pg_policy_engine__free(struct pg_policy_engine *e)
 {
+	size_t i;
+
 	if (!e)
 		return;
+	for (i = 0; i < e->n_added; i++) {
+		free(e->added[i].name);
+		free(e->added[i].text);
+	}
+	free(e->added);
+	for (i = 0; i < e->n_removed; i++)
+		free(e->removed[i]);
+	free(e->removed);
 	generation_clear(&e->gen[0]);
 	generation_clear(&e->gen[1]);
 	free(e);
@@ -80,15 +102,53 @@ void pg_policy_engine__free(struct pg_policy_engine *e)
 
 /* ---- reading the sources ---- */
 
+/* Log a load's messages, and keep them for the client that asked for it. */
+static void report(struct pg_policy_engine *e, struct pg_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		fprintf(stderr, "penguard: %s\n", d->msgs[i]);
+		if (e->collect) {
+			char **nm = realloc(e->collect->msgs, (e->collect->n + 1) * sizeof(*nm));
+
+			if (!nm)
+				continue;
+			e->collect->msgs = nm;
+			e->collect->msgs[e->collect->n++] = d->msgs[i];
+			d->msgs[i] = NULL;
+		}
+	}
+	pg_diag_free(d);
+}
+
 struct reading {
+	const struct pg_policy_engine *e;
 	struct generation *g;
 	struct pg_diag diag;
 	int failed;
 };
 
+static bool is_removed(const struct pg_policy_engine *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_removed; i++)
+		if (!strcmp(e->removed[i], name))
+			return true;
+	return false;
+}
+
 static void add_policy(struct reading *r, struct pg_policy *p)
 {
-	struct pg_policy **np = realloc(r->g->pols, (r->g->n_pols + 1) * sizeof(*np));
+	struct pg_policy **np;
+
+	if (is_removed(r->e, p->name)) {
+		pg_policy_free(p);
+		free(p);
+		return;
+	}
+	np = realloc(r->g->pols, (r->g->n_pols + 1) * sizeof(*np));
 
 	if (!np) {
 		pg_policy_free(p);
@@ -165,7 +225,7 @@ static void read_dir(struct reading *r, const char *dir, bool must_exist)
 
 static int read_sources(struct pg_policy_engine *e, struct generation *g)
 {
-	struct reading r = { .g = g };
+	struct reading r = { .e = e, .g = g };
 	struct stat st;
 	size_t i;
 
@@ -183,9 +243,9 @@ static int read_sources(struct pg_policy_engine *e, struct generation *g)
 		else
 			read_file(&r, path);
 	}
-	for (i = 0; i < r.diag.n; i++)
-		fprintf(stderr, "penguard: %s\n", r.diag.msgs[i]);
-	pg_diag_free(&r.diag);
+	for (i = 0; i < e->n_added; i++)
+		read_text(&r, e->added[i].text, strlen(e->added[i].text), e->added[i].name);
+	report(e, &r.diag);
 	return r.failed;
 }
 
@@ -264,7 +324,6 @@ int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l)
 	int next = e->active < 0 ? 0 : !e->active;
 	struct generation *g = &e->gen[next];
 	struct pg_diag diag = { 0 };
-	size_t i;
 	int err;
 
 	/* the generation before last: nothing in the rings names it any more */
@@ -274,9 +333,7 @@ int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l)
 	err = read_sources(e, g);
 	if (!err)
 		err = pg_policy_compile(g->pols, g->n_pols, next, e->can_deny, &g->c, &diag);
-	for (i = 0; i < diag.n; i++)
-		fprintf(stderr, "penguard: %s\n", diag.msgs[i]);
-	pg_diag_free(&diag);
+	report(e, &diag);
 	if (!err) {
 		err = write_generation(l, &g->c);
 		if (err)
@@ -374,6 +431,7 @@ bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdic
 		ret->rule = &g->c.index[v->rule];
 		ret->action = "kill";
 		ret->taken = true;
+		g->reported[v->rule]++;
 		return true;
 	}
 	if (!matched) {
@@ -403,10 +461,12 @@ bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdic
 		ret->rule = killer;
 		ret->action = "kill";
 		ret->taken = true;
+		g->reported[killer - g->c.index]++;
 		return true;
 	}
 	if (!first)
 		return false;
+	g->reported[first - g->c.index]++;
 	ret->rule = first;
 	ret->action = action_word(first->action);
 	ret->taken = first->policy->mode == PG_MODE_ENFORCE || first->action == PG_ACTION_REPORT;
@@ -482,6 +542,7 @@ void pg_policy_engine__stats_json(const struct pg_policy_engine *e, const struct
 		pg_json__begin_object(w);
 		PG_JSON_KV_STRING(w, "name", r->rule->name);
 		PG_JSON_KV_UINT(w, "matched", sum.matched);
+		PG_JSON_KV_UINT(w, "reported", g->reported[b]);
 		PG_JSON_KV_UINT(w, "killed", sum.killed + g->user_killed[b]);
 		PG_JSON_KV_UINT(w, "denied", sum.denied);
 		PG_JSON_KV_UINT(w, "rate_limited", sum.rate_limited);
@@ -495,4 +556,94 @@ void pg_policy_engine__stats_json(const struct pg_policy_engine *e, const struct
 	free(per);
 out:
 	pg_json__end_array(w);
+}
+
+/* ---- the control socket's requests ---- */
+
+int pg_policy_engine__add(struct pg_policy_engine *e, struct pg_loader *l, const char *text,
+			  struct pg_diag *diag)
+{
+	struct pg_policy p = { 0 };
+	struct added *na, saved;
+	size_t i, at;
+	int err;
+
+	memset(diag, 0, sizeof(*diag));
+	err = pg_policy_parse(text, strlen(text), "(added)", &p, diag);
+	if (err)
+		return err;
+	/* the same name replaces it; a name removed before comes back */
+	for (at = 0; at < e->n_added && strcmp(e->added[at].name, p.name); at++)
+		;
+	if (at == e->n_added) {
+		na = realloc(e->added, (e->n_added + 1) * sizeof(*na));
+		if (!na) {
+			pg_policy_free(&p);
+			return -ENOMEM;
+		}
+		e->added = na;
+		e->added[at].name = NULL;
+		e->added[at].text = NULL;
+		e->n_added++;
+	}
+	saved = e->added[at];
+	e->added[at].name = strdup(p.name);
+	e->added[at].text = strdup(text);
+	for (i = 0; i < e->n_removed; i++)
+		if (!strcmp(e->removed[i], p.name))
+			e->removed[i][0] = 0; /* never matches a name: names are not empty */
+	pg_policy_free(&p);
+	if (!e->added[at].name || !e->added[at].text) {
+		err = -ENOMEM;
+	} else {
+		e->collect = diag;
+		err = pg_policy_engine__load(e, l);
+		e->collect = NULL;
+	}
+	if (err) {
+		/* the old set stays active, and so does the list that made it */
+		free(e->added[at].name);
+		free(e->added[at].text);
+		if (saved.name)
+			e->added[at] = saved;
+		else
+			e->n_added--;
+		return err;
+	}
+	free(saved.name);
+	free(saved.text);
+	return 0;
+}
+
+int pg_policy_engine__remove(struct pg_policy_engine *e, struct pg_loader *l, const char *name,
+			     struct pg_diag *diag)
+{
+	const struct generation *g = e->active >= 0 ? &e->gen[e->active] : NULL;
+	char **nr;
+	size_t i;
+	bool found = false;
+	int err;
+
+	memset(diag, 0, sizeof(*diag));
+	for (i = 0; g && i < g->n_pols; i++)
+		if (!strcmp(g->pols[i]->name, name))
+			found = true;
+	if (!found)
+		return -ENOENT;
+	nr = realloc(e->removed, (e->n_removed + 1) * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	e->removed = nr;
+	e->removed[e->n_removed] = strdup(name);
+	if (!e->removed[e->n_removed])
+		return -ENOMEM;
+	e->n_removed++;
+	e->collect = diag;
+	err = pg_policy_engine__load(e, l);
+	e->collect = NULL;
+	if (err) {
+		free(e->removed[--e->n_removed]);
+		return err;
+	}
+	return 0;
 }

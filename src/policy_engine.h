@@ -52,6 +52,17 @@ bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdic
 			      const struct pg_rule_mask *matched, uint32_t pid,
 			      const char *container_id, const char *cgroup, const char *arguments,
 			      struct pg_decision *ret);
+/*
+ * `penguard policy add`: parse @text, then load the whole set with it (a
+ * policy of the same name is replaced). `remove`: load the set without the
+ * policy @name, until it is added again. On failure the old set stays
+ * active and @diag says why. 0, -ENOENT (remove: no such policy) or -errno.
+ */
+int pg_policy_engine__add(struct pg_policy_engine *e, struct pg_loader *l, const char *text,
+			  struct pg_diag *diag);
+int pg_policy_engine__remove(struct pg_policy_engine *e, struct pg_loader *l, const char *name,
+			     struct pg_diag *diag);
+
 /* "policy":{…},"tags":[…] of a decision, inside the event object. */
 void pg_policy_engine__render(const struct pg_decision *d, struct pg_json *w);
 /* Per policy and rule: matched, killed, denied, rate-limited, user-space decisions. */

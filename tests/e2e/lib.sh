@@ -38,7 +38,7 @@ agent_start() {
 	__an=$1
 	shift
 	rm -f "$WORK/$__an.json" "$WORK/$__an.stats" "$WORK/$__an.log"
-	"$PENGUARD" run -o none --export "$WORK/$__an.json" --stats-file "$WORK/$__an.stats" \
+	"$PENGUARD" run --socket "" -o none --socket "" --export "$WORK/$__an.json" --stats-file "$WORK/$__an.stats" \
 		--flush-interval 20 "$@" 2>"$WORK/$__an.log" &
 	eval "AGENT_$__an=$!"
 	wait_ready "$WORK/$__an.log" "$(eval echo \$AGENT_$__an)"
@@ -54,7 +54,7 @@ agent_start() {
 	if [ -z "${VERIFIER_SHOWN:-}" ]; then
 		VERIFIER_SHOWN=1
 		echo "    --- penguard run -v (tail) ---"
-		timeout 60 "$PENGUARD" run -o none -v --no-seed "$@" 2>&1 </dev/null |
+		timeout 60 "$PENGUARD" run --socket "" -o none -v --no-seed "$@" 2>&1 </dev/null |
 			grep -v '^penguard: info' | tail -40 | sed 's/^/    /'
 	fi
 	return 1

@@ -30,7 +30,7 @@ t_policy_check() {
 	grep -q "bad.yaml:5:5: .*unknown key 'actoin'" "$WORK/check.err" && [ $_rc = 1 ] ||
 		{ fail policy_check "rc=$_rc: $(cat "$WORK/check.err")"; _e=1; }
 	# the agent refuses to start on it, with the same message
-	"$PENGUARD" run -o none --no-default-policies --policy "$WORK/bad.yaml" >/dev/null 2>"$WORK/check2.err"
+	"$PENGUARD" run --socket "" -o none --no-default-policies --policy "$WORK/bad.yaml" >/dev/null 2>"$WORK/check2.err"
 	_rc=$?
 	[ $_rc = 1 ] && grep -q "unknown key 'actoin'" "$WORK/check2.err" ||
 		{ fail policy_check "agent with a broken policy: rc=$_rc $(tail -n 3 "$WORK/check2.err")"; _e=1; }
@@ -292,7 +292,7 @@ rules:
 EOF
 	if [ "$(echo "$PROBE" | jq -r '.sensors.exec_enforce')" != lsm ]; then
 		# no BPF LSM: refused at load, clearly; with fallback: kill, it kills
-		"$PENGUARD" run -o none --no-default-policies --policy-dir "" \
+		"$PENGUARD" run --socket "" -o none --no-default-policies --policy-dir "" \
 			--policy "$WORK/pdeny.yaml" >/dev/null 2>"$WORK/pdeny.err"
 		_rc=$?
 		[ $_rc = 1 ] && grep -q "cannot deny" "$WORK/pdeny.err" ||
@@ -331,6 +331,69 @@ EOF
 	fi
 }
 
+# penguard policy list|add|remove over the control socket, root only
+t_policy_socket() {
+	_m=$(mark psock)
+	_sock="$WORK/pg.sock"
+	bin_copy "$WORK/sock/a"
+	bin_copy "$WORK/sock/b"
+	pol_write psock <<EOF
+name: watch-a
+rules:
+  - name: report-a
+    on: [process_exec]
+    match: {binary: [$WORK/sock/a]}
+EOF
+	pol_write psockkill <<EOF
+name: kill-b
+mode: enforce
+rules:
+  - name: kill-b
+    on: [process_exec]
+    match: {binary: [$WORK/sock/b]}
+    action: kill
+EOF
+	printf 'name: broken\nrules:\n  - name: x\n    on: [process_exec]\n    match: {binary: [relative]}\n' >"$WORK/psockbad.yaml"
+	pol_agent psock psock --socket "$_sock" || { fail policy_socket "agent did not start"; return; }
+	_e=""
+	[ "$(stat -c %a "$_sock")" = 600 ] || _e="$_e mode-$(stat -c %a "$_sock")"
+	"$PENGUARD" policy list --socket "$_sock" >"$WORK/list1.json" 2>"$WORK/list.err" &&
+		jq -e '.[0].name == "watch-a" and .[0].rules[0].name == "report-a"' "$WORK/list1.json" >/dev/null ||
+		_e="$_e list($(cat "$WORK/list.err" "$WORK/list1.json" | head -c 200))"
+	"$PENGUARD" policy add "$WORK/psockkill.yaml" --socket "$_sock" >/dev/null 2>"$WORK/add.err" ||
+		_e="$_e add($(head -c 200 "$WORK/add.err"))"
+	"$WORK/sock/b" exit 0 "$_m" b1 2>/dev/null
+	[ $? = 137 ] || _e="$_e not-killed-after-add"
+	"$WORK/sock/a" exit 0 "$_m" a1 || _e="$_e a-failed"
+	# a broken policy: refused with its mistakes, the set unchanged
+	"$PENGUARD" policy add "$WORK/psockbad.yaml" --socket "$_sock" >/dev/null 2>"$WORK/bad.err"
+	_rc=$?
+	[ $_rc = 1 ] && grep -q "(added):5:.*not an absolute path" "$WORK/bad.err" ||
+		_e="$_e broken-add(rc=$_rc $(head -c 200 "$WORK/bad.err"))"
+	"$WORK/sock/b" exit 0 "$_m" b2 2>/dev/null
+	[ $? = 137 ] || _e="$_e kill-lost-after-broken-add"
+	"$PENGUARD" policy remove kill-b --socket "$_sock" >/dev/null 2>"$WORK/rm.err" ||
+		_e="$_e remove($(head -c 200 "$WORK/rm.err"))"
+	"$WORK/sock/b" exit 0 "$_m" b3 || _e="$_e still-killed-after-remove"
+	"$PENGUARD" policy remove no-such --socket "$_sock" >/dev/null 2>"$WORK/rm2.err"
+	[ $? = 1 ] && grep -q "no such policy" "$WORK/rm2.err" || _e="$_e remove-unknown"
+	# root only: the socket is 0600, and the agent checks the peer too
+	"$BIN" asuser 65534 "$PENGUARD" policy list --socket "$_sock" >/dev/null 2>"$WORK/nr.err" &&
+		_e="$_e non-root-listed"
+	wait_event psock "$_m" '.process_exec.process.arguments | endswith(" a1")' >/dev/null ||
+		_e="$_e a1-not-reported"
+	# counters start again with each set loaded: one more exec of a, reported
+	"$WORK/sock/a" exit 0 "$_m" a2
+	wait_event psock "$_m" '.process_exec.process.arguments | endswith(" a2")' >/dev/null ||
+		_e="$_e a2-not-reported"
+	"$PENGUARD" policy list --socket "$_sock" >"$WORK/list2.json" 2>/dev/null
+	jq -e 'length == 1 and .[0].rules[0].reported == 1 and .[0].rules[0].matched == 1' \
+		"$WORK/list2.json" >/dev/null || _e="$_e list-after($(head -c 200 "$WORK/list2.json"))"
+	agent_stop psock
+	[ -e "$_sock" ] && _e="$_e socket-left-behind"
+	[ -z "$_e" ] && ok policy_socket || fail policy_socket "wrong:$_e"
+}
+
 policy_tests() {
 	PG_E2E_RELOAD_COUNT=${PG_E2E_RELOAD_COUNT:-500}
 	run_test t_policy_check
@@ -341,4 +404,5 @@ policy_tests() {
 	run_test t_policy_rate_limit
 	run_test t_policy_reload
 	run_test t_policy_deny
+	run_test t_policy_socket
 }

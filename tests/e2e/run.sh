@@ -82,7 +82,7 @@ t_bad_options() {
 		"--backend process" "--frobnicate" "--export-max-size -1" \
 		"--cgroup-hierarchy a/b"; do
 		# shellcheck disable=SC2086
-		"$PENGUARD" run $_o >"$WORK/bad.out" 2>"$WORK/bad.err"
+		"$PENGUARD" run --socket "" $_o >"$WORK/bad.out" 2>"$WORK/bad.err"
 		_rc=$?
 		if [ $_rc -ne 2 ] || ! grep -q "penguard: " "$WORK/bad.err" ||
 			[ "$(wc -l <"$WORK/bad.err")" -gt 3 ]; then
@@ -90,7 +90,7 @@ t_bad_options() {
 			_e=1
 		fi
 	done
-	"$PENGUARD" run --backend process=nosuch -o none >/dev/null 2>"$WORK/bad.err"
+	"$PENGUARD" run --socket "" --backend process=nosuch -o none >/dev/null 2>"$WORK/bad.err"
 	_rc=$?
 	if [ $_rc -eq 0 ] || ! grep -q "no backend 'nosuch'" "$WORK/bad.err"; then
 		fail bad_options "unknown backend: rc=$_rc $(head -c 300 "$WORK/bad.err")"
@@ -102,7 +102,7 @@ t_bad_options() {
 # A hierarchy that is not mounted: rc 1 and one clear error line (info
 # lines may come before it)
 t_cgroup_nosuch() {
-	timeout 120 "$PENGUARD" run -o none --no-seed --cgroup-hierarchy nosuch \
+	timeout 120 "$PENGUARD" run --socket "" -o none --no-seed --cgroup-hierarchy nosuch \
 		>/dev/null 2>"$WORK/cgnosuch.err" </dev/null
 	_rc=$?
 	if [ $_rc = 1 ] && [ "$(grep -c 'error' "$WORK/cgnosuch.err")" = 1 ] &&
@@ -647,7 +647,7 @@ t_stalled_stdout() {
 	# shellcheck disable=SC2217
 	sleep 600 <"$WORK/stall.fifo" &
 	_reader=$!
-	"$PENGUARD" run -o json --export "$WORK/stall.json" --stats-file "$WORK/stall.stats" \
+	"$PENGUARD" run --socket "" -o json --export "$WORK/stall.json" --stats-file "$WORK/stall.stats" \
 		--no-seed --flush-interval 20 >"$WORK/stall.fifo" 2>"$WORK/stall.log" &
 	_p=$!
 	if ! wait_ready "$WORK/stall.log" $_p; then
@@ -685,7 +685,7 @@ t_stalled_stdout() {
 # --export to a file we did not create (a device): used, never chmod'ed
 t_export_devnull() {
 	_before=$(stat -c %a /dev/null)
-	"$PENGUARD" run -o none --export /dev/null --no-seed --flush-interval 20 \
+	"$PENGUARD" run --socket "" -o none --export /dev/null --no-seed --flush-interval 20 \
 		2>"$WORK/devnull.log" &
 	_p=$!
 	wait_ready "$WORK/devnull.log" $_p
@@ -709,7 +709,7 @@ t_export_devnull() {
 # Shells start background jobs with SIGINT ignored; the agent must still
 # stop on it (and drain), not run on unnoticed.
 t_sigint_ignored() {
-	(trap '' INT; exec "$PENGUARD" run -o none --no-seed 2>"$WORK/sigint.log") &
+	(trap '' INT; exec "$PENGUARD" run --socket "" -o none --no-seed 2>"$WORK/sigint.log") &
 	_p=$!
 	wait_ready "$WORK/sigint.log" $_p
 	kill -INT $_p
@@ -726,7 +726,7 @@ t_sigint_ignored() {
 
 # The same SIGINT while it is still starting (loading, seeding)
 t_sigint_startup() {
-	(trap '' INT; exec "$PENGUARD" run -o none 2>"$WORK/sigstart.log") &
+	(trap '' INT; exec "$PENGUARD" run --socket "" -o none 2>"$WORK/sigstart.log") &
 	_p=$!
 	sleep 0.2
 	kill -INT $_p
@@ -764,7 +764,7 @@ t_rotation() {
 
 t_compact() {
 	_m=$(mark compact)
-	"$PENGUARD" run -o compact --flush-interval 20 >"$WORK/compact.out" 2>"$WORK/compact.log" &
+	"$PENGUARD" run --socket "" -o compact --flush-interval 20 >"$WORK/compact.out" 2>"$WORK/compact.log" &
 	_p=$!
 	wait_ready "$WORK/compact.log" $_p
 	"$BIN" exit 3 "$_m"
@@ -803,7 +803,7 @@ t_backends() {
 		fi
 	done
 	for _b in fentry raw_tp; do
-		timeout 120 "$PENGUARD" run -o none --no-seed --backend "process=$_b" \
+		timeout 120 "$PENGUARD" run --socket "" -o none --no-seed --backend "process=$_b" \
 			>/dev/null 2>"$WORK/be$_b.err" </dev/null
 		_rc=$?
 		if [ $_rc = 1 ] && grep -q "no backend '$_b'" "$WORK/be$_b.err"; then

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "policy_compile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -93,9 +94,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	if (!pg_policy_parse((const char *)data, size, "fuzz.yaml", &p, &d)) {
+		struct pg_policy *pp = &p;
+		struct pg_compiled c;
+		struct pg_diag cd = { 0 };
+
 		if (d.n)
 			abort();
 		check(&p);
+		/* and what the parser accepts, the compiler compiles or refuses, cleanly */
+		if (!pg_policy_compile(&pp, 1, size & 1, size & 2, &c, &cd)) {
+			if (c.n_rules != p.n_rules)
+				abort();
+			pg_compiled_free(&c);
+		}
+		pg_diag_free(&cd);
 		pg_policy_free(&p);
 	} else if (d.n > PG_DIAG_MAX) {
 		abort();

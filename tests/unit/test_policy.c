@@ -951,9 +951,14 @@ static void test_policy_cmd(void **state)
 	assert_int_equal(CMD("check", "--help"), 0);
 	assert_int_equal(CMD("check", "--", good), 0);
 	assert_int_equal(CMD("--help"), 0);
-	assert_int_equal(CMD("list"), 2);
-	assert_int_equal(CMD("add", good), 2);
-	assert_int_equal(CMD("remove", "p"), 2);
+	/* no agent at that socket: a clear error, status 1; usage errors: 2 */
+	assert_int_equal(CMD("list", "--socket", "/nonexistent/pg.sock"), 1);
+	assert_int_equal(CMD("add", good, "--socket", "/nonexistent/pg.sock"), 1);
+	assert_int_equal(CMD("remove", "p", "--socket", "/nonexistent/pg.sock"), 1);
+	assert_int_equal(CMD("add", "/nonexistent/policy.yaml", "--socket", "/nonexistent/s"), 1);
+	assert_int_equal(CMD("add"), 2);
+	assert_int_equal(CMD("remove"), 2);
+	assert_int_equal(CMD("list", "extra"), 2);
 	assert_int_equal(CMD("frobnicate"), 2);
 	assert_int_equal(run_cmd((char *[]){ "policy", NULL }), 2);
 	unlink(good);
