@@ -130,15 +130,8 @@ static __always_inline void pg_fill_ns(struct pg_exec_heap *h, struct task_struc
 	struct pg_namespaces *ns = &h->ev.ns;
 	struct nsproxy *nsp = task->nsproxy;
 	struct pid *pid = task->thread_pid;
-	unsigned int level = pid->level;
-	__u64 upid_ns = 0;
 
-	/* numbers[] is indexed by the pid's level: a variable offset, read by helper */
-	bpf_probe_read_kernel(&upid_ns, sizeof(upid_ns),
-			      (void *)((__u64)pid + bpf_core_field_offset(struct pid, numbers) +
-				       (level & 31) * bpf_core_type_size(struct upid) +
-				       bpf_core_field_offset(struct upid, ns)));
-	ns->pid = upid_ns ? BPF_CORE_READ((struct pid_namespace *)upid_ns, ns.inum) : 0;
+	ns->pid = pg_pidns_inum((__u64)pid, pid->level);
 	if (!nsp) {
 		/* an exiting task has dropped its namespaces */
 		ns->mnt = ns->pid_for_children = ns->net = ns->uts = ns->ipc = ns->cgroup = 0;

@@ -87,8 +87,7 @@ const char *pg_policy_mode_name(enum pg_policy_mode m)
 
 /* Diagnostics */
 
-static int diag_add(struct pg_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int diag_add(struct pg_diag *d, const char *fmt, ...)
+int pg_diag_add(struct pg_diag *d, const char *fmt, ...)
 {
 	char *msg, **msgs;
 	va_list ap;
@@ -253,12 +252,13 @@ static void mistake(struct pctx *c, yaml_mark_t m, const char *fmt, ...)
 	va_end(ap);
 	if (c->diag.n >= PG_DIAG_MAX - 1) {
 		/* the last message says the list is cut, so nobody takes it as complete */
-		err = diag_add(&c->diag, "%s:%zu:%zu: too many mistakes: stopping after %d",
-			       c->file, m.line + 1, m.column + 1, PG_DIAG_MAX - 1);
+		err = pg_diag_add(&c->diag, "%s:%zu:%zu: too many mistakes: stopping after %d",
+				  c->file, m.line + 1, m.column + 1, PG_DIAG_MAX - 1);
 		c->stop = true;
 		c->capped = true;
 	} else {
-		err = diag_add(&c->diag, "%s:%zu:%zu: %s", c->file, m.line + 1, m.column + 1, text);
+		err = pg_diag_add(&c->diag, "%s:%zu:%zu: %s", c->file, m.line + 1, m.column + 1,
+				  text);
 		if (!err)
 			c->at[c->diag.n - 1] = m;
 	}
@@ -1455,7 +1455,7 @@ int pg_policy_parse_file(const char *path, struct pg_policy *ret, struct pg_diag
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		err = -errno;
-		diag_add(diag, "%s: cannot open: %s", path, strerror(-err));
+		pg_diag_add(diag, "%s: cannot open: %s", path, strerror(-err));
 		goto cleanup;
 	}
 	/* one byte more than allowed, to tell "at the limit" from "past it" */
@@ -1470,7 +1470,7 @@ int pg_policy_parse_file(const char *path, struct pg_policy *ret, struct pg_diag
 			continue;
 		if (n < 0) {
 			err = -errno;
-			diag_add(diag, "%s: cannot read: %s", path, strerror(-err));
+			pg_diag_add(diag, "%s: cannot read: %s", path, strerror(-err));
 			goto cleanup;
 		}
 		if (!n)
@@ -1479,8 +1479,8 @@ int pg_policy_parse_file(const char *path, struct pg_policy *ret, struct pg_diag
 	}
 	if (len > PG_POLICY_MAX_FILE_SIZE) {
 		err = -EFBIG;
-		diag_add(diag, "%s: larger than %d bytes (4 MiB), the limit for a policy file",
-			 path, PG_POLICY_MAX_FILE_SIZE);
+		pg_diag_add(diag, "%s: larger than %d bytes (4 MiB), the limit for a policy file",
+			    path, PG_POLICY_MAX_FILE_SIZE);
 		goto cleanup;
 	}
 	err = pg_policy_parse(buf, len, path, ret, diag);

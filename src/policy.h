@@ -153,6 +153,8 @@ struct pg_diag {
 };
 
 void pg_diag_free(struct pg_diag *d);
+/* Append one message; 0 or -ENOMEM. */
+int pg_diag_add(struct pg_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Parse one policy from @buf (YAML, @len bytes); @file names it in the

@@ -178,29 +178,19 @@ struct ctx {
 	unsigned gen;
 };
 
+/* A message at @file:@pos, in the parser's form (pg_diag_add). */
 static int diag_add(struct pg_diag *d, const char *file, struct pg_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static int diag_add(struct pg_diag *d, const char *file, struct pg_pos pos, const char *fmt, ...)
 {
-	char msg[512], *line, **nm;
+	char msg[512];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	n = asprintf(&line, "%s:%d:%d: %s", file ? file : "-", pos.line, pos.column, msg);
-	if (n < 0)
-		return -ENOMEM;
-	nm = realloc(d->msgs, (d->n + 1) * sizeof(*nm));
-	if (!nm) {
-		free(line);
-		return -ENOMEM;
-	}
-	d->msgs = nm;
-	d->msgs[d->n++] = line;
-	return 0;
+	return pg_diag_add(d, "%s:%d:%d: %s", file ? file : "-", pos.line, pos.column, msg);
 }
 
 /* Add rule @bit to the path entries of @set, as kind @kind, positive or negative. */

@@ -78,18 +78,27 @@ static __always_inline void pg_fill_task_ctx_core(struct task_struct *task,
 	c->ppid = c->parent.pid;
 }
 
+/*
+ * The inode of the pid namespace of a struct pid at @level: numbers[] is
+ * indexed by the level, a variable offset, so it is read by helper.
+ */
+static __always_inline __u32 pg_pidns_inum(__u64 pid, unsigned int level)
+{
+	__u64 ns = 0;
+
+	bpf_probe_read_kernel(&ns, sizeof(ns),
+			      (void *)(pid + bpf_core_field_offset(struct pid, numbers) +
+				       (level & 31) * bpf_core_type_size(struct upid) +
+				       bpf_core_field_offset(struct upid, ns)));
+	return ns ? BPF_CORE_READ((struct pid_namespace *)ns, ns.inum) : 0;
+}
+
 /* The inode of @task's pid namespace (not its children's). */
 static __always_inline __u32 pg_task_pidns_core(struct task_struct *task)
 {
 	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	__u64 ns = 0;
 
-	bpf_probe_read_kernel(&ns, sizeof(ns),
-			      (void *)((__u64)pid + bpf_core_field_offset(struct pid, numbers) +
-				       (level & 31) * bpf_core_type_size(struct upid) +
-				       bpf_core_field_offset(struct upid, ns)));
-	return ns ? BPF_CORE_READ((struct pid_namespace *)ns, ns.inum) : 0;
+	return pg_pidns_inum((__u64)pid, BPF_CORE_READ(pid, level));
 }
 
 #endif /* PENGUARD_LIB_TASK_BPF_H */
