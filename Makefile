@@ -135,10 +135,10 @@ $(BUILD)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(LIB_SRCS) $(SKELS) $(BUI
 	@echo "  FUZZ    $@" >&2
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_records.c $(LIB_SRCS) $(BUILD)/src/builtin_policies.c $(LDLIBS) -o $@
 
-$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c src/policy.c src/policy.h src/policy_compile.c
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c src/policy.c src/policy.h src/policy_compile.c src/policy_files.c
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@" >&2
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_policy.c src/policy.c src/policy_compile.c -lyaml -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_policy.c src/policy.c src/policy_compile.c src/policy_files.c -lyaml -o $@
 
 fuzz: $(BUILD)/fuzz/fuzz_records $(BUILD)/fuzz/fuzz_policy
 

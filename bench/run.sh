@@ -47,6 +47,26 @@
 #   PENGUARD        agent binary (default $BUILD/penguard, BUILD=build: `make
 #                   BUILD=dir bench` passes BUILD on)
 #   PIPELINE        the replay benchmark (default $BUILD/bench/pipeline)
+#
+# The open storms (bench/openstorm.c: open(O_RDONLY) + close in LOOPS loops)
+# run after the exec storm, of a file no rule watches and of /etc/shadow,
+# which the built-in file policy watches (every open an event), with no
+# monitor, under penguard (built-in policies), libbpf-tools opensnoop and
+# auditd with -w rules like the built-in file policy; then the watched-file
+# event rate the agent sustains without loss, at paced rates. Knobs:
+#   BENCH_OPEN      0 skips the open storms (default 1)
+#   BENCH_OPEN_CONFIGS  subset of: baseline penguard opensnoop auditd
+#                   (default all; baseline is always run)
+#   BENCH_OPENS     opens per loop of the unwatched storm (default: sized so
+#                   its baseline lasts BENCH_TARGET_S)
+#   BENCH_OPENS_WATCHED  opens per loop of the watched storm (default: sized
+#                   so its baseline lasts BENCH_OPEN_WATCHED_S)
+#   BENCH_OPEN_WATCHED_S  (default 1: each of its opens is an event every
+#                   monitor must carry, and auditd takes minutes over 5 s' worth)
+#   BENCH_OPEN_MAX  cap on either storm, all loops together (default 20000000)
+#   BENCH_OPEN_RATES  offered watched-open rates (events/s, all loops) of the
+#                   sustained-rate steps (default "100000 200000 300000 400000")
+#   BENCH_OPEN_RATE_S  seconds each step lasts (default 3)
 
 set -euo pipefail
 export LC_ALL=C
@@ -84,6 +104,15 @@ P10K_BINARIES=10000
 P10K_PREFIXES=1000
 P10K_SUFFIXES=1000
 CONFIGS=${BENCH_CONFIGS:-$ALL_CONFIGS}
+OPEN=${BENCH_OPEN:-1}
+ALL_OPEN_CONFIGS="baseline penguard opensnoop auditd"
+OPEN_CONFIGS=${BENCH_OPEN_CONFIGS:-$ALL_OPEN_CONFIGS}
+OPENS=${BENCH_OPENS:-}
+OPENS_W=${BENCH_OPENS_WATCHED:-}
+OPEN_WATCHED_S=${BENCH_OPEN_WATCHED_S:-1}
+OPEN_MAX=${BENCH_OPEN_MAX:-20000000}
+OPEN_RATES=${BENCH_OPEN_RATES:-"100000 200000 300000 400000"}
+OPEN_RATE_S=${BENCH_OPEN_RATE_S:-3}
 TINY_NAME=pgbench-tiny
 TINY="$BB/$TINY_NAME"
 AUDIT_KEY=penguard-bench
@@ -118,6 +147,19 @@ done
 [[ $RETRIES =~ ^[0-9]$ ]] || die "BENCH_RETRIES must be 0..9"
 for c in $CONFIGS; do
 	[[ " $ALL_CONFIGS " == *" $c "* ]] || die "unknown configuration '$c' in BENCH_CONFIGS"
+done
+[[ $OPEN =~ ^[01]$ ]] || die "BENCH_OPEN must be 0 or 1"
+for c in $OPEN_CONFIGS; do
+	[[ " $ALL_OPEN_CONFIGS " == *" $c "* ]] || die "unknown configuration '$c' in BENCH_OPEN_CONFIGS"
+done
+[[ " $OPEN_CONFIGS " == *" baseline "* ]] || OPEN_CONFIGS="baseline $OPEN_CONFIGS"
+for v in OPEN_WATCHED_S OPEN_MAX OPEN_RATE_S; do
+	[[ ${!v} =~ ^[1-9][0-9]{0,8}$ ]] || die "BENCH_$v must be a positive integer"
+done
+[[ -z $OPENS || $OPENS =~ ^[1-9][0-9]{0,8}$ ]] || die "BENCH_OPENS must be a positive integer"
+[[ -z $OPENS_W || $OPENS_W =~ ^[1-9][0-9]{0,8}$ ]] || die "BENCH_OPENS_WATCHED must be a positive integer"
+for v in $OPEN_RATES; do
+	[[ $v =~ ^[1-9][0-9]{0,8}$ ]] || die "BENCH_OPEN_RATES must be positive integers (events/s)"
 done
 # The baseline is what every ratio divides by.
 [[ " $CONFIGS " == *" baseline "* ]] || CONFIGS="baseline $CONFIGS"
@@ -208,6 +250,8 @@ cleanup()
 	fi
 	MON_PID=""
 	bpf_stats_restore
+	# the open storms' watch rules (defined with them, below)
+	! declare -F open_audit_del >/dev/null || open_audit_del
 	audit_restore
 	[[ -n $AUDITD_CONF_DIR ]] && rm -rf "$AUDITD_CONF_DIR"
 	AUDITD_CONF_DIR=""
@@ -225,6 +269,13 @@ command -v jq >/dev/null || need_pkgs+=(jq)
 [[ " $CONFIGS " == *" execsnoop "* ]] && ! command -v execsnoop >/dev/null && need_pkgs+=(libbpf-tools)
 [[ " $CONFIGS " == *" auditd "* ]] && ! command -v auditd >/dev/null && need_pkgs+=(auditd)
 [[ " $CONFIGS " == *" bpftrace "* ]] && ! command -v bpftrace >/dev/null && need_pkgs+=(bpftrace)
+# opensnoop ships in libbpf-tools (bookworm), like execsnoop
+if ((OPEN)); then
+	[[ " $OPEN_CONFIGS " == *" opensnoop "* ]] && ! command -v opensnoop >/dev/null &&
+		[[ " ${need_pkgs[*]} " != *" libbpf-tools "* ]] && need_pkgs+=(libbpf-tools)
+	[[ " $OPEN_CONFIGS " == *" auditd "* ]] && ! command -v auditd >/dev/null &&
+		[[ " ${need_pkgs[*]} " != *" auditd "* ]] && need_pkgs+=(auditd)
+fi
 if ((${#need_pkgs[@]})); then
 	log "installing ${need_pkgs[*]}"
 	if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
@@ -257,6 +308,8 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracin
 CFLAGS=(-std=gnu11 -O2 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wmissing-prototypes)
 cc "${CFLAGS[@]}" -o "$BB/execstorm" "$ROOT/bench/execstorm.c" ||
 	die "cannot build execstorm"
+cc "${CFLAGS[@]}" -o "$BB/openstorm" "$ROOT/bench/openstorm.c" ||
+	die "cannot build openstorm"
 # The libc-free static binary keeps each exec as cheap as it can be; where
 # tiny.c has no exit stub for the architecture, an ordinary static one.
 TINY_KIND="static, no libc"
@@ -423,7 +476,7 @@ proc_ticks()
 other_monitors()
 {
 	ps -eo pid=,comm= | awk -v me="${MON_PID:-0}" '
-		$2 ~ /^(penguard|execsnoop|bpftrace|auditd)$/ && $1 != me { printf "%s:%s ", $2, $1 }'
+		$2 ~ /^(penguard|execsnoop|opensnoop|bpftrace|auditd)$/ && $1 != me { printf "%s:%s ", $2, $1 }'
 }
 
 # kv KEY LINE: the value of KEY in execstorm's "k=v k=v" output line.
@@ -606,7 +659,7 @@ run_penguard()
 	bpf_stats_on || timed=0
 	# The export rotates at its default size, as deployed; backups enough
 	# that a large storm loses no line to it.
-	"$PENGUARD" run -o none "${PG_ARGS[@]}" --export "$d/export.jsonl" --export-backups 1000 \
+	"$PENGUARD" run --socket "" -o none "${PG_ARGS[@]}" --export "$d/export.jsonl" --export-backups 1000 \
 		--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
 	MON_PID=$!
 	MON_CPU_PIDS=("$MON_PID")
@@ -990,7 +1043,7 @@ record_storm()
 
 	mkdir -p "$d"
 	per=$(((RECORD_EXECS + LOOPS - 1) / LOOPS))
-	"$PENGUARD" run -o none --export /dev/null --record "$d/records.bin" \
+	"$PENGUARD" run --socket "" -o none --export /dev/null --record "$d/records.bin" \
 		--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
 	MON_PID=$!
 	wait_until "$READY_TIMEOUT" "$MON_PID" grep -qsw ready "$d/stderr" || ready_rc=$?
@@ -1069,6 +1122,406 @@ else
 	[[ $KEEP == 1 ]] || find "$PIPE_DIR" -type f -size +1M -delete
 fi
 PIPE_ELAPSED=$((SECONDS - PIPE_TS))
+
+# ---------------------------------------------------------------------------
+# The open storms. Two files: one no rule watches (a file of ours), and
+# /etc/shadow, which the built-in file policy watches (rule credential-read:
+# every open of it is an event). Each storm runs with no monitor, under
+# penguard (built-in policies), opensnoop (every open on the machine, no
+# path filter) and auditd (-w rules like the built-in file policy), each
+# REPEAT times, interleaved; rows in OPEN_RESULTS with the columns of
+# RESULTS, the configuration named STORM:CONFIG. Then the sustained rate.
+# ---------------------------------------------------------------------------
+OPEN_RESULTS="$BB/open-results.tsv"
+OPEN_BOOKS="$BB/open-books.tsv"
+OPEN_PROGS="$BB/open-programs.tsv"
+OPEN_RATE_TSV="$BB/open-rates.tsv"
+: >"$OPEN_RESULTS"
+: >"$OPEN_BOOKS"
+: >"$OPEN_PROGS"
+: >"$OPEN_RATE_TSV"
+OPEN_UNWATCHED="$BB/open-unwatched"
+OPEN_WATCHED=/etc/shadow
+OPEN_AUDIT_KEY=penguard-bench-open
+OPEN_STATUS=""  # empty: the open storms ran; else why not
+OPEN_SIZING=""
+OPEN_ELAPSED=0
+OPEN_RATE_NOTE=""
+declare -A OUNAVAIL=()
+# The -w rules of the auditd configuration: the built-in file policy's
+# files and folders (policies/file.yaml), with the access it reports:
+# reads of credential stores, writes and attribute changes of the rest.
+OPEN_AUDIT_WATCH=(
+	"/etc/shadow rwa" "/etc/gshadow rwa" "/etc/shadow- r" "/etc/gshadow- r" "/etc/sudoers rwa"
+	"/etc/sudoers.d rwa" "/root/.ssh rwa" "/etc/ssh/ssh_host_rsa_key r"
+	"/etc/ssh/ssh_host_ecdsa_key r" "/etc/ssh/ssh_host_ed25519_key r"
+	"/etc/ssh/ssh_host_dsa_key r" "/etc/passwd wa" "/etc/group wa" "/etc/ld.so.preload wa"
+	"/etc/ld.so.conf.d wa" "/boot wa" "/etc/pam.d wa" "/etc/security wa" "/etc/crontab wa"
+	"/root/.bashrc wa" "/root/.profile wa" "/root/.bash_profile wa" "/root/.bash_login wa"
+	"/etc/profile wa" "/etc/bash.bashrc wa" "/etc/rc.local wa" "/etc/cron.d wa"
+	"/etc/cron.hourly wa" "/etc/cron.daily wa" "/etc/cron.weekly wa" "/etc/cron.monthly wa"
+	"/var/spool/cron wa" "/etc/systemd/system wa" "/usr/lib/systemd/system wa"
+	"/etc/profile.d wa"
+)
+OPEN_AUDIT_ADDED=()
+
+open_audit_add()
+{
+	local w p
+	for w in "${OPEN_AUDIT_WATCH[@]}"; do
+		p=${w% *}
+		[[ -e $p ]] || continue
+		auditctl -w "$p" -p "${w##* }" -k "$OPEN_AUDIT_KEY" >/dev/null 2>&1 &&
+			OPEN_AUDIT_ADDED+=("$w")
+	done
+}
+
+open_audit_del()
+{
+	local w
+	for w in "${OPEN_AUDIT_ADDED[@]}"; do
+		auditctl -W "${w% *}" -p "${w##* }" -k "$OPEN_AUDIT_KEY" >/dev/null 2>&1 || true
+	done
+	OPEN_AUDIT_ADDED=()
+}
+
+# ostorm DIR FILE PER_LOOP: the open storm, measured as storm() measures
+# the exec storm (idle wait, monitor CPU, attributed CPU, other monitors).
+ostorm()
+{
+	local rc=0 t0 t1 m0="" m1="" others
+
+	wait_idle || R_NOTE+="machine busy before the storm ($R_BG CPU-s/s); "
+	others=$(other_monitors)
+	[[ -z $MON_PID ]] || m0=$(proc_cpu_ns "$MON_PID")
+	t0=$(proc_ticks "${MON_CPU_PIDS[@]}")
+	timeout 600 "$BB/openstorm" -l "$LOOPS" -n "$3" -s "$SETTLE_MS" "$2" \
+		>"$1/storm.out" 2>"$1/storm.err" || rc=$?
+	t1=$(proc_ticks "${MON_CPU_PIDS[@]}")
+	[[ -z $m0 ]] || m1=$(proc_cpu_ns "$MON_PID")
+	[[ -z $m0 || -z $m1 ]] || R_MONCPU=$((m1 - m0))
+	others+=$(other_monitors)
+	if [[ -n $others ]]; then
+		R_NOTE+="other monitors running ($(awk '{ for (i = 1; i <= NF; i++)
+			if (!seen[$i]++) printf "%s%s", (n++ ? " " : ""), $i }' <<<"$others")); "
+		R_FOREIGN=1
+	fi
+	STORM=$(tail -n 1 "$1/storm.out")
+	if [[ $STORM != opens=* ]]; then
+		R_STATUS="storm failed (rc $rc): $(head -c 200 "$1/storm.err")"
+		return 1
+	fi
+	R_ATTR=$(awk -v w="$(kv cpu_work_s "$STORM")" -v t="$((t1 - t0))" -v hz="$HZ" \
+		'BEGIN { printf "%.3f", w + t / hz }')
+	(($(kv failed "$STORM") == 0)) || R_NOTE+="$(kv failed "$STORM") opens failed; "
+	return 0
+}
+
+orun_baseline() { ostorm "$@" || return 0; R_STATUS=ok; }
+
+# storm_file_opens FILE…: the storm's file_open lines in penguard exports
+# (its binary, first key file_open)
+storm_file_opens()
+{
+	# shellcheck disable=SC2016 # awk code, not shell
+	awk -v b="\"binary\":\"$BB/openstorm\"" 'index($0, "{\"file_open\":") == 1 && index($0, b) { c++ }
+		END { print c + 0 }' "$@"
+}
+
+# orun_penguard DIR FILE PER_LOOP STORM: the agent with its built-in
+# policies; R_DELIV the storm's file_open lines, R_LOST the kernel's lost
+# file_open records; a line of OPEN_BOOKS and the file programs' run times
+# in OPEN_PROGS (written by the caller with the repetition).
+orun_penguard()
+{
+	local d=$1 rc=0 ready_rc=0 timed=1 f exports=() deliv lost emit cpu_s=- upe=- bpf=-
+
+	bpf_stats_on || timed=0
+	"$PENGUARD" run --socket "" -o none --export "$d/export.jsonl" --export-backups 1000 \
+		--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
+	MON_PID=$!
+	MON_CPU_PIDS=("$MON_PID")
+	wait_until "$READY_TIMEOUT" "$MON_PID" grep -qsw ready "$d/stderr" || ready_rc=$?
+	if ((ready_rc)); then
+		stop_monitor INT || true
+		bpf_stats_restore
+		R_STATUS="did not attach ($([[ $ready_rc == 2 ]] && echo exited || echo timeout)): $(tail -n 1 "$d/stderr" | head -c 200)"
+		return 0
+	fi
+	ostorm "$d" "$2" "$3" || rc=1
+	stop_monitor INT || R_NOTE+="killed after SIGINT; "
+	bpf_stats_restore
+	((rc == 0)) || return 0
+	if ! jq -e . "$d/stats.json" >/dev/null 2>&1; then
+		R_STATUS="no stats JSON written"
+		return 0
+	fi
+	for f in "$d"/export.jsonl "$d"/export.jsonl.*; do
+		[[ ! -e $f ]] || exports+=("$f")
+	done
+	((${#exports[@]})) || exports=(/dev/null)
+	R_DELIV=$(storm_file_opens "${exports[@]}")
+	read -r emit deliv lost < <(jq -r '[.events.file_open.emitted, .events.file_open.delivered,
+		.events.file_open.lost] | map(if type == "number" then tostring else "-" end) | join(" ")' \
+		"$d/stats.json")
+	R_LOST=$lost
+	[[ $emit == - || $deliv == - || $lost == - ]] || ((emit == deliv + lost)) ||
+		R_NOTE+="stats: file_open emitted $emit != delivered $deliv + lost $lost; "
+	if [[ $4 == unwatched ]]; then
+		((R_DELIV == 0)) || R_NOTE+="$R_DELIV opens of an unwatched file reported; "
+	elif [[ $lost =~ ^[0-9]+$ ]] && ((R_DELIV + lost < $3 * LOOPS)); then
+		R_NOTE+="$((R_DELIV + lost)) of $(($3 * LOOPS)) watched opens reported or counted lost; "
+	fi
+	# the file sensor's programs: runs and ns per run (with bpf stats on)
+	jq -r '(.sensors.file.programs // {}) | to_entries[] |
+		[.key, (.value.runs | tostring), (.value.ns_per_run | tostring)] | @tsv' \
+		"$d/stats.json" >"$d/programs.tsv" 2>/dev/null || true
+	((timed)) || sed -i 's/\t[^\t]*$/\t-/' "$d/programs.tsv"
+	bpf=$(awk -F'\t' -v n="$(($3 * LOOPS))" '$3 ~ /^[0-9.]+$/ { s += $2 * $3; k = 1 }
+		END { if (k) printf "%.0f", s / n; else print "-" }' "$d/programs.tsv")
+	if [[ ${R_MONCPU:-} =~ ^[0-9]+$ ]]; then
+		cpu_s=$(awk -v n="$R_MONCPU" 'BEGIN { printf "%.3f", n / 1e9 }')
+		# per event only where events are what the agent spent on
+		[[ $4 != watched || ! $deliv =~ ^[1-9][0-9]*$ ]] ||
+			upe=$(awk -v n="$R_MONCPU" -v e="$deliv" 'BEGIN { printf "%.2f", n / 1e3 / e }')
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cpu_s" "$deliv" "$upe" "$bpf" "$emit" "$lost" >"$d/books.tsv"
+	R_STATUS=ok
+}
+
+orun_opensnoop()
+{
+	local d=$1 rc=0 ready_rc=0
+
+	stdbuf -oL opensnoop >"$d/out" 2>"$d/err" &
+	MON_PID=$!
+	MON_CPU_PIDS=("$MON_PID")
+	wait_until "$READY_TIMEOUT" "$MON_PID" test -s "$d/out" || ready_rc=$?
+	if ((ready_rc)); then
+		stop_monitor INT || true
+		R_STATUS="did not attach: $(tail -n 1 "$d/err" | head -c 200)"
+		return 0
+	fi
+	ostorm "$d" "$2" "$3" || rc=1
+	stop_monitor INT || R_NOTE+="killed after SIGINT; "
+	((rc == 0)) || return 0
+	# PID COMM FD ERR PATH: the storm's opens of its file
+	R_DELIV=$(awk -v f="$2" '$2 == "openstorm" && $NF == f { c++ } END { print c + 0 }' "$d/out")
+	R_LOST=$(sum_lost "$d/out" "$d/err")
+	R_STATUS=ok
+}
+
+orun_auditd()
+{
+	local d=$1 rc=0 lost0 lost1 pid kpid
+
+	pid=$(audit_status pid)
+	if [[ -n $pid && $pid != 0 ]]; then
+		OUNAVAIL[auditd]="skipped: an auditd (pid $pid) is already running"
+		R_STATUS=${OUNAVAIL[auditd]}
+		return 0
+	fi
+	[[ -n ${AUDIT_SAVED:-} ]] || AUDIT_SAVED="$(audit_status enabled) $(audit_status backlog_limit)"
+	if ! auditd_start "$d"; then
+		stop_monitor TERM || true
+		audit_restore
+		OUNAVAIL[auditd]="auditd cannot run here (see $d/auditd.err)"
+		R_STATUS=${OUNAVAIL[auditd]}
+		return 0
+	fi
+	auditctl -b 8192 >/dev/null
+	kpid=$(pgrep -x kauditd | head -n 1 || true)
+	[[ -z $kpid ]] || MON_CPU_PIDS+=("$kpid")
+	open_audit_add
+	lost0=$(audit_status lost)
+	ostorm "$d" "$2" "$3" || rc=1
+	lost1=$(audit_status lost)
+	open_audit_del
+	stop_monitor TERM || R_NOTE+="auditd killed after SIGTERM; "
+	audit_restore
+	rm -rf "$AUDITD_CONF_DIR"
+	AUDITD_CONF_DIR=""
+	((rc == 0)) || return 0
+	R_DELIV=$(grep -F 'type=SYSCALL' "$d/log/audit.log" | grep -F "key=\"$OPEN_AUDIT_KEY\"" |
+		grep -cF 'comm="openstorm"' || true)
+	R_LOST=$((lost1 - lost0))
+	R_STATUS=ok
+}
+
+# ocal FILE N: wall s of a calibration open storm of LOOPS x N opens
+ocal()
+{
+	local out
+	mkdir -p "$RUNDIR/open-calibration"
+	timeout 120 "$BB/openstorm" -l "$LOOPS" -n "$2" -s 0 "$1" >"$RUNDIR/open-calibration/out" 2>&1 ||
+		return 1
+	out=$(tail -n 1 "$RUNDIR/open-calibration/out")
+	kv wall_s "$out"
+}
+
+# osize FILE SECONDS: opens per loop for a baseline of about SECONDS (a
+# quarter over, rounded up to 1000), from a storm sized to last ~0.5 s
+osize()
+{
+	local w n cap=$(((OPEN_MAX + LOOPS - 1) / LOOPS))
+	w=$(ocal "$1" 20000) || return 1
+	n=$(awk -v w="$w" 'BEGIN { x = w > 0 ? 20000 * 0.5 / w : 20000; print int((x + 999) / 1000) * 1000 }')
+	((n >= 20000)) || n=20000
+	((n <= cap)) || n=$cap
+	w=$(ocal "$1" "$n") || return 1
+	awk -v n="$n" -v w="$w" -v t="$2" -v cap="$cap" 'BEGIN {
+		x = w > 0 ? n * t * 1.25 / w : cap; x = int((x + 999) / 1000) * 1000
+		if (x < 1000) x = 1000; if (x > cap) x = cap; print x }'
+}
+
+# open_rates: the sustained rate; one agent per step, watched opens paced
+# at the offered rate for OPEN_RATE_S s. Rows of OPEN_RATE_TSV: offered,
+# achieved, expected, delivered (the storm's lines), lost, agent CPU s,
+# status.
+open_rates()
+{
+	local r d per n out rc ready_rc m0 m1 cpu deliv lost f exports st
+
+	for r in $OPEN_RATES; do
+		d="$RUNDIR/open-rate-$r"
+		mkdir -p "$d"
+		per=$(((r + LOOPS - 1) / LOOPS))
+		n=$((per * OPEN_RATE_S))
+		"$PENGUARD" run --socket "" -o none --export "$d/export.jsonl" --export-backups 1000 \
+			--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
+		MON_PID=$!
+		ready_rc=0
+		wait_until "$READY_TIMEOUT" "$MON_PID" grep -qsw ready "$d/stderr" || ready_rc=$?
+		if ((ready_rc)); then
+			stop_monitor INT || true
+			printf '%s\t-\t-\t-\t-\t-\t%s\n' "$r" "agent did not start" >>"$OPEN_RATE_TSV"
+			continue
+		fi
+		wait_idle || true
+		m0=$(proc_cpu_ns "$MON_PID")
+		rc=0
+		timeout 600 "$BB/openstorm" -l "$LOOPS" -n "$per" -r "$per" -s "$SETTLE_MS" "$OPEN_WATCHED" \
+			>"$d/storm.out" 2>"$d/storm.err" || rc=$?
+		# the rest of the backlog: the step counts as sustained only if
+		# the agent is done by the end of the settle time
+		m1=$(proc_cpu_ns "$MON_PID")
+		stop_monitor INT || true
+		out=$(tail -n 1 "$d/storm.out")
+		if [[ $out != opens=* ]]; then
+			printf '%s\t-\t-\t-\t-\t-\t%s\n' "$r" "storm failed (rc $rc)" >>"$OPEN_RATE_TSV"
+			continue
+		fi
+		exports=()
+		for f in "$d"/export.jsonl "$d"/export.jsonl.*; do
+			[[ ! -e $f ]] || exports+=("$f")
+		done
+		((${#exports[@]})) || exports=(/dev/null)
+		deliv=$(storm_file_opens "${exports[@]}")
+		lost=$(jq -r '.events.file_open.lost // "-"' "$d/stats.json" 2>/dev/null || echo -)
+		cpu=$(awk -v a="$m0" -v b="$m1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+		st=ok
+		[[ -s $d/stats.json ]] || st="no stats written (the agent's end: $(tail -n 1 "$d/stderr" | head -c 120))"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(kv rate "$out")" "$((per * LOOPS))" "$deliv" \
+			"$lost" "$cpu" "$st" >>"$OPEN_RATE_TSV"
+		log "open rate $r/s offered: $(kv rate "$out")/s achieved, $deliv/$((per * LOOPS)) delivered, lost $lost, agent ${cpu} CPU-s"
+		[[ $KEEP == 1 ]] || find "$d" -type f -size +1M -delete
+	done
+}
+
+open_storms()
+{
+	local storm file per rep k cfg try d wall cpu cpuw unattr disturbed ncfg
+	local -a ocfg
+
+	[[ -x $PENGUARD ]] || OUNAVAIL[penguard]="not built (${PENGUARD#"$ROOT"/} missing)"
+	command -v opensnoop >/dev/null || OUNAVAIL[opensnoop]="not installed (libbpf-tools)"
+	[[ -z ${UNAVAIL[auditd]:-} ]] || OUNAVAIL[auditd]=${UNAVAIL[auditd]}
+	echo "penguard bench: an open storm's file no rule watches" >"$OPEN_UNWATCHED"
+	if [[ -z $OPENS ]]; then
+		OPENS=$(osize "$OPEN_UNWATCHED" "$TARGET_S") || { OPEN_STATUS="calibration storm failed"; return 0; }
+		OPEN_SIZING="opens per loop sized by calibration for a baseline of about $TARGET_S s"
+	else
+		OPEN_SIZING="set by BENCH_OPENS"
+	fi
+	if [[ ! -r $OPEN_WATCHED ]]; then
+		OPENS_W=0
+		OPEN_SIZING+="; no $OPEN_WATCHED here: no watched storm"
+	elif [[ -z $OPENS_W ]]; then
+		OPENS_W=$(osize "$OPEN_WATCHED" "$OPEN_WATCHED_S") || { OPEN_STATUS="calibration storm failed"; return 0; }
+		OPEN_SIZING+="; the watched storm for about $OPEN_WATCHED_S s"
+	else
+		OPEN_SIZING+="; the watched storm's set by BENCH_OPENS_WATCHED"
+	fi
+	log "open storms: $LOOPS loops x $OPENS opens of $OPEN_UNWATCHED, $LOOPS x $OPENS_W of $OPEN_WATCHED; configurations: $OPEN_CONFIGS"
+	read -ra ocfg <<<"$OPEN_CONFIGS"
+	ncfg=${#ocfg[@]}
+	for rep in $(seq 1 "$REPEAT"); do
+		for storm in unwatched watched; do
+			if [[ $storm == unwatched ]]; then
+				file=$OPEN_UNWATCHED per=$OPENS
+			else
+				file=$OPEN_WATCHED per=$OPENS_W
+				((per > 0)) || continue
+			fi
+			for ((k = 0; k < ncfg; k++)); do
+				cfg=${ocfg[$(((k + rep - 1) % ncfg))]}
+				for ((try = 0; try <= RETRIES; try++)); do
+					d="$RUNDIR/open-$rep-$storm-$cfg"
+					((try == 0)) || d+="-retry$try"
+					mkdir -p "$d"
+					R_STATUS=""; R_DELIV="-"; R_LOST="-"; R_NOTE=""; STORM=""; R_BG="-"; R_ATTR="-"
+					R_FOREIGN=0; R_MONCPU=""
+					MON_CPU_PIDS=()
+					if [[ -n ${OUNAVAIL[$cfg]:-} ]]; then
+						R_STATUS=${OUNAVAIL[$cfg]}
+					else
+						"orun_$cfg" "$d" "$file" "$per" "$storm"
+					fi
+					[[ $KEEP == 1 ]] || find "$d" -type f -size +1M -delete
+					wall=-; cpu=-; cpuw=-; unattr=-; disturbed=0
+					[[ $R_STATUS == ok ]] || break
+					wall=$(kv wall_s "$STORM"); cpu=$(kv cpu_machine_s "$STORM"); cpuw=$(kv cpu_work_s "$STORM")
+					unattr=$(awk -v c="$cpu" -v a="$R_ATTR" -v w="$wall" 'BEGIN { printf "%.2f", (c - a) / w }')
+					awk -v u="$unattr" -v m="$DISTURB_MAX" 'BEGIN { exit !(u > m) }' || ((R_FOREIGN)) || break
+					disturbed=1
+					log "[$rep/$REPEAT] open $storm $cfg: disturbed ($unattr CPU-s/s not ours)$( ((try < RETRIES)) && echo ", again")"
+				done
+				((try > RETRIES)) && try=$RETRIES
+				((try == 0)) || R_NOTE+="run again $try time(s) after other load disturbed it; "
+				((disturbed == 0)) || R_NOTE+="still disturbed ($unattr CPU-s/s not ours); "
+				if [[ $R_STATUS == ok ]]; then
+					log "[$rep/$REPEAT] open $storm $cfg: wall ${wall}s, cpu ${cpu}s, delivered $R_DELIV, lost $R_LOST${R_NOTE:+ ($R_NOTE)}"
+				elif ((rep == 1)); then
+					log "[$rep/$REPEAT] open $storm $cfg: $R_STATUS"
+				fi
+				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$storm:$cfg" \
+					"$R_STATUS" "$wall" "$cpu" "$cpuw" "$R_DELIV" "$R_LOST" "$R_NOTE" "$R_BG" \
+					"$R_ATTR" "$unattr" "$disturbed" >>"$OPEN_RESULTS"
+				if [[ $cfg == penguard && $R_STATUS == ok && -s $d/books.tsv ]]; then
+					printf '%s\t%s\t%s\t%s\n' "$rep" "$disturbed" "$storm" "$(cat "$d/books.tsv")" >>"$OPEN_BOOKS"
+					awk -v r="$rep" -v x="$disturbed" -v s="$storm" -v OFS='\t' '{ print r, x, s, $0 }' \
+						"$d/programs.tsv" >>"$OPEN_PROGS"
+				fi
+			done
+		done
+	done
+	if [[ -n ${OUNAVAIL[penguard]:-} ]]; then
+		OPEN_RATE_NOTE="no agent: ${OUNAVAIL[penguard]}"
+	elif ((OPENS_W == 0)); then
+		OPEN_RATE_NOTE="no $OPEN_WATCHED to open"
+	else
+		log "open rate: watched opens paced at $OPEN_RATES events/s, $OPEN_RATE_S s each"
+		open_rates
+	fi
+}
+
+OPEN_TS=$SECONDS
+if ((OPEN)); then
+	open_storms
+else
+	OPEN_STATUS="skipped (BENCH_OPEN=0)"
+fi
+OPEN_ELAPSED=$((SECONDS - OPEN_TS))
 
 # ---------------------------------------------------------------------------
 # The report.
@@ -1241,6 +1694,202 @@ cmp_phrase()
 		"$(fmt_num "$2" "${d#-}")" "$(fmt_num "$2" "$n")" ;;
 	*) ;; # the conclusion says why it is not judged
 	esac
+}
+
+# ---------------------------------------------------------------------------
+# The open storms' part of the report.
+# ---------------------------------------------------------------------------
+
+# oratios CFG COL: per-repetition ratios of OPEN_RESULTS' CFG ("STORM:X")
+# against STORM:baseline, as ratios() does for the exec storm.
+oratios()
+{
+	awk -F'\t' -v c="$1" -v col="$2" -v b="${1%%:*}:baseline" '
+		$3 == "ok" && $2 == b { base[$1] = $col; bd[$1] = $13 }
+		$3 == "ok" && $2 == c { val[$1] = $col; vd[$1] = $13 }
+		END {
+			for (r in val) {
+				if (!(r in base) || base[r] <= 0)
+					continue
+				x = sprintf("%.4f", val[r] / base[r])
+				all[++na] = x
+				if (!bd[r] && !vd[r])
+					clean[++nc] = x
+			}
+			if (nc) for (i = 1; i <= nc; i++) print clean[i]
+			else for (i = 1; i <= na; i++) print all[i]
+		}' "$OPEN_RESULTS"
+}
+
+oratio_cell() { oratios "$1" "$2" | vals_cell %.2f; }
+
+# ocol CFG COL: median over the clean ok runs (all if none is clean)
+ocol()
+{
+	awk -F'\t' -v c="$1" -v col="$2" '
+		$3 == "ok" && $2 == c { all[++na] = $col; if (!$13) clean[++nc] = $col }
+		END {
+			if (nc) for (i = 1; i <= nc; i++) print clean[i]
+			else for (i = 1; i <= na; i++) print all[i]
+		}' "$OPEN_RESULTS" | median
+}
+
+ospread() { RESULTS=$OPEN_RESULTS spread_cell "$@"; }
+
+# obook FORMAT STORM COL: OPEN_BOOKS column COL over STORM's rows
+obook() { book_cell "$1" "$OPEN_BOOKS" "$3" 3 "$2"; }
+
+open_report()
+{
+	local storm cfg label ok exp why n total r
+
+	cat <<-EOF
+
+		## Open storms: overhead against no monitor
+
+	EOF
+	if [[ -n $OPEN_STATUS ]]; then
+		echo "Not run: $OPEN_STATUS."
+		return 0
+	fi
+	cat <<-EOF
+		\`$RBB/openstorm -l $LOOPS -n N -s $SETTLE_MS FILE\`: $LOOPS parallel loops, each doing N times
+		\`open(FILE, O_RDONLY)\` + \`close\`. Two storms: **unwatched**, $((OPENS * LOOPS)) opens of
+		\`$RBB/open-unwatched\`, a file no rule watches (N = $OPENS); **watched**, $((OPENS_W * LOOPS)) opens of
+		\`$OPEN_WATCHED\`, which penguard's built-in file policy watches (rule \`credential-read\`,
+		report: every open is an event; N = $OPENS_W). Sizes: $OPEN_SIZING. Each configuration ran $REPEAT
+		time(s) per storm, interleaved like the exec storm, the same disturbance rules applying; the
+		open storms and the rate steps took $OPEN_ELAPSED s.
+
+		- **penguard**: \`run -o none --export … --stats-file\` with its built-in policies (the
+		  process policy and policies/file.yaml), BPF run times on. Events delivered: the storm's
+		  \`file_open\` lines in the export (its binary); lost: the kernel's
+		  \`events.file_open.lost\` (records the ring had no room for). Expected: none for the
+		  unwatched storm, every open for the watched one.
+		- **opensnoop** (libbpf-tools $(pkgver libbpf-tools)): every open on the machine (it has no
+		  path filter), line-buffered to a file; delivered: lines of \`openstorm\` naming the storm's
+		  file; lost: its "lost N events" messages.
+		- **auditd** $(pkgver auditd): the private instance of the exec storm, backlog 8192, with
+		  \`-w PATH -p PERMS -k $OPEN_AUDIT_KEY\` rules for the files and folders of the built-in file
+		  policy that exist here (reads of credential stores: \`-p r\`/\`rwa\`; the others \`-p wa\`):
+		  the same watch list. Delivered: SYSCALL records with the key and comm \`openstorm\`;
+		  lost: the kernel's \`lost\` counter delta (records, machine-wide).
+
+	EOF
+	for storm in unwatched watched; do
+		[[ $storm == unwatched ]] && total=$((OPENS * LOOPS)) || total=$((OPENS_W * LOOPS))
+		if ((total == 0)); then
+			printf '### %s storm\n\nNot run: no %s here.\n\n' "$storm" "$OPEN_WATCHED"
+			continue
+		fi
+		if [[ $storm == unwatched ]]; then
+			exp="none for penguard and auditd (nothing watched is opened), $total for opensnoop (every open)"
+		else
+			exp="$total for every monitor"
+		fi
+		cat <<-EOF
+			### $storm storm: $total opens
+
+			Expected events: $exp.
+
+			| configuration | wall s | wall ratio | CPU s | CPU ratio | attributed CPU ratio | events delivered | events lost |
+			| --- | --- | --- | --- | --- | --- | --- | --- |
+		EOF
+		for cfg in $OPEN_CONFIGS; do
+			case $cfg in
+			baseline) label="baseline (no monitor)" ;;
+			penguard) label="penguard (built-in policies)" ;;
+			opensnoop) label="opensnoop (libbpf-tools)" ;;
+			auditd) label="auditd, -w rules" ;;
+			esac
+			ok=$(awk -F'\t' -v c="$storm:$cfg" '$2 == c && $3 == "ok"' "$OPEN_RESULTS" | wc -l)
+			if ((ok == 0)); then
+				why=$(awk -F'\t' -v c="$storm:$cfg" '$2 == c { print $3; exit }' "$OPEN_RESULTS")
+				echo "| $label | ${why:-not run} | | | | | | |"
+				continue
+			fi
+			if [[ $cfg == baseline ]]; then
+				printf '| %s | %.2f | 1.00 | %.2f | 1.00 | 1.00 | - | - |\n' "$label" \
+					"$(ocol "$storm:$cfg" 4)" "$(ocol "$storm:$cfg" 5)"
+			else
+				printf '| %s | %.2f | %s | %.2f | %s | %s | %s | %s |\n' "$label" \
+					"$(ocol "$storm:$cfg" 4)" "$(oratio_cell "$storm:$cfg" 4)" \
+					"$(ocol "$storm:$cfg" 5)" "$(oratio_cell "$storm:$cfg" 5)" \
+					"$(oratio_cell "$storm:$cfg" 11)" "$(ospread "$storm:$cfg" 7)" \
+					"$(ospread "$storm:$cfg" 8)"
+			fi
+		done
+		echo
+	done
+	n=$(awk -F'\t' 'NR == FNR { if ($3 == "ok") ok[$2]++; next }
+		$2 in ok && ($9 != "" || $3 != "ok") {
+			print "- repetition " $1 ", " $2 ": " ($3 == "ok" ? $9 : $3) }' "$OPEN_RESULTS" "$OPEN_RESULTS")
+	[[ -z $n ]] || printf 'Run notes:\n\n%s\n\n' "$n"
+
+	if [[ -s $OPEN_BOOKS ]]; then
+		cat <<-EOF
+			### penguard in the open storms
+
+			The agent's CPU time over the storm and the settle time (schedstat), its \`file_open\`
+			records delivered (\`events.file_open.delivered\`: the storm's and anyone else's), CPU per
+			event, and the BPF time per open of the storm (Σ runs × ns per run of the file sensor's
+			programs, \`kernel.bpf_stats_enabled=1\`, over the storm's opens: what each open paid
+			in the kernel, watched or not). Medians, range in brackets.
+
+			| storm | agent CPU s | file_open delivered | µs CPU per event | BPF ns per open | file_open lost |
+			| --- | --- | --- | --- | --- | --- |
+		EOF
+		for storm in unwatched watched; do
+			grep -q "	$storm	" "$OPEN_BOOKS" || continue
+			printf '| %s | %s | %s | %s | %s | %s |\n' "$storm" "$(obook %.3f "$storm" 4)" \
+				"$(obook %.0f "$storm" 5)" "$(obook %.2f "$storm" 6)" "$(obook %.0f "$storm" 7)" \
+				"$(obook %.0f "$storm" 9)"
+		done
+		if [[ -s $OPEN_PROGS ]]; then
+			printf '\n| storm | program | runs | ns per run |\n| --- | --- | --- | --- |\n'
+			# the programs that ran (the others' hooks saw no call)
+			awk -F'\t' '$5 > 0 && !seen[$3 FS $4]++ { print $3 "\t" $4 }' "$OPEN_PROGS" |
+				while IFS=$'\t' read -r storm r; do
+					# shellcheck disable=SC2016 # markdown backticks
+					printf '| %s | `%s` | %s | %s |\n' "$storm" "$r" \
+						"$(awk -F'\t' -v s="$storm" -v p="$r" -v OFS='\t' '$3 == s && $4 == p { print $1, $2, $5 }' "$OPEN_PROGS" | book_cell %.0f /dev/stdin 3)" \
+						"$(awk -F'\t' -v s="$storm" -v p="$r" -v OFS='\t' '$3 == s && $4 == p { print $1, $2, $6 }' "$OPEN_PROGS" | book_cell %.0f /dev/stdin 3)"
+				done
+		fi
+		echo
+	fi
+
+	cat <<-EOF
+		### Sustained watched-file event rate
+
+	EOF
+	if [[ -n $OPEN_RATE_NOTE ]]; then
+		echo "Not measured: $OPEN_RATE_NOTE."
+		return 0
+	fi
+	cat <<-EOF
+		One agent per step (built-in policies, \`run -o none --export … --stats-file\`), and
+		\`openstorm -l $LOOPS -r RATE/$LOOPS\` opening \`$OPEN_WATCHED\` at the offered rate for
+		$OPEN_RATE_S s: every open an event to deliver. Delivered: the storm's \`file_open\` lines in the
+		export; lost: \`events.file_open.lost\`; agent CPU from the storm's start to $SETTLE_MS ms after
+		its end. A step is **lossless** when nothing was lost and every open is in the export. The
+		achieved rate is what the storm managed on this machine with the agent running (at most the
+		offered one): $(nproc) cores shared by the storm, the agent and the kernel's BPF work.
+
+		| offered events/s | achieved opens/s | expected | delivered | lost | agent CPU s | lossless |
+		| --- | --- | --- | --- | --- | --- | --- |
+	EOF
+	awk -F'\t' '{
+		ll = ($7 == "ok" && $5 == "0" && $4 == $3) ? "yes" : ($7 == "ok" ? "**no**" : $7)
+		printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, ll }' "$OPEN_RATE_TSV"
+	# a step whose storm kept to its offered rate (within 2 %: the pacing
+	# runs a little behind) counts at the offered rate
+	r=$(awk -F'\t' '$7 == "ok" && $5 == "0" && $4 == $3 {
+		v = ($2 + 0 >= 0.98 * $1) ? $1 + 0 : $2 + 0; if (v > best) best = v }
+		END { printf "%.0f", best }' "$OPEN_RATE_TSV")
+	echo
+	printf 'Highest lossless rate: **%s events/s** (target ≥ 200000 events/s: %s).\n' "$r" \
+		"$(awk -v r="$r" 'BEGIN { print (r >= 200000 ? "met" : "**not met**") }')"
 }
 
 # Sections on the penguard runs only make sense with some.
@@ -1544,6 +2193,8 @@ mkdir -p "$(dirname "$OUT")"
 			| $(book_cell %.0f "$BOOKS" 13) | **$(book_cell %.0f "$BOOKS" 14)** | **$(book_cell %.0f "$BOOKS" 15)** | $(book_cell %.0f "$BOOKS" 16) | $verdict |
 		EOF
 	fi
+
+	open_report
 
 	cat <<-EOF
 

@@ -34,7 +34,12 @@ static const char *const error_names[PG_ERR_MAX] = {
 	[PG_ERR_SEQ_WRITE] = "seq_write",
 	[PG_ERR_CONFIG] = "config",
 	[PG_ERR_READ_CREDS] = "read_creds",
+	[PG_ERR_FILE_DEPTH] = "file_depth",
+	[PG_ERR_READ_USER_PATH] = "read_user_path",
 };
+
+/* How often watched files are checked for having changed identity (ms). */
+#define PG_POLICY_RECHECK_MS 5000
 
 uint64_t pg_agent_wall_ns(const struct pg_agent *a, uint64_t ktime)
 {
@@ -178,7 +183,7 @@ static void stats_json(struct pg_agent *a, const struct pg_loader *l, struct pg_
 	pg_json__key(w, "errors");
 	pg_json__begin_object(w);
 	for (i = 1; i < PG_ERR_MAX; i++)
-		pg_json__kv_uint(w, error_names[i], k.errors[i]);
+		pg_json__kv_uint(w, error_names[i] ? error_names[i] : "unknown", k.errors[i]);
 	pg_json__end_object(w);
 	pg_json__kv_uint(w, "seeded", a->seeded);
 	pg_json__kv_uint(w, "malformed", a->malformed);
@@ -450,7 +455,7 @@ int pg_agent_run(const struct pg_config *cfg)
 	struct ring_buffer *rb = NULL;
 	struct pg_features f;
 	int sfd = -1, tfd = -1, epfd = -1, err;
-	uint64_t ticks = 0, ticks_per_stats;
+	uint64_t ticks = 0, ticks_per_stats, recheck_ticks = 0;
 	bool stop = false;
 
 	pg_log_level = cfg->verbose ? PG_LOG_DEBUG : PG_LOG_INFO;
@@ -493,10 +498,20 @@ int pg_agent_run(const struct pg_config *cfg)
 	if (err)
 		goto cleanup;
 	pg_policy_engine__set_can_deny(a.policy, pg_loader__backend(loader, "exec_enforce"));
-	if (pg_policy_engine__denies(a.policy) && !pg_loader__backend(loader, "exec_enforce")) {
-		/* never run quietly without the enforcement a policy asks for */
+	/* never run quietly without the enforcement a policy asks for */
+	if (pg_policy_engine__denies(a.policy, PG_EVENT_PROCESS_EXEC, PG_EVENT_PROCESS_EXEC) &&
+	    !pg_loader__backend(loader, "exec_enforce")) {
 		pg_err("a policy denies execs, but the exec_enforce sensor did not load (see "
 		       "above): add `fallback: kill` to its deny rules or fix the LSM set-up");
+		err = -EOPNOTSUPP;
+		goto cleanup;
+	}
+	if (pg_policy_engine__denies(a.policy, PG_EVENT_FILE_OPEN, PG_EVENT_FILE_MMAP_EXEC) &&
+	    strcmp(pg_loader__backend(loader, "file") ? pg_loader__backend(loader, "file") : "",
+		   "lsm")) {
+		pg_err("a policy denies file operations, but the file sensor does not run its lsm "
+		       "backend (see above): add `fallback: kill` to its deny rules or fix the LSM "
+		       "set-up");
 		err = -EOPNOTSUPP;
 		goto cleanup;
 	}
@@ -585,6 +600,23 @@ int pg_agent_run(const struct pg_config *cfg)
 				if (ticks_per_stats && ticks >= ticks_per_stats) {
 					ticks = 0;
 					stats_report(&a, loader, false);
+				}
+				/*
+				 * Watched files are compared by inode: one that was
+				 * created, deleted or replaced (renamed over) since
+				 * the policies were compiled needs them compiled
+				 * again, or a hard link to the new inode goes unseen.
+				 */
+				recheck_ticks += exp;
+				if (recheck_ticks * cfg->flush_interval_ms >=
+				    PG_POLICY_RECHECK_MS) {
+					recheck_ticks = 0;
+					if (pg_policy_engine__stale(a.policy)) {
+						ring_buffer__consume(rb);
+						pg_info("a watched file changed: reloading the "
+							"policies");
+						pg_policy_engine__load(a.policy, loader);
+					}
 				}
 			} else if (control && tag == (uint64_t)pg_control__fd(control))
 				pg_control__serve(control, &control_ops, &cctx);

@@ -276,6 +276,15 @@ void pg_features_probe(struct pg_features *f)
 
 	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	f->raw_tp = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) == 1;
+	f->tracepoint = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACEPOINT, NULL) == 1;
+	/*
+	 * The file sensor's syscall backend reads path arguments at sys_exit
+	 * from the task's saved registers: bpf_task_pt_regs, 5.15 (commit
+	 * dd6e10fbd9fb "bpf: Add bpf_task_pt_regs() helper").
+	 */
+	f->task_pt_regs =
+		f->tracepoint &&
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) == 1;
 	vmlinux = f->btf ? btf__load_vmlinux_btf() : NULL;
 	if (vmlinux && libbpf_get_error(vmlinux))
 		vmlinux = NULL;
@@ -312,6 +321,8 @@ void pg_features_print(const struct pg_features *f, FILE *out, bool json)
 		{ "cgroup_v2", f->cgroup_v2, "cgroup2 not mounted" },
 		{ "bpffs", f->bpffs, "not mounted at /sys/fs/bpf" },
 		{ "tracefs", f->tracefs, "not mounted" },
+		{ "tracepoint", f->tracepoint, "tracepoint programs refused" },
+		{ "pt_regs", f->task_pt_regs, "bpf_task_pt_regs needs 5.15+" },
 	};
 	size_t i;
 

@@ -28,6 +28,8 @@ struct pg_features {
 	bool cgroup_v2;
 	bool bpffs;
 	bool tracefs;
+	bool tracepoint;   /* BPF_PROG_TYPE_TRACEPOINT programs load */
+	bool task_pt_regs; /* bpf_task_pt_regs (5.15): syscall arguments at sys_exit */
 	char lsm_list[256];
 	int fentry_err; /* why fentry failed, negative errno */
 	/*

@@ -31,6 +31,9 @@ enum {
 	SHARED_POL_RULES,
 	SHARED_POL_STATS,
 	SHARED_POL_RATE,
+	SHARED_POL_FILES,
+	SHARED_POL_FNAMES,
+	SHARED_POL_FBLOOM,
 	N_SHARED
 };
 
@@ -67,6 +70,13 @@ static const struct {
 			       sizeof(struct pg_rule_stats), 2 * PG_POLICY_RULES },
 	[SHARED_POL_RATE] = { "pg_pol_rate", BPF_MAP_TYPE_LRU_HASH, sizeof(struct pg_rate_key_u),
 			      16, 16384 },
+	/* file policies: watched identities and names (events.h explains) */
+	[SHARED_POL_FILES] = { "pg_pol_files", BPF_MAP_TYPE_HASH, sizeof(struct pg_file_id_key),
+			       sizeof(struct pg_file_id_val), 1 << 20, BPF_F_NO_PREALLOC },
+	[SHARED_POL_FNAMES] = { "pg_pol_fnames", BPF_MAP_TYPE_HASH, sizeof(struct pg_file_name_key),
+				sizeof(struct pg_file_masks), 1 << 20, BPF_F_NO_PREALLOC },
+	[SHARED_POL_FBLOOM] = { "pg_pol_fbloom", BPF_MAP_TYPE_ARRAY, 4,
+				sizeof(struct pg_file_bloom), 2 },
 };
 
 struct pg_loaded {

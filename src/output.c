@@ -256,10 +256,12 @@ static void sink_count_drop(struct pg_sink *s, uint64_t lines)
 static void sink_discard(struct pg_sink *s)
 {
 	uint64_t lines = 0;
-	const char *p = s->pending.data + s->head, *end = s->pending.data + s->pending.len;
+	const char *p, *end;
 
 	if (!sink_pending(s))
-		return;
+		return; /* and pending.data may be NULL: no pointer arithmetic on it */
+	p = s->pending.data + s->head;
+	end = s->pending.data + s->pending.len;
 	while (p < end && (p = memchr(p, '\n', end - p))) {
 		lines++;
 		p++;

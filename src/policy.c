@@ -38,10 +38,22 @@ static const struct {
 	const char *name;
 	enum pg_event_type type;
 } event_names[] = {
-	{ "process_exec", PG_EVENT_PROCESS_EXEC },
-	{ "process_exit", PG_EVENT_PROCESS_EXIT },
-	{ "process_fork", PG_EVENT_PROCESS_FORK },
+	{ "process_exec", PG_EVENT_PROCESS_EXEC },     { "process_exit", PG_EVENT_PROCESS_EXIT },
+	{ "process_fork", PG_EVENT_PROCESS_FORK },     { "file_open", PG_EVENT_FILE_OPEN },
+	{ "file_create", PG_EVENT_FILE_CREATE },       { "file_unlink", PG_EVENT_FILE_UNLINK },
+	{ "file_rename", PG_EVENT_FILE_RENAME },       { "file_chmod", PG_EVENT_FILE_CHMOD },
+	{ "file_chown", PG_EVENT_FILE_CHOWN },	       { "file_truncate", PG_EVENT_FILE_TRUNCATE },
+	{ "file_link", PG_EVENT_FILE_LINK },	       { "file_symlink", PG_EVENT_FILE_SYMLINK },
+	{ "file_mmap_exec", PG_EVENT_FILE_MMAP_EXEC },
 };
+
+/* The events file selectors (path, name, access) apply to. */
+#define FILE_EVENTS                                                                                \
+	((1ULL << PG_EVENT_FILE_OPEN) | (1ULL << PG_EVENT_FILE_CREATE) |                           \
+	 (1ULL << PG_EVENT_FILE_UNLINK) | (1ULL << PG_EVENT_FILE_RENAME) |                         \
+	 (1ULL << PG_EVENT_FILE_CHMOD) | (1ULL << PG_EVENT_FILE_CHOWN) |                           \
+	 (1ULL << PG_EVENT_FILE_TRUNCATE) | (1ULL << PG_EVENT_FILE_LINK) |                         \
+	 (1ULL << PG_EVENT_FILE_SYMLINK) | (1ULL << PG_EVENT_FILE_MMAP_EXEC))
 
 /* pg_rule.events is a 64-bit mask */
 _Static_assert(PG_EVENT_MAX <= 64, "event types must fit pg_rule.events");
@@ -151,6 +163,9 @@ static void selectors_free(struct pg_selectors *s)
 	str_set_free(&s->container_id);
 	str_set_free(&s->cgroup);
 	str_set_free(&s->arguments);
+	str_set_free(&s->path);
+	str_set_free(&s->name);
+	str_set_free(&s->access);
 }
 
 static void rule_free(struct pg_rule *r)
@@ -792,8 +807,9 @@ struct sel_desc {
 
 /* The keys of `match:`; those of `not:` are the same but "not" itself. */
 static const char *const sel_keys[] = {
-	"binary",	"parent_binary", "ancestor_binary", "uid",	 "euid", "auid",
-	"in_container", "container_id",	 "cgroup",	    "arguments", "not",
+	"binary", "parent_binary", "ancestor_binary", "uid",	"euid",
+	"auid",	  "in_container",  "container_id",    "cgroup", "arguments",
+	"path",	  "name",	   "access",	      "not",
 };
 
 static const struct sel_desc sel_descs[] = {
@@ -807,6 +823,9 @@ static const struct sel_desc sel_descs[] = {
 	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_PREFIX), false, SEL_OFF(container_id) },
 	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_PREFIX), false, SEL_OFF(cgroup) },
 	{ SEL_STR, OPS_PATH | OPB(OP_CONTAINS), false, SEL_OFF(arguments) },
+	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_PREFIX), true, SEL_OFF(path) },
+	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(name) },
+	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(access) },
 	{ SEL_NOT, 0, false, 0 },
 };
 
@@ -1041,7 +1060,7 @@ static const char *const rule_keys[N_RULE_KEYS] = {
 
 static void events(struct pctx *c, struct pg_rule *r)
 {
-	char b[SHOWN_MAX + 4], known[128];
+	char b[SHOWN_MAX + 4], known[512];
 	yaml_mark_t start;
 	size_t i, off = 0;
 	bool any = false;
@@ -1232,6 +1251,74 @@ static void tags(struct pctx *c, struct pg_rule *r)
 		mistake(c, start, "tags: empty list (leave tags out instead)");
 }
 
+/* A mark for a message about something parsed earlier (its pg_pos). */
+static yaml_mark_t pos_mark(struct pg_pos pos)
+{
+	yaml_mark_t m = { 0 };
+
+	m.line = pos.line > 0 ? (size_t)pos.line - 1 : 0;
+	m.column = pos.column > 0 ? (size_t)pos.column - 1 : 0;
+	return m;
+}
+
+/*
+ * File selectors need file events, and their values what the kernel can
+ * match: `name` a single component short enough for the name maps,
+ * `access` read or write (an open is the only access with a direction).
+ */
+static void file_selectors(struct pctx *c, const struct pg_rule *r, const struct pg_selectors *s)
+{
+	char b[SHOWN_MAX + 4];
+	size_t i;
+
+	if ((s->path.present || s->name.present || s->access.present) &&
+	    (r->events & ~FILE_EVENTS)) {
+		const struct pg_pos at = s->path.present   ? s->path.pos
+					 : s->name.present ? s->name.pos
+							   : s->access.pos;
+
+		mistake(c, pos_mark(at),
+			"path, name and access apply to file events (file_open, file_create, ...) "
+			"only, and this rule is also on process events");
+	}
+	for (i = 0; i < s->name.n_exact; i++) {
+		const char *v = s->name.exact[i];
+
+		if (!*v || strchr(v, '/') || !strcmp(v, ".") || !strcmp(v, ".."))
+			mistake(c, pos_mark(s->name.pos),
+				"name: '%s' is not a file name (one path component, no '/')",
+				shown(v, strlen(v), b, sizeof(b)));
+		else if (strlen(v) >= PG_FILE_NAME_MAX)
+			mistake(c, pos_mark(s->name.pos),
+				"name: '%s' is longer than the %d bytes the kernel matches; use "
+				"path instead",
+				shown(v, strlen(v), b, sizeof(b)), PG_FILE_NAME_MAX - 1);
+	}
+	for (i = 0; i < s->access.n_exact; i++)
+		if (strcmp(s->access.exact[i], "read") && strcmp(s->access.exact[i], "write"))
+			mistake(c, pos_mark(s->access.pos),
+				"access: unknown '%s' (known: read, write)",
+				shown(s->access.exact[i], strlen(s->access.exact[i]), b,
+				      sizeof(b)));
+	if (s->access.present && (r->events & ~(1ULL << PG_EVENT_FILE_OPEN)))
+		mistake(c, pos_mark(s->access.pos),
+			"access: applies to file_open only (every other file event writes, or "
+			"executes)");
+	for (i = 0; i < s->path.n_exact + s->path.n_prefix; i++) {
+		const char *v = i < s->path.n_exact ? s->path.exact[i]
+						    : s->path.prefix[i - s->path.n_exact];
+
+		if (strlen(v) >= PG_PATH_MAX)
+			mistake(c, pos_mark(s->path.pos), "path: longer than %d bytes",
+				PG_PATH_MAX - 1);
+		else if (strstr(v, "/./") || strstr(v, "/../") || strstr(v, "//") ||
+			 (strlen(v) >= 3 && !strcmp(v + strlen(v) - 3, "/..")))
+			mistake(c, pos_mark(s->path.pos),
+				"path: '%s' is not a normalised path (no '.', '..' or '//')",
+				shown(v, strlen(v), b, sizeof(b)));
+	}
+}
+
 static void rule(struct pctx *c, struct pg_rule *r)
 {
 	yaml_mark_t action_at = { 0 }, fallback_at = { 0 };
@@ -1275,6 +1362,8 @@ static void rule(struct pctx *c, struct pg_rule *r)
 		else
 			r->fallback = fb;
 	}
+	file_selectors(c, r, &r->match);
+	file_selectors(c, r, &r->not );
 	/* an exit can be neither refused nor cut short: the process is already going */
 	if ((r->events & (1ULL << PG_EVENT_PROCESS_EXIT)) &&
 	    (r->action == PG_ACTION_DENY || r->action == PG_ACTION_KILL))

@@ -111,6 +111,10 @@ struct pg_selectors {
 	struct pg_str_set container_id; /* exact, prefix */
 	struct pg_str_set cgroup;	/* exact, prefix (cgroup path) */
 	struct pg_str_set arguments;	/* exact, prefix, suffix, contains (the arguments string) */
+	/* file events only, evaluated in the kernel */
+	struct pg_str_set path;	  /* exact (a file), prefix (a directory: what is below it) */
+	struct pg_str_set name;	  /* exact: the file's last component, in any directory */
+	struct pg_str_set access; /* exact: read, write (file_open) */
 };
 
 /* pg_rule.events: bit (1 << enum pg_event_type) per event the rule applies to */

@@ -399,6 +399,41 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 				return err;
 		}
 	}
+	/* file selectors: by identity and name in the kernel (policy_files.c) */
+	if (!r->match.path.present)
+		mask_set(&m->any[PG_SEL_PATH], bit);
+	if (!r->match.name.present)
+		mask_set(&m->any[PG_SEL_NAME], bit);
+	if (r->match.path.present || r->not .path.present || r->match.name.present ||
+	    r->not .name.present) {
+		err = pg_policy_files_add(&out->files, p->file, r, bit, c->diag);
+		if (err)
+			return err;
+		if (r->match.path.present || r->not .path.present) {
+			m->uses |= PG_USES_FILE_IDS;
+			mask_set(&m->file_ids, bit);
+		}
+		if (r->match.name.present || r->not .name.present) {
+			m->uses |= PG_USES_FILE_NAMES;
+			mask_set(&m->file_names, bit);
+		}
+		for (t = 0; t < (int)r->match.name.n_exact; t++)
+			m->name_lens |= 1ULL << (strlen(r->match.name.exact[t]) & 63);
+		for (t = 0; t < (int)r->not .name.n_exact; t++)
+			m->name_lens |= 1ULL << (strlen(r->not .name.exact[t]) & 63);
+	}
+	/* which of read-only (0) and writing (1) opens the rule accepts */
+	allowed = 3;
+	if (r->match.access.present) {
+		allowed = 0;
+		for (t = 0; t < (int)r->match.access.n_exact; t++)
+			allowed |= 1U << !strcmp(r->match.access.exact[t], "write");
+	}
+	for (t = 0; t < (int)r->not .access.n_exact; t++)
+		allowed &= ~(1U << !strcmp(r->not .access.exact[t], "write"));
+	for (t = 0; t < 2; t++)
+		if (allowed & (1U << t))
+			mask_set(&m->access[t], bit);
 	/* which of "not in a container" (0) and "in one" (1) the rule accepts */
 	allowed = 3;
 	if (r->match.in_container != PG_ANY)
@@ -441,6 +476,7 @@ int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, boo
 		return -ENOMEM;
 	c.paths.gen = c.suffixes.gen = c.gen;
 	out->gen = c.gen;
+	out->files.gen = c.gen;
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < pols[i]->n_rules; j++, bit++) {
 			if (bit >= PG_POLICY_RULES) {
@@ -461,6 +497,10 @@ int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, boo
 		goto fail;
 	}
 	fold_ids(&c);
+	if (pg_policy_files_finish(&out->files)) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	out->paths = c.paths.e;
 	out->n_paths = c.paths.n;
 	out->suffixes = c.suffixes.e;
@@ -478,6 +518,7 @@ fail:
 	free(c.suffixes.e);
 	free(c.suffixes.slot);
 	free(c.ids);
+	pg_policy_files_free(&out->files);
 	free(out);
 	return err;
 }
@@ -489,6 +530,7 @@ void pg_compiled_free(struct pg_compiled *c)
 	free(c->paths);
 	free(c->suffixes);
 	free(c->ids);
+	pg_policy_files_free(&c->files);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -15,6 +15,7 @@
 #include <penguard/events.h>
 
 #include "policy.h"
+#include "policy_files.h"
 
 struct pg_path_entry {
 	struct pg_policy_path_key key;
@@ -46,6 +47,7 @@ struct pg_compiled {
 	size_t n_suffixes;
 	struct pg_id_entry *ids;
 	size_t n_ids;
+	struct pg_file_tables files; /* file selectors: identities, names, bloom */
 };
 
 /*

@@ -284,6 +284,23 @@ static int write_tries(struct pg_loader *l, const struct pg_compiled *c, bool de
 		err = write_entries(pg_loader__map_fd(l, "pg_pol_ids"), c->ids, c->n_ids,
 				    sizeof(*c->ids), offsetof(struct pg_id_entry, key),
 				    offsetof(struct pg_id_entry, val), del);
+	if (!err)
+		err = write_entries(pg_loader__map_fd(l, "pg_pol_files"), c->files.files,
+				    c->files.n_files, sizeof(*c->files.files),
+				    offsetof(struct pg_file_entry, key),
+				    offsetof(struct pg_file_entry, val), del);
+	if (!err)
+		err = write_entries(pg_loader__map_fd(l, "pg_pol_fnames"), c->files.names,
+				    c->files.n_names, sizeof(*c->files.names),
+				    offsetof(struct pg_fname_entry, key),
+				    offsetof(struct pg_fname_entry, val), del);
+	if (!err && !del) {
+		__u32 key = c->gen;
+
+		if (bpf_map_update_elem(pg_loader__map_fd(l, "pg_pol_fbloom"), &key,
+					&c->files.bloom, BPF_ANY))
+			err = -errno;
+	}
 	return err;
 }
 
@@ -353,20 +370,30 @@ int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l)
 	g->valid = true;
 	e->active = next;
 	pg_info("policies: %zu loaded, %zu rules (generation %d)", g->n_pols, g->c.n_rules, next);
+	for (size_t i = 0; i < g->c.files.n_unwatched; i++)
+		pg_info("policies: %s does not exist: watched once it does (checked every few "
+			"seconds)",
+			g->c.files.unwatched[i]);
 	return 0;
 }
 
-bool pg_policy_engine__denies(const struct pg_policy_engine *e)
+bool pg_policy_engine__stale(const struct pg_policy_engine *e)
 {
-	const struct pg_rule_mask *m;
-	int i;
+	return e->active >= 0 && pg_policy_files_changed(&e->gen[e->active].c.files);
+}
+
+bool pg_policy_engine__denies(const struct pg_policy_engine *e, int first, int last)
+{
+	const struct pg_policy_masks *m;
+	int i, t;
 
 	if (e->active < 0)
 		return false;
-	m = &e->gen[e->active].c.masks.deny;
-	for (i = 0; i < PG_MASK_WORDS; i++)
-		if (m->w[i])
-			return true;
+	m = &e->gen[e->active].c.masks;
+	for (t = first; t <= last && t < PG_EVENT_MAX; t++)
+		for (i = 0; i < PG_MASK_WORDS; i++)
+			if (m->deny.w[i] & m->events[t].w[i])
+				return true;
 	return false;
 }
 
@@ -646,4 +673,44 @@ int pg_policy_engine__remove(struct pg_policy_engine *e, struct pg_loader *l, co
 		return err;
 	}
 	return 0;
+}
+
+bool pg_policy_engine__decide_file(struct pg_policy_engine *e, const struct pg_verdict *v,
+				   const struct pg_rule_mask *matched, uint32_t pid,
+				   const char *path, const char *path2, const char *container_id,
+				   const char *cgroup, struct pg_decision *ret)
+{
+	struct generation *g = &e->gen[v->gen & 1];
+	struct pg_rule_mask keep = { 0 };
+	unsigned b;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!matched || !g->valid)
+		return false;
+	/* the kernel checked the process selectors; the file ones are checked here */
+	for (b = 0; b < g->c.n_rules; b++) {
+		const struct pg_rule *r = g->c.index[b].rule;
+
+		if (!(matched->w[b / 64] & (1ULL << (b % 64))))
+			continue;
+		if (pg_policy_files_match(&g->c.files, r, b, path, 0) ||
+		    (path2 && pg_policy_files_match(&g->c.files, r, b, path2, 0)))
+			keep.w[b / 64] |= 1ULL << (b % 64);
+	}
+	for (b = 0; b < PG_MASK_WORDS; b++)
+		if (keep.w[b])
+			break;
+	if (b == PG_MASK_WORDS)
+		return false;
+	if (!pg_policy_engine__decide(e,
+				      &(struct pg_verdict){ .flags = PG_VERDICT_F_USER,
+							    .gen = v->gen,
+							    .rule = v->rule },
+				      &keep, pid, container_id, cgroup, "", ret))
+		return false;
+	/* the kernel could not decide it, so neither could it kill: after the fact, from here */
+	if (ret->rule && ret->taken && ret->rule->action == PG_ACTION_KILL &&
+	    ret->rule->policy->mode == PG_MODE_ENFORCE)
+		kill_pid(pid);
+	return true;
 }

@@ -34,8 +34,16 @@ int pg_policy_engine__new(struct pg_policy_engine **ret, const struct pg_config 
 void pg_policy_engine__free(struct pg_policy_engine *e);
 /* Read every source, compile, write the next generation, switch. 0 or -errno (said why). */
 int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l);
-/* Does the active set deny (enforce mode)? Then an LSM backend must run. */
-bool pg_policy_engine__denies(const struct pg_policy_engine *e);
+/*
+ * Does the active set deny (enforce mode) an event of a type in
+ * [@first, @last]? Then an LSM backend must run for those events.
+ */
+bool pg_policy_engine__denies(const struct pg_policy_engine *e, int first, int last);
+/*
+ * Has a watched path come to exist, gone, or been replaced since the
+ * active set was compiled? Then its identities are stale: reload.
+ */
+bool pg_policy_engine__stale(const struct pg_policy_engine *e);
 /* Whether later loads (SIGHUP) may compile deny rules as denials. */
 void pg_policy_engine__set_can_deny(struct pg_policy_engine *e, bool can_deny);
 /* Number of rules active, and of policies. */
@@ -52,6 +60,18 @@ bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdic
 			      const struct pg_rule_mask *matched, uint32_t pid,
 			      const char *container_id, const char *cgroup, const char *arguments,
 			      struct pg_decision *ret);
+/*
+ * Decide on a file record whose paths the agent resolved itself (the
+ * syscall backend's path-argument calls, PG_FILE_F_USER_PATH): the kernel
+ * sent every rule of @matched that its process selectors accept; keep
+ * those whose file selectors accept @path or @path2 (absolute, normalised;
+ * @path2 may be NULL), by string and, where the file still exists, by
+ * identity (lstat), then as pg_policy_engine__decide().
+ */
+bool pg_policy_engine__decide_file(struct pg_policy_engine *e, const struct pg_verdict *v,
+				   const struct pg_rule_mask *matched, uint32_t pid,
+				   const char *path, const char *path2, const char *container_id,
+				   const char *cgroup, struct pg_decision *ret);
 /*
  * `penguard policy add`: parse @text, then load the whole set with it (a
  * policy of the same name is replaced). `remove`: load the set without the

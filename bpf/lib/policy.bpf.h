@@ -51,6 +51,32 @@ struct {
 	__type(value, struct pg_policy_masks);
 } pg_pol_masks SEC(".maps");
 
+/* File rules by identity (see struct pg_file_id_key in events.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct pg_file_id_key);
+	__type(value, struct pg_file_id_val);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} pg_pol_files SEC(".maps");
+
+/* names in a watched directory, and `name:` values (dev = dir_ino = 0) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct pg_file_name_key);
+	__type(value, struct pg_file_masks);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} pg_pol_fnames SEC(".maps");
+
+/* per generation: the bloom filter of pg_pol_files' identities */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct pg_file_bloom);
+} pg_pol_fbloom SEC(".maps");
+
 /* per generation * PG_POLICY_RULES + rule */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -22,7 +22,18 @@ enum pg_event_type {
 	PG_EVENT_PROCESS_FORK = 3,
 	PG_EVENT_PROCESS_SEED = 4, /* a process found running at start-up */
 	PG_EVENT_EXEC_DENIED = 5,  /* an exec the policy denied (LSM) */
-	PG_EVENT_MAX,		   /* keep last; sizes the stats arrays */
+	/* file sensor (struct pg_file_event), one type per operation */
+	PG_EVENT_FILE_OPEN = 6,
+	PG_EVENT_FILE_CREATE = 7, /* a new file: open(O_CREAT) that created it, mknod */
+	PG_EVENT_FILE_UNLINK = 8, /* unlink and rmdir */
+	PG_EVENT_FILE_RENAME = 9,
+	PG_EVENT_FILE_CHMOD = 10,
+	PG_EVENT_FILE_CHOWN = 11,
+	PG_EVENT_FILE_TRUNCATE = 12,
+	PG_EVENT_FILE_LINK = 13,
+	PG_EVENT_FILE_SYMLINK = 14,
+	PG_EVENT_FILE_MMAP_EXEC = 15, /* a file mapped executable */
+	PG_EVENT_MAX,		      /* keep last; sizes the stats arrays */
 };
 
 /* Kernel-side failures that are counted, never ignored. */
@@ -38,6 +49,8 @@ enum pg_error {
 	PG_ERR_SEQ_WRITE = 8, /* the seeding iterator's output was full */
 	PG_ERR_CONFIG = 9,    /* the runtime config map could not be read */
 	PG_ERR_READ_CREDS = 10,
+	PG_ERR_FILE_DEPTH = 11,	    /* a file deeper than the identity walk follows */
+	PG_ERR_READ_USER_PATH = 12, /* a path argument could not be read from user memory */
 	PG_ERR_MAX,
 };
 
@@ -154,6 +167,8 @@ enum pg_sel_kind {
 	PG_SEL_EUID = 4,
 	PG_SEL_AUID = 5,
 	PG_SEL_CONTAINER = 6, /* in_container */
+	PG_SEL_PATH = 7,      /* file events: the file, by identity (or by string, see below) */
+	PG_SEL_NAME = 8,      /* file events: the file's own name, in any directory */
 	PG_SEL_KINDS,
 };
 
@@ -165,13 +180,81 @@ struct pg_policy_masks {
 	struct pg_rule_mask deny;		  /* enforce-mode rules that deny */
 	struct pg_rule_mask user;    /* rules the agent completes (user-space selectors) */
 	struct pg_rule_mask limited; /* rules with a rate limit */
-	__u32 uses;		     /* PG_USES_*: which lookups any rule needs */
+	struct pg_rule_mask
+		access[2]; /* file_open: rules accepting read-only (0), writing (1) opens */
+	/* rules with a path (match or not) and with a name selector: who needs which lookup */
+	struct pg_rule_mask file_ids;
+	struct pg_rule_mask file_names;
+	__u64 name_lens; /* bit n: some `name:` value is n bytes long (n < 64) */
+	__u32 uses;	 /* PG_USES_*: which lookups any rule needs */
 	__u32 pad;
 };
 
 #define PG_USES_PATHS (1U << 0)
 #define PG_USES_SUFFIX (1U << 1)
 #define PG_USES_IDS (1U << 2)
+#define PG_USES_FILE_IDS (1U << 3)   /* pg_pol_files: watched files and directories */
+#define PG_USES_FILE_NAMES (1U << 4) /* pg_pol_fnames: `name:` selectors */
+
+/*
+ * File rules match the file the kernel used, by identity, so that neither
+ * a hard link nor a bind mount nor a symlink walks around them. At load,
+ * the agent resolves each exact `path:` to its (device, inode), and each
+ * prefix (a directory) to the directory's; in the kernel an event's file
+ * matches
+ *   - its own identity (self: exact paths),
+ *   - or that of one of its parent directories (tree: prefixes), found by
+ *     walking d_parent, which a bind mount or hard link does not change,
+ *   - or (name in directory) its name within a watched parent: an exact
+ *     path that does not exist yet (/etc/ld.so.preload) or is replaced by
+ *     a rename keeps matching.
+ * `name:` selectors match the last component in any directory.
+ * A bloom filter of the watched identities lets the walk skip the hash
+ * lookups for the great majority of opens, which touch no watched file.
+ */
+#define PG_FILE_NAME_MAX 64 /* name bytes in a name key, NUL included */
+#define PG_FILE_WALK 32	    /* parent directories the identity walk follows */
+#define PG_FILE_BLOOM_BITS 65536
+
+/* dev is the kernel's encoding (major << 20 | minor), as in super_block.s_dev */
+struct pg_file_id_key {
+	__u32 gen;
+	__u32 dev;
+	__u64 ino;
+};
+
+struct pg_file_masks {
+	struct pg_rule_mask pos;
+	struct pg_rule_mask neg; /* under `not:` */
+};
+
+#define PG_FILE_ID_F_NAMES (1U << 0) /* pg_pol_fnames has names in this directory */
+
+struct pg_file_id_val {
+	struct pg_file_masks self; /* the file (or directory) itself */
+	struct pg_file_masks tree; /* anything below this directory */
+	__u32 flags;		   /* PG_FILE_ID_F_* */
+	__u32 pad;
+};
+
+/* A name within a directory (dir_ino set) or anywhere (dev = dir_ino = 0). */
+struct pg_file_name_key {
+	__u32 gen;
+	__u32 dev;
+	__u64 dir_ino;
+	char name[PG_FILE_NAME_MAX]; /* NUL-padded */
+};
+
+/* One per generation: the bits of every watched identity's hash. */
+struct pg_file_bloom {
+	__u64 w[PG_FILE_BLOOM_BITS / 64];
+};
+
+/* The bloom bit of an identity: both sides compute it this way. */
+static inline __u32 pg_file_bloom_bit(__u32 dev, __u64 ino)
+{
+	return (__u32)(((ino ^ ((__u64)dev << 40)) * 0x9E3779B97F4A7C15ULL) >> 48);
+}
 
 struct pg_policy_rule {
 	__u32 rate_max; /* events per interval; 0: unlimited */
@@ -348,6 +431,60 @@ struct pg_exec_denied_event {
 	__u8 data[];
 };
 
+/* pg_file_event.file_flags */
+#define PG_FILE_F_PATH_TRUNC (1U << 0) /* path deeper or longer than followed */
+#define PG_FILE_F_PATH_ERROR (1U << 1) /* path could not be read */
+#define PG_FILE_F_DELETED (1U << 2)    /* the file was unlinked already */
+#define PG_FILE_F_DETACHED (1U << 3)   /* no path from a root: memfd, pipe, anon inode */
+#define PG_FILE_F_PATH2_TRUNC (1U << 4)
+#define PG_FILE_F_PATH2_ERROR (1U << 5)
+/*
+ * path and path2 are the strings the caller passed, each relative to its
+ * base (the directory of its dirfd, or the cwd, resolved in the kernel):
+ * the syscall backend's calls that return no file. The agent resolves
+ * them and completes the match (verdict PG_VERDICT_F_USER).
+ */
+#define PG_FILE_F_USER_PATH (1U << 6)
+#define PG_FILE_F_NO_INODE (1U << 7) /* no inode (yet): ino, dev, mode, uid, gid are 0 */
+#define PG_FILE_F_CREATED (1U << 8)  /* the open created the file */
+/* seen before the operation (LSM): result is the verdict (0 or -EPERM), not the outcome */
+#define PG_FILE_F_BEFORE (1U << 9)
+#define PG_FILE_F_WALK_TRUNC (1U << 10) /* deeper than the identity walk follows */
+
+/*
+ * Every file event. path is the file the operation acts on, resolved in
+ * the kernel from the struct path or the fd it used; path2 the second one:
+ * rename's new name, link's new link, symlink's target (as written). The
+ * strings (path, path2, then base, base2 for PG_FILE_F_USER_PATH) follow
+ * back to back in data, without terminators.
+ */
+struct pg_file_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched; /* rules the kernel matched (user path: the candidates) */
+	__s32 result;		     /* 0 or -errno; an open's fd is not kept */
+	__u32 file_flags;	     /* PG_FILE_F_* */
+	__u32 open_flags;	     /* O_* flags as the kernel holds them (file->f_flags) */
+	__u32 fmode;		     /* f_mode: FMODE_READ 1, FMODE_WRITE 2, FMODE_EXEC 0x20 */
+	__u64 ino;
+	__u32 dev;  /* kernel encoding: major << 20 | minor */
+	__u32 mode; /* i_mode: type and permissions */
+	__u32 uid;  /* owner */
+	__u32 gid;
+	__u32 arg_mode; /* chmod: the new mode; create: the mode asked; mmap: prot */
+	__u32 arg_uid;	/* chown: the new owner, (__u32)-1: unchanged */
+	__u32 arg_gid;
+	__u32 pad;
+	__u64 arg_size; /* truncate: the new length; mmap: its flags */
+	__u16 path_len;
+	__u16 path2_len;
+	__u16 base_len;
+	__u16 base2_len;
+	char comm[PG_COMM_LEN];
+	__u8 data[];
+};
+
 /* Per-CPU counters; the agent sums them over CPUs. */
 struct pg_stats {
 	__u64 emitted[PG_EVENT_MAX]; /* records written to a ring buffer */
@@ -415,6 +552,11 @@ PG_STATIC_ASSERT(sizeof(struct pg_exit_event) == 88, "exit layout");
 PG_STATIC_ASSERT(sizeof(struct pg_fork_event) == 80, "fork layout");
 PG_STATIC_ASSERT(sizeof(struct pg_exec_denied_event) == 72, "exec denied layout");
 PG_STATIC_ASSERT(sizeof(struct pg_runtime_config) == 24, "config layout");
+PG_STATIC_ASSERT(sizeof(struct pg_file_id_key) == 16, "file id key layout");
+PG_STATIC_ASSERT(sizeof(struct pg_file_id_val) == 136, "file id value layout");
+PG_STATIC_ASSERT(sizeof(struct pg_file_name_key) == 80, "file name key layout");
+PG_STATIC_ASSERT(sizeof(struct pg_file_event) == 184, "file event layout");
+PG_STATIC_ASSERT(__builtin_offsetof(struct pg_file_event, data) == 184, "file event data");
 PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
 
 #endif /* PENGUARD_EVENTS_H */

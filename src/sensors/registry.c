@@ -3,11 +3,13 @@
  * first: every other sensor's events name processes it reports. */
 #include "sensor.h"
 #include "sensors/exec_enforce.h"
+#include "sensors/file.h"
 #include "sensors/process.h"
 
 const struct pg_sensor *const pg_sensors[] = {
 	&pg_sensor_process,
 	&pg_sensor_exec_enforce,
+	&pg_sensor_file,
 };
 
 const size_t pg_n_sensors = sizeof(pg_sensors) / sizeof(pg_sensors[0]);

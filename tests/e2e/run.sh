@@ -21,6 +21,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/policy.sh"
+. "$HERE/file.sh"
 
 : "${PENGUARD:?set PENGUARD to the penguard binary}"
 : "${PG_HELPERS:?set PG_HELPERS to the folder holding pg-testbin}"
@@ -907,10 +908,11 @@ run_test t_compact
 run_test t_backends
 run_test t_cgroup_v2
 policy_tests
+file_tests
 
 # whatever a filtered or failed run left behind
 kill "$PRE_PID" "$PREDEL_PID" 2>/dev/null
-for _a in main creds storm loss rot cgv2; do
+for _a in main creds storm loss rot cgv2 file fcount fkill fdeny ftp fdef; do
 	_p=$(eval echo "\${AGENT_$_a:-}")
 	[ -n "$_p" ] && kill -INT "$_p" 2>/dev/null
 done

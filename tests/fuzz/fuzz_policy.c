@@ -13,6 +13,7 @@
 
 #include "policy.h"
 #include "policy_compile.h"
+#include "policy_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,6 +54,15 @@ static void check_selectors(const struct pg_selectors *s)
 	check_set(&s->container_id);
 	check_set(&s->cgroup);
 	check_set(&s->arguments);
+	check_set(&s->path);
+	check_set(&s->name);
+	check_set(&s->access);
+	for (i = 0; i < s->name.n_exact; i++)
+		if (strchr(s->name.exact[i], '/') || strlen(s->name.exact[i]) >= PG_FILE_NAME_MAX)
+			abort();
+	for (i = 0; i < s->access.n_exact; i++)
+		if (strcmp(s->access.exact[i], "read") && strcmp(s->access.exact[i], "write"))
+			abort();
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		if (ids[i]->n > PG_POLICY_MAX_VALUES || ids[i]->present != !!ids[i]->n)
 			abort();
@@ -87,12 +97,31 @@ static void check(const struct pg_policy *p)
 	}
 }
 
+/*
+ * File paths are resolved at compile time: a made-up file system, so a
+ * run depends on its input only. Under /d: directories; under /f: files.
+ */
+static int fuzz_stat(const char *path, struct stat *st)
+{
+	size_t i, h = 0;
+
+	if (strncmp(path, "/d", 2) && strncmp(path, "/f", 2))
+		return -1;
+	for (i = 0; path[i]; i++)
+		h = h * 31 + (unsigned char)path[i];
+	memset(st, 0, sizeof(*st));
+	st->st_ino = h;
+	st->st_mode = path[1] == 'd' ? S_IFDIR : S_IFREG;
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pg_policy p;
 	struct pg_diag d;
 	size_t i;
 
+	pg_policy_files_set_stat(fuzz_stat);
 	if (!pg_policy_parse((const char *)data, size, "fuzz.yaml", &p, &d)) {
 		struct pg_policy *pp = &p;
 		struct pg_compiled c;

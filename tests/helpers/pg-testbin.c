@@ -25,6 +25,32 @@
  *   touch PATH [MARK…]            create PATH first thing, then exit 0 (a
  *                                 killed exec must never get that far)
  *   run PROG [ARG…]               fork+exec PROG ARG…, wait, exit with its status
+ *
+ * File verbs (the file sensor's tests): each does one system call on its
+ * file, as named, and exits 0, or with the call's errno (EPERM 1, ENOENT 2,
+ * EACCES 13: below 125, which die() uses) after a line on stderr. MODE of
+ * an open: r (O_RDONLY, reads a byte), w (O_WRONLY, writes a byte), rw,
+ * a (O_WRONLY|O_APPEND), c (O_WRONLY|O_CREAT), x (c with O_EXCL),
+ * t (O_WRONLY|O_TRUNC), p (O_PATH, touches nothing).
+ *   open PATH MODE [MARK…]        open (openat(AT_FDCWD, ...)), read or write, close
+ *   openat DIR NAME MODE [MARK…]  open DIR (O_DIRECTORY), then openat() NAME from it
+ *   openmark PATH MODE MARKER [MARK…]  open, then create MARKER (a process
+ *                                 killed on the open never gets that far)
+ *   openloop PATH N [MARK…]       N times open(O_RDONLY) + close
+ *   mmapx PATH [MARK…]            open read-only, mmap PROT_READ|PROT_EXEC
+ *   rename OLD NEW [MARK…]        rename()
+ *   link OLD NEW [MARK…]          link()
+ *   symlink TARGET NEW [MARK…]    symlink()
+ *   unlink PATH [MARK…]           unlink()
+ *   mkdir PATH [MARK…]            mkdir(0755)
+ *   rmdir PATH [MARK…]            rmdir()
+ *   mkfifo PATH [MARK…]           mknod(S_IFIFO|0644)
+ *   chmod PATH OCTAL [MARK…]      chmod()
+ *   fchmod PATH OCTAL [MARK…]     open(O_RDONLY), fchmod()
+ *   chown PATH UID GID [MARK…]    chown()
+ *   fchown PATH UID GID [MARK…]   open(O_RDONLY), fchown()
+ *   truncate PATH LEN [MARK…]     truncate()
+ *   ftruncate PATH LEN [MARK…]    open(O_WRONLY), ftruncate()
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +62,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -148,8 +175,186 @@ static int wait_all(void)
 	return bad;
 }
 
+/* The errno of a failed file verb, as its exit status (never 0 or >= 125). */
+static int file_fail(const char *verb, const char *path)
+{
+	int e = errno;
+
+	fprintf(stderr, "pg-testbin: %s %s: %s\n", verb, path, strerror(e));
+	return e > 0 && e < 125 ? e : 124;
+}
+
+static int open_flags(const char *mode)
+{
+	static const struct {
+		const char *mode;
+		int flags;
+	} modes[] = {
+		{ "r", O_RDONLY },
+		{ "w", O_WRONLY },
+		{ "rw", O_RDWR },
+		{ "a", O_WRONLY | O_APPEND },
+		{ "c", O_WRONLY | O_CREAT },
+		{ "x", O_WRONLY | O_CREAT | O_EXCL },
+		{ "t", O_WRONLY | O_TRUNC },
+		{ "p", O_PATH },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(mode, modes[i].mode))
+			return modes[i].flags | O_CLOEXEC;
+	fprintf(stderr, "pg-testbin: unknown open mode %s\n", mode);
+	exit(2);
+}
+
+/* After a successful open: a byte read or written, then close. */
+static int file_use(int fd, const char *mode)
+{
+	char c = 'x';
+
+	if (mode[0] == 'r' && mode[1] == 0) {
+		if (read(fd, &c, 1) < 0)
+			return -1;
+	} else if (mode[0] != 'p') {
+		if (write(fd, &c, 1) < 0)
+			return -1;
+	}
+	return close(fd);
+}
+
+/* The file verbs; -1 if argv[1] is none of them. */
+static int file_verb(int argc, char **argv)
+{
+	const char *verb = argv[1], *path = argv[2];
+	int fd;
+
+#define NEED(n)                                                                                    \
+	do {                                                                                       \
+		if (argc < (n)) {                                                                  \
+			fprintf(stderr, "pg-testbin: %s: missing arguments\n", verb);              \
+			return 2;                                                                  \
+		}                                                                                  \
+	} while (0)
+	if (!strcmp(verb, "open") || !strcmp(verb, "openmark")) {
+		NEED(4);
+		fd = open(path, open_flags(argv[3]), 0644);
+		if (fd < 0)
+			return file_fail(verb, path);
+		if (file_use(fd, argv[3]))
+			return file_fail("use", path);
+		if (!strcmp(verb, "openmark")) {
+			NEED(5);
+			fd = open(argv[4], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+			if (fd < 0)
+				return file_fail("marker", argv[4]);
+			close(fd);
+		}
+		return 0;
+	}
+	if (!strcmp(verb, "openat")) {
+		int dfd;
+
+		NEED(5);
+		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return file_fail("open directory", path);
+		fd = openat(dfd, argv[3], open_flags(argv[4]), 0644);
+		if (fd < 0)
+			return file_fail(verb, argv[3]);
+		if (file_use(fd, argv[4]))
+			return file_fail("use", argv[3]);
+		close(dfd);
+		return 0;
+	}
+	if (!strcmp(verb, "openloop")) {
+		long i, n;
+
+		NEED(4);
+		n = strtol(argv[3], NULL, 10);
+		for (i = 0; i < n; i++) {
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return file_fail(verb, path);
+			close(fd);
+		}
+		return 0;
+	}
+	if (!strcmp(verb, "mmapx")) {
+		void *p;
+
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return file_fail("open", path);
+		p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			return file_fail(verb, path);
+		munmap(p, 4096);
+		close(fd);
+		return 0;
+	}
+	if (!strcmp(verb, "rename") || !strcmp(verb, "link") || !strcmp(verb, "symlink")) {
+		int r;
+
+		NEED(4);
+		r = verb[0] == 'r'   ? rename(path, argv[3])
+		    : verb[0] == 'l' ? link(path, argv[3])
+				     : symlink(path, argv[3]);
+		return r ? file_fail(verb, path) : 0;
+	}
+	if (!strcmp(verb, "unlink"))
+		return unlink(path) ? file_fail(verb, path) : 0;
+	if (!strcmp(verb, "mkdir"))
+		return mkdir(path, 0755) ? file_fail(verb, path) : 0;
+	if (!strcmp(verb, "rmdir"))
+		return rmdir(path) ? file_fail(verb, path) : 0;
+	if (!strcmp(verb, "mkfifo"))
+		return mknod(path, S_IFIFO | 0644, 0) ? file_fail(verb, path) : 0;
+	if (!strcmp(verb, "chmod") || !strcmp(verb, "fchmod")) {
+		mode_t m;
+
+		NEED(4);
+		m = (mode_t)strtol(argv[3], NULL, 8);
+		if (verb[0] == 'c')
+			return chmod(path, m) ? file_fail(verb, path) : 0;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return file_fail("open", path);
+		return fchmod(fd, m) ? file_fail(verb, path) : 0;
+	}
+	if (!strcmp(verb, "chown") || !strcmp(verb, "fchown")) {
+		uid_t u;
+		gid_t g;
+
+		NEED(5);
+		u = (uid_t)strtol(argv[3], NULL, 10);
+		g = (gid_t)strtol(argv[4], NULL, 10);
+		if (verb[0] == 'c')
+			return chown(path, u, g) ? file_fail(verb, path) : 0;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return file_fail("open", path);
+		return fchown(fd, u, g) ? file_fail(verb, path) : 0;
+	}
+	if (!strcmp(verb, "truncate") || !strcmp(verb, "ftruncate")) {
+		off_t len;
+
+		NEED(4);
+		len = (off_t)strtoll(argv[3], NULL, 10);
+		if (verb[0] == 't')
+			return truncate(path, len) ? file_fail(verb, path) : 0;
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return file_fail("open", path);
+		return ftruncate(fd, len) ? file_fail(verb, path) : 0;
+	}
+#undef NEED
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	int fr;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	long v;
 
@@ -160,6 +365,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pg-testbin VERB ARG [MARK…] (see the source)\n");
 		return 2;
 	}
+	fr = file_verb(argc, argv);
+	if (fr >= 0)
+		return fr;
 	if (!strcmp(argv[1], "touch")) {
 		int fd = open(argv[2], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 

@@ -128,26 +128,33 @@ static const struct {
 	  "t.yaml:4:9: on: expected a list of event names, got 'process_exec'" },
 	{ "name: p\nrules:\n  - name: r\n    on: []\n",
 	  "t.yaml:4:9: on: empty list (name at least one event)" },
-	{ "name: p\nrules:\n  - name: r\n    on: [process_exec, file_open]\n",
-	  "t.yaml:4:24: on: unknown event 'file_open' (known: process_exec, process_exit, "
-	  "process_fork)" },
+	{ "name: p\nrules:\n  - name: r\n    on: [process_exec, file_opn]\n",
+	  "t.yaml:4:24: on: unknown event 'file_opn' (known: process_exec, process_exit, "
+	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
+	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec)" },
 	{ "name: p\nrules:\n  - name: r\n    on: [process_seed]\n",
-	  "t.yaml:4:10: on: unknown event 'process_seed' (known: process_exec, process_exit, "
-	  "process_fork)" },
+	  "t.yaml:4:10: on: unknown event 'process_seed' (known: process_exec, "
+	  "process_exit, "
+	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
+	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec)" },
 	{ POL "    action: block\n",
 	  "t.yaml:5:13: action: unknown action 'block' (known: report, deny, kill)" },
 	{ POL "    action: deny\n    fallback: report\n",
 	  "t.yaml:6:15: fallback: only kill can stand in for deny, not 'report'" },
 	{ POL "    action: kill\n    fallback: kill\n",
-	  "t.yaml:6:15: fallback: only allowed with action: deny (this rule's action is kill)" },
-	{ POL "    fallback: kill\n",
-	  "t.yaml:5:15: fallback: only allowed with action: deny (this rule's action is report)" },
-	{ "name: p\nrules:\n  - name: r\n    on: [process_exec, process_exit]\n    action: kill\n",
-	  "t.yaml:5:13: action: kill cannot apply to process_exit (the process is already "
+	  "t.yaml:6:15: fallback: only allowed with action: deny (this rule's action is "
+	  "kill)" },
+	{ POL "    fallback: kill\n", "t.yaml:5:15: fallback: only allowed with action: "
+				      "deny (this rule's action is report)" },
+	{ "name: p\nrules:\n  - name: r\n    on: [process_exec, process_exit]\n    "
+	  "action: kill\n",
+	  "t.yaml:5:13: action: kill cannot apply to process_exit (the process is "
+	  "already "
 	  "exiting)" },
 	{ "name: p\nrules:\n  - name: r\n    on: [process_exit]\n    action: deny\n"
 	  "    fallback: kill\n",
-	  "t.yaml:5:13: action: deny cannot apply to process_exit (the process is already "
+	  "t.yaml:5:13: action: deny cannot apply to process_exit (the process is "
+	  "already "
 	  "exiting)" },
 	{ "name: p\nrules:\n  - name: r\n    on: [process_exec]\n  - name: r\n"
 	  "    on: [process_fork]\n",
@@ -158,23 +165,30 @@ static const struct {
 	  "t.yaml:5:12: match: expected a mapping of selectors, got a list" },
 	{ POL "    match:\n      binray: [/bin/sh]\n",
 	  "t.yaml:6:7: match: unknown key 'binray' (known: binary, parent_binary, "
-	  "ancestor_binary, uid, euid, auid, in_container, container_id, cgroup, arguments, "
-	  "not)" },
+	  "ancestor_binary, uid, euid, auid, in_container, container_id, cgroup, "
+	  "arguments, "
+	  "path, name, access, not)" },
 	{ POL "    match:\n      not:\n        not: {uid: [0]}\n",
-	  "t.yaml:7:9: not: unknown key 'not' (known: binary, parent_binary, ancestor_binary, "
-	  "uid, euid, auid, in_container, container_id, cgroup, arguments)" },
+	  "t.yaml:7:9: not: unknown key 'not' (known: binary, parent_binary, "
+	  "ancestor_binary, "
+	  "uid, euid, auid, in_container, container_id, cgroup, arguments, path, name, "
+	  "access)" },
 	{ POL "    match:\n      uid: [0]\n      uid: [1]\n",
 	  "t.yaml:7:7: match: duplicate key 'uid' (first at 6:7)" },
 	{ POL "    match:\n      binary: /bin/sh\n",
-	  "t.yaml:6:15: binary: expected a list or a mapping of exact, prefix, suffix, got "
+	  "t.yaml:6:15: binary: expected a list or a mapping of exact, prefix, suffix, "
+	  "got "
 	  "'/bin/sh'" },
 	{ POL "    match:\n      binary: [bin/sh]\n",
-	  "t.yaml:6:16: binary: 'bin/sh' is not an absolute path (exact values start with '/')" },
+	  "t.yaml:6:16: binary: 'bin/sh' is not an absolute path (exact values start "
+	  "with '/')" },
 	{ POL "    match:\n      parent_binary: {prefix: [/usr/, tmp/]}\n",
-	  "t.yaml:6:39: parent_binary.prefix: 'tmp/' is not an absolute path (prefix values "
+	  "t.yaml:6:39: parent_binary.prefix: 'tmp/' is not an absolute path (prefix "
+	  "values "
 	  "start with '/')" },
 	{ POL "    match:\n      ancestor_binary: {exact: [./sh]}\n",
-	  "t.yaml:6:33: ancestor_binary.exact: './sh' is not an absolute path (exact values start "
+	  "t.yaml:6:33: ancestor_binary.exact: './sh' is not an absolute path (exact "
+	  "values start "
 	  "with '/')" },
 	{ POL "    match:\n      binary: {contains: [sh]}\n",
 	  "t.yaml:6:16: binary: unknown key 'contains' (known: exact, prefix, suffix)" },
@@ -185,9 +199,11 @@ static const struct {
 	{ POL "    match:\n      binary: []\n",
 	  "t.yaml:6:15: binary: empty list (a selector needs at least one value)" },
 	{ POL "    match:\n      binary: {suffix: []}\n",
-	  "t.yaml:6:24: binary.suffix: empty list (a selector needs at least one value)" },
+	  "t.yaml:6:24: binary.suffix: empty list (a selector needs at least one "
+	  "value)" },
 	{ POL "    match:\n      binary: {}\n",
-	  "t.yaml:6:15: binary: empty mapping (give at least one of exact, prefix, suffix)" },
+	  "t.yaml:6:15: binary: empty mapping (give at least one of exact, prefix, "
+	  "suffix)" },
 	{ POL "    match:\n      binary: {suffix: [\"\"]}\n",
 	  "t.yaml:6:25: binary.suffix: must not be empty" },
 	{ POL "    match:\n      arguments: {prefix: /x}\n",
@@ -201,7 +217,8 @@ static const struct {
 	{ POL "    match:\n      euid: [4294967296]\n",
 	  "t.yaml:6:14: euid: '4294967296' is out of range (0..4294967295)" },
 	{ POL "    match:\n      auid: [99999999999999999999999999]\n",
-	  "t.yaml:6:14: auid: '99999999999999999999999999' is out of range (0..4294967295)" },
+	  "t.yaml:6:14: auid: '99999999999999999999999999' is out of range "
+	  "(0..4294967295)" },
 	{ POL "    match:\n      uid: [0-4294967296]\n",
 	  "t.yaml:6:13: uid: '0-4294967296' is out of range (0..4294967295)" },
 	{ POL "    match:\n      uid: [-1]\n",
@@ -237,17 +254,20 @@ static const struct {
 	{ POL "    rate_limit: {max: 1, burst: 5}\n",
 	  "t.yaml:5:26: rate_limit: unknown key 'burst' (known: max, per, interval)" },
 	{ POL "    rate_limit: {max: 1, interval: 1.5s}\n",
-	  "t.yaml:5:36: interval: '1.5s' is not a duration (a whole number and ms, s, m or h: "
+	  "t.yaml:5:36: interval: '1.5s' is not a duration (a whole number and ms, s, m "
+	  "or h: "
 	  "500ms, 1s, 2m)" },
 	{ POL "    rate_limit: {max: 1, interval: 10}\n",
-	  "t.yaml:5:36: interval: '10' is not a duration (a whole number and ms, s, m or h: "
+	  "t.yaml:5:36: interval: '10' is not a duration (a whole number and ms, s, m or "
+	  "h: "
 	  "500ms, 1s, 2m)" },
 	{ POL "    rate_limit: {max: 1, interval: 0s}\n",
 	  "t.yaml:5:36: interval: '0s' is out of range (1ms..24h)" },
 	{ POL "    rate_limit: {max: 1, interval: 25h}\n",
 	  "t.yaml:5:36: interval: '25h' is out of range (1ms..24h)" },
 	{ POL "    rate_limit: {max: 1, interval: 99999999999999999999s}\n",
-	  "t.yaml:5:36: interval: '99999999999999999999s' is not a duration (a whole number and "
+	  "t.yaml:5:36: interval: '99999999999999999999s' is not a duration (a whole "
+	  "number and "
 	  "ms, s, m or h: 500ms, 1s, 2m)" },
 
 	/* tags */
@@ -269,7 +289,8 @@ static const struct {
 	{ "name: p\nrules: [{name: r, on: [process_exec]}]\n---\nname: q\n",
 	  "t.yaml:3:1: a second YAML document: one policy per file (remove the '---')" },
 	{ "name: &n p\nrules: [{name: *n, on: [process_exec]}]\n",
-	  "t.yaml:2:16: YAML aliases are not allowed in a policy (*n): write the value out" },
+	  "t.yaml:2:16: YAML aliases are not allowed in a policy (*n): write the value "
+	  "out" },
 	{ "name: !!str p\nrules: [{name: r, on: [process_exec]}]\n",
 	  "t.yaml:1:7: YAML tags are not allowed in a policy (!!str)" },
 	{ "name: !custom p\nrules: [{name: r, on: [process_exec]}]\n",
@@ -282,7 +303,8 @@ static const struct {
 	  "t.yaml:3:1: YAML syntax: found character that cannot "
 	  "start any token (while scanning for the next token at 3:1)" },
 	{ "name: p\nrules: [{name: r, on: [process_exec]}\n",
-	  "t.yaml:3:1: YAML syntax: did not find expected ',' or ']' (while parsing a flow "
+	  "t.yaml:3:1: YAML syntax: did not find expected ',' or ']' (while parsing a "
+	  "flow "
 	  "sequence at 2:8)" },
 	{ "name: \"p\xff\"\nrules: [{name: r, on: [process_exec]}]\n",
 	  "t.yaml:1:9: invalid leading UTF-8 octet (byte 0xff)" },
@@ -613,7 +635,8 @@ static void test_policy_many_mistakes_sorted(void **state)
 	static const char *const want[] = {
 		"t.yaml:2:7: mode: unknown mode 'x' (known: monitor, enforce)",
 		"t.yaml:5:10: on: unknown event 'bad' (known: process_exec, process_exit, "
-		"process_fork)",
+		"process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
+		"file_chown, file_truncate, file_link, file_symlink, file_mmap_exec)",
 		"t.yaml:7:15: fallback: only allowed with action: deny (this rule's action is "
 		"kill)",
 		"t.yaml:8:5: rule: duplicate rule name 'r' (first at 4:5)",

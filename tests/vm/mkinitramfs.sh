@@ -111,6 +111,11 @@ cat >"$root/etc/group" <<'EOF'
 root:x:0:
 nogroup:x:65534:
 EOF
+# A shadow file, as every Debian system has one (0640), for the file
+# sensor's tests and built-in policy that watch reads of /etc/shadow; no
+# test writes it.
+echo 'root:*:19000:0:99999:7:::' >"$root/etc/shadow"
+chmod 0640 "$root/etc/shadow"
 printf '127.0.0.1\tlocalhost pg-vm\n::1\t\tlocalhost\n' >"$root/etc/hosts"
 echo pg-vm >"$root/etc/hostname"
 

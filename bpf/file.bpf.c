@@ -1,0 +1,1057 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * File sensor: opens, creates, unlinks, renames, chmod/chown, truncates,
+ * links, symlinks and executable mappings of the files a policy watches
+ * (lib/file_match.bpf.h decides). Only matches are reported: with no
+ * policy, or no rule for files, every program leaves after two array
+ * lookups.
+ *
+ * Two backends, each a complete set of programs:
+ *
+ * "lsm": BPF LSM hooks. The best: they run before the operation, with
+ * the struct path or file the kernel will really use (after every
+ * symlink, bind mount and ../, so no name games get around them), as
+ * BTF-typed arguments walked with plain loads; and they are the only
+ * hooks that can refuse (return -EPERM). The path_* hooks are the ones
+ * the VFS calls with the mount at hand (security_path_*, under
+ * CONFIG_SECURITY_PATH, which Debian enables): the inode_* hooks would
+ * have no vfsmount to resolve a path from. file_open sees every open
+ * but O_PATH ones; an open that creates the file reports the create
+ * (path_mknod, called by the open itself) and not also the open.
+ * mmap_file sees executable mappings (PROT_EXEC), the way a library
+ * or a payload gets run without an exec.
+ *
+ * "tracepoint": the syscall exit tracepoints, for kernels without BPF LSM
+ * (this host's: locked down, LSM and fentry refused). After the fact: it
+ * reports and kills, it cannot deny. Calls that return or take an fd get
+ * their file from the fd table (the very file the call used) and are
+ * decided in the kernel like the LSM hooks. Calls that take path strings
+ * and leave no file behind (unlink, rename, chmod by name, …) cannot be
+ * resolved to an identity after the call (the name may be gone): the
+ * kernel sends the strings, read at sys_exit (sys_enter could meet a page
+ * not yet faulted in; the call itself has just read them), with the
+ * directory each is relative to, and the agent decides
+ * (PG_FILE_F_USER_PATH). The strings' registers come from
+ * bpf_task_pt_regs() (5.15+), the task from bpf_get_current_task_btf()
+ * (5.11+): on 5.10 this backend does not load, where "lsm" is the
+ * choice anyway. 32-bit (compat) syscalls never reach these tracepoints
+ * on x86 (ARCH_TRACE_IGNORE_COMPAT_SYSCALLS).
+ */
+#include "lib/task.bpf.h"
+#include "lib/core_fixes.bpf.h"
+#include "lib/path.bpf.h"
+#include "lib/policy.bpf.h"
+#include "lib/file_match.bpf.h"
+
+#define EPERM 1
+#define EACCES 13
+#define AT_FDCWD -100
+#define PROT_EXEC 0x4
+#define MAP_ANONYMOUS 0x20
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define O_ACCMODE 03
+
+/*
+ * Record data: path, path2, base, base2 back to back, each below
+ * PG_PATH_MAX, so every string starts below 4 * PG_PATH_MAX; the area
+ * has room for one more so that a masked start plus a masked length
+ * never leaves it.
+ */
+#define PG_FILE_DATA (5 * PG_PATH_MAX)
+#define PG_FILE_OFF_MASK (4 * PG_PATH_MAX - 1)
+#define PG_FILE_LEN_MASK (PG_PATH_MAX - 1)
+
+struct pg_file_heap {
+	struct pg_file_event ev;
+	__u8 data[PG_FILE_DATA];
+	struct pg_path_buf path;
+	struct pg_file_match fm;
+	__u64 fspan[16]; /* fields of an untyped struct file, see pg_file_fields_core() */
+	__u32 off;	 /* write position in data */
+	__u32 pad;
+};
+
+/*
+ * One slot per CPU (max_entries set to the CPU count by the agent). The
+ * programs run with migration disabled (LSM) or preemption disabled
+ * (tracepoints), and never recurse on a CPU, so a slot is theirs from
+ * start to output.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pg_file_heap);
+} pg_file_heap SEC(".maps");
+
+/* What a struct file tells: read typed or by helper. */
+struct pg_file_ref {
+	struct dentry *dentry;
+	struct vfsmount *mnt;
+	__u32 f_flags;
+	__u32 f_mode;
+};
+
+/* Extra arguments of the operation, for the record. */
+struct pg_file_args {
+	__u32 mode; /* arg_mode */
+	__u32 uid;
+	__u32 gid;
+	__u32 open_flags;
+	__u32 fmode;
+	__u32 pad;
+	__u64 size; /* arg_size */
+};
+
+/*
+ * The decision's first steps and the scratch slot: NULL when no rule can
+ * apply, the cheap way out (see lib/file_match.bpf.h).
+ */
+static __always_inline struct pg_file_heap *pg_file_begin(const struct pg_policy_masks **mp,
+							  __u16 t1, __u16 t2, __u32 acc)
+{
+	const struct pg_policy_masks *m;
+	struct pg_rule_mask cand;
+	struct pg_file_heap *h;
+	__u32 gen = 0, cpu;
+
+	m = pg_file_candidates(&cand, &gen, t1, t2, acc);
+	if (!m)
+		return NULL;
+	cpu = bpf_get_smp_processor_id();
+	h = bpf_map_lookup_elem(&pg_file_heap, &cpu);
+	if (!h) {
+		pg_count_error(PG_ERR_SCRATCH);
+		return NULL;
+	}
+	pg_file_match_init(&h->fm, &cand, gen);
+	*mp = m;
+	return h;
+}
+
+/* ---- the record ---- */
+
+static __always_inline void pg_file_record_init(struct pg_file_heap *h, __u16 type, __u32 flags,
+						long result, const struct pg_file_args *a)
+{
+	struct pg_file_event *e = &h->ev;
+
+	e->hdr.type = type;
+	e->hdr.flags = 0;
+	e->result = result;
+	e->file_flags = flags;
+	e->open_flags = a->open_flags;
+	e->fmode = a->fmode;
+	e->ino = 0;
+	e->dev = 0;
+	e->mode = 0;
+	e->uid = 0;
+	e->gid = 0;
+	e->arg_mode = a->mode;
+	e->arg_uid = a->uid;
+	e->arg_gid = a->gid;
+	e->pad = 0;
+	e->arg_size = a->size;
+	e->path_len = e->path2_len = e->base_len = e->base2_len = 0;
+	if (bpf_get_current_comm(e->comm, sizeof(e->comm)))
+		pg_count_error(PG_ERR_READ_COMM);
+	h->off = 0;
+}
+
+/* The identity and owner of the file the record is about. */
+static __always_inline void pg_file_record_inode(struct pg_file_event *e, struct dentry *d,
+						 const int typed)
+{
+	struct inode *inode;
+
+	if (typed) {
+		inode = d->d_inode;
+		e->dev = d->d_sb->s_dev;
+		if (inode) {
+			e->ino = inode->i_ino;
+			e->mode = inode->i_mode;
+			e->uid = inode->i_uid.val;
+			e->gid = inode->i_gid.val;
+		}
+	} else {
+		inode = BPF_CORE_READ(d, d_inode);
+		e->dev = BPF_CORE_READ(d, d_sb, s_dev);
+		if (inode) {
+			e->ino = BPF_CORE_READ(inode, i_ino);
+			e->mode = BPF_CORE_READ(inode, i_mode);
+			e->uid = BPF_CORE_READ(inode, i_uid.val);
+			e->gid = BPF_CORE_READ(inode, i_gid.val);
+		}
+	}
+	if (!inode)
+		e->file_flags |= PG_FILE_F_NO_INODE;
+}
+
+/*
+ * Append the path of (@dentry, @mnt) to the data; returns its length.
+ * Resolved up to the root of the mount namespace, not the task's own
+ * root: a chrooted process opening /jail/etc/shadow is reported with
+ * that path (root 0 never matches, so pg_path_resolve() stops at the
+ * namespace's root mount). @f_trunc/@f_err: the record flags for this
+ * string; @main: the operation's own file, whose deleted/detached state
+ * the record tells (a negative dentry, not hashed yet, would look
+ * deleted).
+ */
+static __always_inline __u16 pg_file_append_path(struct pg_file_heap *h, __u64 dentry, __u64 mnt,
+						 __u32 f_trunc, __u32 f_err, int main)
+{
+	__u32 start, len, off, f;
+
+	start = pg_path_resolve(&h->path, dentry, mnt, 0, 0);
+	f = h->path.flags;
+	if (f & PG_PATH_TRUNC)
+		h->ev.file_flags |= f_trunc;
+	if (main && (f & PG_PATH_DELETED) && !(h->ev.file_flags & PG_FILE_F_NO_INODE))
+		h->ev.file_flags |= PG_FILE_F_DELETED;
+	if (main && (f & PG_PATH_DETACHED))
+		h->ev.file_flags |= PG_FILE_F_DETACHED;
+	if (f & PG_PATH_ERROR) {
+		h->ev.file_flags |= f_err;
+		return 0;
+	}
+	len = PG_PATH_MAX - start;
+	if (len > PG_PATH_MAX - 1)
+		len = PG_PATH_MAX - 1;
+	off = h->off;
+	if (bpf_probe_read_kernel(&h->data[off & PG_FILE_OFF_MASK], len & PG_FILE_LEN_MASK,
+				  &h->path.buf[start & (2 * PG_PATH_MAX - 1)])) {
+		h->ev.file_flags |= f_err;
+		pg_count_error(PG_ERR_READ_PATH);
+		return 0;
+	}
+	h->off = off + (len & PG_FILE_LEN_MASK);
+	return len & PG_FILE_LEN_MASK;
+}
+
+/* Append a kernel string (a symlink's target); returns its length. */
+static __always_inline __u16 pg_file_append_kstr(struct pg_file_heap *h, const char *s, __u32 f_err)
+{
+	__u32 off = h->off;
+	long r;
+
+	r = bpf_probe_read_kernel_str(&h->data[off & PG_FILE_OFF_MASK], PG_PATH_MAX, s);
+	if (r <= 0) {
+		h->ev.file_flags |= f_err;
+		pg_count_error(PG_ERR_READ_PATH);
+		return 0;
+	}
+	h->off = off + ((r - 1) & PG_FILE_LEN_MASK);
+	return (r - 1) & PG_FILE_LEN_MASK;
+}
+
+/* Send the record: fixed part and the strings written so far. */
+static __always_inline void pg_file_output(struct pg_file_heap *h)
+{
+	h->ev.hdr.size = 0;
+	pg_output(&h->ev, sizeof(h->ev) + (h->off & PG_FILE_OFF_MASK));
+}
+
+/*
+ * The whole of a kernel-decided operation on one or two files (@d2 NULL:
+ * one), once the candidates are known: select, decide, and if it
+ * matched, the record. @p2_str: path2 is this kernel string, not @d2's
+ * path (symlink's target). @xflags: record flags the caller knows
+ * (PG_FILE_F_CREATED). @lsm: called before the operation, may deny.
+ * @typed: the dentries are BTF pointers (LSM arguments, or a file from
+ * fd_array), read with plain loads. Returns the LSM verdict: 0 or -EPERM.
+ */
+static __always_inline int pg_file_op(struct pg_file_heap *h, const struct pg_policy_masks *m,
+				      __u16 type, struct dentry *d, struct vfsmount *mnt,
+				      struct dentry *d2, struct vfsmount *mnt2, const char *p2_str,
+				      const struct pg_file_args *a, long result, __u32 xflags,
+				      const int lsm, const int typed)
+{
+	struct pg_file_event *e = &h->ev;
+	__u64 now;
+	int act;
+
+	pg_file_select(&h->fm, m, d, typed);
+	if (d2)
+		pg_file_select(&h->fm, m, d2, typed);
+	now = bpf_ktime_get_ns();
+	act = pg_file_decide(&h->fm, m, &e->verdict, &e->matched, lsm, now);
+	if (act == PG_FILE_NO_RECORD)
+		return 0;
+	e->hdr.ktime = now;
+	if (lsm)
+		result = act == PG_FILE_DENY ? -EPERM : 0;
+	pg_file_record_init(h, type, xflags | (lsm ? PG_FILE_F_BEFORE : 0), result, a);
+	if (h->fm.walk_trunc)
+		e->file_flags |= PG_FILE_F_WALK_TRUNC;
+	/*
+	 * LSM: bpf_get_current_task_btf() is 5.11+, and the hooks must load
+	 * on 5.10 too; this runs only for matches, so helper reads are fine.
+	 */
+	if (lsm)
+		pg_fill_task_ctx_core((struct task_struct *)bpf_get_current_task(), &e->task);
+	else
+		pg_fill_task_ctx(bpf_get_current_task_btf(), &e->task);
+	pg_file_record_inode(e, d, typed);
+	e->path_len = pg_file_append_path(h, (__u64)d, (__u64)mnt, PG_FILE_F_PATH_TRUNC,
+					  PG_FILE_F_PATH_ERROR, 1);
+	if (p2_str)
+		e->path2_len = pg_file_append_kstr(h, p2_str, PG_FILE_F_PATH2_ERROR);
+	else if (d2)
+		e->path2_len = pg_file_append_path(h, (__u64)d2, (__u64)mnt2, PG_FILE_F_PATH2_TRUNC,
+						   PG_FILE_F_PATH2_ERROR, 0);
+	pg_file_output(h);
+	return act == PG_FILE_DENY ? -EPERM : 0;
+}
+
+/* ---- backend: lsm ---- */
+
+static const struct pg_file_args pg_no_args = {};
+
+SEC("lsm/file_open")
+int BPF_PROG(lsm_file_open, struct file *file)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct pg_file_heap *h;
+	__u32 fmode = file->f_mode;
+
+	/* the open created the file: path_mknod reported the create */
+	if (fmode & PG_FMODE_CREATED)
+		return 0;
+	h = pg_file_begin(&m, PG_EVENT_FILE_OPEN, PG_EVENT_NONE,
+			  fmode & PG_FMODE_WRITE ? PG_ACC_WRITE : PG_ACC_READ);
+	if (!h)
+		return 0;
+	a.open_flags = file->f_flags;
+	a.fmode = fmode;
+	return pg_file_op(h, m, PG_EVENT_FILE_OPEN, file->f_path.dentry, file->f_path.mnt, NULL,
+			  NULL, NULL, &a, 0, 0, 1, 1);
+}
+
+SEC("lsm/path_mknod")
+int BPF_PROG(lsm_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct pg_file_heap *h;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_CREATE, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	a.mode = mode;
+	return pg_file_op(h, m, PG_EVENT_FILE_CREATE, dentry, dir->mnt, NULL, NULL, NULL, &a, 0, 0,
+			  1, 1);
+}
+
+static __always_inline int pg_lsm_unlink(const struct path *dir, struct dentry *dentry)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_heap *h;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_UNLINK, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	return pg_file_op(h, m, PG_EVENT_FILE_UNLINK, dentry, dir->mnt, NULL, NULL, NULL,
+			  &pg_no_args, 0, 0, 1, 1);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(lsm_path_unlink, const struct path *dir, struct dentry *dentry)
+{
+	return pg_lsm_unlink(dir, dentry);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(lsm_path_rmdir, const struct path *dir, struct dentry *dentry)
+{
+	return pg_lsm_unlink(dir, dentry);
+}
+
+/*
+ * Four arguments: 5.19 added a fifth, flags (commit 100f59d96434 "LSM:
+ * Remove double path_rename hook calls for RENAME_EXCHANGE"), which is
+ * not needed; declaring it would read the return slot on older kernels.
+ * An exchange is reported as the rename of the first name to the second:
+ * either file matching matches it, as for any rename.
+ */
+SEC("lsm/path_rename")
+int BPF_PROG(lsm_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_heap *h;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_RENAME, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	return pg_file_op(h, m, PG_EVENT_FILE_RENAME, old_dentry, old_dir->mnt, new_dentry,
+			  new_dir->mnt, NULL, &pg_no_args, 0, 0, 1, 1);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(lsm_path_chmod, const struct path *path, umode_t mode)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct pg_file_heap *h;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_CHMOD, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	a.mode = mode;
+	return pg_file_op(h, m, PG_EVENT_FILE_CHMOD, path->dentry, path->mnt, NULL, NULL, NULL, &a,
+			  0, 0, 1, 1);
+}
+
+/*
+ * uid and gid are kuid_t/kgid_t, structs passed by value, which the
+ * verifier lets a program read from its context only since 6.1 (commit
+ * 720e6a435194 "bpf: Allow struct argument's in trampoline based
+ * programs"). The context is the trampoline's array of u64 argument
+ * slots on every kernel, so they are copied out of it by helper, which
+ * reads memory whatever the verifier knows of its type.
+ */
+SEC("lsm/path_chown")
+int lsm_path_chown(unsigned long long *ctx)
+{
+	const struct path *path = (const struct path *)ctx[0];
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct pg_file_heap *h;
+	__u64 ids[2] = {};
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_CHOWN, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	if (bpf_probe_read_kernel(ids, sizeof(ids), &ctx[1]))
+		ids[0] = ids[1] = (__u32)-1;
+	a.uid = ids[0];
+	a.gid = ids[1];
+	return pg_file_op(h, m, PG_EVENT_FILE_CHOWN, path->dentry, path->mnt, NULL, NULL, NULL, &a,
+			  0, 0, 1, 1);
+}
+
+/*
+ * truncate(2), and before 6.2 ftruncate(2) and open(O_TRUNC) too; since
+ * 6.2 (commit 3350607dc5637 "security: Create file_truncate hook from
+ * path_truncate hook") those call file_truncate: lsm_file_truncate below.
+ */
+SEC("lsm/path_truncate")
+int BPF_PROG(lsm_path_truncate, const struct path *path)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_heap *h;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_TRUNCATE, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	return pg_file_op(h, m, PG_EVENT_FILE_TRUNCATE, path->dentry, path->mnt, NULL, NULL, NULL,
+			  &pg_no_args, 0, 0, 1, 1);
+}
+
+/*
+ * 6.2+ only (see above): the agent lists it where the hook exists.
+ * Not in the spec's list of program names yet (notes/bpf-needs.md).
+ */
+SEC("lsm/file_truncate")
+int BPF_PROG(lsm_file_truncate, struct file *file)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct pg_file_heap *h;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_TRUNCATE, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	a.open_flags = file->f_flags;
+	a.fmode = file->f_mode;
+	return pg_file_op(h, m, PG_EVENT_FILE_TRUNCATE, file->f_path.dentry, file->f_path.mnt, NULL,
+			  NULL, NULL, &a, 0, 0, 1, 1);
+}
+
+/* path: the existing file; path2: the new link (same mount: links do not cross) */
+SEC("lsm/path_link")
+int BPF_PROG(lsm_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_heap *h;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_LINK, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	return pg_file_op(h, m, PG_EVENT_FILE_LINK, old_dentry, new_dir->mnt, new_dentry,
+			  new_dir->mnt, NULL, &pg_no_args, 0, 0, 1, 1);
+}
+
+/* path: the new link itself; path2: its target, as written */
+SEC("lsm/path_symlink")
+int BPF_PROG(lsm_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_heap *h;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_SYMLINK, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	return pg_file_op(h, m, PG_EVENT_FILE_SYMLINK, dentry, dir->mnt, NULL, NULL, old_name,
+			  &pg_no_args, 0, 0, 1, 1);
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(lsm_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct pg_file_heap *h;
+
+	/* anonymous and non-executable mappings: most mmaps leave here */
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	h = pg_file_begin(&m, PG_EVENT_FILE_MMAP_EXEC, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	a.mode = prot;
+	a.size = flags;
+	a.open_flags = file->f_flags;
+	a.fmode = file->f_mode;
+	return pg_file_op(h, m, PG_EVENT_FILE_MMAP_EXEC, file->f_path.dentry, file->f_path.mnt,
+			  NULL, NULL, NULL, &a, 0, 0, 1, 1);
+}
+
+/* ---- backend: tracepoint ---- */
+
+/*
+ * The file behind @fd in the current task's table, typed when it can be.
+ * fd[] is indexed at run time, and the verifier accepts no variable
+ * offset into a typed pointer, so a file from fdt->fd[fd] comes out of a
+ * helper read untyped, and every read after it is a helper call too
+ * (about 70 ns each on the reference host: a 4-level path cost 1.2 us
+ * that way). Two ways around it. Since 6.2, bpf_rdonly_cast() types the
+ * pointer (below). Before, while a table has never held more than
+ * NR_OPEN_DEFAULT (64) fds, it is the array embedded in files_struct,
+ * fd_array[], which a switch with one constant index per case reads
+ * typed. Which table is in use is told by fdt->fd pointing at fd_array:
+ * a table that grows is replaced, and fd_array left behind. (Fewer
+ * processes qualify than one would think: a child inherits its parent's
+ * table size, and an interactive or script bash holds fd 255.)
+ */
+#define PG_FD_CASE(k)                                                                              \
+	case k:                                                                                    \
+		f = files->fd_array[k];                                                            \
+		break;
+#define PG_FD_CASE8(k)                                                                             \
+	PG_FD_CASE(k)                                                                              \
+	PG_FD_CASE(k + 1)                                                                          \
+	PG_FD_CASE(k + 2)                                                                          \
+	PG_FD_CASE(k + 3)                                                                          \
+	PG_FD_CASE(k + 4)                                                                          \
+	PG_FD_CASE(k + 5)                                                                          \
+	PG_FD_CASE(k + 6)                                                                          \
+	PG_FD_CASE(k + 7)
+#define PG_FD_FAST 64
+
+static __always_inline struct file *pg_fd_array(struct files_struct *files, int fd)
+{
+	struct file *f = NULL;
+
+	switch (fd) {
+		PG_FD_CASE8(0)
+		PG_FD_CASE8(8)
+		PG_FD_CASE8(16)
+		PG_FD_CASE8(24)
+		PG_FD_CASE8(32)
+		PG_FD_CASE8(40)
+		PG_FD_CASE8(48)
+		PG_FD_CASE8(56)
+	}
+	return f;
+}
+
+/* @fd's file in a table that is not fd_array: untyped */
+static __always_inline struct file *pg_fd_file_core(struct fdtable *fdt, long fd)
+{
+	struct file **fds;
+	__u64 f = 0;
+
+	if (!fdt || fd < 0 || fd >= fdt->max_fds)
+		return NULL;
+	fds = fdt->fd;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
+		return NULL;
+	return (struct file *)f;
+}
+
+/*
+ * The generic cast kfunc of 6.2 (commit a35b9af4ec2c "bpf: Add a kfunc for
+ * generic type cast"): an untyped pointer becomes a read-only typed one,
+ * read with plain loads like any BTF pointer. Weak: on 6.1 it does not
+ * exist, libbpf leaves the call unresolved, and the verifier removes it
+ * as dead code, which it must be there: pg_have_rdonly_cast() is a CO-RE
+ * constant, true from 6.2 on, where the cgroup storage helpers arrived
+ * in the same release (commit c4bcfb38a95e "bpf: Implement cgroup
+ * storage available to non-cgroup-attached bpf progs").
+ */
+extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym __weak;
+
+static __always_inline int pg_have_rdonly_cast(void)
+{
+	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_cgrp_storage_get);
+}
+
+/* Whether @files' table is the embedded fd_array, which pg_fd_array() reads typed. */
+static __always_inline int pg_fd_fast(struct files_struct *files, struct fdtable *fdt, long fd)
+{
+	return fd >= 0 && fd < PG_FD_FAST &&
+	       bpf_core_field_size(struct files_struct, fd_array) >= PG_FD_FAST * sizeof(void *) &&
+	       (__u64)fdt->fd ==
+		       (__u64)files + bpf_core_field_offset(struct files_struct, fd_array);
+}
+
+/*
+ * f_path, f_flags and f_mode of an untyped file: one helper read of the
+ * first bytes of struct file when they hold all three (true of every
+ * kernel we support: CO-RE checks it at load), one read each otherwise.
+ */
+static __always_inline int pg_file_fields_core(struct pg_file_heap *h, struct file *file,
+					       struct pg_file_ref *r)
+{
+	__u32 o_dentry = bpf_core_field_offset(struct file, f_path) +
+			 bpf_core_field_offset(struct path, dentry);
+	__u32 o_mnt = bpf_core_field_offset(struct file, f_path) +
+		      bpf_core_field_offset(struct path, mnt);
+	__u32 o_flags = bpf_core_field_offset(struct file, f_flags);
+	__u32 o_mode = bpf_core_field_offset(struct file, f_mode);
+	void *s = h->fspan;
+
+	if (o_dentry + 8 <= sizeof(h->fspan) && o_mnt + 8 <= sizeof(h->fspan) &&
+	    o_flags + 4 <= sizeof(h->fspan) && o_mode + 4 <= sizeof(h->fspan)) {
+		if (bpf_probe_read_kernel(h->fspan, sizeof(h->fspan), file))
+			return -1;
+		r->dentry = *(struct dentry **)(s + o_dentry);
+		r->mnt = *(struct vfsmount **)(s + o_mnt);
+		r->f_flags = *(__u32 *)(s + o_flags);
+		r->f_mode = *(__u32 *)(s + o_mode);
+	} else {
+		r->dentry = BPF_CORE_READ(file, f_path.dentry);
+		r->mnt = BPF_CORE_READ(file, f_path.mnt);
+		r->f_flags = BPF_CORE_READ(file, f_flags);
+		r->f_mode = BPF_CORE_READ(file, f_mode);
+	}
+	return r->dentry ? 0 : -1;
+}
+
+static __always_inline struct pt_regs *pg_sys_regs(struct task_struct *task)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
+
+/* The decision and record of an fd's file; @typed: @d and @mnt are BTF pointers. */
+static __always_inline int pg_tp_file(struct pg_file_heap *h, const struct pg_policy_masks *m,
+				      struct dentry *d, struct vfsmount *mnt, __u32 f_flags,
+				      __u32 f_mode, __u16 type, int open, struct pg_file_args *a,
+				      long result, const int typed)
+{
+	if (open) {
+		type = f_mode & PG_FMODE_CREATED ? PG_EVENT_FILE_CREATE : PG_EVENT_FILE_OPEN;
+		if (!pg_file_refine(&h->fm, m, type,
+				    f_mode & PG_FMODE_WRITE ? PG_ACC_WRITE : PG_ACC_READ))
+			return 0;
+	}
+	a->open_flags = f_flags;
+	a->fmode = f_mode;
+	pg_file_op(h, m, type, d, mnt, NULL, NULL, NULL, a, result,
+		   type == PG_EVENT_FILE_CREATE ? PG_FILE_F_CREATED : 0, 0, typed);
+	return 0;
+}
+
+/*
+ * An fd-based operation (the fd an open returned, or the fd argument of
+ * ftruncate/fchmod/fchown/mmap), decided in the kernel. @open: the type
+ * and access come from the file (create or open, read or write).
+ */
+static __always_inline int pg_tp_fd_op(struct pg_file_heap *h, const struct pg_policy_masks *m,
+				       struct task_struct *task, long fd, __u16 type, int open,
+				       struct pg_file_args *a, long result)
+{
+	struct files_struct *files = task->files;
+	struct pg_file_ref r;
+	struct fdtable *fdt;
+	struct file *file;
+
+	if (!files)
+		return 0;
+	fdt = files->fdt;
+	if (pg_fd_fast(files, fdt, fd)) {
+		file = pg_fd_array(files, fd);
+		if (!file)
+			return 0;
+		return pg_tp_file(h, m, file->f_path.dentry, file->f_path.mnt, file->f_flags,
+				  file->f_mode, type, open, a, result, 1);
+	}
+	file = pg_fd_file_core(fdt, fd);
+	if (!file)
+		return 0;
+	if (pg_have_rdonly_cast()) {
+		file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
+		return pg_tp_file(h, m, file->f_path.dentry, file->f_path.mnt, file->f_flags,
+				  file->f_mode, type, open, a, result, 1);
+	}
+	if (pg_file_fields_core(h, file, &r))
+		return 0;
+	return pg_tp_file(h, m, r.dentry, r.mnt, r.f_flags, r.f_mode, type, open, a, result, 0);
+}
+
+/*
+ * Append the directory a path string is relative to: @dfd's file, or the
+ * cwd for AT_FDCWD. Nothing for absolute strings (the agent does not
+ * join them) or when the fd is not a file.
+ */
+static __always_inline __u16 pg_tp_base(struct pg_file_heap *h, struct task_struct *task, long dfd,
+					__u32 str_off, __u16 str_len, __u32 f_trunc, __u32 f_err)
+{
+	struct pg_file_ref r;
+	struct fs_struct *fs;
+	struct file *file;
+
+	if (str_len && h->data[str_off & PG_FILE_OFF_MASK] == '/')
+		return 0;
+	if ((int)dfd == AT_FDCWD) {
+		fs = task->fs;
+		if (!fs)
+			return 0;
+		return pg_file_append_path(h, (__u64)fs->pwd.dentry, (__u64)fs->pwd.mnt, f_trunc,
+					   f_err, 0);
+	}
+	if (!task->files)
+		return 0;
+	file = pg_fd_file_core(task->files->fdt, (int)dfd);
+	if (!file || pg_file_fields_core(h, file, &r))
+		return 0;
+	return pg_file_append_path(h, (__u64)r.dentry, (__u64)r.mnt, f_trunc, f_err, 0);
+}
+
+/* Append a string argument of the call; returns its length. */
+static __always_inline __u16 pg_tp_ustr(struct pg_file_heap *h, const char *s, __u32 f_err)
+{
+	__u32 off = h->off;
+	long r;
+
+	r = bpf_probe_read_user_str(&h->data[off & PG_FILE_OFF_MASK], PG_PATH_MAX, s);
+	if (r <= 0) {
+		h->ev.file_flags |= f_err;
+		pg_count_error(PG_ERR_READ_USER_PATH);
+		return 0;
+	}
+	h->off = off + ((r - 1) & PG_FILE_LEN_MASK);
+	return (r - 1) & PG_FILE_LEN_MASK;
+}
+
+/* pg_tp_user_path() @how */
+#define PG_UP_ONE 0    /* one path string */
+#define PG_UP_TWO 1    /* two, each relative to its own directory fd */
+#define PG_UP_TARGET 2 /* s2 is a symlink target, kept as written */
+
+/*
+ * A call that takes path strings and leaves no file to look at: the
+ * record carries the strings and their bases, and the agent decides
+ * (verdict PG_VERDICT_F_USER, matched = the process's candidates). Only
+ * for processes some rule of this event type may apply to: most calls
+ * left in pg_file_begin().
+ */
+static __always_inline int pg_tp_user_path(struct pg_file_heap *h, struct task_struct *task,
+					   __u16 type, long result, long dfd1, const char *s1,
+					   long dfd2, const char *s2, int how,
+					   const struct pg_file_args *a)
+{
+	struct pg_file_event *e = &h->ev;
+	__u32 off1, off2;
+	int rule;
+
+	rule = pg_mask_first(&h->fm.cand);
+	if (rule < 0)
+		return 0;
+	e->hdr.ktime = bpf_ktime_get_ns();
+	e->verdict.rule = rule;
+	e->verdict.flags = PG_VERDICT_F_USER;
+	e->verdict.gen = h->fm.gen;
+	e->verdict.pad = 0;
+	e->matched = h->fm.cand;
+	pg_file_record_init(h, type, PG_FILE_F_USER_PATH, result, a);
+	pg_fill_task_ctx(task, &e->task);
+	off1 = h->off;
+	e->path_len = pg_tp_ustr(h, s1, PG_FILE_F_PATH_ERROR);
+	off2 = h->off;
+	if (how != PG_UP_ONE)
+		e->path2_len = pg_tp_ustr(h, s2, PG_FILE_F_PATH2_ERROR);
+	e->base_len = pg_tp_base(h, task, dfd1, off1, e->path_len, PG_FILE_F_PATH_TRUNC,
+				 PG_FILE_F_PATH_ERROR);
+	if (how == PG_UP_TWO)
+		e->base2_len = pg_tp_base(h, task, dfd2, off2, e->path2_len, PG_FILE_F_PATH2_TRUNC,
+					  PG_FILE_F_PATH2_ERROR);
+	pg_file_output(h);
+	return 0;
+}
+
+/* Syscall arguments, from the registers the task entered the kernel with. */
+#define PG_ARG1(r) PT_REGS_PARM1_CORE_SYSCALL(r)
+#define PG_ARG2(r) PT_REGS_PARM2_CORE_SYSCALL(r)
+#define PG_ARG3(r) PT_REGS_PARM3_CORE_SYSCALL(r)
+#define PG_ARG4(r) PT_REGS_PARM4_CORE_SYSCALL(r)
+#define PG_ARG5(r) PT_REGS_PARM5_CORE_SYSCALL(r)
+
+/*
+ * The opens. A new fd: the file it holds, decided in the kernel (open,
+ * or create when this open created it). A refusal (EACCES, EPERM): the
+ * attempt on a file it could not open, the classic probe of
+ * /etc/shadow, sent with the name as given, for the agent to decide.
+ * @kind: which call, for where the name and flags are.
+ */
+#define PG_OPENAT 0
+#define PG_OPENAT2 1
+#define PG_OPEN 2
+#define PG_CREAT 3
+
+static __always_inline int pg_tp_open(struct trace_event_raw_sys_exit *ctx, const int kind)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct task_struct *task;
+	struct pg_file_heap *h;
+	struct pt_regs *regs;
+	long ret = ctx->ret;
+	const char *name;
+	long dfd = AT_FDCWD;
+	__u64 flags = 0;
+
+	if (ret >= 0) {
+		h = pg_file_begin(&m, PG_EVENT_FILE_OPEN, PG_EVENT_FILE_CREATE,
+				  PG_ACC_READ | PG_ACC_WRITE);
+		if (!h)
+			return 0;
+		return pg_tp_fd_op(h, m, bpf_get_current_task_btf(), ret, PG_EVENT_FILE_OPEN, 1, &a,
+				   0);
+	}
+	if (ret != -EACCES && ret != -EPERM)
+		return 0;
+	h = pg_file_begin(&m, PG_EVENT_FILE_OPEN, PG_EVENT_NONE, PG_ACC_READ | PG_ACC_WRITE);
+	if (!h)
+		return 0;
+	task = bpf_get_current_task_btf();
+	regs = pg_sys_regs(task);
+	if (kind == PG_OPEN) {
+		name = (const char *)PG_ARG1(regs);
+		flags = PG_ARG2(regs);
+	} else if (kind == PG_CREAT) {
+		name = (const char *)PG_ARG1(regs);
+		flags = O_CREAT | O_WRONLY | O_TRUNC;
+	} else {
+		dfd = PG_ARG1(regs);
+		name = (const char *)PG_ARG2(regs);
+		if (kind == PG_OPENAT)
+			flags = PG_ARG3(regs);
+		else if (bpf_probe_read_user(&flags, sizeof(flags), (void *)PG_ARG3(regs)))
+			flags = 0; /* struct open_how starts with the flags */
+	}
+	a.open_flags = flags;
+	if ((flags & O_ACCMODE) != O_WRONLY)
+		a.fmode |= PG_FMODE_READ;
+	if (flags & (O_WRONLY | O_RDWR))
+		a.fmode |= PG_FMODE_WRITE;
+	if (!pg_file_refine(&h->fm, m, PG_EVENT_FILE_OPEN,
+			    a.fmode & PG_FMODE_WRITE ? PG_ACC_WRITE : PG_ACC_READ))
+		return 0;
+	return pg_tp_user_path(h, task, PG_EVENT_FILE_OPEN, ret, dfd, name, 0, NULL, PG_UP_ONE, &a);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int tp_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return pg_tp_open(ctx, PG_OPENAT);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int tp_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return pg_tp_open(ctx, PG_OPENAT2);
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int tp_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return pg_tp_open(ctx, PG_OPEN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int tp_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	return pg_tp_open(ctx, PG_CREAT);
+}
+
+/* ftruncate, fchmod, fchown: the fd's file, whatever the call returned */
+SEC("tracepoint/syscalls/sys_exit_ftruncate")
+int tp_sys_exit_ftruncate(struct trace_event_raw_sys_exit *ctx)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct task_struct *task;
+	struct pg_file_heap *h;
+	struct pt_regs *regs;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_TRUNCATE, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	task = bpf_get_current_task_btf();
+	regs = pg_sys_regs(task);
+	a.size = PG_ARG2(regs);
+	return pg_tp_fd_op(h, m, task, (int)PG_ARG1(regs), PG_EVENT_FILE_TRUNCATE, 0, &a, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchmod")
+int tp_sys_exit_fchmod(struct trace_event_raw_sys_exit *ctx)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct task_struct *task;
+	struct pg_file_heap *h;
+	struct pt_regs *regs;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_CHMOD, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	task = bpf_get_current_task_btf();
+	regs = pg_sys_regs(task);
+	a.mode = PG_ARG2(regs);
+	return pg_tp_fd_op(h, m, task, (int)PG_ARG1(regs), PG_EVENT_FILE_CHMOD, 0, &a, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_fchown")
+int tp_sys_exit_fchown(struct trace_event_raw_sys_exit *ctx)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct task_struct *task;
+	struct pg_file_heap *h;
+	struct pt_regs *regs;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_CHOWN, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	task = bpf_get_current_task_btf();
+	regs = pg_sys_regs(task);
+	a.uid = PG_ARG2(regs);
+	a.gid = PG_ARG3(regs);
+	return pg_tp_fd_op(h, m, task, (int)PG_ARG1(regs), PG_EVENT_FILE_CHOWN, 0, &a, ctx->ret);
+}
+
+/*
+ * mmap is frequent (every malloc arena, every library load), and most
+ * calls are anonymous or not executable: the arguments are checked
+ * before any map lookup. mmap(addr, len, prot, flags, fd, off).
+ */
+SEC("tracepoint/syscalls/sys_exit_mmap")
+int tp_sys_exit_mmap(struct trace_event_raw_sys_exit *ctx)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct task_struct *task;
+	struct pg_file_heap *h;
+	struct pt_regs *regs;
+	__u64 prot, flags;
+	int fd;
+
+	if (ctx->ret < 0 && ctx->ret > -4096)
+		return 0; /* failed: nothing was mapped */
+	task = bpf_get_current_task_btf();
+	regs = pg_sys_regs(task);
+	prot = PG_ARG3(regs);
+	flags = PG_ARG4(regs);
+	fd = PG_ARG5(regs);
+	if (!(prot & PROT_EXEC) || (flags & MAP_ANONYMOUS) || fd < 0)
+		return 0;
+	h = pg_file_begin(&m, PG_EVENT_FILE_MMAP_EXEC, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	a.mode = prot;
+	a.size = flags;
+	return pg_tp_fd_op(h, m, task, fd, PG_EVENT_FILE_MMAP_EXEC, 0, &a, 0);
+}
+
+/*
+ * The path-string calls (see pg_tp_user_path). @type, then how to find
+ * (dirfd, string) pairs in the arguments: PG_UP_DFD(n) is argument n, or
+ * AT_FDCWD for calls without a dirfd.
+ */
+#define PG_TP_USER_PATH(call, type, how, dfd1, s1, dfd2, s2, fill)                                 \
+	SEC("tracepoint/syscalls/sys_exit_" #call)                                                 \
+	int tp_sys_exit_##call(struct trace_event_raw_sys_exit *ctx)                               \
+	{                                                                                          \
+		const struct pg_policy_masks *m;                                                   \
+		struct pg_file_args a = {};                                                        \
+		struct task_struct *task;                                                          \
+		struct pg_file_heap *h;                                                            \
+		struct pt_regs *regs;                                                              \
+                                                                                                   \
+		h = pg_file_begin(&m, type, PG_EVENT_NONE, 0);                                     \
+		if (!h)                                                                            \
+			return 0;                                                                  \
+		task = bpf_get_current_task_btf();                                                 \
+		regs = pg_sys_regs(task);                                                          \
+		fill;                                                                              \
+		return pg_tp_user_path(h, task, type, ctx->ret, dfd1, (const char *)(s1), dfd2,    \
+				       (const char *)(s2), how, &a);                               \
+	}
+
+#define PG_NOTHING ((void)0)
+
+/* unlink and rmdir are one event type: the rule says "unlink" for both */
+PG_TP_USER_PATH(unlinkat, PG_EVENT_FILE_UNLINK, PG_UP_ONE, PG_ARG1(regs), PG_ARG2(regs), 0, 0,
+		PG_NOTHING)
+PG_TP_USER_PATH(unlink, PG_EVENT_FILE_UNLINK, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0, PG_NOTHING)
+PG_TP_USER_PATH(rmdir, PG_EVENT_FILE_UNLINK, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0, PG_NOTHING)
+
+PG_TP_USER_PATH(renameat2, PG_EVENT_FILE_RENAME, PG_UP_TWO, PG_ARG1(regs), PG_ARG2(regs),
+		PG_ARG3(regs), PG_ARG4(regs), PG_NOTHING)
+PG_TP_USER_PATH(renameat, PG_EVENT_FILE_RENAME, PG_UP_TWO, PG_ARG1(regs), PG_ARG2(regs),
+		PG_ARG3(regs), PG_ARG4(regs), PG_NOTHING)
+PG_TP_USER_PATH(rename, PG_EVENT_FILE_RENAME, PG_UP_TWO, AT_FDCWD, PG_ARG1(regs), AT_FDCWD,
+		PG_ARG2(regs), PG_NOTHING)
+
+PG_TP_USER_PATH(fchmodat, PG_EVENT_FILE_CHMOD, PG_UP_ONE, PG_ARG1(regs), PG_ARG2(regs), 0, 0,
+		a.mode = PG_ARG3(regs))
+PG_TP_USER_PATH(fchmodat2, PG_EVENT_FILE_CHMOD, PG_UP_ONE, PG_ARG1(regs), PG_ARG2(regs), 0, 0,
+		a.mode = PG_ARG3(regs))
+PG_TP_USER_PATH(chmod, PG_EVENT_FILE_CHMOD, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0,
+		a.mode = PG_ARG2(regs))
+
+PG_TP_USER_PATH(fchownat, PG_EVENT_FILE_CHOWN, PG_UP_ONE, PG_ARG1(regs), PG_ARG2(regs), 0, 0,
+		(a.uid = PG_ARG3(regs), a.gid = PG_ARG4(regs)))
+PG_TP_USER_PATH(chown, PG_EVENT_FILE_CHOWN, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0,
+		(a.uid = PG_ARG2(regs), a.gid = PG_ARG3(regs)))
+PG_TP_USER_PATH(lchown, PG_EVENT_FILE_CHOWN, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0,
+		(a.uid = PG_ARG2(regs), a.gid = PG_ARG3(regs)))
+
+PG_TP_USER_PATH(truncate, PG_EVENT_FILE_TRUNCATE, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0,
+		a.size = PG_ARG2(regs))
+
+/* link: path the existing file, path2 the new link */
+PG_TP_USER_PATH(linkat, PG_EVENT_FILE_LINK, PG_UP_TWO, PG_ARG1(regs), PG_ARG2(regs), PG_ARG3(regs),
+		PG_ARG4(regs), PG_NOTHING)
+PG_TP_USER_PATH(link, PG_EVENT_FILE_LINK, PG_UP_TWO, AT_FDCWD, PG_ARG1(regs), AT_FDCWD,
+		PG_ARG2(regs), PG_NOTHING)
+
+/* symlink(target, linkpath): path the new link, path2 the target as written */
+PG_TP_USER_PATH(symlinkat, PG_EVENT_FILE_SYMLINK, PG_UP_TARGET, PG_ARG2(regs), PG_ARG3(regs), 0,
+		PG_ARG1(regs), PG_NOTHING)
+PG_TP_USER_PATH(symlink, PG_EVENT_FILE_SYMLINK, PG_UP_TARGET, AT_FDCWD, PG_ARG2(regs), 0,
+		PG_ARG1(regs), PG_NOTHING)
+
+PG_TP_USER_PATH(mknodat, PG_EVENT_FILE_CREATE, PG_UP_ONE, PG_ARG1(regs), PG_ARG2(regs), 0, 0,
+		a.mode = PG_ARG3(regs))
+PG_TP_USER_PATH(mknod, PG_EVENT_FILE_CREATE, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0,
+		a.mode = PG_ARG2(regs))

@@ -1,0 +1,782 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * File sensor: the file operations a rule watches (bpf/file.bpf.c), one
+ * event type per operation, all in struct pg_file_event. The kernel side
+ * decides by file identity (device, inode, and the parent directories'),
+ * so only records some rule matched reach us; the syscall backend's
+ * path-argument calls (unlink, rename, chmod…) carry the strings the
+ * caller passed instead, and the match is completed here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "agent.h"
+#include "file.skel.h"
+#include "json.h"
+#include "log.h"
+#include "policy_engine.h"
+#include "sensors/file.h"
+#include "sensors/process.h"
+#include "util.h"
+
+/* ---- the sensor ---- */
+
+static bool usable_lsm(const struct pg_features *f)
+{
+	return f->lsm_prog && f->lsm_active;
+}
+
+static bool usable_tracepoint(const struct pg_features *f)
+{
+	return f->tracefs && f->tracepoint && f->task_pt_regs;
+}
+
+static const char *const lsm_progs[] = {
+	"lsm_file_open",
+	"lsm_path_mknod",
+	"lsm_path_unlink",
+	"lsm_path_rmdir",
+	"lsm_path_rename",
+	"lsm_path_chmod",
+	"lsm_path_chown",
+	"lsm_path_truncate",
+	"lsm_path_link",
+	"lsm_path_symlink",
+	"lsm_mmap_file",
+	"lsm_file_truncate",
+	NULL,
+};
+
+static const char *const tp_progs[] = {
+	/* calls that return an fd, or take one: the kernel decides by identity */
+	"tp_sys_exit_openat",
+	"tp_sys_exit_openat2",
+	"tp_sys_exit_open",
+	"tp_sys_exit_creat",
+	"tp_sys_exit_ftruncate",
+	"tp_sys_exit_fchmod",
+	"tp_sys_exit_fchown",
+	"tp_sys_exit_mmap",
+	/* path-argument calls: PG_FILE_F_USER_PATH records, decided here */
+	"tp_sys_exit_unlinkat",
+	"tp_sys_exit_unlink",
+	"tp_sys_exit_rmdir",
+	"tp_sys_exit_renameat2",
+	"tp_sys_exit_renameat",
+	"tp_sys_exit_rename",
+	"tp_sys_exit_fchmodat",
+	"tp_sys_exit_fchmodat2",
+	"tp_sys_exit_chmod",
+	"tp_sys_exit_fchownat",
+	"tp_sys_exit_chown",
+	"tp_sys_exit_lchown",
+	"tp_sys_exit_truncate",
+	"tp_sys_exit_linkat",
+	"tp_sys_exit_link",
+	"tp_sys_exit_symlinkat",
+	"tp_sys_exit_symlink",
+	"tp_sys_exit_mknodat",
+	"tp_sys_exit_mknod",
+	NULL,
+};
+
+/*
+ * LSM first: it sees every path the kernel resolved, before the operation,
+ * and is the only one that can deny. The syscall tracepoints see the
+ * outcome instead (a kill acts after the call) and leave the calls that
+ * take a path string to the agent's resolution.
+ */
+static const struct pg_backend file_backends[] = {
+	{ "lsm", "BPF LSM: CONFIG_BPF_LSM and bpf in the kernel's lsm= list", usable_lsm,
+	  lsm_progs },
+	{ "tracepoint", "syscall tracepoints, tracefs and bpf_task_pt_regs (5.15+)",
+	  usable_tracepoint, tp_progs },
+};
+
+/*
+ * Whether the kernel has tracepoint @name ("syscalls/sys_exit_openat"):
+ * not every architecture has every syscall (arm64 has no open, unlink,
+ * rename…) and newer ones appear with kernel versions (fchmodat2 in 6.6).
+ * -ENOENT when it has not, -ENODEV when no tracefs is mounted to tell.
+ */
+static int tracepoint_exists(const char *name)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < PG_ARRAY_SIZE(roots); i++) {
+		snprintf(path, sizeof(path), "%s/events", roots[i]);
+		if (access(path, F_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/events/%s", roots[i], name);
+		return access(path, F_OK) ? -ENOENT : 0;
+	}
+	return -ENODEV;
+}
+
+/*
+ * LSM hooks come with kernel versions too: file_truncate is 6.2 ("security:
+ * create file_truncate hook from path_truncate hook"). Before it, ftruncate
+ * goes through path_truncate, so a kernel without the hook needs no
+ * program for it. Each hook is a BTF function bpf_lsm_<hook>. When BTF
+ * cannot be read, say it exists: the load then tells what is wrong.
+ */
+static bool lsm_hook_exists(struct btf **btf, const char *hook)
+{
+	char name[128];
+
+	if (!*btf) {
+		*btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(*btf)) {
+			*btf = NULL;
+			return true;
+		}
+	}
+	snprintf(name, sizeof(name), "bpf_lsm_%s", hook);
+	return btf__find_by_name_kind(*btf, name, BTF_KIND_FUNC) >= 0;
+}
+
+static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "pg_file_heap");
+	int ncpu = libbpf_num_possible_cpus(), err;
+	struct bpf_program *prog;
+	struct btf *btf = NULL;
+
+	(void)cfg;
+	if (!m)
+		return -ENOENT;
+	if (ncpu < 0)
+		return ncpu;
+	err = bpf_map__set_max_entries(m, ncpu);
+	if (err)
+		return err;
+	/*
+	 * The loader switched this backend's programs on; switch off those
+	 * whose tracepoint or LSM hook this kernel lacks, else loading or
+	 * attaching one fails the whole backend. Without tracefs nothing can
+	 * tell (nor attach): leave them on, and the attach error says why.
+	 */
+	bpf_object__for_each_program (prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		bool missing;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (!strncmp(sec, "tracepoint/", 11))
+			missing = tracepoint_exists(sec + 11) == -ENOENT;
+		else if (!strncmp(sec, "tp/", 3))
+			missing = tracepoint_exists(sec + 3) == -ENOENT;
+		else if (!strncmp(sec, "lsm/", 4))
+			missing = !lsm_hook_exists(&btf, sec + 4);
+		else
+			continue;
+		if (missing) {
+			pg_dbg("file: no hook %s on this kernel: %s left out", sec,
+			       bpf_program__name(prog));
+			bpf_program__set_autoload(prog, false);
+		}
+	}
+	btf__free(btf);
+	return 0;
+}
+
+/* ---- decoding ---- */
+
+int pg_file_decode(const void *rec, size_t size, struct pg_file_view *v)
+{
+	const struct pg_file_event *e = rec;
+	uint64_t need;
+
+	if (size < sizeof(*e))
+		return -EBADMSG;
+	need = (uint64_t)sizeof(*e) + e->path_len + e->path2_len + e->base_len + e->base2_len;
+	if (need > size || e->path_len >= PG_PATH_MAX || e->path2_len >= PG_PATH_MAX ||
+	    e->base_len >= PG_PATH_MAX || e->base2_len >= PG_PATH_MAX)
+		return -EBADMSG;
+	v->e = e;
+	v->path = (const char *)e->data;
+	v->path2 = v->path + e->path_len;
+	v->base = v->path2 + e->path2_len;
+	v->base2 = v->base + e->base_len;
+	return 0;
+}
+
+/*
+ * Lexical normalisation, as the spec of the syscall backend asks: the
+ * kernel resolved the base (dirfd or cwd) to a real path, but the string
+ * the caller passed is joined to it as written. ".." is taken lexically
+ * (a symlink in the argument is not followed), which is what a rule
+ * written as a path means; the identity check the policy engine adds
+ * (lstat) covers the rest.
+ */
+int pg_file_join_path(struct pg_buf *out, const char *base, size_t bn, const char *path, size_t n)
+{
+	const char *part[2];
+	size_t plen[2], i, depth = 0, root;
+	bool abs;
+
+	/* a NUL inside a length-counted string ends it: the C string would anyway */
+	n = strnlen(path, n);
+	bn = strnlen(base, bn);
+	if (n && path[0] == '/') {
+		part[0] = path, plen[0] = n;
+		part[1] = "", plen[1] = 0;
+	} else {
+		part[0] = base, plen[0] = bn;
+		part[1] = path, plen[1] = n;
+	}
+	abs = plen[0] && part[0][0] == '/';
+	root = abs ? 1 : 0;
+	pg_buf_reset(out);
+	if (abs)
+		pg_buf_putc(out, '/');
+	for (i = 0; i < 2; i++) {
+		const char *s = part[i], *end = part[i] + plen[i];
+
+		while (s < end && !out->failed) {
+			const char *c = s;
+			size_t len;
+
+			while (c < end && *c != '/')
+				c++;
+			len = c - s;
+			if (len == 0 || (len == 1 && s[0] == '.')) {
+				/* "//" and "/./": nothing */
+			} else if (len == 2 && s[0] == '.' && s[1] == '.') {
+				if (depth) {
+					/* drop the last component (and its '/') */
+					while (out->len > root && out->data[out->len - 1] != '/')
+						out->len--;
+					if (out->len > root)
+						out->len--;
+					out->data[out->len] = 0;
+					depth--;
+				} else if (!abs) {
+					/* above an unknown directory: keep it */
+					if (out->len > root)
+						pg_buf_putc(out, '/');
+					pg_buf_put(out, "..", 2);
+				}
+				/* "/.." is "/" */
+			} else {
+				if (out->len > root)
+					pg_buf_putc(out, '/');
+				pg_buf_put(out, s, len);
+				depth++;
+			}
+			s = c < end ? c + 1 : c;
+		}
+	}
+	if (!out->len)
+		pg_buf_putc(out, '.');
+	return out->failed ? -ENOMEM : 0;
+}
+
+/* ---- rendering ---- */
+
+struct file_op {
+	const char *name;    /* the event's type in JSON */
+	const char *compact; /* its word in the compact view: 5 columns at most */
+	const char *path2;   /* key of path2, or NULL: the operation has none */
+};
+
+static const struct file_op file_ops[] = {
+	[PG_EVENT_FILE_OPEN - PG_EVENT_FILE_OPEN] = { "file_open", "open", NULL },
+	[PG_EVENT_FILE_CREATE - PG_EVENT_FILE_OPEN] = { "file_create", "creat", NULL },
+	[PG_EVENT_FILE_UNLINK - PG_EVENT_FILE_OPEN] = { "file_unlink", "rm", NULL },
+	[PG_EVENT_FILE_RENAME - PG_EVENT_FILE_OPEN] = { "file_rename", "mv", "new_path" },
+	[PG_EVENT_FILE_CHMOD - PG_EVENT_FILE_OPEN] = { "file_chmod", "chmod", NULL },
+	[PG_EVENT_FILE_CHOWN - PG_EVENT_FILE_OPEN] = { "file_chown", "chown", NULL },
+	[PG_EVENT_FILE_TRUNCATE - PG_EVENT_FILE_OPEN] = { "file_truncate", "trunc", NULL },
+	[PG_EVENT_FILE_LINK - PG_EVENT_FILE_OPEN] = { "file_link", "link", "new_path" },
+	[PG_EVENT_FILE_SYMLINK - PG_EVENT_FILE_OPEN] = { "file_symlink", "slink", "target" },
+	[PG_EVENT_FILE_MMAP_EXEC - PG_EVENT_FILE_OPEN] = { "file_mmap_exec", "mmap", NULL },
+};
+
+/* PG_FILE_F_* words, by bit; Tetragon-like camelCase, as the process flags */
+static const char *const file_flag_names[] = {
+	"truncPath",	"errorPath", "deleted", "detached", "truncPath2", "errorPath2",
+	"fromArgument", "noInode",   "created", "before",   "truncWalk",
+};
+
+struct bit_name {
+	uint32_t bit;
+	const char *name;
+};
+
+/*
+ * O_* as the kernel holds them in f_flags. The values are this
+ * architecture's uapi ones, as are the kernel's: the agent runs beside it.
+ * O_LARGEFILE is left out: the kernel forces it on every 64-bit open, and
+ * glibc defines it as 0 there.
+ */
+static const struct bit_name open_flag_names[] = {
+	{ O_CREAT, "O_CREAT" },		{ O_EXCL, "O_EXCL" },	      { O_NOCTTY, "O_NOCTTY" },
+	{ O_TRUNC, "O_TRUNC" },		{ O_APPEND, "O_APPEND" },     { O_NONBLOCK, "O_NONBLOCK" },
+	{ O_DSYNC, "O_DSYNC" },		{ O_ASYNC, "O_ASYNC" },	      { O_DIRECT, "O_DIRECT" },
+	{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOATIME, "O_NOATIME" },
+	{ O_CLOEXEC, "O_CLOEXEC" },	{ O_PATH, "O_PATH" },
+};
+
+static const struct bit_name prot_names[] = {
+	{ PROT_READ, "PROT_READ" },
+	{ PROT_WRITE, "PROT_WRITE" },
+	{ PROT_EXEC, "PROT_EXEC" },
+};
+
+static const struct bit_name map_flag_names[] = {
+	{ MAP_FIXED, "MAP_FIXED" },	    { MAP_ANONYMOUS, "MAP_ANONYMOUS" },
+	{ MAP_DENYWRITE, "MAP_DENYWRITE" }, { MAP_EXECUTABLE, "MAP_EXECUTABLE" },
+	{ MAP_LOCKED, "MAP_LOCKED" },	    { MAP_NORESERVE, "MAP_NORESERVE" },
+	{ MAP_POPULATE, "MAP_POPULATE" },   { MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE" },
+};
+
+#define PG_FMODE_READ 0x1
+#define PG_FMODE_WRITE 0x2
+#define PG_FMODE_EXEC 0x20
+
+static void bits_json(struct pg_json *w, uint32_t v, const struct bit_name *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v & t[i].bit)
+			pg_json__string(w, t[i].name);
+}
+
+static const char *file_type_name(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "file";
+	case S_IFDIR: return "dir";
+	case S_IFLNK: return "symlink";
+	case S_IFCHR: return "char";
+	case S_IFBLK: return "block";
+	case S_IFIFO: return "fifo";
+	case S_IFSOCK: return "socket";
+	default: return NULL;
+	}
+}
+
+static const char *access_name(const struct pg_file_event *e)
+{
+	uint32_t m = e->fmode & (PG_FMODE_READ | PG_FMODE_WRITE);
+
+	/* a refused open (no file, user path): what it asked for */
+	if (!m && (e->file_flags & PG_FILE_F_USER_PATH)) {
+		switch (e->open_flags & O_ACCMODE) {
+		case O_RDONLY: m = PG_FMODE_READ; break;
+		case O_WRONLY: m = PG_FMODE_WRITE; break;
+		case O_RDWR: m = PG_FMODE_READ | PG_FMODE_WRITE; break;
+		default: break;
+		}
+	}
+	switch (m) {
+	case PG_FMODE_READ: return "read";
+	case PG_FMODE_WRITE: return "write";
+	case PG_FMODE_READ | PG_FMODE_WRITE: return "read-write";
+	default: return "none"; /* O_PATH */
+	}
+}
+
+static const char *accmode_name(uint32_t flags)
+{
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY: return "O_RDONLY";
+	case O_WRONLY: return "O_WRONLY";
+	case O_RDWR: return "O_RDWR";
+	default: return "O_ACCMODE";
+	}
+}
+
+static bool has_inode(const struct pg_file_event *e)
+{
+	return !(e->file_flags & (PG_FILE_F_NO_INODE | PG_FILE_F_USER_PATH)) && e->mode;
+}
+
+/* The paths as shown and as the policy sees them. */
+struct file_paths {
+	const char *path, *path2;
+	size_t len, len2;
+};
+
+static void mode_str(char buf[8], uint32_t mode)
+{
+	snprintf(buf, 8, "%04o", mode & 07777);
+}
+
+/* A kernel encoding of a device (major << 20 | minor) as "MAJ:MIN". */
+static void dev_str(char buf[24], uint32_t dev)
+{
+	snprintf(buf, 24, "%u:%u", dev >> 20, dev & 0xfffff);
+}
+
+static void file_json(struct pg_json *w, const struct pg_file_view *v, const struct file_paths *fp)
+{
+	const struct pg_file_event *e = v->e;
+	const char *type = NULL;
+	char buf[24];
+
+	PG_JSON_KEY(w, "file");
+	pg_json__begin_object(w);
+	if (fp->len)
+		PG_JSON_KV_STRING_N(w, "path", fp->path, fp->len);
+	if ((e->file_flags & PG_FILE_F_USER_PATH) &&
+	    (e->path_len != fp->len || memcmp(v->path, fp->path, fp->len)))
+		PG_JSON_KV_STRING_N(w, "argument", v->path, e->path_len);
+	if (has_inode(e)) {
+		PG_JSON_KV_UINT(w, "inode", e->ino);
+		dev_str(buf, e->dev);
+		PG_JSON_KV_STRING(w, "dev", buf);
+		mode_str(buf, e->mode);
+		PG_JSON_KV_STRING(w, "mode", buf);
+		type = file_type_name(e->mode);
+		if (type)
+			PG_JSON_KV_STRING(w, "type", type);
+		PG_JSON_KV_UINT(w, "uid", e->uid);
+		PG_JSON_KV_UINT(w, "gid", e->gid);
+	} else if (e->hdr.type == PG_EVENT_FILE_CREATE) {
+		/* not there yet: the type mknod asked for */
+		type = file_type_name(e->arg_mode);
+		if (type)
+			PG_JSON_KV_STRING(w, "type", type);
+	}
+	pg_json__end_object(w);
+}
+
+static void result_json(struct pg_json *w, int32_t result)
+{
+	const char *name;
+	char tmp[16];
+
+	if (result >= 0 || result <= -4096) {
+		PG_JSON_KV_INT(w, "result", result);
+		return;
+	}
+	name = strerrorname_np(-result);
+	if (!name) {
+		snprintf(tmp, sizeof(tmp), "E%d", -result);
+		name = tmp;
+	}
+	PG_JSON_KV_STRING(w, "error", name);
+	PG_JSON_KV_UINT(w, "errno", (uint32_t)-result);
+}
+
+/*
+ * O_SYNC and O_TMPFILE are two bits each, one of them another flag's
+ * (O_DSYNC, O_DIRECTORY): named as strace names them, the other left out.
+ */
+static void open_flags_json(struct pg_json *w, uint32_t flags)
+{
+	uint32_t rest = flags;
+
+	PG_JSON_KEY(w, "open_flags");
+	pg_json__begin_array(w);
+	pg_json__string(w, accmode_name(flags));
+	if ((flags & O_SYNC) == O_SYNC)
+		rest &= ~O_DSYNC;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		rest &= ~O_DIRECTORY;
+	bits_json(w, rest, open_flag_names, PG_ARRAY_SIZE(open_flag_names));
+	if ((flags & O_SYNC) == O_SYNC)
+		pg_json__string(w, "O_SYNC");
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		pg_json__string(w, "O_TMPFILE");
+	pg_json__end_array(w);
+}
+
+static void op_json(struct pg_json *w, const struct pg_file_event *e)
+{
+	char buf[8];
+
+	switch (e->hdr.type) {
+	case PG_EVENT_FILE_CREATE:
+		if (e->arg_mode) {
+			mode_str(buf, e->arg_mode);
+			PG_JSON_KV_STRING(w, "mode", buf);
+		}
+		if (!(e->file_flags & PG_FILE_F_CREATED))
+			break;
+		/* a create by open(O_CREAT): what the open asked, too */
+		__attribute__((fallthrough));
+	case PG_EVENT_FILE_OPEN:
+		PG_JSON_KV_STRING(w, "access", access_name(e));
+		if (e->fmode & PG_FMODE_EXEC)
+			PG_JSON_KV_BOOL(w, "for_exec", true);
+		open_flags_json(w, e->open_flags);
+		break;
+	case PG_EVENT_FILE_CHMOD:
+		mode_str(buf, e->arg_mode);
+		PG_JSON_KV_STRING(w, "mode", buf);
+		break;
+	case PG_EVENT_FILE_CHOWN:
+		PG_JSON_KEY(w, "owner");
+		pg_json__begin_object(w);
+		/* (u32)-1: that half is left unchanged */
+		if (e->arg_uid != (uint32_t)-1)
+			PG_JSON_KV_UINT(w, "uid", e->arg_uid);
+		if (e->arg_gid != (uint32_t)-1)
+			PG_JSON_KV_UINT(w, "gid", e->arg_gid);
+		pg_json__end_object(w);
+		break;
+	case PG_EVENT_FILE_TRUNCATE:
+		/* the LSM hook is not told the new length */
+		if (!(e->file_flags & PG_FILE_F_BEFORE))
+			PG_JSON_KV_UINT(w, "length", e->arg_size);
+		break;
+	case PG_EVENT_FILE_MMAP_EXEC:
+		PG_JSON_KEY(w, "prot");
+		pg_json__begin_array(w);
+		bits_json(w, e->arg_mode, prot_names, PG_ARRAY_SIZE(prot_names));
+		pg_json__end_array(w);
+		PG_JSON_KEY(w, "map_flags");
+		pg_json__begin_array(w);
+		switch (e->arg_size & MAP_TYPE) {
+		case MAP_SHARED: pg_json__string(w, "MAP_SHARED"); break;
+		case MAP_PRIVATE: pg_json__string(w, "MAP_PRIVATE"); break;
+		case MAP_SHARED_VALIDATE: pg_json__string(w, "MAP_SHARED_VALIDATE"); break;
+		default: break;
+		}
+		bits_json(w, (uint32_t)e->arg_size, map_flag_names, PG_ARRAY_SIZE(map_flag_names));
+		pg_json__end_array(w);
+		break;
+	default: break;
+	}
+}
+
+static void flags_json(struct pg_json *w, uint32_t flags)
+{
+	size_t i;
+
+	if (!(flags & ((1U << PG_ARRAY_SIZE(file_flag_names)) - 1)))
+		return;
+	PG_JSON_KEY(w, "flags");
+	pg_json__begin_array(w);
+	for (i = 0; i < PG_ARRAY_SIZE(file_flag_names); i++)
+		if (flags & (1U << i))
+			pg_json__string(w, file_flag_names[i]);
+	pg_json__end_array(w);
+}
+
+static void compact_bits(struct pg_buf *b, uint32_t v, const struct bit_name *t, size_t n)
+{
+	bool first = true;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!(v & t[i].bit))
+			continue;
+		if (!first)
+			pg_buf_putc(b, '|');
+		pg_buf_puts(b, t[i].name);
+		first = false;
+	}
+}
+
+/* The process part as process events show it, then what was done to which file. */
+static void compact_line(struct pg_agent *a, const struct file_op *op, const struct pg_process *p,
+			 const struct pg_file_view *v, const struct file_paths *fp,
+			 const struct pg_decision *d)
+{
+	const struct pg_file_event *e = v->e;
+	struct pg_buf *b = &a->compact;
+	char ts[PG_RFC3339_LEN], buf[8];
+
+	pg_buf_reset(b);
+	pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, e->hdr.ktime));
+	pg_buf_printf(b, "%.12s %-5s %7u ", ts + 11, op->compact, p->key.pid);
+	if (p->creds.uid != p->creds.euid)
+		pg_buf_printf(b, "uid=%u euid=%u ", p->creds.uid, p->creds.euid);
+	else
+		pg_buf_printf(b, "uid=%u ", p->creds.uid);
+	pg_escape(b, p->binary, strlen(p->binary), false);
+	pg_buf_puts(b, "  ");
+	pg_escape(b, fp->path, fp->len, false);
+	if (op->path2) {
+		pg_buf_puts(b, " -> ");
+		pg_escape(b, fp->path2, fp->len2, false);
+	}
+	switch (e->hdr.type) {
+	case PG_EVENT_FILE_OPEN: pg_buf_printf(b, " %s", access_name(e)); break;
+	case PG_EVENT_FILE_CREATE:
+	case PG_EVENT_FILE_CHMOD:
+		mode_str(buf, e->arg_mode);
+		if (e->arg_mode || e->hdr.type == PG_EVENT_FILE_CHMOD)
+			pg_buf_printf(b, " mode=%s", buf);
+		break;
+	case PG_EVENT_FILE_CHOWN:
+		pg_buf_printf(b, " owner=%d:%d", (int32_t)e->arg_uid, (int32_t)e->arg_gid);
+		break;
+	case PG_EVENT_FILE_TRUNCATE:
+		if (!(e->file_flags & PG_FILE_F_BEFORE))
+			pg_buf_printf(b, " length=%llu", (unsigned long long)e->arg_size);
+		break;
+	case PG_EVENT_FILE_MMAP_EXEC:
+		pg_buf_putc(b, ' ');
+		compact_bits(b, e->arg_mode, prot_names, PG_ARRAY_SIZE(prot_names));
+		break;
+	default: break;
+	}
+	if (e->result < 0 && e->result > -4096) {
+		const char *name = strerrorname_np(-e->result);
+
+		if (name)
+			pg_buf_printf(b, " = %s", name);
+		else
+			pg_buf_printf(b, " = E%d", -e->result);
+	}
+	if (d->rule && d->action && strcmp(d->action, "report"))
+		pg_buf_printf(b, " [%s%s]", d->taken ? "" : "would ", d->action);
+}
+
+/* The process of @t, or its parent (whose clone it is), for the policy's container selectors. */
+static const struct pg_process *who(struct pg_agent *a, const struct pg_event_process *t)
+{
+	const struct pg_process *p = pg_proc_cache__peek(a->cache, &t->proc);
+
+	return p ? p : pg_proc_cache__peek(a->cache, &t->parent);
+}
+
+/* rename and link act on two files; a symlink's path2 is its target, a string */
+static bool two_files(const struct pg_file_event *e)
+{
+	return e->hdr.type == PG_EVENT_FILE_RENAME || e->hdr.type == PG_EVENT_FILE_LINK;
+}
+
+/*
+ * The paths of a user-path record, made absolute: path against base, and
+ * for rename and link, path2 against base2. A symlink's target stays as
+ * written: it is a string stored in the link, not a file this call touches.
+ */
+static int resolve(const struct pg_file_view *v, struct pg_buf *b1, struct pg_buf *b2,
+		   struct file_paths *fp)
+{
+	const struct pg_file_event *e = v->e;
+	int err;
+
+	fp->path = v->path, fp->len = e->path_len;
+	fp->path2 = v->path2, fp->len2 = e->path2_len;
+	if (!(e->file_flags & PG_FILE_F_USER_PATH))
+		return 0;
+	/* an argument that could not be read is no path: nothing to join */
+	if (!(e->file_flags & PG_FILE_F_PATH_ERROR)) {
+		err = pg_file_join_path(b1, v->base, e->base_len, v->path, e->path_len);
+		if (err)
+			return err;
+		fp->path = b1->data, fp->len = b1->len;
+	}
+	if (two_files(e) && !(e->file_flags & PG_FILE_F_PATH2_ERROR)) {
+		err = pg_file_join_path(b2, v->base2, e->base2_len, v->path2, e->path2_len);
+		if (err)
+			return err;
+		fp->path2 = b2->data, fp->len2 = b2->len;
+	}
+	return 0;
+}
+
+static void file_render(struct pg_agent *a, const struct pg_file_view *v, struct pg_buf *b1,
+			struct pg_buf *b2)
+{
+	const struct pg_file_event *e = v->e;
+	const struct file_op *op = &file_ops[e->hdr.type - PG_EVENT_FILE_OPEN];
+	const struct pg_process *owner = who(a, &e->task);
+	const char *container = owner && owner->container_runtime ? owner->container_id : "";
+	const char *cgroup = owner && owner->cgroup ? owner->cgroup : "";
+	struct file_paths fp;
+	struct pg_decision d;
+	struct pg_process *p;
+	char *s1 = NULL, *s2 = NULL;
+
+	if (resolve(v, b1, b2, &fp)) {
+		a->oom++;
+		return;
+	}
+	memset(&d, 0, sizeof(d));
+	if (a->policy && (e->file_flags & PG_FILE_F_USER_PATH)) {
+		/* the engine takes C strings; the kernel's are length-counted */
+		s1 = strndup(fp.path, fp.len);
+		s2 = two_files(e) ? strndup(fp.path2, fp.len2) : NULL;
+		if (!s1 || (two_files(e) && !s2)) {
+			a->oom++;
+			goto out;
+		}
+		if (!pg_policy_engine__decide_file(a->policy, &e->verdict, &e->matched,
+						   e->task.proc.pid, s1, s2, container, cgroup, &d))
+			goto out;
+	} else if (a->policy &&
+		   !pg_policy_engine__decide(a->policy, &e->verdict, &e->matched, e->task.proc.pid,
+					     container, cgroup, "", &d)) {
+		goto out;
+	}
+	p = pg_process_event_begin(a, op->name, &e->task, e->comm, &d);
+	if (!p)
+		goto out;
+	file_json(a->json, v, &fp);
+	if (op->path2)
+		pg_json__kv_string_n(a->json, op->path2, fp.path2, fp.len2);
+	op_json(a->json, e);
+	result_json(a->json, e->result);
+	flags_json(a->json, e->file_flags);
+	pg_json__end_object(a->json);
+	if (pg_output__wants_compact(a->out))
+		compact_line(a, op, p, v, &fp, &d);
+	pg_agent_event_end(a, e->hdr.ktime);
+	if (pg_output__wants_compact(a->out))
+		pg_output__compact(a->out, a->compact.data, a->compact.len);
+out:
+	free(s1);
+	free(s2);
+}
+
+static void file_on_event(struct pg_agent *a, const void *rec, size_t size)
+{
+	struct pg_file_view v;
+	struct pg_buf b1, b2;
+
+	if (pg_file_decode(rec, size, &v) || v.e->hdr.type < PG_EVENT_FILE_OPEN ||
+	    v.e->hdr.type > PG_EVENT_FILE_MMAP_EXEC) {
+		a->malformed++;
+		return;
+	}
+	pg_buf_init(&b1);
+	pg_buf_init(&b2);
+	file_render(a, &v, &b1, &b2);
+	pg_buf_free(&b1);
+	pg_buf_free(&b2);
+}
+
+static const struct pg_event_desc file_events[] = {
+	{ PG_EVENT_FILE_OPEN, "file_open", sizeof(struct pg_file_event), file_on_event },
+	{ PG_EVENT_FILE_CREATE, "file_create", sizeof(struct pg_file_event), file_on_event },
+	{ PG_EVENT_FILE_UNLINK, "file_unlink", sizeof(struct pg_file_event), file_on_event },
+	{ PG_EVENT_FILE_RENAME, "file_rename", sizeof(struct pg_file_event), file_on_event },
+	{ PG_EVENT_FILE_CHMOD, "file_chmod", sizeof(struct pg_file_event), file_on_event },
+	{ PG_EVENT_FILE_CHOWN, "file_chown", sizeof(struct pg_file_event), file_on_event },
+	{ PG_EVENT_FILE_TRUNCATE, "file_truncate", sizeof(struct pg_file_event), file_on_event },
+	{ PG_EVENT_FILE_LINK, "file_link", sizeof(struct pg_file_event), file_on_event },
+	{ PG_EVENT_FILE_SYMLINK, "file_symlink", sizeof(struct pg_file_event), file_on_event },
+	{ PG_EVENT_FILE_MMAP_EXEC, "file_mmap_exec", sizeof(struct pg_file_event), file_on_event },
+};
+
+const struct pg_sensor pg_sensor_file = {
+	.name = "file",
+	.required = false,
+	.backends = file_backends,
+	.n_backends = PG_ARRAY_SIZE(file_backends),
+	.elf_bytes = file_bpf__elf_bytes,
+	.configure = file_configure,
+	.events = file_events,
+	.n_events = PG_ARRAY_SIZE(file_events),
+};
