@@ -371,6 +371,11 @@ t_file_mmap_exec() {
 # uid 65534 opens a 0600 root file: refused by the kernel, reported with
 # its errno
 t_file_refused() {
+	if [ "$(echo "$PROBE" | jq -r '.sensors.file')" = lsm ]; then
+		# the permission check refuses it before security_file_open runs
+		skip file_refused "the lsm backend does not see opens the kernel refuses (DAC) before its hook"
+		return
+	fi
 	echo secret >"$D/secret"
 	chmod 600 "$D/secret"
 	frun "$FW/bin/pg-testbin" asuser 65534 "$FW/bin/pg-testbin" open "$D/secret" r 2>/dev/null
