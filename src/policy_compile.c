@@ -109,26 +109,13 @@ static struct pg_path_entry *path_table_get(struct path_table *t, const void *da
 	return e;
 }
 
-static void mask_set(struct pg_rule_mask *m, unsigned bit)
-{
-	m->w[bit / 64] |= 1ULL << (bit % 64);
-}
-
-static void mask_or(struct pg_rule_mask *d, const struct pg_rule_mask *a)
-{
-	int i;
-
-	for (i = 0; i < PG_MASK_WORDS; i++)
-		d->w[i] |= a->w[i];
-}
-
 static void masks_or(struct pg_path_masks *d, const struct pg_path_masks *a)
 {
 	int k;
 
 	for (k = 0; k < PG_BIN_KINDS; k++) {
-		mask_or(&d->pos[k], &a->pos[k]);
-		mask_or(&d->neg[k], &a->neg[k]);
+		pg_mask_or(&d->pos[k], &a->pos[k]);
+		pg_mask_or(&d->neg[k], &a->neg[k]);
 	}
 }
 
@@ -208,7 +195,7 @@ static int add_paths(struct ctx *c, const struct pg_str_set *set, int kind, bool
 		e = path_table_get(&c->paths, set->exact[i], n + 1);
 		if (!e)
 			return -ENOMEM;
-		mask_set(neg ? &e->val.neg[kind] : &e->val.pos[kind], bit);
+		pg_mask_set(neg ? &e->val.neg[kind] : &e->val.pos[kind], bit);
 	}
 	for (i = 0; i < set->n_prefix; i++) {
 		n = strlen(set->prefix[i]);
@@ -217,7 +204,7 @@ static int add_paths(struct ctx *c, const struct pg_str_set *set, int kind, bool
 		e = path_table_get(&c->paths, set->prefix[i], n);
 		if (!e)
 			return -ENOMEM;
-		mask_set(neg ? &e->val.neg[kind] : &e->val.pos[kind], bit);
+		pg_mask_set(neg ? &e->val.neg[kind] : &e->val.pos[kind], bit);
 	}
 	for (i = 0; i < set->n_suffix; i++) {
 		n = strlen(set->suffix[i]);
@@ -228,7 +215,7 @@ static int add_paths(struct ctx *c, const struct pg_str_set *set, int kind, bool
 		e = path_table_get(&c->suffixes, rev, n);
 		if (!e)
 			return -ENOMEM;
-		mask_set(neg ? &e->val.neg[kind] : &e->val.pos[kind], bit);
+		pg_mask_set(neg ? &e->val.neg[kind] : &e->val.pos[kind], bit);
 	}
 	return 0;
 }
@@ -285,7 +272,7 @@ static int add_ids(struct ctx *c, const struct pg_uint_set *set, unsigned kind, 
 			e = id_get(c, kind, lo, 32 - k);
 			if (!e)
 				return -ENOMEM;
-			mask_set(neg ? &e->val.neg : &e->val.pos, bit);
+			pg_mask_set(neg ? &e->val.neg : &e->val.pos, bit);
 			lo += 1ULL << k;
 		}
 	}
@@ -313,8 +300,8 @@ static void fold_ids(struct ctx *c)
 			    a->key.prefixlen >= e->key.prefixlen)
 				continue;
 			if ((ev & mask) == av) {
-				mask_or(&e->val.pos, &a->val.pos);
-				mask_or(&e->val.neg, &a->val.neg);
+				pg_mask_or(&e->val.pos, &a->val.pos);
+				pg_mask_or(&e->val.neg, &a->val.neg);
 			}
 		}
 	}
@@ -369,7 +356,7 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	}
 	for (k = 0; k < PG_BIN_KINDS; k++) {
 		if (!bins[k][0]->present)
-			mask_set(&m->any[PG_SEL_BINARY + k], bit);
+			pg_mask_set(&m->any[PG_SEL_BINARY + k], bit);
 		for (t = 0; t < 2; t++) {
 			if (!bins[k][t]->present)
 				continue;
@@ -389,7 +376,7 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	}
 	for (k = 0; k < PG_ID_KINDS; k++) {
 		if (!ids[k][0]->present)
-			mask_set(&m->any[PG_SEL_UID + k], bit);
+			pg_mask_set(&m->any[PG_SEL_UID + k], bit);
 		for (t = 0; t < 2; t++) {
 			if (!ids[k][t]->present)
 				continue;
@@ -401,9 +388,9 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	}
 	/* file selectors: by identity and name in the kernel (policy_files.c) */
 	if (!r->match.path.present)
-		mask_set(&m->any[PG_SEL_PATH], bit);
+		pg_mask_set(&m->any[PG_SEL_PATH], bit);
 	if (!r->match.name.present)
-		mask_set(&m->any[PG_SEL_NAME], bit);
+		pg_mask_set(&m->any[PG_SEL_NAME], bit);
 	if (r->match.path.present || r->not .path.present || r->match.name.present ||
 	    r->not .name.present) {
 		err = pg_policy_files_add(&out->files, p->file, r, bit, c->diag);
@@ -411,11 +398,11 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 			return err;
 		if (r->match.path.present || r->not .path.present) {
 			m->uses |= PG_USES_FILE_IDS;
-			mask_set(&m->file_ids, bit);
+			pg_mask_set(&m->file_ids, bit);
 		}
 		if (r->match.name.present || r->not .name.present) {
 			m->uses |= PG_USES_FILE_NAMES;
-			mask_set(&m->file_names, bit);
+			pg_mask_set(&m->file_names, bit);
 		}
 		for (t = 0; t < (int)r->match.name.n_exact; t++)
 			m->name_lens |= 1ULL << (strlen(r->match.name.exact[t]) & 63);
@@ -433,7 +420,7 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 		allowed &= ~(1U << !strcmp(r->not .access.exact[t], "write"));
 	for (t = 0; t < 2; t++)
 		if (allowed & (1U << t))
-			mask_set(&m->access[t], bit);
+			pg_mask_set(&m->access[t], bit);
 	/* which of "not in a container" (0) and "in one" (1) the rule accepts */
 	allowed = 3;
 	if (r->match.in_container != PG_ANY)
@@ -441,21 +428,21 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	if (r->not .in_container != PG_ANY)
 		allowed &= ~(1U << (r->not .in_container == PG_YES));
 	if (allowed == 3)
-		mask_set(&m->any[PG_SEL_CONTAINER], bit);
+		pg_mask_set(&m->any[PG_SEL_CONTAINER], bit);
 	for (t = 0; t < 2 && allowed != 3; t++)
 		if (allowed & (1U << t))
-			mask_set(&m->in_container[t], bit);
+			pg_mask_set(&m->in_container[t], bit);
 	for (t = 0; t < PG_EVENT_MAX; t++)
 		if (r->events & (1ULL << t))
-			mask_set(&m->events[t], bit);
+			pg_mask_set(&m->events[t], bit);
 	if (p->mode == PG_MODE_ENFORCE && ix->action == PG_ACTION_KILL)
-		mask_set(&m->kill, bit);
+		pg_mask_set(&m->kill, bit);
 	if (p->mode == PG_MODE_ENFORCE && ix->action == PG_ACTION_DENY)
-		mask_set(&m->deny, bit);
+		pg_mask_set(&m->deny, bit);
 	if (ix->user)
-		mask_set(&m->user, bit);
+		pg_mask_set(&m->user, bit);
 	if (r->rate.max) {
-		mask_set(&m->limited, bit);
+		pg_mask_set(&m->limited, bit);
 		out->rules[bit].rate_max = r->rate.max;
 		out->rules[bit].per_process = r->rate.per_process;
 		out->rules[bit].rate_interval_ns =

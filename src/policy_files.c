@@ -19,28 +19,10 @@ unsigned pg_kdev(dev_t d)
 	return (major(d) << 20) | (minor(d) & 0xfffff);
 }
 
-static void bit_set(struct pg_rule_mask *m, unsigned bit)
-{
-	m->w[bit / 64] |= 1ULL << (bit % 64);
-}
-
-static bool bit_has(const struct pg_rule_mask *m, unsigned bit)
-{
-	return m->w[bit / 64] & (1ULL << (bit % 64));
-}
-
-static void mask_or(struct pg_rule_mask *d, const struct pg_rule_mask *a)
-{
-	int i;
-
-	for (i = 0; i < PG_MASK_WORDS; i++)
-		d->w[i] |= a->w[i];
-}
-
 static void masks_or(struct pg_file_masks *d, const struct pg_file_masks *a)
 {
-	mask_or(&d->pos, &a->pos);
-	mask_or(&d->neg, &a->neg);
+	pg_mask_or(&d->pos, &a->pos);
+	pg_mask_or(&d->neg, &a->neg);
 }
 
 static struct pg_file_entry *file_new(struct pg_file_tables *t, const struct stat *st)
@@ -194,7 +176,7 @@ static int add_exact(struct pg_file_tables *t, const char *v, unsigned bit, bool
 		e = file_new(t, &st);
 		if (!e)
 			return -ENOMEM;
-		bit_set(neg ? &e->val.self.neg : &e->val.self.pos, bit);
+		pg_mask_set(neg ? &e->val.self.neg : &e->val.self.pos, bit);
 		found = true;
 	}
 	if ((err = watch(t, v, &st, found)))
@@ -209,7 +191,7 @@ static int add_exact(struct pg_file_tables *t, const char *v, unsigned bit, bool
 		n = name_new(t, &dst, base);
 		if (!n)
 			return -ENOMEM;
-		bit_set(neg ? &n->val.neg : &n->val.pos, bit);
+		pg_mask_set(neg ? &n->val.neg : &n->val.pos, bit);
 		found = true;
 	}
 	return found ? 0 : note_unwatched(t, v);
@@ -237,7 +219,7 @@ static int add_prefix(struct pg_file_tables *t, const char *file, const struct p
 	e = file_new(t, &st);
 	if (!e)
 		return -ENOMEM;
-	bit_set(neg ? &e->val.tree.neg : &e->val.tree.pos, bit);
+	pg_mask_set(neg ? &e->val.tree.neg : &e->val.tree.pos, bit);
 	return 0;
 }
 
@@ -262,7 +244,7 @@ int pg_policy_files_add(struct pg_file_tables *t, const char *file, const struct
 			n = name_new(t, NULL, nm->exact[i]);
 			if (!n)
 				return -ENOMEM;
-			bit_set(k ? &n->val.neg : &n->val.pos, bit);
+			pg_mask_set(k ? &n->val.neg : &n->val.pos, bit);
 		}
 	}
 	return 0;
@@ -391,14 +373,14 @@ static bool path_accepts(const struct pg_file_tables *t, const struct pg_str_set
 			return true;
 	}
 	/* by identity, where the file and its directories exist now */
-	if (!stat_fn(path, &st) && (v = file_find(t, &st)) && bit_has(side(&v->self, neg), bit))
+	if (!stat_fn(path, &st) && (v = file_find(t, &st)) && pg_mask_has(side(&v->self, neg), bit))
 		return true;
 	base = split_dir(path, dir);
-	if (!stat_fn(dir, &st) && (nm = name_find(t, &st, base)) && bit_has(side(nm, neg), bit))
+	if (!stat_fn(dir, &st) && (nm = name_find(t, &st, base)) && pg_mask_has(side(nm, neg), bit))
 		return true;
 	for (;;) {
 		if (!stat_fn(dir, &st) && (v = file_find(t, &st)) &&
-		    bit_has(side(&v->tree, neg), bit))
+		    pg_mask_has(side(&v->tree, neg), bit))
 			return true;
 		if (!strcmp(dir, "/"))
 			return false;

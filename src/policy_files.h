@@ -17,6 +17,25 @@
 
 #include "policy.h"
 
+/* Rule-mask bit operations, for the compiler and the file tables alike. */
+static inline void pg_mask_set(struct pg_rule_mask *m, unsigned bit)
+{
+	m->w[bit / 64] |= 1ULL << (bit % 64);
+}
+
+static inline bool pg_mask_has(const struct pg_rule_mask *m, unsigned bit)
+{
+	return m->w[bit / 64] & (1ULL << (bit % 64));
+}
+
+static inline void pg_mask_or(struct pg_rule_mask *d, const struct pg_rule_mask *a)
+{
+	int i;
+
+	for (i = 0; i < PG_MASK_WORDS; i++)
+		d->w[i] |= a->w[i];
+}
+
 struct pg_file_entry {
 	struct pg_file_id_key key;
 	struct pg_file_id_val val;
