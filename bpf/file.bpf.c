@@ -167,27 +167,24 @@ static __always_inline void pg_file_record_inode(struct pg_file_event *e, struct
 {
 	struct inode *inode;
 
-	if (typed) {
-		inode = d->d_inode;
+	/*
+	 * The inode by helper reads even for a typed @d: kernels that mark
+	 * d_inode trusted (never NULL) drop our NULL test, and the negative
+	 * dentry of a create then oopsed a VM kernel in lsm_path_mknod.
+	 */
+	inode = BPF_CORE_READ(d, d_inode);
+	if (typed)
 		e->dev = d->d_sb->s_dev;
-		if (inode) {
-			e->ino = inode->i_ino;
-			e->mode = inode->i_mode;
-			e->uid = inode->i_uid.val;
-			e->gid = inode->i_gid.val;
-		}
-	} else {
-		inode = BPF_CORE_READ(d, d_inode);
+	else
 		e->dev = BPF_CORE_READ(d, d_sb, s_dev);
-		if (inode) {
-			e->ino = BPF_CORE_READ(inode, i_ino);
-			e->mode = BPF_CORE_READ(inode, i_mode);
-			e->uid = BPF_CORE_READ(inode, i_uid.val);
-			e->gid = BPF_CORE_READ(inode, i_gid.val);
-		}
-	}
-	if (!inode)
+	if (inode) {
+		e->ino = BPF_CORE_READ(inode, i_ino);
+		e->mode = BPF_CORE_READ(inode, i_mode);
+		e->uid = BPF_CORE_READ(inode, i_uid.val);
+		e->gid = BPF_CORE_READ(inode, i_gid.val);
+	} else {
 		e->file_flags |= PG_FILE_F_NO_INODE;
+	}
 }
 
 /*
@@ -893,61 +890,32 @@ int tp_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 	return pg_tp_open(ctx, PG_CREAT);
 }
 
-/* ftruncate, fchmod, fchown: the fd's file, whatever the call returned */
-SEC("tracepoint/syscalls/sys_exit_ftruncate")
-int tp_sys_exit_ftruncate(struct trace_event_raw_sys_exit *ctx)
-{
-	const struct pg_policy_masks *m;
-	struct pg_file_args a = {};
-	struct task_struct *task;
-	struct pg_file_heap *h;
-	struct pt_regs *regs;
+/*
+ * ftruncate, fchmod, fchown: the fd's file (argument 1), whatever the
+ * call returned; @fill takes the call's other arguments into a.
+ */
+#define PG_TP_FD_OP(call, type, fill)                                                              \
+	SEC("tracepoint/syscalls/sys_exit_" #call)                                                 \
+	int tp_sys_exit_##call(struct trace_event_raw_sys_exit *ctx)                               \
+	{                                                                                          \
+		const struct pg_policy_masks *m;                                                   \
+		struct pg_file_args a = {};                                                        \
+		struct task_struct *task;                                                          \
+		struct pg_file_heap *h;                                                            \
+		struct pt_regs *regs;                                                              \
+                                                                                                   \
+		h = pg_file_begin(&m, type, PG_EVENT_NONE, 0);                                     \
+		if (!h)                                                                            \
+			return 0;                                                                  \
+		task = bpf_get_current_task_btf();                                                 \
+		regs = pg_sys_regs(task);                                                          \
+		fill;                                                                              \
+		return pg_tp_fd_op(h, m, task, (int)PG_ARG1(regs), type, 0, &a, ctx->ret);         \
+	}
 
-	h = pg_file_begin(&m, PG_EVENT_FILE_TRUNCATE, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	task = bpf_get_current_task_btf();
-	regs = pg_sys_regs(task);
-	a.size = PG_ARG2(regs);
-	return pg_tp_fd_op(h, m, task, (int)PG_ARG1(regs), PG_EVENT_FILE_TRUNCATE, 0, &a, ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_fchmod")
-int tp_sys_exit_fchmod(struct trace_event_raw_sys_exit *ctx)
-{
-	const struct pg_policy_masks *m;
-	struct pg_file_args a = {};
-	struct task_struct *task;
-	struct pg_file_heap *h;
-	struct pt_regs *regs;
-
-	h = pg_file_begin(&m, PG_EVENT_FILE_CHMOD, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	task = bpf_get_current_task_btf();
-	regs = pg_sys_regs(task);
-	a.mode = PG_ARG2(regs);
-	return pg_tp_fd_op(h, m, task, (int)PG_ARG1(regs), PG_EVENT_FILE_CHMOD, 0, &a, ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_fchown")
-int tp_sys_exit_fchown(struct trace_event_raw_sys_exit *ctx)
-{
-	const struct pg_policy_masks *m;
-	struct pg_file_args a = {};
-	struct task_struct *task;
-	struct pg_file_heap *h;
-	struct pt_regs *regs;
-
-	h = pg_file_begin(&m, PG_EVENT_FILE_CHOWN, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	task = bpf_get_current_task_btf();
-	regs = pg_sys_regs(task);
-	a.uid = PG_ARG2(regs);
-	a.gid = PG_ARG3(regs);
-	return pg_tp_fd_op(h, m, task, (int)PG_ARG1(regs), PG_EVENT_FILE_CHOWN, 0, &a, ctx->ret);
-}
+PG_TP_FD_OP(ftruncate, PG_EVENT_FILE_TRUNCATE, a.size = PG_ARG2(regs))
+PG_TP_FD_OP(fchmod, PG_EVENT_FILE_CHMOD, a.mode = PG_ARG2(regs))
+PG_TP_FD_OP(fchown, PG_EVENT_FILE_CHOWN, (a.uid = PG_ARG2(regs), a.gid = PG_ARG3(regs)))
 
 /*
  * mmap is frequent (every malloc arena, every library load), and most

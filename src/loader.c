@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -320,15 +324,97 @@ void pg_loader__free(struct pg_loader *l)
 	free(l);
 }
 
+/*
+ * Whether releasing @link waits for RCU grace periods: a perf event on a
+ * syscall tracepoint.  Its release waits under the kernel's event_mutex,
+ * so 27 of them take 2 s on an idle machine and 8 s on a busy one, one
+ * after another, threads or not.
+ */
+static bool link_is_slow(const struct bpf_link *link)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	/* before 5.15 the "link" is the perf event's own fd */
+	if (bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len))
+		return true;
+	return info.type == BPF_LINK_TYPE_PERF_EVENT;
+}
+
+/* In a child holding only BPF objects: all but those, closed. */
+static void close_all_but_bpf(void)
+{
+	char path[64], target[64];
+	int fds[1024], n = 0, i;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((de = readdir(d)) && n < (int)(sizeof(fds) / sizeof(fds[0]))) {
+		int fd = atoi(de->d_name);
+		ssize_t len;
+
+		if (de->d_name[0] == '.' || fd == dirfd(d))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, target, sizeof(target) - 1);
+		target[len > 0 ? len : 0] = '\0';
+		if (strncmp(target, "anon_inode:bpf", 14) && strcmp(target, "anon_inode:[perf_event]"))
+			fds[n++] = fd;
+	}
+	closedir(d);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/*
+ * Stop every program from producing records, so that what the caller
+ * drains next is all there will be.  Links whose release is quick go
+ * first.  Then the file programs, the ones on slow links, turn inert
+ * (they act only with a policy loaded), and a child process inherits
+ * those links and releases them after we are gone: SIGTERM stops the
+ * agent within a second instead of after the kernel's grace periods.
+ * The child keeps no output, socket or terminal open, so no reader waits
+ * for it.
+ */
 void pg_loader__detach(struct pg_loader *l)
 {
-	size_t i, j;
+	struct bpf_link *slow[PG_MAX_LINKS];
+	size_t i, j, n_slow = 0;
+	sigset_t all, old;
+	pid_t pid;
 
 	for (i = 0; i < pg_n_sensors; i++) {
-		for (j = 0; j < l->loaded[i].n_links; j++)
-			bpf_link__destroy(l->loaded[i].links[j]);
-		l->loaded[i].n_links = 0;
+		struct pg_loaded *ld = &l->loaded[i];
+
+		for (j = 0; j < ld->n_links; j++) {
+			if (n_slow < PG_MAX_LINKS && link_is_slow(ld->links[j]))
+				slow[n_slow++] = ld->links[j];
+			else
+				bpf_link__destroy(ld->links[j]);
+		}
+		ld->n_links = 0;
 	}
+	if (!n_slow)
+		return;
+	pg_loader__set_policy(l, 0);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		close_all_but_bpf();
+		_exit(0);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0)
+		pg_warn("stopping: cannot hand the tracepoints to a child (%s): detaching "
+			"them here, which takes a few seconds", strerror(errno));
+	for (i = 0; i < n_slow; i++)
+		bpf_link__destroy(slow[i]);
+	/* a program that read the policy flag just before it changed */
+	usleep(10 * 1000);
 }
 
 int pg_loader__map_fd(const struct pg_loader *l, const char *name)

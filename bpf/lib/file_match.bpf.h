@@ -193,6 +193,8 @@ static __always_inline int pg_file_name_load(struct pg_file_match *fm)
 		if (len >= PG_FILE_NAME_MAX || !fm->name_ptr)
 			return 0;
 		__builtin_memset(fm->nkey.name, 0, sizeof(fm->nkey.name));
+		/* keeps the mask, which clang would drop as redundant with the test above */
+		barrier_var(len);
 		if (bpf_probe_read_kernel(fm->nkey.name, len & (PG_FILE_NAME_MAX - 1),
 					  (const void *)fm->name_ptr)) {
 			pg_count_error(PG_ERR_READ_PATH);
@@ -282,10 +284,22 @@ static __always_inline int pg_file_walk(struct pg_file_match *fm, const struct p
 		dev = BPF_CORE_READ(d, d_sb, s_dev);
 	for (i = 0; i <= PG_FILE_WALK; i++) {
 		if (typed) {
-			struct inode *in = d->d_inode;
+			struct inode *in;
 
 			parent = (__u64)d->d_parent;
-			ino = in ? in->i_ino : 0;
+			/*
+			 * Level 0 may be a negative dentry (a create). Kernels
+			 * that take d_inode of a trusted argument as never
+			 * NULL would drop the test below: helper reads there.
+			 * Its parents are not trusted pointers, and never
+			 * negative.
+			 */
+			if (i == 0) {
+				ino = BPF_CORE_READ(d, d_inode, i_ino);
+			} else {
+				in = d->d_inode;
+				ino = in ? in->i_ino : 0;
+			}
 			name = (__u64)d->d_name.name;
 			len = d->d_name.len;
 		} else {
@@ -356,6 +370,7 @@ static __always_inline void pg_file_select(struct pg_file_match *fm,
 {
 	const struct pg_file_bloom *bloom;
 	__u32 uses = m->uses;
+	int ids, names;
 
 	__builtin_memset(&fm->path_pos, 0, sizeof(fm->path_pos));
 	__builtin_memset(&fm->path_neg, 0, sizeof(fm->path_neg));
@@ -364,14 +379,28 @@ static __always_inline void pg_file_select(struct pg_file_match *fm,
 	fm->name_state = PG_NAME_UNREAD;
 	fm->name_ptr = 0;
 	fm->name_len = 0;
-	if (uses & (PG_USES_FILE_IDS | PG_USES_FILE_NAMES)) {
+	/*
+	 * Only what the candidate rules select on: the walk for `path:`
+	 * rules, the name for `name:` rules, and the name only when some
+	 * `name:` value has its length (a lookup that cannot hit, skipped,
+	 * is a miss: what `not:` wants too).
+	 */
+	ids = (uses & PG_USES_FILE_IDS) && pg_mask_meets(&fm->cand, &m->file_ids);
+	names = (uses & PG_USES_FILE_NAMES) && pg_mask_meets(&fm->cand, &m->file_names);
+	if (ids) {
 		bloom = bpf_map_lookup_elem(&pg_pol_fbloom, &fm->gen);
 		if (bloom && typed)
 			pg_file_walk_btf(fm, bloom, dentry);
 		else if (bloom)
 			pg_file_walk_core(fm, bloom, dentry);
+	} else if (names && typed) {
+		fm->name_ptr = (__u64)dentry->d_name.name;
+		fm->name_len = dentry->d_name.len;
+	} else if (names) {
+		fm->name_ptr = (__u64)BPF_CORE_READ(dentry, d_name.name);
+		fm->name_len = BPF_CORE_READ(dentry, d_name.len);
 	}
-	if (uses & PG_USES_FILE_NAMES)
+	if (names && fm->name_len < 64 && ((m->name_lens >> (fm->name_len & 63)) & 1))
 		pg_file_name_lookup(fm, 0, 0, &fm->name_pos, &fm->name_neg);
 	fm->one = fm->cand;
 	pg_mask_apply(&fm->one, &m->any[PG_SEL_PATH], &fm->path_pos, &fm->path_neg);

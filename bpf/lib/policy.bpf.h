@@ -210,6 +210,13 @@ static __always_inline int pg_mask_empty(const struct pg_rule_mask *m)
 	return !(m->w[0] | m->w[1] | m->w[2] | m->w[3]);
 }
 
+/* Whether @a and @b share a rule. */
+static __always_inline int pg_mask_meets(const struct pg_rule_mask *a, const struct pg_rule_mask *b)
+{
+	return !!((a->w[0] & b->w[0]) | (a->w[1] & b->w[1]) | (a->w[2] & b->w[2]) |
+		  (a->w[3] & b->w[3]));
+}
+
 /* Index of the lowest set bit, or -1: the first rule in load order wins. */
 static __always_inline int pg_mask_first(const struct pg_rule_mask *m)
 {

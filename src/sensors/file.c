@@ -16,6 +16,7 @@
 
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -132,19 +133,51 @@ static int tracepoint_exists(const char *name)
  * program for it. Each hook is a BTF function bpf_lsm_<hook>. When BTF
  * cannot be read, say it exists: the load then tells what is wrong.
  */
-static bool lsm_hook_exists(struct btf **btf, const char *hook)
+/* Whether this kernel's trampolines take arguments passed by value as structs (6.1+). */
+static bool struct_args_supported(void)
 {
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return true;
+	return major > 6 || (major == 6 && minor >= 1);
+}
+
+/*
+ * Whether LSM @hook can be attached here: 1 if so, 0 if the kernel lacks
+ * it, -1 if it takes a struct by value and the kernel cannot (path_chown's
+ * kuid_t and kgid_t: 5.10 refuses the program, and with it the backend).
+ */
+static int lsm_hook_usable(struct btf **btf, const char *hook)
+{
+	const struct btf_param *p;
+	const struct btf_type *t;
 	char name[128];
+	int id, i;
 
 	if (!*btf) {
 		*btf = btf__load_vmlinux_btf();
 		if (libbpf_get_error(*btf)) {
 			*btf = NULL;
-			return true;
+			return 1;
 		}
 	}
 	snprintf(name, sizeof(name), "bpf_lsm_%s", hook);
-	return btf__find_by_name_kind(*btf, name, BTF_KIND_FUNC) >= 0;
+	id = btf__find_by_name_kind(*btf, name, BTF_KIND_FUNC);
+	if (id < 0)
+		return 0;
+	t = btf__type_by_id(*btf, btf__type_by_id(*btf, id)->type);
+	if (!t || !btf_is_func_proto(t))
+		return 1;
+	p = btf_params(t);
+	for (i = 0; i < btf_vlen(t); i++, p++) {
+		const struct btf_type *a = btf__type_by_id(*btf, btf__resolve_type(*btf, p->type));
+
+		if (a && (btf_is_struct(a) || btf_is_union(a)) && !struct_args_supported())
+			return -1;
+	}
+	return 1;
 }
 
 static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
@@ -170,23 +203,26 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 	 */
 	bpf_object__for_each_program (prog, obj) {
 		const char *sec = bpf_program__section_name(prog);
-		bool missing;
+		int usable;
 
 		if (!bpf_program__autoload(prog))
 			continue;
 		if (!strncmp(sec, "tracepoint/", 11))
-			missing = tracepoint_exists(sec + 11) == -ENOENT;
+			usable = tracepoint_exists(sec + 11) != -ENOENT;
 		else if (!strncmp(sec, "tp/", 3))
-			missing = tracepoint_exists(sec + 3) == -ENOENT;
+			usable = tracepoint_exists(sec + 3) != -ENOENT;
 		else if (!strncmp(sec, "lsm/", 4))
-			missing = !lsm_hook_exists(&btf, sec + 4);
+			usable = lsm_hook_usable(&btf, sec + 4);
 		else
 			continue;
-		if (missing) {
+		if (usable < 0)
+			pg_info("file: this kernel cannot attach to %s (it takes a struct by value): "
+				"%s left out, its events not reported", sec, bpf_program__name(prog));
+		else if (!usable)
 			pg_dbg("file: no hook %s on this kernel: %s left out", sec,
 			       bpf_program__name(prog));
+		if (usable <= 0)
 			bpf_program__set_autoload(prog, false);
-		}
 	}
 	btf__free(btf);
 	return 0;
