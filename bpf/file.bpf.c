@@ -43,6 +43,11 @@
 #include "lib/policy.bpf.h"
 #include "lib/file_match.bpf.h"
 
+/* pg_file_op() @hook: where the program runs */
+#define PG_HOOK_NONE 0	 /* after the call (tracepoint): the result is the call's */
+#define PG_HOOK_LSM 1	 /* an LSM hook, before the operation: can deny */
+#define PG_HOOK_FENTRY 2 /* a security_*() function's entry, before it: cannot deny */
+
 #define EPERM 1
 #define EACCES 13
 #define AT_FDCWD -100
@@ -256,7 +261,7 @@ static __always_inline void pg_file_output(struct pg_file_heap *h)
  * one), once the candidates are known: select, decide, and if it
  * matched, the record. @p2_str: path2 is this kernel string, not @d2's
  * path (symlink's target). @xflags: record flags the caller knows
- * (PG_FILE_F_CREATED). @lsm: called before the operation, may deny.
+ * (PG_FILE_F_CREATED). @hook: PG_HOOK_*, where the program runs.
  * @typed: the dentries are BTF pointers (LSM arguments, or a file from
  * fd_array), read with plain loads. Returns the LSM verdict: 0 or -EPERM.
  */
@@ -264,8 +269,9 @@ static __always_inline int pg_file_op(struct pg_file_heap *h, const struct pg_po
 				      __u16 type, struct dentry *d, struct vfsmount *mnt,
 				      struct dentry *d2, struct vfsmount *mnt2, const char *p2_str,
 				      const struct pg_file_args *a, long result, __u32 xflags,
-				      const int lsm, const int typed)
+				      const int hook, const int typed)
 {
+	const int lsm = hook == PG_HOOK_LSM, before = hook != PG_HOOK_NONE;
 	struct pg_file_event *e = &h->ev;
 	__u64 now;
 	int act;
@@ -278,16 +284,16 @@ static __always_inline int pg_file_op(struct pg_file_heap *h, const struct pg_po
 	if (act == PG_FILE_NO_RECORD)
 		return 0;
 	e->hdr.ktime = now;
-	if (lsm)
+	if (before)
 		result = act == PG_FILE_DENY ? -EPERM : 0;
-	pg_file_record_init(h, type, xflags | (lsm ? PG_FILE_F_BEFORE : 0), result, a);
+	pg_file_record_init(h, type, xflags | (before ? PG_FILE_F_BEFORE : 0), result, a);
 	if (h->fm.walk_trunc)
 		e->file_flags |= PG_FILE_F_WALK_TRUNC;
 	/*
-	 * LSM: bpf_get_current_task_btf() is 5.11+, and the hooks must load
-	 * on 5.10 too; this runs only for matches, so helper reads are fine.
+	 * LSM, fentry: bpf_get_current_task_btf() is 5.11+, and the hooks must
+	 * load on 5.10 too; this runs only for matches, so helper reads are fine.
 	 */
-	if (lsm)
+	if (before)
 		pg_fill_task_ctx_core((struct task_struct *)bpf_get_current_task(), &e->task);
 	else
 		pg_fill_task_ctx(bpf_get_current_task_btf(), &e->task);
@@ -303,12 +309,34 @@ static __always_inline int pg_file_op(struct pg_file_heap *h, const struct pg_po
 	return act == PG_FILE_DENY ? -EPERM : 0;
 }
 
-/* ---- backend: lsm ---- */
+/*
+ * ---- backends: lsm and fentry ----
+ *
+ * The same hook bodies serve both. "lsm" attaches to the LSM hooks and
+ * can deny; "fentry" attaches to the kernel's security_*() functions that
+ * call them, for kernels whose lsm= list lacks "bpf": it sees the same
+ * arguments at the same moment, before the operation, but its return
+ * value is ignored, so it reports and kills and never denies.
+ */
+#define PG_UNPAREN(...) __VA_ARGS__
+
+/* Both programs of hook @hook: @fn(@args..., backend), @proto its arguments. */
+#define PG_FILE_HOOK(hook, fn, proto, args)                                                        \
+	SEC("lsm/" #hook)                                                                          \
+	int BPF_PROG(lsm_##hook, PG_UNPAREN proto)                                                 \
+	{                                                                                          \
+		return fn(PG_UNPAREN args, PG_HOOK_LSM);                                           \
+	}                                                                                          \
+	SEC("fentry/security_" #hook)                                                              \
+	int BPF_PROG(fentry_##hook, PG_UNPAREN proto)                                              \
+	{                                                                                          \
+		fn(PG_UNPAREN args, PG_HOOK_FENTRY);                                               \
+		return 0;                                                                          \
+	}
 
 static const struct pg_file_args pg_no_args = {};
 
-SEC("lsm/file_open")
-int BPF_PROG(lsm_file_open, struct file *file)
+static __always_inline int pg_hook_file_open(struct file *file, const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_args a = {};
@@ -325,12 +353,12 @@ int BPF_PROG(lsm_file_open, struct file *file)
 	a.open_flags = file->f_flags;
 	a.fmode = fmode;
 	return pg_file_op(h, m, PG_EVENT_FILE_OPEN, file->f_path.dentry, file->f_path.mnt, NULL,
-			  NULL, NULL, &a, 0, 0, 1, 1);
+			  NULL, NULL, &a, 0, 0, hook, 1);
 }
+PG_FILE_HOOK(file_open, pg_hook_file_open, (struct file *file), (file))
 
-SEC("lsm/path_mknod")
-int BPF_PROG(lsm_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
-	     unsigned int dev)
+static __always_inline int pg_hook_mknod(const struct path *dir, struct dentry *dentry,
+					 umode_t mode, const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_args a = {};
@@ -341,10 +369,14 @@ int BPF_PROG(lsm_path_mknod, const struct path *dir, struct dentry *dentry, umod
 		return 0;
 	a.mode = mode;
 	return pg_file_op(h, m, PG_EVENT_FILE_CREATE, dentry, dir->mnt, NULL, NULL, NULL, &a, 0, 0,
-			  1, 1);
+			  hook, 1);
 }
+PG_FILE_HOOK(path_mknod, pg_hook_mknod,
+	     (const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev),
+	     (dir, dentry, mode))
 
-static __always_inline int pg_lsm_unlink(const struct path *dir, struct dentry *dentry)
+static __always_inline int pg_hook_unlink(const struct path *dir, struct dentry *dentry,
+					  const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_heap *h;
@@ -353,20 +385,12 @@ static __always_inline int pg_lsm_unlink(const struct path *dir, struct dentry *
 	if (!h)
 		return 0;
 	return pg_file_op(h, m, PG_EVENT_FILE_UNLINK, dentry, dir->mnt, NULL, NULL, NULL,
-			  &pg_no_args, 0, 0, 1, 1);
+			  &pg_no_args, 0, 0, hook, 1);
 }
-
-SEC("lsm/path_unlink")
-int BPF_PROG(lsm_path_unlink, const struct path *dir, struct dentry *dentry)
-{
-	return pg_lsm_unlink(dir, dentry);
-}
-
-SEC("lsm/path_rmdir")
-int BPF_PROG(lsm_path_rmdir, const struct path *dir, struct dentry *dentry)
-{
-	return pg_lsm_unlink(dir, dentry);
-}
+PG_FILE_HOOK(path_unlink, pg_hook_unlink, (const struct path *dir, struct dentry *dentry),
+	     (dir, dentry))
+PG_FILE_HOOK(path_rmdir, pg_hook_unlink, (const struct path *dir, struct dentry *dentry),
+	     (dir, dentry))
 
 /*
  * Four arguments: 5.19 added a fifth, flags (commit 100f59d96434 "LSM:
@@ -375,9 +399,9 @@ int BPF_PROG(lsm_path_rmdir, const struct path *dir, struct dentry *dentry)
  * An exchange is reported as the rename of the first name to the second:
  * either file matching matches it, as for any rename.
  */
-SEC("lsm/path_rename")
-int BPF_PROG(lsm_path_rename, const struct path *old_dir, struct dentry *old_dentry,
-	     const struct path *new_dir, struct dentry *new_dentry)
+static __always_inline int pg_hook_rename(const struct path *old_dir, struct dentry *old_dentry,
+					  const struct path *new_dir, struct dentry *new_dentry,
+					  const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_heap *h;
@@ -386,11 +410,14 @@ int BPF_PROG(lsm_path_rename, const struct path *old_dir, struct dentry *old_den
 	if (!h)
 		return 0;
 	return pg_file_op(h, m, PG_EVENT_FILE_RENAME, old_dentry, old_dir->mnt, new_dentry,
-			  new_dir->mnt, NULL, &pg_no_args, 0, 0, 1, 1);
+			  new_dir->mnt, NULL, &pg_no_args, 0, 0, hook, 1);
 }
+PG_FILE_HOOK(path_rename, pg_hook_rename,
+	     (const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
+	      struct dentry *new_dentry),
+	     (old_dir, old_dentry, new_dir, new_dentry))
 
-SEC("lsm/path_chmod")
-int BPF_PROG(lsm_path_chmod, const struct path *path, umode_t mode)
+static __always_inline int pg_hook_chmod(const struct path *path, umode_t mode, const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_args a = {};
@@ -401,8 +428,9 @@ int BPF_PROG(lsm_path_chmod, const struct path *path, umode_t mode)
 		return 0;
 	a.mode = mode;
 	return pg_file_op(h, m, PG_EVENT_FILE_CHMOD, path->dentry, path->mnt, NULL, NULL, NULL, &a,
-			  0, 0, 1, 1);
+			  0, 0, hook, 1);
 }
+PG_FILE_HOOK(path_chmod, pg_hook_chmod, (const struct path *path, umode_t mode), (path, mode))
 
 /*
  * uid and gid are kuid_t/kgid_t, structs passed by value, which the
@@ -412,8 +440,7 @@ int BPF_PROG(lsm_path_chmod, const struct path *path, umode_t mode)
  * slots on every kernel, so they are copied out of it by helper, which
  * reads memory whatever the verifier knows of its type.
  */
-SEC("lsm/path_chown")
-int lsm_path_chown(unsigned long long *ctx)
+static __always_inline int pg_hook_chown(unsigned long long *ctx, const int hook)
 {
 	const struct path *path = (const struct path *)ctx[0];
 	const struct pg_policy_masks *m;
@@ -429,16 +456,29 @@ int lsm_path_chown(unsigned long long *ctx)
 	a.uid = ids[0];
 	a.gid = ids[1];
 	return pg_file_op(h, m, PG_EVENT_FILE_CHOWN, path->dentry, path->mnt, NULL, NULL, NULL, &a,
-			  0, 0, 1, 1);
+			  0, 0, hook, 1);
+}
+
+SEC("lsm/path_chown")
+int lsm_path_chown(unsigned long long *ctx)
+{
+	return pg_hook_chown(ctx, PG_HOOK_LSM);
+}
+
+SEC("fentry/security_path_chown")
+int fentry_path_chown(unsigned long long *ctx)
+{
+	pg_hook_chown(ctx, PG_HOOK_FENTRY);
+	return 0;
 }
 
 /*
  * truncate(2), and before 6.2 ftruncate(2) and open(O_TRUNC) too; since
  * 6.2 (commit 3350607dc5637 "security: Create file_truncate hook from
- * path_truncate hook") those call file_truncate: lsm_file_truncate below.
+ * path_truncate hook") those call file_truncate: the hook after this one,
+ * which the agent leaves out where the kernel lacks it.
  */
-SEC("lsm/path_truncate")
-int BPF_PROG(lsm_path_truncate, const struct path *path)
+static __always_inline int pg_hook_truncate(const struct path *path, const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_heap *h;
@@ -447,15 +487,11 @@ int BPF_PROG(lsm_path_truncate, const struct path *path)
 	if (!h)
 		return 0;
 	return pg_file_op(h, m, PG_EVENT_FILE_TRUNCATE, path->dentry, path->mnt, NULL, NULL, NULL,
-			  &pg_no_args, 0, 0, 1, 1);
+			  &pg_no_args, 0, 0, hook, 1);
 }
+PG_FILE_HOOK(path_truncate, pg_hook_truncate, (const struct path *path), (path))
 
-/*
- * 6.2+ only (see above): the agent lists it where the hook exists.
- * Not in the spec's list of program names yet (notes/bpf-needs.md).
- */
-SEC("lsm/file_truncate")
-int BPF_PROG(lsm_file_truncate, struct file *file)
+static __always_inline int pg_hook_file_truncate(struct file *file, const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_args a = {};
@@ -467,13 +503,13 @@ int BPF_PROG(lsm_file_truncate, struct file *file)
 	a.open_flags = file->f_flags;
 	a.fmode = file->f_mode;
 	return pg_file_op(h, m, PG_EVENT_FILE_TRUNCATE, file->f_path.dentry, file->f_path.mnt, NULL,
-			  NULL, NULL, &a, 0, 0, 1, 1);
+			  NULL, NULL, &a, 0, 0, hook, 1);
 }
+PG_FILE_HOOK(file_truncate, pg_hook_file_truncate, (struct file *file), (file))
 
 /* path: the existing file; path2: the new link (same mount: links do not cross) */
-SEC("lsm/path_link")
-int BPF_PROG(lsm_path_link, struct dentry *old_dentry, const struct path *new_dir,
-	     struct dentry *new_dentry)
+static __always_inline int pg_hook_link(struct dentry *old_dentry, const struct path *new_dir,
+					struct dentry *new_dentry, const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_heap *h;
@@ -482,12 +518,15 @@ int BPF_PROG(lsm_path_link, struct dentry *old_dentry, const struct path *new_di
 	if (!h)
 		return 0;
 	return pg_file_op(h, m, PG_EVENT_FILE_LINK, old_dentry, new_dir->mnt, new_dentry,
-			  new_dir->mnt, NULL, &pg_no_args, 0, 0, 1, 1);
+			  new_dir->mnt, NULL, &pg_no_args, 0, 0, hook, 1);
 }
+PG_FILE_HOOK(path_link, pg_hook_link,
+	     (struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry),
+	     (old_dentry, new_dir, new_dentry))
 
 /* path: the new link itself; path2: its target, as written */
-SEC("lsm/path_symlink")
-int BPF_PROG(lsm_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name)
+static __always_inline int pg_hook_symlink(const struct path *dir, struct dentry *dentry,
+					   const char *old_name, const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_heap *h;
@@ -496,12 +535,14 @@ int BPF_PROG(lsm_path_symlink, const struct path *dir, struct dentry *dentry, co
 	if (!h)
 		return 0;
 	return pg_file_op(h, m, PG_EVENT_FILE_SYMLINK, dentry, dir->mnt, NULL, NULL, old_name,
-			  &pg_no_args, 0, 0, 1, 1);
+			  &pg_no_args, 0, 0, hook, 1);
 }
+PG_FILE_HOOK(path_symlink, pg_hook_symlink,
+	     (const struct path *dir, struct dentry *dentry, const char *old_name),
+	     (dir, dentry, old_name))
 
-SEC("lsm/mmap_file")
-int BPF_PROG(lsm_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
-	     unsigned long flags)
+static __always_inline int pg_hook_mmap(struct file *file, unsigned long prot,
+					unsigned long flags, const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_args a = {};
@@ -518,7 +559,22 @@ int BPF_PROG(lsm_mmap_file, struct file *file, unsigned long reqprot, unsigned l
 	a.open_flags = file->f_flags;
 	a.fmode = file->f_mode;
 	return pg_file_op(h, m, PG_EVENT_FILE_MMAP_EXEC, file->f_path.dentry, file->f_path.mnt,
-			  NULL, NULL, NULL, &a, 0, 0, 1, 1);
+			  NULL, NULL, NULL, &a, 0, 0, hook, 1);
+}
+
+/* The hook has the protection asked for and the one applied; the function only the first. */
+SEC("lsm/mmap_file")
+int BPF_PROG(lsm_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags)
+{
+	return pg_hook_mmap(file, prot, flags, PG_HOOK_LSM);
+}
+
+SEC("fentry/security_mmap_file")
+int BPF_PROG(fentry_mmap_file, struct file *file, unsigned long prot, unsigned long flags)
+{
+	pg_hook_mmap(file, prot, flags, PG_HOOK_FENTRY);
+	return 0;
 }
 
 /* ---- backend: tracepoint ---- */
@@ -663,7 +719,7 @@ static __always_inline int pg_tp_file(struct pg_file_heap *h, const struct pg_po
 	a->open_flags = f_flags;
 	a->fmode = f_mode;
 	pg_file_op(h, m, type, d, mnt, NULL, NULL, NULL, a, result,
-		   type == PG_EVENT_FILE_CREATE ? PG_FILE_F_CREATED : 0, 0, typed);
+		   type == PG_EVENT_FILE_CREATE ? PG_FILE_F_CREATED : 0, PG_HOOK_NONE, typed);
 	return 0;
 }
 
@@ -891,10 +947,10 @@ int tp_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 }
 
 /*
- * ftruncate, fchmod, fchown: the fd's file (argument 1), whatever the
- * call returned; @fill takes the call's other arguments into a.
+ * One syscall-exit program: the decision's first steps, then @fill takes
+ * the call's arguments into a, then @tail decides and records.
  */
-#define PG_TP_FD_OP(call, type, fill)                                                              \
+#define PG_TP_SYSCALL(call, type, fill, tail)                                                      \
 	SEC("tracepoint/syscalls/sys_exit_" #call)                                                 \
 	int tp_sys_exit_##call(struct trace_event_raw_sys_exit *ctx)                               \
 	{                                                                                          \
@@ -910,8 +966,13 @@ int tp_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 		task = bpf_get_current_task_btf();                                                 \
 		regs = pg_sys_regs(task);                                                          \
 		fill;                                                                              \
-		return pg_tp_fd_op(h, m, task, (int)PG_ARG1(regs), type, 0, &a, ctx->ret);         \
+		return tail;                                                                       \
 	}
+
+/* ftruncate, fchmod, fchown: the fd's file (argument 1), whatever the call returned */
+#define PG_TP_FD_OP(call, type, fill)                                                              \
+	PG_TP_SYSCALL(call, type, fill,                                                            \
+		      pg_tp_fd_op(h, m, task, (int)PG_ARG1(regs), type, 0, &a, ctx->ret))
 
 PG_TP_FD_OP(ftruncate, PG_EVENT_FILE_TRUNCATE, a.size = PG_ARG2(regs))
 PG_TP_FD_OP(fchmod, PG_EVENT_FILE_CHMOD, a.mode = PG_ARG2(regs))
@@ -956,24 +1017,9 @@ int tp_sys_exit_mmap(struct trace_event_raw_sys_exit *ctx)
  * AT_FDCWD for calls without a dirfd.
  */
 #define PG_TP_USER_PATH(call, type, how, dfd1, s1, dfd2, s2, fill)                                 \
-	SEC("tracepoint/syscalls/sys_exit_" #call)                                                 \
-	int tp_sys_exit_##call(struct trace_event_raw_sys_exit *ctx)                               \
-	{                                                                                          \
-		const struct pg_policy_masks *m;                                                   \
-		struct pg_file_args a = {};                                                        \
-		struct task_struct *task;                                                          \
-		struct pg_file_heap *h;                                                            \
-		struct pt_regs *regs;                                                              \
-                                                                                                   \
-		h = pg_file_begin(&m, type, PG_EVENT_NONE, 0);                                     \
-		if (!h)                                                                            \
-			return 0;                                                                  \
-		task = bpf_get_current_task_btf();                                                 \
-		regs = pg_sys_regs(task);                                                          \
-		fill;                                                                              \
-		return pg_tp_user_path(h, task, type, ctx->ret, dfd1, (const char *)(s1), dfd2,    \
-				       (const char *)(s2), how, &a);                               \
-	}
+	PG_TP_SYSCALL(call, type, fill,                                                            \
+		      pg_tp_user_path(h, task, type, ctx->ret, dfd1, (const char *)(s1), dfd2,     \
+				      (const char *)(s2), how, &a))
 
 #define PG_NOTHING ((void)0)
 

@@ -58,6 +58,28 @@ static const char *const lsm_progs[] = {
 	NULL,
 };
 
+static bool usable_fentry(const struct pg_features *f)
+{
+	return f->fentry;
+}
+
+/* The same hooks, at the entry of the security_*() functions that call them. */
+static const char *const fentry_progs[] = {
+	"fentry_file_open",
+	"fentry_path_mknod",
+	"fentry_path_unlink",
+	"fentry_path_rmdir",
+	"fentry_path_rename",
+	"fentry_path_chmod",
+	"fentry_path_chown",
+	"fentry_path_truncate",
+	"fentry_path_link",
+	"fentry_path_symlink",
+	"fentry_mmap_file",
+	"fentry_file_truncate",
+	NULL,
+};
+
 static const char *const tp_progs[] = {
 	/* calls that return an fd, or take one: the kernel decides by identity */
 	"tp_sys_exit_openat",
@@ -93,13 +115,16 @@ static const char *const tp_progs[] = {
 
 /*
  * LSM first: it sees every path the kernel resolved, before the operation,
- * and is the only one that can deny. The syscall tracepoints see the
+ * and is the only one that can deny. fentry sees the same, where BPF LSM
+ * is not active, but cannot deny. The syscall tracepoints see the
  * outcome instead (a kill acts after the call) and leave the calls that
  * take a path string to the agent's resolution.
  */
 static const struct pg_backend file_backends[] = {
 	{ "lsm", "BPF LSM: CONFIG_BPF_LSM and bpf in the kernel's lsm= list", usable_lsm,
 	  lsm_progs },
+	{ "fentry", "fentry on security_*() (report and kill, no deny)", usable_fentry,
+	  fentry_progs },
 	{ "tracepoint", "syscall tracepoints, tracefs and bpf_task_pt_regs (5.15+)",
 	  usable_tracepoint, tp_progs },
 };
@@ -145,15 +170,15 @@ static bool struct_args_supported(void)
 }
 
 /*
- * Whether LSM @hook can be attached here: 1 if so, 0 if the kernel lacks
- * it, -1 if it takes a struct by value and the kernel cannot (path_chown's
- * kuid_t and kgid_t: 5.10 refuses the program, and with it the backend).
+ * Whether kernel function @fn can be attached to: 1 if so, 0 if the
+ * kernel lacks it, -1 if it takes a struct by value and the kernel cannot
+ * (path_chown's kuid_t and kgid_t: 5.10 refuses the program, and with it
+ * the backend).
  */
-static int lsm_hook_usable(struct btf **btf, const char *hook)
+static int btf_func_usable(struct btf **btf, const char *fn)
 {
 	const struct btf_param *p;
 	const struct btf_type *t;
-	char name[128];
 	int id, i;
 
 	if (!*btf) {
@@ -163,8 +188,7 @@ static int lsm_hook_usable(struct btf **btf, const char *hook)
 			return 1;
 		}
 	}
-	snprintf(name, sizeof(name), "bpf_lsm_%s", hook);
-	id = btf__find_by_name_kind(*btf, name, BTF_KIND_FUNC);
+	id = btf__find_by_name_kind(*btf, fn, BTF_KIND_FUNC);
 	if (id < 0)
 		return 0;
 	t = btf__type_by_id(*btf, btf__type_by_id(*btf, id)->type);
@@ -203,6 +227,7 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 	 */
 	bpf_object__for_each_program (prog, obj) {
 		const char *sec = bpf_program__section_name(prog);
+		char fn[128];
 		int usable;
 
 		if (!bpf_program__autoload(prog))
@@ -211,8 +236,11 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 			usable = tracepoint_exists(sec + 11) != -ENOENT;
 		else if (!strncmp(sec, "tp/", 3))
 			usable = tracepoint_exists(sec + 3) != -ENOENT;
-		else if (!strncmp(sec, "lsm/", 4))
-			usable = lsm_hook_usable(&btf, sec + 4);
+		else if (!strncmp(sec, "lsm/", 4)) {
+			snprintf(fn, sizeof(fn), "bpf_lsm_%s", sec + 4);
+			usable = btf_func_usable(&btf, fn);
+		} else if (!strncmp(sec, "fentry/", 7))
+			usable = btf_func_usable(&btf, sec + 7);
 		else
 			continue;
 		if (usable < 0)

@@ -631,6 +631,12 @@ t_file_backend_tracepoint() {
 		skip file_backend_tracepoint "tracepoint is this kernel's default file backend: the tests above ran it"
 		return
 	fi
+	# 5.10 would refuse it (and WARN about the policy's LPM trie, not
+	# preallocated, in a tracepoint program): not tried there
+	if [ "$(echo "$PROBE" | jq -r '.features.pt_regs')" != true ]; then
+		skip file_backend_tracepoint "kernel $(uname -r) has no bpf_task_pt_regs (5.15+): the backend is not offered here"
+		return
+	fi
 	if ! pol_agent ftp fmain --backend file=tracepoint; then
 		# shellcheck disable=SC2046
 		set -- $(uname -r | tr '.-' '  ')
@@ -657,6 +663,48 @@ t_file_backend_tracepoint() {
 	fi
 }
 
+# fentry on the security_*() functions, forced where it works (the VM
+# kernels): the same hooks as lsm, so the same events, flag "before";
+# a kill rule kills, and a deny rule is refused at load (no deny here)
+t_file_backend_fentry() {
+	if [ "$(echo "$PROBE" | jq -r '.features.fentry')" != true ]; then
+		skip file_backend_fentry "no fentry on this kernel ($(uname -r)): the VM kernels test it"
+		return
+	fi
+	pol_agent ffe fmain --backend file=fentry ||
+		{ fail file_backend_fentry "agent did not start: $(tail -n 2 "$WORK/ffe.log")"; return; }
+	frun "$BIN" open "$W/shadow" r
+	fwait ffe file_open "$W/shadow" $FPID "$(f_flag file_open before)"
+	_x=$FX
+	frun "$BIN" chmod "$D/m" 644
+	fwait ffe file_chmod "$D/m" $FPID ".file_chmod.mode == \"0644\""
+	_y=$FX
+	frun "$BIN" rename "$D/m" "$D/m2"
+	fwait ffe file_rename "$D/m" $FPID ".file_rename.new_path == \"$D/m2\""
+	_z=$FX
+	agent_stop ffe
+	mv "$D/m2" "$D/m" 2>/dev/null
+	if [ -z "$_x" ] || [ -z "$_y" ] || [ -z "$_z" ]; then
+		fail file_backend_fentry "open reported: $([ -n "$_x" ] && echo yes || echo no), chmod: $([ -n "$_y" ] && echo yes || echo no), rename: $([ -n "$_z" ] && echo yes || echo no)"
+		return
+	fi
+	jq -e '.sensors.file.backend == "fentry"' "$WORK/ffe.stats" >/dev/null ||
+		{ fail file_backend_fentry "stats name backend $(jq -c .sensors.file.backend "$WORK/ffe.stats")"; return; }
+	# t_file_kill's rule: the reader dies before its open returns
+	[ -f "$WORK/fkill.yaml" ] || { skip file_backend_fentry "kill not tried: t_file_kill did not run"; return; }
+	pol_agent ffk fkill --backend file=fentry ||
+		{ fail file_backend_fentry "agent with the kill rule did not start: $(tail -n 2 "$WORK/ffk.log")"; return; }
+	rm -f "$FW/k/marker"
+	{ frun "$FW/killer/pg-testbin" openmark "$FW/k/secret" r "$FW/k/marker"; } 2>/dev/null
+	_rc=$FRC
+	agent_stop ffk
+	if [ "$_rc" != 137 ] || [ -e "$FW/k/marker" ]; then
+		fail file_backend_fentry "kill rule: reader rc=$_rc (want 137), marker $([ -e "$FW/k/marker" ] && echo created || echo absent)"
+		return
+	fi
+	ok file_backend_fentry
+}
+
 # The built-in policies watch /etc/shadow: a read of it is reported
 t_file_default() {
 	if [ ! -f /etc/shadow ]; then
@@ -677,7 +725,7 @@ FILE_MAIN_TESTS="t_file_abs t_file_name t_file_relative t_file_dotdot t_file_sym
 t_file_chroot t_file_mntns t_file_hardlink t_file_bindmount t_file_deep t_file_real_shadow
 t_file_write t_file_create t_file_rename t_file_chmod t_file_chown t_file_unlink
 t_file_truncate t_file_link t_file_mmap_exec t_file_refused t_file_stats"
-FILE_OWN_TESTS="t_file_unwatched t_file_kill t_file_deny t_file_backend_tracepoint t_file_default"
+FILE_OWN_TESTS="t_file_unwatched t_file_kill t_file_deny t_file_backend_tracepoint t_file_backend_fentry t_file_default"
 
 # file_selected NAME…: PG_E2E_ONLY keeps one of them
 file_selected() {
