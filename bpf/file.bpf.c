@@ -355,7 +355,7 @@ static __always_inline int pg_hook_file_open(struct file *file, const int hook)
 	return pg_file_op(h, m, PG_EVENT_FILE_OPEN, file->f_path.dentry, file->f_path.mnt, NULL,
 			  NULL, NULL, &a, 0, 0, hook, 1);
 }
-PG_FILE_HOOK(file_open, pg_hook_file_open, (struct file *file), (file))
+PG_FILE_HOOK(file_open, pg_hook_file_open, (struct file * file), (file))
 
 static __always_inline int pg_hook_mknod(const struct path *dir, struct dentry *dentry,
 					 umode_t mode, const int hook)
@@ -505,7 +505,7 @@ static __always_inline int pg_hook_file_truncate(struct file *file, const int ho
 	return pg_file_op(h, m, PG_EVENT_FILE_TRUNCATE, file->f_path.dentry, file->f_path.mnt, NULL,
 			  NULL, NULL, &a, 0, 0, hook, 1);
 }
-PG_FILE_HOOK(file_truncate, pg_hook_file_truncate, (struct file *file), (file))
+PG_FILE_HOOK(file_truncate, pg_hook_file_truncate, (struct file * file), (file))
 
 /* path: the existing file; path2: the new link (same mount: links do not cross) */
 static __always_inline int pg_hook_link(struct dentry *old_dentry, const struct path *new_dir,
@@ -521,7 +521,7 @@ static __always_inline int pg_hook_link(struct dentry *old_dentry, const struct 
 			  new_dir->mnt, NULL, &pg_no_args, 0, 0, hook, 1);
 }
 PG_FILE_HOOK(path_link, pg_hook_link,
-	     (struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry),
+	     (struct dentry * old_dentry, const struct path *new_dir, struct dentry *new_dentry),
 	     (old_dentry, new_dir, new_dentry))
 
 /* path: the new link itself; path2: its target, as written */
@@ -541,8 +541,8 @@ PG_FILE_HOOK(path_symlink, pg_hook_symlink,
 	     (const struct path *dir, struct dentry *dentry, const char *old_name),
 	     (dir, dentry, old_name))
 
-static __always_inline int pg_hook_mmap(struct file *file, unsigned long prot,
-					unsigned long flags, const int hook)
+static __always_inline int pg_hook_mmap(struct file *file, unsigned long prot, unsigned long flags,
+					const int hook)
 {
 	const struct pg_policy_masks *m;
 	struct pg_file_args a = {};

@@ -361,7 +361,8 @@ static void close_all_but_bpf(void)
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		len = readlink(path, target, sizeof(target) - 1);
 		target[len > 0 ? len : 0] = '\0';
-		if (strncmp(target, "anon_inode:bpf", 14) && strcmp(target, "anon_inode:[perf_event]"))
+		if (strncmp(target, "anon_inode:bpf", 14) &&
+		    strcmp(target, "anon_inode:[perf_event]"))
 			fds[n++] = fd;
 	}
 	closedir(d);
@@ -410,7 +411,8 @@ void pg_loader__detach(struct pg_loader *l)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0)
 		pg_warn("stopping: cannot hand the tracepoints to a child (%s): detaching "
-			"them here, which takes a few seconds", strerror(errno));
+			"them here, which takes a few seconds",
+			strerror(errno));
 	for (i = 0; i < n_slow; i++)
 		bpf_link__destroy(slow[i]);
 	/* a program that read the policy flag just before it changed */

@@ -244,8 +244,10 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 		else
 			continue;
 		if (usable < 0)
-			pg_info("file: this kernel cannot attach to %s (it takes a struct by value): "
-				"%s left out, its events not reported", sec, bpf_program__name(prog));
+			pg_info("file: this kernel cannot attach to %s (it takes a struct by "
+				"value): "
+				"%s left out, its events not reported",
+				sec, bpf_program__name(prog));
 		else if (!usable)
 			pg_dbg("file: no hook %s on this kernel: %s left out", sec,
 			       bpf_program__name(prog));
