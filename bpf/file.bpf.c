@@ -233,16 +233,23 @@ static __always_inline __u16 pg_file_append_path(struct pg_file_heap *h, __u64 d
 	return len & PG_FILE_LEN_MASK;
 }
 
-/* Append a kernel string (a symlink's target); returns its length. */
-static __always_inline __u16 pg_file_append_kstr(struct pg_file_heap *h, const char *s, __u32 f_err)
+/*
+ * Append a string, from user memory if @user (a syscall's argument) or
+ * else from the kernel (a symlink's target); returns its length.
+ */
+static __always_inline __u16 pg_file_append_str(struct pg_file_heap *h, const char *s, __u32 f_err,
+						const int user)
 {
 	__u32 off = h->off;
 	long r;
 
-	r = bpf_probe_read_kernel_str(&h->data[off & PG_FILE_OFF_MASK], PG_PATH_MAX, s);
+	if (user)
+		r = bpf_probe_read_user_str(&h->data[off & PG_FILE_OFF_MASK], PG_PATH_MAX, s);
+	else
+		r = bpf_probe_read_kernel_str(&h->data[off & PG_FILE_OFF_MASK], PG_PATH_MAX, s);
 	if (r <= 0) {
 		h->ev.file_flags |= f_err;
-		pg_count_error(PG_ERR_READ_PATH);
+		pg_count_error(user ? PG_ERR_READ_USER_PATH : PG_ERR_READ_PATH);
 		return 0;
 	}
 	h->off = off + ((r - 1) & PG_FILE_LEN_MASK);
@@ -301,7 +308,7 @@ static __always_inline int pg_file_op(struct pg_file_heap *h, const struct pg_po
 	e->path_len = pg_file_append_path(h, (__u64)d, (__u64)mnt, PG_FILE_F_PATH_TRUNC,
 					  PG_FILE_F_PATH_ERROR, 1);
 	if (p2_str)
-		e->path2_len = pg_file_append_kstr(h, p2_str, PG_FILE_F_PATH2_ERROR);
+		e->path2_len = pg_file_append_str(h, p2_str, PG_FILE_F_PATH2_ERROR, 0);
 	else if (d2)
 		e->path2_len = pg_file_append_path(h, (__u64)d2, (__u64)mnt2, PG_FILE_F_PATH2_TRUNC,
 						   PG_FILE_F_PATH2_ERROR, 0);
@@ -789,22 +796,6 @@ static __always_inline __u16 pg_tp_base(struct pg_file_heap *h, struct task_stru
 	return pg_file_append_path(h, (__u64)r.dentry, (__u64)r.mnt, f_trunc, f_err, 0);
 }
 
-/* Append a string argument of the call; returns its length. */
-static __always_inline __u16 pg_tp_ustr(struct pg_file_heap *h, const char *s, __u32 f_err)
-{
-	__u32 off = h->off;
-	long r;
-
-	r = bpf_probe_read_user_str(&h->data[off & PG_FILE_OFF_MASK], PG_PATH_MAX, s);
-	if (r <= 0) {
-		h->ev.file_flags |= f_err;
-		pg_count_error(PG_ERR_READ_USER_PATH);
-		return 0;
-	}
-	h->off = off + ((r - 1) & PG_FILE_LEN_MASK);
-	return (r - 1) & PG_FILE_LEN_MASK;
-}
-
 /* pg_tp_user_path() @how */
 #define PG_UP_ONE 0    /* one path string */
 #define PG_UP_TWO 1    /* two, each relative to its own directory fd */
@@ -838,10 +829,10 @@ static __always_inline int pg_tp_user_path(struct pg_file_heap *h, struct task_s
 	pg_file_record_init(h, type, PG_FILE_F_USER_PATH, result, a);
 	pg_fill_task_ctx(task, &e->task);
 	off1 = h->off;
-	e->path_len = pg_tp_ustr(h, s1, PG_FILE_F_PATH_ERROR);
+	e->path_len = pg_file_append_str(h, s1, PG_FILE_F_PATH_ERROR, 1);
 	off2 = h->off;
 	if (how != PG_UP_ONE)
-		e->path2_len = pg_tp_ustr(h, s2, PG_FILE_F_PATH2_ERROR);
+		e->path2_len = pg_file_append_str(h, s2, PG_FILE_F_PATH2_ERROR, 1);
 	e->base_len = pg_tp_base(h, task, dfd1, off1, e->path_len, PG_FILE_F_PATH_TRUNC,
 				 PG_FILE_F_PATH_ERROR);
 	if (how == PG_UP_TWO)
