@@ -154,7 +154,7 @@ test-fresh:
 
 check:
 	$(Q)clang-format --dry-run -Werror src/*.c src/*.h src/sensors/*.c bpf/*.c bpf/lib/*.h include/penguard/*.h \
-		$(wildcard tests/unit/*.c) tests/helpers/*.c tests/fuzz/*.c bench/*.c
+		$(wildcard tests/unit/*.c) tests/helpers/*.c tests/fuzz/*.c bench/*.c bench/*.h
 
 clean:
 	rm -rf $(BUILD)

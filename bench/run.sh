@@ -306,9 +306,9 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracin
 	log "warning: cannot mount tracefs"
 
 CFLAGS=(-std=gnu11 -O2 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wmissing-prototypes)
-cc "${CFLAGS[@]}" -o "$BB/execstorm" "$ROOT/bench/execstorm.c" ||
+cc "${CFLAGS[@]}" -o "$BB/execstorm" "$ROOT/bench/execstorm.c" "$ROOT/bench/storm.c" ||
 	die "cannot build execstorm"
-cc "${CFLAGS[@]}" -o "$BB/openstorm" "$ROOT/bench/openstorm.c" ||
+cc "${CFLAGS[@]}" -o "$BB/openstorm" "$ROOT/bench/openstorm.c" "$ROOT/bench/storm.c" ||
 	die "cannot build openstorm"
 # The libc-free static binary keeps each exec as cheap as it can be; where
 # tiny.c has no exit stub for the architecture, an ordinary static one.
