@@ -523,18 +523,20 @@ wait_idle()
 	return 1
 }
 
-# storm DIR: run the workload; sets STORM to its output line, and R_MONCPU
-# to the monitor process's own CPU ns over the storm and the settle time.
-storm()
+# measure DIR UNIT CMD...: run the storm CMD (execstorm or openstorm),
+# whose result line counts UNIT (execs, opens); sets STORM to that line,
+# and R_MONCPU to the monitor process's own CPU ns over the storm and the
+# settle time.
+measure()
 {
-	local rc=0 t0 t1 m0="" m1="" others
+	local d=$1 unit=$2 rc=0 t0 t1 m0="" m1="" others
 
+	shift 2
 	wait_idle || R_NOTE+="machine busy before the storm ($R_BG CPU-s/s); "
 	others=$(other_monitors)
 	[[ -z $MON_PID ]] || m0=$(proc_cpu_ns "$MON_PID")
 	t0=$(proc_ticks "${MON_CPU_PIDS[@]}")
-	timeout 600 "$BB/execstorm" -l "$LOOPS" -n "$EXECS" -s "$SETTLE_MS" "$TINY" \
-		>"$1/storm.out" 2>"$1/storm.err" || rc=$?
+	timeout 600 "$@" >"$d/storm.out" 2>"$d/storm.err" || rc=$?
 	t1=$(proc_ticks "${MON_CPU_PIDS[@]}")
 	[[ -z $m0 ]] || m1=$(proc_cpu_ns "$MON_PID")
 	[[ -z $m0 || -z $m1 ]] || R_MONCPU=$((m1 - m0))
@@ -544,19 +546,25 @@ storm()
 			if (!seen[$i]++) printf "%s%s", (n++ ? " " : ""), $i }' <<<"$others")); "
 		R_FOREIGN=1
 	fi
-	STORM=$(tail -n 1 "$1/storm.out")
-	if [[ $STORM != execs=* ]]; then
-		R_STATUS="storm failed (rc $rc): $(head -c 200 "$1/storm.err")"
+	STORM=$(tail -n 1 "$d/storm.out")
+	if [[ $STORM != "$unit"=* ]]; then
+		R_STATUS="storm failed (rc $rc): $(head -c 200 "$d/storm.err")"
 		return 1
 	fi
 	# CPU the storm and the monitor can be charged with by name: deaf to
 	# other load on the machine, blind to kernel work in other contexts.
 	R_ATTR=$(awk -v w="$(kv cpu_work_s "$STORM")" -v t="$((t1 - t0))" -v hz="$HZ" \
 		'BEGIN { printf "%.3f", w + t / hz }')
-	# Execs that failed under a monitor are worth knowing, but the
+	# Operations that failed under a monitor are worth knowing, but the
 	# timing is still kept: the row's note says so.
-	(($(kv failed "$STORM") == 0)) || R_NOTE+="$(kv failed "$STORM") execs failed; "
+	(($(kv failed "$STORM") == 0)) || R_NOTE+="$(kv failed "$STORM") $unit failed; "
 	return 0
+}
+
+# storm DIR: the exec storm (measure)
+storm()
+{
+	measure "$1" execs "$BB/execstorm" -l "$LOOPS" -n "$EXECS" -s "$SETTLE_MS" "$TINY"
 }
 
 # count_matching FILE AWK: lines of FILE for which the awk condition holds;
@@ -1185,36 +1193,10 @@ open_audit_del()
 	OPEN_AUDIT_ADDED=()
 }
 
-# ostorm DIR FILE PER_LOOP: the open storm, measured as storm() measures
-# the exec storm (idle wait, monitor CPU, attributed CPU, other monitors).
+# ostorm DIR FILE PER_LOOP: the open storm of FILE (measure)
 ostorm()
 {
-	local rc=0 t0 t1 m0="" m1="" others
-
-	wait_idle || R_NOTE+="machine busy before the storm ($R_BG CPU-s/s); "
-	others=$(other_monitors)
-	[[ -z $MON_PID ]] || m0=$(proc_cpu_ns "$MON_PID")
-	t0=$(proc_ticks "${MON_CPU_PIDS[@]}")
-	timeout 600 "$BB/openstorm" -l "$LOOPS" -n "$3" -s "$SETTLE_MS" "$2" \
-		>"$1/storm.out" 2>"$1/storm.err" || rc=$?
-	t1=$(proc_ticks "${MON_CPU_PIDS[@]}")
-	[[ -z $m0 ]] || m1=$(proc_cpu_ns "$MON_PID")
-	[[ -z $m0 || -z $m1 ]] || R_MONCPU=$((m1 - m0))
-	others+=$(other_monitors)
-	if [[ -n $others ]]; then
-		R_NOTE+="other monitors running ($(awk '{ for (i = 1; i <= NF; i++)
-			if (!seen[$i]++) printf "%s%s", (n++ ? " " : ""), $i }' <<<"$others")); "
-		R_FOREIGN=1
-	fi
-	STORM=$(tail -n 1 "$1/storm.out")
-	if [[ $STORM != opens=* ]]; then
-		R_STATUS="storm failed (rc $rc): $(head -c 200 "$1/storm.err")"
-		return 1
-	fi
-	R_ATTR=$(awk -v w="$(kv cpu_work_s "$STORM")" -v t="$((t1 - t0))" -v hz="$HZ" \
-		'BEGIN { printf "%.3f", w + t / hz }')
-	(($(kv failed "$STORM") == 0)) || R_NOTE+="$(kv failed "$STORM") opens failed; "
-	return 0
+	measure "$1" opens "$BB/openstorm" -l "$LOOPS" -n "$3" -s "$SETTLE_MS" "$2"
 }
 
 orun_baseline() { ostorm "$@" || return 0; R_STATUS=ok; }
