@@ -386,6 +386,7 @@ void pg_loader__detach(struct pg_loader *l)
 	size_t i, j, n_slow = 0;
 	sigset_t all, old;
 	pid_t pid;
+	int err;
 
 	for (i = 0; i < pg_n_sensors; i++) {
 		struct pg_loaded *ld = &l->loaded[i];
@@ -404,6 +405,7 @@ void pg_loader__detach(struct pg_loader *l)
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
+	err = errno;
 	if (pid == 0) {
 		close_all_but_bpf();
 		_exit(0);
@@ -412,7 +414,7 @@ void pg_loader__detach(struct pg_loader *l)
 	if (pid < 0)
 		pg_warn("stopping: cannot hand the tracepoints to a child (%s): detaching "
 			"them here, which takes a few seconds",
-			strerror(errno));
+			strerror(err));
 	for (i = 0; i < n_slow; i++)
 		bpf_link__destroy(slow[i]);
 	/* a program that read the policy flag just before it changed */
