@@ -343,40 +343,43 @@ static __always_inline int pg_file_op(struct pg_file_heap *h, const struct pg_po
 
 static const struct pg_file_args pg_no_args = {};
 
-static __always_inline int pg_hook_file_open(struct file *file, const int hook)
+/*
+ * One hook's decision, and its record if a rule matched: the operation
+ * @type (for an open, @acc the access) on the file (@d, @mnt), and for
+ * rename and link the second file (@d2, @mnt2), for symlink its target
+ * (@p2_str); @a: what the call passed.
+ */
+static __always_inline int pg_hook_op(__u16 type, __u32 acc, struct dentry *d, struct vfsmount *mnt,
+				      struct dentry *d2, struct vfsmount *mnt2, const char *p2_str,
+				      const struct pg_file_args *a, const int hook)
 {
 	const struct pg_policy_masks *m;
-	struct pg_file_args a = {};
 	struct pg_file_heap *h;
-	__u32 fmode = file->f_mode;
 
-	/* the open created the file: path_mknod reported the create */
-	if (fmode & PG_FMODE_CREATED)
-		return 0;
-	h = pg_file_begin(&m, PG_EVENT_FILE_OPEN, PG_EVENT_NONE,
-			  fmode & PG_FMODE_WRITE ? PG_ACC_WRITE : PG_ACC_READ);
+	h = pg_file_begin(&m, type, PG_EVENT_NONE, acc);
 	if (!h)
 		return 0;
-	a.open_flags = file->f_flags;
-	a.fmode = fmode;
-	return pg_file_op(h, m, PG_EVENT_FILE_OPEN, file->f_path.dentry, file->f_path.mnt, NULL,
-			  NULL, NULL, &a, 0, 0, hook, 1);
+	return pg_file_op(h, m, type, d, mnt, d2, mnt2, p2_str, a, 0, 0, hook, 1);
+}
+
+static __always_inline int pg_hook_file_open(struct file *file, const int hook)
+{
+	struct pg_file_args a = { .fmode = file->f_mode, .open_flags = file->f_flags };
+
+	/* the open created the file: path_mknod reported the create */
+	if (a.fmode & PG_FMODE_CREATED)
+		return 0;
+	return pg_hook_op(PG_EVENT_FILE_OPEN, a.fmode & PG_FMODE_WRITE ? PG_ACC_WRITE : PG_ACC_READ,
+			  file->f_path.dentry, file->f_path.mnt, NULL, NULL, NULL, &a, hook);
 }
 PG_FILE_HOOK(file_open, pg_hook_file_open, (struct file * file), (file))
 
 static __always_inline int pg_hook_mknod(const struct path *dir, struct dentry *dentry,
 					 umode_t mode, const int hook)
 {
-	const struct pg_policy_masks *m;
-	struct pg_file_args a = {};
-	struct pg_file_heap *h;
+	struct pg_file_args a = { .mode = mode };
 
-	h = pg_file_begin(&m, PG_EVENT_FILE_CREATE, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	a.mode = mode;
-	return pg_file_op(h, m, PG_EVENT_FILE_CREATE, dentry, dir->mnt, NULL, NULL, NULL, &a, 0, 0,
-			  hook, 1);
+	return pg_hook_op(PG_EVENT_FILE_CREATE, 0, dentry, dir->mnt, NULL, NULL, NULL, &a, hook);
 }
 PG_FILE_HOOK(path_mknod, pg_hook_mknod,
 	     (const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev),
@@ -385,14 +388,8 @@ PG_FILE_HOOK(path_mknod, pg_hook_mknod,
 static __always_inline int pg_hook_unlink(const struct path *dir, struct dentry *dentry,
 					  const int hook)
 {
-	const struct pg_policy_masks *m;
-	struct pg_file_heap *h;
-
-	h = pg_file_begin(&m, PG_EVENT_FILE_UNLINK, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	return pg_file_op(h, m, PG_EVENT_FILE_UNLINK, dentry, dir->mnt, NULL, NULL, NULL,
-			  &pg_no_args, 0, 0, hook, 1);
+	return pg_hook_op(PG_EVENT_FILE_UNLINK, 0, dentry, dir->mnt, NULL, NULL, NULL, &pg_no_args,
+			  hook);
 }
 PG_FILE_HOOK(path_unlink, pg_hook_unlink, (const struct path *dir, struct dentry *dentry),
 	     (dir, dentry))
@@ -410,14 +407,8 @@ static __always_inline int pg_hook_rename(const struct path *old_dir, struct den
 					  const struct path *new_dir, struct dentry *new_dentry,
 					  const int hook)
 {
-	const struct pg_policy_masks *m;
-	struct pg_file_heap *h;
-
-	h = pg_file_begin(&m, PG_EVENT_FILE_RENAME, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	return pg_file_op(h, m, PG_EVENT_FILE_RENAME, old_dentry, old_dir->mnt, new_dentry,
-			  new_dir->mnt, NULL, &pg_no_args, 0, 0, hook, 1);
+	return pg_hook_op(PG_EVENT_FILE_RENAME, 0, old_dentry, old_dir->mnt, new_dentry,
+			  new_dir->mnt, NULL, &pg_no_args, hook);
 }
 PG_FILE_HOOK(path_rename, pg_hook_rename,
 	     (const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
@@ -426,16 +417,10 @@ PG_FILE_HOOK(path_rename, pg_hook_rename,
 
 static __always_inline int pg_hook_chmod(const struct path *path, umode_t mode, const int hook)
 {
-	const struct pg_policy_masks *m;
-	struct pg_file_args a = {};
-	struct pg_file_heap *h;
+	struct pg_file_args a = { .mode = mode };
 
-	h = pg_file_begin(&m, PG_EVENT_FILE_CHMOD, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	a.mode = mode;
-	return pg_file_op(h, m, PG_EVENT_FILE_CHMOD, path->dentry, path->mnt, NULL, NULL, NULL, &a,
-			  0, 0, hook, 1);
+	return pg_hook_op(PG_EVENT_FILE_CHMOD, 0, path->dentry, path->mnt, NULL, NULL, NULL, &a,
+			  hook);
 }
 PG_FILE_HOOK(path_chmod, pg_hook_chmod, (const struct path *path, umode_t mode), (path, mode))
 
@@ -455,6 +440,7 @@ static __always_inline int pg_hook_chown(unsigned long long *ctx, const int hook
 	struct pg_file_heap *h;
 	__u64 ids[2] = {};
 
+	/* the decision first: the helper read only for a candidate */
 	h = pg_file_begin(&m, PG_EVENT_FILE_CHOWN, PG_EVENT_NONE, 0);
 	if (!h)
 		return 0;
@@ -487,30 +473,17 @@ int fentry_path_chown(unsigned long long *ctx)
  */
 static __always_inline int pg_hook_truncate(const struct path *path, const int hook)
 {
-	const struct pg_policy_masks *m;
-	struct pg_file_heap *h;
-
-	h = pg_file_begin(&m, PG_EVENT_FILE_TRUNCATE, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	return pg_file_op(h, m, PG_EVENT_FILE_TRUNCATE, path->dentry, path->mnt, NULL, NULL, NULL,
-			  &pg_no_args, 0, 0, hook, 1);
+	return pg_hook_op(PG_EVENT_FILE_TRUNCATE, 0, path->dentry, path->mnt, NULL, NULL, NULL,
+			  &pg_no_args, hook);
 }
 PG_FILE_HOOK(path_truncate, pg_hook_truncate, (const struct path *path), (path))
 
 static __always_inline int pg_hook_file_truncate(struct file *file, const int hook)
 {
-	const struct pg_policy_masks *m;
-	struct pg_file_args a = {};
-	struct pg_file_heap *h;
+	struct pg_file_args a = { .fmode = file->f_mode, .open_flags = file->f_flags };
 
-	h = pg_file_begin(&m, PG_EVENT_FILE_TRUNCATE, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	a.open_flags = file->f_flags;
-	a.fmode = file->f_mode;
-	return pg_file_op(h, m, PG_EVENT_FILE_TRUNCATE, file->f_path.dentry, file->f_path.mnt, NULL,
-			  NULL, NULL, &a, 0, 0, hook, 1);
+	return pg_hook_op(PG_EVENT_FILE_TRUNCATE, 0, file->f_path.dentry, file->f_path.mnt, NULL,
+			  NULL, NULL, &a, hook);
 }
 PG_FILE_HOOK(file_truncate, pg_hook_file_truncate, (struct file * file), (file))
 
@@ -518,14 +491,8 @@ PG_FILE_HOOK(file_truncate, pg_hook_file_truncate, (struct file * file), (file))
 static __always_inline int pg_hook_link(struct dentry *old_dentry, const struct path *new_dir,
 					struct dentry *new_dentry, const int hook)
 {
-	const struct pg_policy_masks *m;
-	struct pg_file_heap *h;
-
-	h = pg_file_begin(&m, PG_EVENT_FILE_LINK, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	return pg_file_op(h, m, PG_EVENT_FILE_LINK, old_dentry, new_dir->mnt, new_dentry,
-			  new_dir->mnt, NULL, &pg_no_args, 0, 0, hook, 1);
+	return pg_hook_op(PG_EVENT_FILE_LINK, 0, old_dentry, new_dir->mnt, new_dentry, new_dir->mnt,
+			  NULL, &pg_no_args, hook);
 }
 PG_FILE_HOOK(path_link, pg_hook_link,
 	     (struct dentry * old_dentry, const struct path *new_dir, struct dentry *new_dentry),
@@ -535,14 +502,8 @@ PG_FILE_HOOK(path_link, pg_hook_link,
 static __always_inline int pg_hook_symlink(const struct path *dir, struct dentry *dentry,
 					   const char *old_name, const int hook)
 {
-	const struct pg_policy_masks *m;
-	struct pg_file_heap *h;
-
-	h = pg_file_begin(&m, PG_EVENT_FILE_SYMLINK, PG_EVENT_NONE, 0);
-	if (!h)
-		return 0;
-	return pg_file_op(h, m, PG_EVENT_FILE_SYMLINK, dentry, dir->mnt, NULL, NULL, old_name,
-			  &pg_no_args, 0, 0, hook, 1);
+	return pg_hook_op(PG_EVENT_FILE_SYMLINK, 0, dentry, dir->mnt, NULL, NULL, old_name,
+			  &pg_no_args, hook);
 }
 PG_FILE_HOOK(path_symlink, pg_hook_symlink,
 	     (const struct path *dir, struct dentry *dentry, const char *old_name),
@@ -551,22 +512,17 @@ PG_FILE_HOOK(path_symlink, pg_hook_symlink,
 static __always_inline int pg_hook_mmap(struct file *file, unsigned long prot, unsigned long flags,
 					const int hook)
 {
-	const struct pg_policy_masks *m;
 	struct pg_file_args a = {};
-	struct pg_file_heap *h;
 
 	/* anonymous and non-executable mappings: most mmaps leave here */
 	if (!file || !(prot & PROT_EXEC))
-		return 0;
-	h = pg_file_begin(&m, PG_EVENT_FILE_MMAP_EXEC, PG_EVENT_NONE, 0);
-	if (!h)
 		return 0;
 	a.mode = prot;
 	a.size = flags;
 	a.open_flags = file->f_flags;
 	a.fmode = file->f_mode;
-	return pg_file_op(h, m, PG_EVENT_FILE_MMAP_EXEC, file->f_path.dentry, file->f_path.mnt,
-			  NULL, NULL, NULL, &a, 0, 0, hook, 1);
+	return pg_hook_op(PG_EVENT_FILE_MMAP_EXEC, 0, file->f_path.dentry, file->f_path.mnt, NULL,
+			  NULL, NULL, &a, hook);
 }
 
 /* The hook has the protection asked for and the one applied; the function only the first. */
