@@ -16,7 +16,6 @@
 
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -152,28 +151,37 @@ static int tracepoint_exists(const char *name)
 }
 
 /*
- * LSM hooks come with kernel versions too: file_truncate is 6.2 ("security:
- * create file_truncate hook from path_truncate hook"). Before it, ftruncate
- * goes through path_truncate, so a kernel without the hook needs no
- * program for it. Each hook is a BTF function bpf_lsm_<hook>. When BTF
- * cannot be read, say it exists: the load then tells what is wrong.
+ * Whether this kernel's trampolines take structs passed by value (6.1,
+ * commit 720e6a435194 "bpf: Allow struct argument's in trampoline based
+ * programs"). Told by what came with it, not by the version: the
+ * trampoline's function model got arg_flags, whose bit says "a struct".
  */
-/* Whether this kernel's trampolines take arguments passed by value as structs (6.1+). */
-static bool struct_args_supported(void)
+static bool struct_args_supported(const struct btf *btf)
 {
-	struct utsname u;
-	unsigned int major = 0, minor = 0;
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id, i;
 
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return true;
-	return major > 6 || (major == 6 && minor >= 1);
+	id = btf__find_by_name_kind(btf, "btf_func_model", BTF_KIND_STRUCT);
+	if (id < 0)
+		return true; /* not told: the load says what is wrong */
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), "arg_flags"))
+			return true;
+	return false;
 }
 
 /*
  * Whether kernel function @fn can be attached to: 1 if so, 0 if the
  * kernel lacks it, -1 if it takes a struct by value and the kernel cannot
  * (path_chown's kuid_t and kgid_t: 5.10 refuses the program, and with it
- * the backend).
+ * the backend). Hooks and functions come with kernel versions:
+ * file_truncate is 6.2 ("security: create file_truncate hook from
+ * path_truncate hook"); before it, ftruncate goes through path_truncate,
+ * so a kernel without it needs no program for it. When BTF cannot be
+ * read, say it can: the load then tells what is wrong.
  */
 static int btf_func_usable(struct btf **btf, const char *fn)
 {
@@ -198,7 +206,7 @@ static int btf_func_usable(struct btf **btf, const char *fn)
 	for (i = 0; i < btf_vlen(t); i++, p++) {
 		const struct btf_type *a = btf__type_by_id(*btf, btf__resolve_type(*btf, p->type));
 
-		if (a && (btf_is_struct(a) || btf_is_union(a)) && !struct_args_supported())
+		if (a && (btf_is_struct(a) || btf_is_union(a)) && !struct_args_supported(*btf))
 			return -1;
 	}
 	return 1;
