@@ -20,7 +20,7 @@ build="make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev li
 # recommendation of clang's), jq (e2e), clang-format (make check), and the
 # kernel matrix's own list (tests/vm/deps.sh: qemu … debian-archive-keyring;
 # the base tools there are on every Debian, named so a removal shows here).
-test_pkgs="libcmocka-dev libclang-rt-dev jq clang-format qemu-system-x86 busybox-static cpio gzip coreutils util-linux libc-bin dpkg apt debian-archive-keyring"
+test_pkgs="libcmocka-dev libclang-rt-dev jq iproute2 clang-format qemu-system-x86 busybox-static cpio gzip coreutils util-linux libc-bin dpkg apt debian-archive-keyring"
 bench_pkgs="libbpf-tools auditd bpftrace jq"
 
 case "${1:-build}" in

@@ -36,6 +36,7 @@ static const char *const error_names[PG_ERR_MAX] = {
 	[PG_ERR_READ_CREDS] = "read_creds",
 	[PG_ERR_FILE_DEPTH] = "file_depth",
 	[PG_ERR_READ_USER_PATH] = "read_user_path",
+	[PG_ERR_NET_SOCKS] = "net_conns",
 };
 
 /* How often watched files are checked for having changed identity (ms). */
@@ -446,6 +447,31 @@ void pg_agent_fini(struct pg_agent *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/*
+ * What pg_policy_deny_events() will say once the sensors run, for the
+ * first compile, which comes before them: the backend each should take
+ * on this kernel (checked against the real ones after the start).
+ */
+static uint64_t predicted_deny_events(const struct pg_config *cfg, const struct pg_features *f)
+{
+	static const char *const names[3] = { "exec_enforce", "file", "network" };
+	const char *backend[3] = { NULL, NULL, NULL };
+	size_t i, j;
+
+	for (i = 0; i < pg_n_sensors; i++)
+		for (j = 0; j < 3; j++) {
+			const char *forced = pg_config_forced_backend(cfg, names[j]);
+			const struct pg_backend *b;
+
+			if (strcmp(pg_sensors[i]->name, names[j]))
+				continue;
+			b = forced ? pg_sensor_backend(pg_sensors[i], forced)
+				   : pg_sensor_pick(pg_sensors[i], f);
+			backend[j] = b ? b->name : NULL;
+		}
+	return pg_policy_deny_events(backend[0], backend[1], backend[2]);
+}
+
 int pg_agent_run(const struct pg_config *cfg)
 {
 	struct pg_agent a;
@@ -455,7 +481,7 @@ int pg_agent_run(const struct pg_config *cfg)
 	struct ring_buffer *rb = NULL;
 	struct pg_features f;
 	int sfd = -1, tfd = -1, epfd = -1, err;
-	uint64_t ticks = 0, ticks_per_stats, recheck_ticks = 0;
+	uint64_t ticks = 0, ticks_per_stats, recheck_ticks = 0, deny_events;
 	bool stop = false;
 
 	pg_log_level = cfg->verbose ? PG_LOG_DEBUG : PG_LOG_INFO;
@@ -484,10 +510,11 @@ int pg_agent_run(const struct pg_config *cfg)
 	/*
 	 * The policies go into the shared maps before any program is
 	 * attached: the first record is already decided under them. Deny
-	 * needs the exec_enforce sensor (BPF LSM); where the kernel has none,
-	 * a deny rule in enforce mode needs `fallback: kill`.
+	 * needs a backend that refuses the operation (exec_enforce, the file
+	 * sensor's lsm, the network sensor's cgroup or lsm); where none runs
+	 * for an event, a deny rule on it in enforce mode needs `fallback: kill`.
 	 */
-	err = pg_policy_engine__new(&a.policy, cfg, f.lsm_prog && f.lsm_active);
+	err = pg_policy_engine__new(&a.policy, cfg, predicted_deny_events(cfg, &f));
 	if (!err)
 		err = pg_policy_engine__load(a.policy, loader);
 	if (err) {
@@ -497,21 +524,31 @@ int pg_agent_run(const struct pg_config *cfg)
 	err = pg_loader__start(loader, cfg, &f);
 	if (err)
 		goto cleanup;
-	pg_policy_engine__set_can_deny(a.policy, pg_loader__backend(loader, "exec_enforce"));
+	deny_events = pg_policy_deny_events(pg_loader__backend(loader, "exec_enforce"),
+					    pg_loader__backend(loader, "file"),
+					    pg_loader__backend(loader, "network"));
+	pg_policy_engine__set_deny_events(a.policy, deny_events);
 	/* never run quietly without the enforcement a policy asks for */
 	if (pg_policy_engine__denies(a.policy, PG_EVENT_PROCESS_EXEC, PG_EVENT_PROCESS_EXEC) &&
-	    !pg_loader__backend(loader, "exec_enforce")) {
+	    !(deny_events & (1ULL << PG_EVENT_PROCESS_EXEC))) {
 		pg_err("a policy denies execs, but the exec_enforce sensor did not load (see "
 		       "above): add `fallback: kill` to its deny rules or fix the LSM set-up");
 		err = -EOPNOTSUPP;
 		goto cleanup;
 	}
 	if (pg_policy_engine__denies(a.policy, PG_EVENT_FILE_OPEN, PG_EVENT_FILE_MMAP_EXEC) &&
-	    strcmp(pg_loader__backend(loader, "file") ? pg_loader__backend(loader, "file") : "",
-		   "lsm")) {
+	    !(deny_events & (1ULL << PG_EVENT_FILE_OPEN))) {
 		pg_err("a policy denies file operations, but the file sensor does not run its lsm "
 		       "backend (see above): add `fallback: kill` to its deny rules or fix the LSM "
 		       "set-up");
+		err = -EOPNOTSUPP;
+		goto cleanup;
+	}
+	if (pg_policy_engine__denies(a.policy, PG_EVENT_NET_CONNECT, PG_EVENT_NET_UDP) &&
+	    !(deny_events & (1ULL << PG_EVENT_NET_CONNECT))) {
+		pg_err("a policy denies network connections, but the network sensor runs neither "
+		       "its cgroup nor its lsm backend (see above): add `fallback: kill` to its "
+		       "deny rules or fix the set-up");
 		err = -EOPNOTSUPP;
 		goto cleanup;
 	}

@@ -691,3 +691,21 @@ void pg_json__kvq_bool(struct pg_json *w, const char *qkey, size_t qlen, bool v)
 	pg_json_put_qkey(w->out, qkey, qlen);
 	pg_json_put_bool(w->out, v);
 }
+
+void pg_json__kv_result(struct pg_json *w, int32_t result)
+{
+	const char *name;
+	char tmp[16];
+
+	if (result >= 0 || result <= -4096) {
+		PG_JSON_KV_INT(w, "result", result);
+		return;
+	}
+	name = strerrorname_np(-result);
+	if (!name) {
+		snprintf(tmp, sizeof(tmp), "E%d", -result);
+		name = tmp;
+	}
+	PG_JSON_KV_STRING(w, "error", name);
+	PG_JSON_KV_UINT(w, "errno", (uint32_t)-result);
+}

@@ -114,6 +114,8 @@ void pg_json__kv_uint(struct pg_json *w, const char *key, uint64_t v);
 void pg_json__kv_uint_str(struct pg_json *w, const char *key, uint64_t v);
 void pg_json__kv_int(struct pg_json *w, const char *key, int64_t v);
 void pg_json__kv_bool(struct pg_json *w, const char *key, bool v);
+/* A system call's outcome: "result": N, or "error": "ENAME", "errno": N for -4095..-1. */
+void pg_json__kv_result(struct pg_json *w, int32_t result);
 
 /*
  * Keys known at compile time, written pre-quoted: no strlen(), no escaping.

@@ -260,8 +260,11 @@ void pg_features_probe(struct pg_features *f)
 		snprintf(f->kernel, sizeof(f->kernel), "%s", u.release);
 	f->root = geteuid() == 0;
 	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
-	f->cgroup_v2 = fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) ||
-		       fs_is("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC);
+	if (fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC))
+		snprintf(f->cgroup2_mount, sizeof(f->cgroup2_mount), "/sys/fs/cgroup");
+	else if (fs_is("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC))
+		snprintf(f->cgroup2_mount, sizeof(f->cgroup2_mount), "/sys/fs/cgroup/unified");
+	f->cgroup_v2 = f->cgroup2_mount[0] != 0;
 	f->bpffs = fs_is("/sys/fs/bpf", BPF_FS_MAGIC);
 	f->tracefs = fs_is("/sys/kernel/tracing", TRACEFS_MAGIC) ||
 		     fs_is("/sys/kernel/debug/tracing", TRACEFS_MAGIC);

@@ -26,6 +26,7 @@ struct pg_features {
 	bool lsm_active; /* "bpf" is in the active LSM list */
 	bool iter_task;
 	bool cgroup_v2;
+	char cgroup2_mount[256]; /* where cgroup2 is mounted (hybrid: /sys/fs/cgroup/unified) */
 	bool bpffs;
 	bool tracefs;
 	bool tracepoint;   /* BPF_PROG_TYPE_TRACEPOINT programs load */

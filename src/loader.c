@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@ enum {
 	SHARED_POL_FILES,
 	SHARED_POL_FNAMES,
 	SHARED_POL_FBLOOM,
+	SHARED_POL_ADDRS,
 	N_SHARED
 };
 
@@ -81,6 +83,10 @@ static const struct {
 				sizeof(struct pg_file_masks), 1 << 20, BPF_F_NO_PREALLOC },
 	[SHARED_POL_FBLOOM] = { "pg_pol_fbloom", BPF_MAP_TYPE_ARRAY, 4,
 				sizeof(struct pg_file_bloom), 2 },
+	/* network policies: `address:` CIDR blocks */
+	[SHARED_POL_ADDRS] = { "pg_pol_addrs", BPF_MAP_TYPE_LPM_TRIE,
+			       sizeof(struct pg_policy_addr_key), sizeof(struct pg_id_masks),
+			       1 << 20, BPF_F_NO_PREALLOC },
 };
 
 struct pg_loaded {
@@ -155,6 +161,32 @@ static bool prog_in_backend(const struct pg_backend *b, const char *name)
 	return false;
 }
 
+/*
+ * cgroup programs attach to the root of the cgroup v2 hierarchy, which
+ * holds every process (on hybrid hosts too: v1 controllers do not move
+ * processes out of v2's tree); the rest attach where their section says.
+ */
+static struct bpf_link *attach_prog(struct bpf_program *prog, const struct pg_features *f)
+{
+	struct bpf_link *link;
+	int fd, err;
+
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_SOCK_OPS:
+		fd = open(f->cgroup2_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return NULL;
+		link = bpf_program__attach_cgroup(prog, fd);
+		err = errno;
+		close(fd);
+		errno = err;
+		return link;
+	default: return bpf_program__attach(prog);
+	}
+}
+
 static int try_backend(struct pg_loader *l, struct pg_loaded *ld, const struct pg_backend *b,
 		       const struct pg_config *cfg, const struct pg_features *f, const char **stage)
 {
@@ -201,7 +233,7 @@ static int try_backend(struct pg_loader *l, struct pg_loaded *ld, const struct p
 			continue; /* iterators run on demand, in pg_loader__seed() */
 		if (ld->n_links >= PG_MAX_LINKS)
 			return -E2BIG;
-		link = bpf_program__attach(prog);
+		link = attach_prog(prog, f);
 		if (!link)
 			return -errno;
 		ld->links[ld->n_links++] = link;

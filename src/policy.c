@@ -17,6 +17,7 @@
  * ends the parse (libyaml cannot resume), as does the PG_DIAG_MAX-th
  * message.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -44,16 +45,10 @@ static const struct {
 	{ "file_rename", PG_EVENT_FILE_RENAME },       { "file_chmod", PG_EVENT_FILE_CHMOD },
 	{ "file_chown", PG_EVENT_FILE_CHOWN },	       { "file_truncate", PG_EVENT_FILE_TRUNCATE },
 	{ "file_link", PG_EVENT_FILE_LINK },	       { "file_symlink", PG_EVENT_FILE_SYMLINK },
-	{ "file_mmap_exec", PG_EVENT_FILE_MMAP_EXEC },
+	{ "file_mmap_exec", PG_EVENT_FILE_MMAP_EXEC }, { "network_connect", PG_EVENT_NET_CONNECT },
+	{ "network_accept", PG_EVENT_NET_ACCEPT },     { "network_close", PG_EVENT_NET_CLOSE },
+	{ "network_listen", PG_EVENT_NET_LISTEN },     { "network_udp", PG_EVENT_NET_UDP },
 };
-
-/* The events file selectors (path, name, access) apply to. */
-#define FILE_EVENTS                                                                                \
-	((1ULL << PG_EVENT_FILE_OPEN) | (1ULL << PG_EVENT_FILE_CREATE) |                           \
-	 (1ULL << PG_EVENT_FILE_UNLINK) | (1ULL << PG_EVENT_FILE_RENAME) |                         \
-	 (1ULL << PG_EVENT_FILE_CHMOD) | (1ULL << PG_EVENT_FILE_CHOWN) |                           \
-	 (1ULL << PG_EVENT_FILE_TRUNCATE) | (1ULL << PG_EVENT_FILE_LINK) |                         \
-	 (1ULL << PG_EVENT_FILE_SYMLINK) | (1ULL << PG_EVENT_FILE_MMAP_EXEC))
 
 /* pg_rule.events is a 64-bit mask */
 _Static_assert(PG_EVENT_MAX <= 64, "event types must fit pg_rule.events");
@@ -166,6 +161,9 @@ static void selectors_free(struct pg_selectors *s)
 	str_set_free(&s->path);
 	str_set_free(&s->name);
 	str_set_free(&s->access);
+	free(s->address.v);
+	free(s->port.ranges);
+	str_set_free(&s->protocol);
 }
 
 static void rule_free(struct pg_rule *r)
@@ -553,7 +551,7 @@ static bool expect(struct pctx *c, enum kind k, const char *key, const char *wha
  * key in turn, having reported (and skipped the value of) non-string,
  * unknown and duplicate keys, and -1 at the end.
  */
-#define MAX_KEYS 16
+#define MAX_KEYS 32 /* a bit each in map_it's masks */
 
 struct map_it {
 	const char *const *keys;
@@ -792,12 +790,13 @@ enum sel_kind {
 	SEL_STR,
 	SEL_UINT,
 	SEL_BOOL,
+	SEL_CIDR,
 	SEL_NOT,
 };
 
 struct sel_desc {
 	enum sel_kind kind;
-	uint32_t ops; /* SEL_STR: the operators allowed */
+	uint32_t ops; /* SEL_STR: the operators allowed; SEL_UINT: the largest value */
 	bool path;    /* exact and prefix values are absolute paths */
 	size_t off;   /* of the member in struct pg_selectors */
 };
@@ -807,18 +806,19 @@ struct sel_desc {
 
 /* The keys of `match:`; those of `not:` are the same but "not" itself. */
 static const char *const sel_keys[] = {
-	"binary", "parent_binary", "ancestor_binary", "uid",	"euid",
-	"auid",	  "in_container",  "container_id",    "cgroup", "arguments",
-	"path",	  "name",	   "access",	      "not",
+	"binary",   "parent_binary", "ancestor_binary", "uid",	   "euid",
+	"auid",	    "in_container",  "container_id",	"cgroup",  "arguments",
+	"path",	    "name",	     "access",		"address", "port",
+	"protocol", "not",
 };
 
 static const struct sel_desc sel_descs[] = {
 	{ SEL_STR, OPS_PATH, true, SEL_OFF(binary) },
 	{ SEL_STR, OPS_PATH, true, SEL_OFF(parent_binary) },
 	{ SEL_STR, OPS_PATH, true, SEL_OFF(ancestor_binary) },
-	{ SEL_UINT, 0, false, SEL_OFF(uid) },
-	{ SEL_UINT, 0, false, SEL_OFF(euid) },
-	{ SEL_UINT, 0, false, SEL_OFF(auid) },
+	{ SEL_UINT, UINT32_MAX, false, SEL_OFF(uid) },
+	{ SEL_UINT, UINT32_MAX, false, SEL_OFF(euid) },
+	{ SEL_UINT, UINT32_MAX, false, SEL_OFF(auid) },
 	{ SEL_BOOL, 0, false, SEL_OFF(in_container) },
 	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_PREFIX), false, SEL_OFF(container_id) },
 	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_PREFIX), false, SEL_OFF(cgroup) },
@@ -826,6 +826,9 @@ static const struct sel_desc sel_descs[] = {
 	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_PREFIX), true, SEL_OFF(path) },
 	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(name) },
 	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(access) },
+	{ SEL_CIDR, 0, false, SEL_OFF(address) },
+	{ SEL_UINT, 65535, false, SEL_OFF(port) },
+	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(protocol) },
 	{ SEL_NOT, 0, false, 0 },
 };
 
@@ -936,8 +939,8 @@ static void str_set(struct pctx *c, const char *sel, const struct sel_desc *d,
 	}
 }
 
-/* "N" or "lo-hi" */
-static void uint_set(struct pctx *c, const char *sel, struct pg_uint_set *set)
+/* "N" or "lo-hi", each at most @max */
+static void uint_set(struct pctx *c, const char *sel, uint32_t max, struct pg_uint_set *set)
 {
 	char b[SHOWN_MAX + 4];
 	const yaml_event_t *ev;
@@ -963,12 +966,11 @@ static void uint_set(struct pctx *c, const char *sel, struct pg_uint_set *set)
 		len = ev->data.scalar.length;
 		dash = memchr(v, '-', len);
 		if (dash) {
-			err = parse_dec(v, (size_t)(dash - v), UINT32_MAX, &lo);
+			err = parse_dec(v, (size_t)(dash - v), max, &lo);
 			if (!err)
-				err = parse_dec(dash + 1, len - (size_t)(dash - v) - 1, UINT32_MAX,
-						&hi);
+				err = parse_dec(dash + 1, len - (size_t)(dash - v) - 1, max, &hi);
 		} else {
-			err = parse_dec(v, len, UINT32_MAX, &lo);
+			err = parse_dec(v, len, max, &lo);
 			hi = lo;
 		}
 		shown(v, len, b, sizeof(b));
@@ -978,8 +980,8 @@ static void uint_set(struct pctx *c, const char *sel, struct pg_uint_set *set)
 		else if (err == -EDOM)
 			mistake(c, ev->start_mark, "%s: '%s' has a leading zero", sel, b);
 		else if (err == -ERANGE)
-			mistake(c, ev->start_mark, "%s: '%s' is out of range (0..4294967295)", sel,
-				b);
+			mistake(c, ev->start_mark, "%s: '%s' is out of range (0..%lu)", sel, b,
+				(unsigned long)max);
 		else if (lo > hi)
 			mistake(c, ev->start_mark, "%s: range '%s' is inverted (lo > hi)", sel, b);
 		else if (++count == PG_POLICY_MAX_VALUES + 1)
@@ -990,6 +992,147 @@ static void uint_set(struct pctx *c, const char *sel, struct pg_uint_set *set)
 			r.hi = (uint32_t)hi;
 			if (push(&set->ranges, &set->n, &r, sizeof(r)))
 				no_memory(c);
+		}
+		consume(c);
+	}
+	if (!items)
+		mistake(c, start, "%s: empty list (a selector needs at least one value)", sel);
+}
+
+/* Zero the bits of @a (@n bytes) past the first @bits. */
+static void mask_bits(uint8_t *a, size_t n, unsigned int bits)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (bits >= 8 * (i + 1))
+			continue;
+		a[i] &= bits > 8 * i ? (uint8_t)(0xff00 >> (bits - 8 * i)) : 0;
+	}
+}
+
+enum cidr_err {
+	CIDR_OK,
+	CIDR_ADDRESS, /* not an address */
+	CIDR_PREFIX,  /* the prefix length is not a plain number */
+	CIDR_RANGE,   /* the prefix length is too long for the family */
+	CIDR_HOST,    /* bits set past the prefix */
+};
+
+/*
+ * "10.0.0.0/8", "198.18.0.2" (a host), "fd00::/8", "::1": into *@ret. On
+ * CIDR_HOST, @fix holds the block as it should have been written. An
+ * IPv4-mapped IPv6 block of at least 96 bits is the IPv4 block it maps.
+ */
+static enum cidr_err parse_cidr(const char *v, size_t len, struct pg_cidr *ret, char *fix,
+				size_t fix_size)
+{
+	char addr[INET6_ADDRSTRLEN + 1], shown_addr[INET6_ADDRSTRLEN];
+	const char *slash = memchr(v, '/', len);
+	size_t alen = slash ? (size_t)(slash - v) : len;
+	struct pg_cidr r = { 0 };
+	uint8_t masked[16];
+	unsigned int max;
+	uint64_t bits;
+	int af;
+
+	if (!alen || alen >= sizeof(addr) || memchr(v, '\0', len))
+		return CIDR_ADDRESS;
+	memcpy(addr, v, alen);
+	addr[alen] = '\0';
+	af = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	/* inet_pton: dotted quads only, no octal or short forms that inet_aton would guess at */
+	if (inet_pton(af, addr, r.addr) != 1)
+		return CIDR_ADDRESS;
+	max = af == AF_INET6 ? 128 : 32;
+	bits = max;
+	if (slash) {
+		int err = parse_dec(slash + 1, len - alen - 1, UINT64_MAX, &bits);
+
+		if (err == -ERANGE)
+			return CIDR_RANGE;
+		if (err)
+			return CIDR_PREFIX;
+		if (bits > max)
+			return CIDR_RANGE;
+	}
+	memcpy(masked, r.addr, sizeof(masked));
+	mask_bits(masked, max / 8, (unsigned int)bits);
+	if (memcmp(masked, r.addr, max / 8)) {
+		if (!inet_ntop(af, masked, shown_addr, sizeof(shown_addr)))
+			shown_addr[0] = '\0';
+		snprintf(fix, fix_size, "%s/%u", shown_addr, (unsigned int)bits);
+		return CIDR_HOST;
+	}
+	r.family = af == AF_INET6 ? PG_NET_V6 : PG_NET_V4;
+	r.prefix = (uint8_t)bits;
+	if (r.family == PG_NET_V6 && bits >= 96 &&
+	    !memcmp(r.addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+		r.family = PG_NET_V4;
+		r.prefix = (uint8_t)(bits - 96);
+		memmove(r.addr, r.addr + 12, 4);
+		memset(r.addr + 4, 0, 12);
+	}
+	*ret = r;
+	return CIDR_OK;
+}
+
+/* `address:` a list of CIDR blocks and addresses */
+static void cidr_set(struct pctx *c, const char *sel, struct pg_cidr_set *set)
+{
+	char b[SHOWN_MAX + 4], fix[INET6_ADDRSTRLEN + 8];
+	const yaml_event_t *ev;
+	struct pg_cidr r;
+	yaml_mark_t start;
+	size_t count = 0, items = 0, len;
+	const char *v;
+
+	if (!expect(c, K_LIST, sel, "a list of addresses or CIDR blocks"))
+		return;
+	set->present = true;
+	set->pos.line = (int)c->ev.start_mark.line + 1;
+	set->pos.column = (int)c->ev.start_mark.column + 1;
+	start = list_begin(c);
+	while (list_next(c)) {
+		items++;
+		if (!expect(c, K_SCALAR, sel, "an address or a CIDR block"))
+			continue;
+		ev = &c->ev;
+		v = (const char *)ev->data.scalar.value;
+		len = ev->data.scalar.length;
+		shown(v, len, b, sizeof(b));
+		switch (parse_cidr(v, len, &r, fix, sizeof(fix))) {
+		case CIDR_ADDRESS:
+			mistake(c, ev->start_mark,
+				"%s: '%s' is not an IPv4 or IPv6 address or CIDR block "
+				"(10.0.0.0/8, "
+				"198.18.0.2, fd00::/8, ::1)",
+				sel, b);
+			break;
+		case CIDR_PREFIX:
+			mistake(c, ev->start_mark,
+				"%s: '%s' has a prefix length that is not a number (no sign, no "
+				"leading zero)",
+				sel, b);
+			break;
+		case CIDR_RANGE:
+			mistake(c, ev->start_mark,
+				"%s: '%s' has a prefix length out of range (0..%s)", sel, b,
+				memchr(v, ':', len) ? "128 for IPv6" : "32 for IPv4");
+			break;
+		case CIDR_HOST:
+			mistake(c, ev->start_mark,
+				"%s: '%s' has bits set past its prefix length: write %s", sel, b,
+				fix);
+			break;
+		case CIDR_OK:
+			if (++count == PG_POLICY_MAX_VALUES + 1)
+				mistake(c, ev->start_mark, "%s: more than %d values", sel,
+					PG_POLICY_MAX_VALUES);
+			else if (count <= PG_POLICY_MAX_VALUES &&
+				 push(&set->v, &set->n, &r, sizeof(r)))
+				no_memory(c);
+			break;
 		}
 		consume(c);
 	}
@@ -1034,8 +1177,9 @@ static void selectors(struct pctx *c, const char *what, struct pg_selectors *sel
 
 		switch (d->kind) {
 		case SEL_STR: str_set(c, sel_keys[k], d, field); break;
-		case SEL_UINT: uint_set(c, sel_keys[k], field); break;
+		case SEL_UINT: uint_set(c, sel_keys[k], d->ops, field); break;
 		case SEL_BOOL: tristate(c, sel_keys[k], field); break;
+		case SEL_CIDR: cidr_set(c, sel_keys[k], field); break;
 		case SEL_NOT: selectors(c, "not", not, NULL); break;
 		}
 	}
@@ -1261,6 +1405,16 @@ static yaml_mark_t pos_mark(struct pg_pos pos)
 	return m;
 }
 
+/* The family of events in @events, for messages: the first one found. */
+static const char *event_family(uint64_t events)
+{
+	if (events & PG_POLICY_PROCESS_EVENTS)
+		return "process";
+	if (events & PG_POLICY_FILE_EVENTS)
+		return "file";
+	return "network";
+}
+
 /*
  * File selectors need file events, and their values what the kernel can
  * match: `name` a single component short enough for the name maps,
@@ -1272,14 +1426,15 @@ static void file_selectors(struct pctx *c, const struct pg_rule *r, const struct
 	size_t i;
 
 	if ((s->path.present || s->name.present || s->access.present) &&
-	    (r->events & ~FILE_EVENTS)) {
+	    (r->events & ~PG_POLICY_FILE_EVENTS)) {
 		const struct pg_pos at = s->path.present   ? s->path.pos
 					 : s->name.present ? s->name.pos
 							   : s->access.pos;
 
 		mistake(c, pos_mark(at),
 			"path, name and access apply to file events (file_open, file_create, ...) "
-			"only, and this rule is also on process events");
+			"only, and this rule is also on %s events",
+			event_family(r->events & ~PG_POLICY_FILE_EVENTS));
 	}
 	for (i = 0; i < s->name.n_exact; i++) {
 		const char *v = s->name.exact[i];
@@ -1317,6 +1472,34 @@ static void file_selectors(struct pctx *c, const struct pg_rule *r, const struct
 				"path: '%s' is not a normalised path (no '.', '..' or '//')",
 				shown(v, strlen(v), b, sizeof(b)));
 	}
+}
+
+/*
+ * Network selectors need network events: an exec or an open has no
+ * address to compare. Protocols are the two the network sensor reports.
+ */
+static void net_selectors(struct pctx *c, const struct pg_rule *r, const struct pg_selectors *s)
+{
+	char b[SHOWN_MAX + 4];
+	size_t i;
+
+	if ((s->address.present || s->port.present || s->protocol.present) &&
+	    (r->events & ~PG_POLICY_NET_EVENTS)) {
+		const struct pg_pos at = s->address.present ? s->address.pos
+					 : s->port.present  ? s->port.pos
+							    : s->protocol.pos;
+
+		mistake(c, pos_mark(at),
+			"address, port and protocol apply to network events (network_connect, "
+			"network_accept, ...) only, and this rule is also on %s events",
+			event_family(r->events & ~PG_POLICY_NET_EVENTS));
+	}
+	for (i = 0; i < s->protocol.n_exact; i++)
+		if (strcmp(s->protocol.exact[i], "tcp") && strcmp(s->protocol.exact[i], "udp"))
+			mistake(c, pos_mark(s->protocol.pos),
+				"protocol: unknown '%s' (known: tcp, udp)",
+				shown(s->protocol.exact[i], strlen(s->protocol.exact[i]), b,
+				      sizeof(b)));
 }
 
 static void rule(struct pctx *c, struct pg_rule *r)
@@ -1364,6 +1547,8 @@ static void rule(struct pctx *c, struct pg_rule *r)
 	}
 	file_selectors(c, r, &r->match);
 	file_selectors(c, r, &r->not );
+	net_selectors(c, r, &r->match);
+	net_selectors(c, r, &r->not );
 	/* an exit can be neither refused nor cut short: the process is already going */
 	if ((r->events & (1ULL << PG_EVENT_PROCESS_EXIT)) &&
 	    (r->action == PG_ACTION_DENY || r->action == PG_ACTION_KILL))

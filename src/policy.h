@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <penguard/events.h>
+
 #define PG_POLICY_MAX_RULES 256 /* rules loaded at once, all policies together */
 
 /*
@@ -48,6 +50,21 @@
 #define PG_POLICY_MIN_INTERVAL_NS 1000000ULL /* rate_limit.interval: 1 ms */
 #define PG_POLICY_MAX_INTERVAL_NS 86400000000000ULL /* 24 h */
 #define PG_DIAG_MAX 100 /* messages kept; the last says the parse stopped */
+
+/* The event families, as pg_rule.events bits: file and network selectors need theirs. */
+#define PG_POLICY_PROCESS_EVENTS                                                                   \
+	((1ULL << PG_EVENT_PROCESS_EXEC) | (1ULL << PG_EVENT_PROCESS_EXIT) |                       \
+	 (1ULL << PG_EVENT_PROCESS_FORK))
+#define PG_POLICY_FILE_EVENTS                                                                      \
+	((1ULL << PG_EVENT_FILE_OPEN) | (1ULL << PG_EVENT_FILE_CREATE) |                           \
+	 (1ULL << PG_EVENT_FILE_UNLINK) | (1ULL << PG_EVENT_FILE_RENAME) |                         \
+	 (1ULL << PG_EVENT_FILE_CHMOD) | (1ULL << PG_EVENT_FILE_CHOWN) |                           \
+	 (1ULL << PG_EVENT_FILE_TRUNCATE) | (1ULL << PG_EVENT_FILE_LINK) |                         \
+	 (1ULL << PG_EVENT_FILE_SYMLINK) | (1ULL << PG_EVENT_FILE_MMAP_EXEC))
+#define PG_POLICY_NET_EVENTS                                                                       \
+	((1ULL << PG_EVENT_NET_CONNECT) | (1ULL << PG_EVENT_NET_ACCEPT) |                          \
+	 (1ULL << PG_EVENT_NET_CLOSE) | (1ULL << PG_EVENT_NET_LISTEN) |                            \
+	 (1ULL << PG_EVENT_NET_UDP))
 
 enum pg_policy_mode {
 	PG_MODE_MONITOR = 0, /* actions other than report are only reported: "would kill" */
@@ -91,6 +108,25 @@ struct pg_uint_set {
 	struct pg_pos pos;
 };
 
+/*
+ * An `address:` value: a CIDR block, the host bits under the mask zero.
+ * An IPv4-mapped IPv6 block (::ffff:10.0.0.0/104) is stored as the IPv4
+ * block it maps (10.0.0.0/8): the kernel side matches a mapped address
+ * as IPv4.
+ */
+struct pg_cidr {
+	uint8_t family;	  /* PG_NET_V4, PG_NET_V6 */
+	uint8_t prefix;	  /* bits: 0..32 (IPv4), 0..128 (IPv6) */
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes; zero past the prefix */
+};
+
+struct pg_cidr_set {
+	struct pg_cidr *v;
+	size_t n;
+	bool present;
+	struct pg_pos pos;
+};
+
 enum pg_tristate {
 	PG_ANY = -1, /* not written */
 	PG_NO = 0,
@@ -115,6 +151,13 @@ struct pg_selectors {
 	struct pg_str_set path;	  /* exact (a file), prefix (a directory: what is below it) */
 	struct pg_str_set name;	  /* exact: the file's last component, in any directory */
 	struct pg_str_set access; /* exact: read, write (file_open) */
+	/*
+	 * network events only, evaluated in the kernel: the remote end
+	 * (network_listen: the local one, the address it is bound to)
+	 */
+	struct pg_cidr_set address;
+	struct pg_uint_set port;    /* 0..65535 */
+	struct pg_str_set protocol; /* exact: tcp, udp */
 };
 
 /* pg_rule.events: bit (1 << enum pg_event_type) per event the rule applies to */

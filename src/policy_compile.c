@@ -157,10 +157,211 @@ static int path_table_fold(struct path_table *t)
 	return 0;
 }
 
+/*
+ * The id trie (uid, euid, auid, port) and the address trie: keys of
+ * prefixlen, gen, a kind (or family) byte and a big-endian value of
+ * dlen bytes, each entry with a struct pg_id_masks. Deduplicated through
+ * an open addressing index over the whole key, which is zeroed before it
+ * is filled (padding included), so equal keys are equal bytes.
+ */
+#define LPM_KEY_MAX sizeof(struct pg_policy_addr_key)
+#define LPM_KINDS 8 /* kind bytes: enum pg_id_kind, PG_NET_V4, PG_NET_V6 */
+#define LPM_DATA 6  /* offset of the value in the key */
+
+_Static_assert(offsetof(struct pg_policy_id_key, kind) == LPM_DATA - 1, "id key layout");
+_Static_assert(offsetof(struct pg_policy_id_key, be) == LPM_DATA, "id key layout");
+_Static_assert(offsetof(struct pg_policy_addr_key, family) == LPM_DATA - 1, "addr key layout");
+_Static_assert(offsetof(struct pg_policy_addr_key, addr) == LPM_DATA, "addr key layout");
+_Static_assert(offsetof(struct pg_id_entry, key) == 0, "id entry layout");
+_Static_assert(offsetof(struct pg_addr_entry, key) == 0, "addr entry layout");
+_Static_assert(PG_ID_KINDS <= LPM_KINDS && PG_NET_V6 < LPM_KINDS, "kinds fit lens[]");
+
+struct lpm_table {
+	char *e;
+	size_t n, cap;
+	size_t esize, ksize, voff; /* entry and key sizes, offset of the masks in an entry */
+	size_t dlen;		   /* bytes of the value: 4 (ids) or 16 (addresses) */
+	size_t *slot;		   /* index + 1; 0: empty */
+	size_t nslots;
+	unsigned gen;
+	uint64_t lens[LPM_KINDS][3]; /* per kind, the prefix lengths (value bits) in use */
+};
+
+static void lpm_init(struct lpm_table *t, size_t esize, size_t ksize, size_t voff, size_t dlen,
+		     unsigned gen)
+{
+	memset(t, 0, sizeof(*t));
+	t->esize = esize;
+	t->ksize = ksize;
+	t->voff = voff;
+	t->dlen = dlen;
+	t->gen = gen;
+}
+
+static uint32_t lpm_prefixlen(const void *key)
+{
+	uint32_t v;
+
+	memcpy(&v, key, sizeof(v));
+	return v;
+}
+
+static struct pg_id_masks *lpm_masks(const struct lpm_table *t, void *entry)
+{
+	return (struct pg_id_masks *)((char *)entry + t->voff);
+}
+
+static int lpm_reindex(struct lpm_table *t, size_t ns)
+{
+	size_t *slot = calloc(ns, sizeof(*slot)), i;
+
+	if (!slot)
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++) {
+		size_t h = hash_bytes(t->e + i * t->esize, t->ksize) & (ns - 1);
+
+		while (slot[h])
+			h = (h + 1) & (ns - 1);
+		slot[h] = i + 1;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->nslots = ns;
+	return 0;
+}
+
+static void *lpm_find(const struct lpm_table *t, const void *key)
+{
+	size_t h;
+
+	if (!t->nslots)
+		return NULL;
+	h = hash_bytes(key, t->ksize) & (t->nslots - 1);
+	while (t->slot[h]) {
+		char *e = t->e + (t->slot[h] - 1) * t->esize;
+
+		if (!memcmp(e, key, t->ksize))
+			return e;
+		h = (h + 1) & (t->nslots - 1);
+	}
+	return NULL;
+}
+
+/* Zero the bits of @a (@n bytes) past the first @bits. */
+static void mask_bits(uint8_t *a, size_t n, unsigned bits)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (bits < 8 * (i + 1))
+			a[i] &= bits > 8 * i ? (uint8_t)(0xff00 >> (bits - 8 * i)) : 0;
+}
+
+/* The key of the first @bits bits of @data (t->dlen bytes) of kind @kind, into @key. */
+static void lpm_key(const struct lpm_table *t, unsigned kind, const uint8_t *data, unsigned bits,
+		    uint8_t *key)
+{
+	uint32_t prefixlen = 16 + bits;
+
+	memset(key, 0, t->ksize);
+	memcpy(key, &prefixlen, sizeof(prefixlen));
+	key[LPM_DATA - 2] = (uint8_t)t->gen;
+	key[LPM_DATA - 1] = (uint8_t)kind;
+	memcpy(key + LPM_DATA, data, t->dlen);
+	mask_bits(key + LPM_DATA, t->dlen, bits);
+}
+
+/* The entry for the first @bits bits of @data, created (masks empty) if new. */
+static struct pg_id_masks *lpm_get(struct lpm_table *t, unsigned kind, const uint8_t *data,
+				   unsigned bits)
+{
+	uint8_t key[LPM_KEY_MAX];
+	size_t h;
+	char *e;
+
+	if (kind >= LPM_KINDS || bits > 8 * t->dlen)
+		return NULL;
+	lpm_key(t, kind, data, bits, key);
+	e = lpm_find(t, key);
+	if (e)
+		return lpm_masks(t, e);
+	if ((t->n + 1) * 2 > t->nslots && lpm_reindex(t, t->nslots ? t->nslots * 2 : 256))
+		return NULL;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		char *ne = realloc(t->e, cap * t->esize);
+
+		if (!ne)
+			return NULL;
+		t->e = ne;
+		t->cap = cap;
+	}
+	e = t->e + t->n * t->esize;
+	memset(e, 0, t->esize);
+	memcpy(e, key, t->ksize);
+	h = hash_bytes(key, t->ksize) & (t->nslots - 1);
+	while (t->slot[h])
+		h = (h + 1) & (t->nslots - 1);
+	t->slot[h] = ++t->n;
+	t->lens[kind][bits / 64] |= 1ULL << (bits % 64);
+	return lpm_masks(t, e);
+}
+
+static int cmp_prefixlen(const void *a, const void *b)
+{
+	uint32_t x = lpm_prefixlen(a), y = lpm_prefixlen(b);
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The LPM rule again: fold into every entry the masks of the shorter
+ * entries of its kind that contain it. Shortest first, so the nearest
+ * containing entry is folded already and carries the rest: per entry,
+ * one hash lookup per shorter prefix length in use, at most 32 (ids) or
+ * 128 (IPv6), whatever the number of entries.
+ */
+static int lpm_fold(struct lpm_table *t)
+{
+	uint8_t key[LPM_KEY_MAX];
+	size_t i;
+
+	if (!t->n)
+		return 0;
+	qsort(t->e, t->n, t->esize, cmp_prefixlen);
+	if (lpm_reindex(t, t->nslots)) /* the sort moved entries */
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++) {
+		char *e = t->e + i * t->esize;
+		unsigned kind = (uint8_t)e[LPM_DATA - 1], bits = lpm_prefixlen(e) - 16, b;
+
+		for (b = bits; b-- > 0;) {
+			char *a;
+
+			if (!(t->lens[kind][b / 64] & (1ULL << (b % 64))))
+				continue;
+			lpm_key(t, kind, (const uint8_t *)e + LPM_DATA, b, key);
+			a = lpm_find(t, key);
+			if (a) {
+				pg_mask_or(&lpm_masks(t, e)->pos, &lpm_masks(t, a)->pos);
+				pg_mask_or(&lpm_masks(t, e)->neg, &lpm_masks(t, a)->neg);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static void lpm_free(struct lpm_table *t)
+{
+	free(t->e);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
 struct ctx {
 	struct path_table paths, suffixes;
-	struct pg_id_entry *ids;
-	size_t n_ids, cap_ids;
+	struct lpm_table ids, addrs;
 	struct pg_diag *diag;
 	unsigned gen;
 };
@@ -220,39 +421,6 @@ static int add_paths(struct ctx *c, const struct pg_str_set *set, int kind, bool
 	return 0;
 }
 
-static struct pg_id_entry *id_get(struct ctx *c, unsigned kind, uint32_t v, unsigned bits)
-{
-	struct pg_id_entry *e;
-	size_t i;
-
-	v = bits ? v & (uint32_t)(~0ULL << (32 - bits)) : 0;
-	for (i = 0; i < c->n_ids; i++) {
-		e = &c->ids[i];
-		if (e->key.kind == kind && e->key.prefixlen == 16 + bits &&
-		    !memcmp(e->key.be, (uint8_t[]){ v >> 24, v >> 16, v >> 8, v }, 4))
-			return e;
-	}
-	if (c->n_ids == c->cap_ids) {
-		size_t cap = c->cap_ids ? c->cap_ids * 2 : 64;
-		struct pg_id_entry *ne = realloc(c->ids, cap * sizeof(*ne));
-
-		if (!ne)
-			return NULL;
-		c->ids = ne;
-		c->cap_ids = cap;
-	}
-	e = &c->ids[c->n_ids++];
-	memset(e, 0, sizeof(*e));
-	e->key.prefixlen = 16 + bits;
-	e->key.gen = c->gen;
-	e->key.kind = kind;
-	e->key.be[0] = v >> 24;
-	e->key.be[1] = v >> 16;
-	e->key.be[2] = v >> 8;
-	e->key.be[3] = v;
-	return e;
-}
-
 /* A range as the fewest aligned prefixes of the 32-bit value. */
 static int add_ids(struct ctx *c, const struct pg_uint_set *set, unsigned kind, bool neg,
 		   unsigned bit)
@@ -263,48 +431,59 @@ static int add_ids(struct ctx *c, const struct pg_uint_set *set, unsigned kind, 
 		uint64_t lo = set->ranges[i].lo, hi = set->ranges[i].hi;
 
 		while (lo <= hi) {
+			const uint8_t be[4] = { lo >> 24, lo >> 16, lo >> 8, lo };
+			struct pg_id_masks *m;
 			unsigned k = 0;
-			struct pg_id_entry *e;
 
 			/* the largest aligned block starting at lo that fits */
 			while (k < 32 && !(lo & (1ULL << k)) && lo + (2ULL << k) - 1 <= hi)
 				k++;
-			e = id_get(c, kind, lo, 32 - k);
-			if (!e)
+			m = lpm_get(&c->ids, kind, be, 32 - k);
+			if (!m)
 				return -ENOMEM;
-			pg_mask_set(neg ? &e->val.neg : &e->val.pos, bit);
+			pg_mask_set(neg ? &m->neg : &m->pos, bit);
 			lo += 1ULL << k;
 		}
 	}
 	return 0;
 }
 
-/* Fold shorter id prefixes into longer ones (the LPM rule again). */
-static void fold_ids(struct ctx *c)
+/* `address:` blocks, as parsed: masked already, IPv4-mapped ones made IPv4. */
+static int add_addrs(struct ctx *c, const struct pg_cidr_set *set, bool neg, unsigned bit)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < c->n_ids; i++) {
-		struct pg_id_entry *e = &c->ids[i];
+	for (i = 0; i < set->n; i++) {
+		const struct pg_cidr *a = &set->v[i];
+		struct pg_id_masks *m;
 
-		for (j = 0; j < c->n_ids; j++) {
-			const struct pg_id_entry *a = &c->ids[j];
-			unsigned bits = a->key.prefixlen - 16;
-			uint32_t ev = (uint32_t)e->key.be[0] << 24 | e->key.be[1] << 16 |
-				      e->key.be[2] << 8 | e->key.be[3];
-			uint32_t av = (uint32_t)a->key.be[0] << 24 | a->key.be[1] << 16 |
-				      a->key.be[2] << 8 | a->key.be[3];
-			uint32_t mask = bits ? (uint32_t)(~0ULL << (32 - bits)) : 0;
-
-			if (j == i || a->key.kind != e->key.kind ||
-			    a->key.prefixlen >= e->key.prefixlen)
-				continue;
-			if ((ev & mask) == av) {
-				pg_mask_or(&e->val.pos, &a->val.pos);
-				pg_mask_or(&e->val.neg, &a->val.neg);
-			}
-		}
+		if (a->family != PG_NET_V4 && a->family != PG_NET_V6)
+			return -EINVAL;
+		if (a->prefix > (a->family == PG_NET_V4 ? 32 : 128))
+			return -EINVAL;
+		m = lpm_get(&c->addrs, a->family, a->addr, a->prefix);
+		if (!m)
+			return -ENOMEM;
+		pg_mask_set(neg ? &m->neg : &m->pos, bit);
 	}
+	return 0;
+}
+
+/* Which of two values (e.g. TCP 0, UDP 1) a selector pair accepts: bit 0 and bit 1. */
+static unsigned two_way(const struct pg_str_set *match, const struct pg_str_set *except,
+			const char *one)
+{
+	unsigned allowed = 3;
+	size_t i;
+
+	if (match->present) {
+		allowed = 0;
+		for (i = 0; i < match->n_exact; i++)
+			allowed |= 1U << !strcmp(match->exact[i], one);
+	}
+	for (i = 0; i < except->n_exact; i++)
+		allowed &= ~(1U << !strcmp(except->exact[i], one));
+	return allowed;
 }
 
 static bool has_user_selectors(const struct pg_selectors *s)
@@ -312,8 +491,52 @@ static bool has_user_selectors(const struct pg_selectors *s)
 	return s->container_id.present || s->cgroup.present || s->arguments.present;
 }
 
+#define DENY_NET ((1ULL << PG_EVENT_NET_CONNECT) | (1ULL << PG_EVENT_NET_UDP))
+
+uint64_t pg_policy_deny_events(const char *exec_enforce, const char *file, const char *network)
+{
+	uint64_t m = 0;
+
+	if (exec_enforce)
+		m |= 1ULL << PG_EVENT_PROCESS_EXEC;
+	/* the tracepoint and fentry backends see a call too late, or cannot refuse it */
+	if (file && !strcmp(file, "lsm"))
+		m |= PG_POLICY_FILE_EVENTS;
+	/* cgroup/connect* and sendmsg* refuse before the kernel acts, as the LSM hooks do */
+	if (network && (!strcmp(network, "cgroup") || !strcmp(network, "lsm")))
+		m |= DENY_NET;
+	return m;
+}
+
+/* "process_fork, network_accept (why)": the events of @events nothing denies here, and why. */
+static void cannot_deny(uint64_t events, char *buf, size_t size)
+{
+	const char *why[3] = { NULL }, *sep = "";
+	size_t off = 0, n = 0, i;
+	int t;
+
+	buf[0] = '\0';
+	for (t = 0; t < PG_EVENT_MAX && off < size; t++)
+		if (events & (1ULL << t)) {
+			off += snprintf(buf + off, size - off, "%s%s", sep,
+					pg_policy_event_name(t) ?: "?");
+			sep = ", ";
+		}
+	if (events & ((1ULL << PG_EVENT_PROCESS_EXEC) | PG_POLICY_FILE_EVENTS))
+		why[n++] = "no BPF LSM: add bpf to lsm= on the kernel command line";
+	if (events & DENY_NET)
+		why[n++] = "the network sensor runs neither its cgroup nor its lsm backend";
+	if (events & ~(DENY_NET | (1ULL << PG_EVENT_PROCESS_EXEC) | PG_POLICY_FILE_EVENTS))
+		why[n++] = "only process_exec, file events, network_connect and network_udp can "
+			   "be denied";
+	for (i = 0; i < n && off < size; i++)
+		off += snprintf(buf + off, size - off, "%s%s", i ? "; " : " (", why[i]);
+	if (n && off < size)
+		snprintf(buf + off, size - off, ")");
+}
+
 static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_policy *p,
-			const struct pg_rule *r, unsigned bit, bool can_deny)
+			const struct pg_rule *r, unsigned bit, uint64_t deny_events)
 {
 	struct pg_policy_masks *m = &out->masks;
 	const struct pg_str_set *bins[PG_BIN_KINDS][2] = {
@@ -321,11 +544,13 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 		{ &r->match.parent_binary, &r->not .parent_binary },
 		{ &r->match.ancestor_binary, &r->not .ancestor_binary },
 	};
-	const struct pg_uint_set *ids[PG_ID_KINDS][2] = {
+	/* by enum pg_id_kind, and PG_SEL_UID + kind */
+	const struct pg_uint_set *ids[PG_ID_PORT][2] = {
 		{ &r->match.uid, &r->not .uid },
 		{ &r->match.euid, &r->not .euid },
 		{ &r->match.auid, &r->not .auid },
 	};
+	char why[384];
 	struct pg_compiled_rule *ix = &out->index[bit];
 	unsigned allowed;
 	int k, t, err;
@@ -335,21 +560,25 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	ix->action = r->action;
 	ix->user = has_user_selectors(&r->match) || has_user_selectors(&r->not );
 	if (r->action == PG_ACTION_DENY && p->mode == PG_MODE_ENFORCE && ix->user) {
-		/* the exec waits for the kernel's answer, never for the agent's */
+		/* the operation waits for the kernel's answer, never for the agent's */
 		diag_add(c->diag, p->file, r->pos,
 			 "rule '%s' denies, but container_id, cgroup and arguments are decided in "
-			 "user space, after the exec: use action: kill, or kernel selectors only",
+			 "user space, after the event: use action: kill, or kernel selectors only",
 			 r->name);
 		return -EINVAL;
 	}
-	if (r->action == PG_ACTION_DENY && p->mode == PG_MODE_ENFORCE && !can_deny) {
+	/*
+	 * One action per rule: where one of its events cannot be denied, the
+	 * whole rule kills (a rule of its own keeps deny for the others).
+	 */
+	if (r->action == PG_ACTION_DENY && p->mode == PG_MODE_ENFORCE &&
+	    (r->events & ~deny_events)) {
 		if (r->fallback != PG_ACTION_KILL) {
-			diag_add(
-				c->diag, p->file, r->pos,
-				"rule '%s' asks to deny, but this kernel cannot deny (no BPF LSM: "
-				"add bpf to lsm= on the kernel command line); add `fallback: kill` "
-				"or use mode: monitor",
-				r->name);
+			cannot_deny(r->events & ~deny_events, why, sizeof(why));
+			diag_add(c->diag, p->file, r->pos,
+				 "rule '%s' asks to deny, but this kernel cannot deny %s; add "
+				 "`fallback: kill` or use mode: monitor",
+				 r->name, why);
 			return -EOPNOTSUPP;
 		}
 		ix->action = PG_ACTION_KILL;
@@ -374,7 +603,7 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 				m->uses |= PG_USES_SUFFIX;
 		}
 	}
-	for (k = 0; k < PG_ID_KINDS; k++) {
+	for (k = 0; k < PG_ID_PORT; k++) {
 		if (!ids[k][0]->present)
 			pg_mask_set(&m->any[PG_SEL_UID + k], bit);
 		for (t = 0; t < 2; t++) {
@@ -386,6 +615,36 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 				return err;
 		}
 	}
+	/* network selectors: ports in the id trie, addresses in their own */
+	if (!r->match.port.present)
+		pg_mask_set(&m->any[PG_SEL_PORT], bit);
+	for (t = 0; t < 2; t++) {
+		const struct pg_uint_set *ports = t ? &r->not .port : &r->match.port;
+
+		if (!ports->present)
+			continue;
+		m->uses |= PG_USES_NET_PORTS;
+		err = add_ids(c, ports, PG_ID_PORT, t, bit);
+		if (err)
+			return err;
+	}
+	if (!r->match.address.present)
+		pg_mask_set(&m->any[PG_SEL_ADDRESS], bit);
+	for (t = 0; t < 2; t++) {
+		const struct pg_cidr_set *addrs = t ? &r->not .address : &r->match.address;
+
+		if (!addrs->present)
+			continue;
+		m->uses |= PG_USES_NET_ADDRS;
+		err = add_addrs(c, addrs, t, bit);
+		if (err)
+			return err;
+	}
+	/* which of TCP (0) and UDP (1) the rule accepts */
+	allowed = two_way(&r->match.protocol, &r->not .protocol, "udp");
+	for (t = 0; t < 2; t++)
+		if (allowed & (1U << t))
+			pg_mask_set(&m->protocol[t], bit);
 	/* file selectors: by identity and name in the kernel (policy_files.c) */
 	if (!r->match.path.present)
 		pg_mask_set(&m->any[PG_SEL_PATH], bit);
@@ -410,14 +669,7 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 			m->name_lens |= 1ULL << (strlen(r->not .name.exact[t]) & 63);
 	}
 	/* which of read-only (0) and writing (1) opens the rule accepts */
-	allowed = 3;
-	if (r->match.access.present) {
-		allowed = 0;
-		for (t = 0; t < (int)r->match.access.n_exact; t++)
-			allowed |= 1U << !strcmp(r->match.access.exact[t], "write");
-	}
-	for (t = 0; t < (int)r->not .access.n_exact; t++)
-		allowed &= ~(1U << !strcmp(r->not .access.exact[t], "write"));
+	allowed = two_way(&r->match.access, &r->not .access, "write");
 	for (t = 0; t < 2; t++)
 		if (allowed & (1U << t))
 			pg_mask_set(&m->access[t], bit);
@@ -451,7 +703,7 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	return 0;
 }
 
-int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, bool can_deny,
+int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, uint64_t deny_events,
 		      struct pg_compiled *ret, struct pg_diag *diag)
 {
 	struct pg_compiled *out = calloc(1, sizeof(*out));
@@ -462,6 +714,12 @@ int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, boo
 	if (!out)
 		return -ENOMEM;
 	c.paths.gen = c.suffixes.gen = c.gen;
+	lpm_init(&c.ids, sizeof(struct pg_id_entry), sizeof(struct pg_policy_id_key),
+		 offsetof(struct pg_id_entry, val), sizeof(((struct pg_policy_id_key *)0)->be),
+		 c.gen);
+	lpm_init(&c.addrs, sizeof(struct pg_addr_entry), sizeof(struct pg_policy_addr_key),
+		 offsetof(struct pg_addr_entry, val),
+		 sizeof(((struct pg_policy_addr_key *)0)->addr), c.gen);
 	out->gen = c.gen;
 	out->files.gen = c.gen;
 	for (i = 0; i < n; i++) {
@@ -473,7 +731,7 @@ int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, boo
 				err = -E2BIG;
 				goto fail;
 			}
-			err = compile_rule(&c, out, pols[i], &pols[i]->rules[j], bit, can_deny);
+			err = compile_rule(&c, out, pols[i], &pols[i]->rules[j], bit, deny_events);
 			if (err)
 				goto fail;
 		}
@@ -483,8 +741,7 @@ int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, boo
 		err = -ENOMEM;
 		goto fail;
 	}
-	fold_ids(&c);
-	if (pg_policy_files_finish(&out->files)) {
+	if (lpm_fold(&c.ids) || lpm_fold(&c.addrs) || pg_policy_files_finish(&out->files)) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -492,10 +749,14 @@ int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, boo
 	out->n_paths = c.paths.n;
 	out->suffixes = c.suffixes.e;
 	out->n_suffixes = c.suffixes.n;
-	out->ids = c.ids;
-	out->n_ids = c.n_ids;
+	out->ids = (struct pg_id_entry *)c.ids.e;
+	out->n_ids = c.ids.n;
+	out->addrs = (struct pg_addr_entry *)c.addrs.e;
+	out->n_addrs = c.addrs.n;
 	free(c.paths.slot);
 	free(c.suffixes.slot);
+	free(c.ids.slot);
+	free(c.addrs.slot);
 	*ret = *out;
 	free(out);
 	return 0;
@@ -504,7 +765,8 @@ fail:
 	free(c.paths.slot);
 	free(c.suffixes.e);
 	free(c.suffixes.slot);
-	free(c.ids);
+	lpm_free(&c.ids);
+	lpm_free(&c.addrs);
 	pg_policy_files_free(&out->files);
 	free(out);
 	return err;
@@ -517,6 +779,7 @@ void pg_compiled_free(struct pg_compiled *c)
 	free(c->paths);
 	free(c->suffixes);
 	free(c->ids);
+	free(c->addrs);
 	pg_policy_files_free(&c->files);
 	memset(c, 0, sizeof(*c));
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <penguard/events.h>
 
@@ -24,6 +25,12 @@ struct pg_path_entry {
 
 struct pg_id_entry {
 	struct pg_policy_id_key key;
+	struct pg_id_masks val;
+};
+
+/* pg_pol_addrs: an `address:` block */
+struct pg_addr_entry {
+	struct pg_policy_addr_key key;
 	struct pg_id_masks val;
 };
 
@@ -45,18 +52,30 @@ struct pg_compiled {
 	size_t n_paths;
 	struct pg_path_entry *suffixes; /* reversed-path trie */
 	size_t n_suffixes;
-	struct pg_id_entry *ids;
+	struct pg_id_entry *ids; /* uid, euid, auid and port */
 	size_t n_ids;
+	struct pg_addr_entry *addrs;
+	size_t n_addrs;
 	struct pg_file_tables files; /* file selectors: identities, names, bloom */
 };
 
 /*
- * Compile @n policies under generation @gen. @can_deny: this kernel runs
- * a backend that can deny (BPF LSM); if not, a deny rule needs
- * `fallback: kill` or the set is refused, each refusal in @diag.
+ * The event types a deny can really be done for (bit 1 << type), given
+ * the backend each sensor runs (NULL: not loaded): process_exec needs the
+ * exec_enforce sensor (BPF LSM), file events the file sensor's lsm
+ * backend, network_connect and network_udp the network sensor's cgroup or
+ * lsm backend. Nothing denies the other events.
+ */
+uint64_t pg_policy_deny_events(const char *exec_enforce, const char *file, const char *network);
+
+/*
+ * Compile @n policies under generation @gen. @deny_events: the event
+ * types that can be denied here (pg_policy_deny_events()); a deny rule in
+ * enforce mode on any other event type needs `fallback: kill` (the whole
+ * rule then kills) or the set is refused, each refusal in @diag.
  * Returns 0 or a negative errno; @ret is untouched on failure.
  */
-int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, bool can_deny,
+int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, uint64_t deny_events,
 		      struct pg_compiled *ret, struct pg_diag *diag);
 void pg_compiled_free(struct pg_compiled *c);
 

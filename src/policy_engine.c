@@ -45,7 +45,7 @@ struct added {
 
 struct pg_policy_engine {
 	const struct pg_config *cfg;
-	bool can_deny;
+	uint64_t deny_events; /* bit 1 << type: where a deny can really be done */
 	struct generation gen[2];
 	int active; /* -1: none yet */
 	struct added *added;
@@ -68,14 +68,15 @@ static void generation_clear(struct generation *g)
 	memset(g, 0, sizeof(*g));
 }
 
-int pg_policy_engine__new(struct pg_policy_engine **ret, const struct pg_config *cfg, bool can_deny)
+int pg_policy_engine__new(struct pg_policy_engine **ret, const struct pg_config *cfg,
+			  uint64_t deny_events)
 {
 	struct pg_policy_engine *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return -ENOMEM;
 	e->cfg = cfg;
-	e->can_deny = can_deny;
+	e->deny_events = deny_events;
 	e->active = -1;
 	*ret = e;
 	return 0;
@@ -285,6 +286,10 @@ static int write_tries(struct pg_loader *l, const struct pg_compiled *c, bool de
 				    sizeof(*c->ids), offsetof(struct pg_id_entry, key),
 				    offsetof(struct pg_id_entry, val), del);
 	if (!err)
+		err = write_entries(pg_loader__map_fd(l, "pg_pol_addrs"), c->addrs, c->n_addrs,
+				    sizeof(*c->addrs), offsetof(struct pg_addr_entry, key),
+				    offsetof(struct pg_addr_entry, val), del);
+	if (!err)
 		err = write_entries(pg_loader__map_fd(l, "pg_pol_files"), c->files.files,
 				    c->files.n_files, sizeof(*c->files.files),
 				    offsetof(struct pg_file_entry, key),
@@ -349,7 +354,7 @@ int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l)
 	generation_clear(g);
 	err = read_sources(e, g);
 	if (!err)
-		err = pg_policy_compile(g->pols, g->n_pols, next, e->can_deny, &g->c, &diag);
+		err = pg_policy_compile(g->pols, g->n_pols, next, e->deny_events, &g->c, &diag);
 	report(e, &diag);
 	if (!err) {
 		err = write_generation(l, &g->c);
@@ -397,9 +402,9 @@ bool pg_policy_engine__denies(const struct pg_policy_engine *e, int first, int l
 	return false;
 }
 
-void pg_policy_engine__set_can_deny(struct pg_policy_engine *e, bool can_deny)
+void pg_policy_engine__set_deny_events(struct pg_policy_engine *e, uint64_t deny_events)
 {
-	e->can_deny = can_deny;
+	e->deny_events = deny_events;
 }
 
 size_t pg_policy_engine__rules(const struct pg_policy_engine *e)

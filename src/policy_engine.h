@@ -12,6 +12,7 @@
 #define PG_POLICY_ENGINE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <penguard/events.h>
 
@@ -29,8 +30,9 @@ struct pg_decision {
 	bool taken;			     /* enforced (else: monitor mode, "would") */
 };
 
+/* @deny_events: see pg_policy_engine__set_deny_events() */
 int pg_policy_engine__new(struct pg_policy_engine **ret, const struct pg_config *cfg,
-			  bool can_deny);
+			  uint64_t deny_events);
 void pg_policy_engine__free(struct pg_policy_engine *e);
 /* Read every source, compile, write the next generation, switch. 0 or -errno (said why). */
 int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l);
@@ -44,8 +46,12 @@ bool pg_policy_engine__denies(const struct pg_policy_engine *e, int first, int l
  * active set was compiled? Then its identities are stale: reload.
  */
 bool pg_policy_engine__stale(const struct pg_policy_engine *e);
-/* Whether later loads (SIGHUP) may compile deny rules as denials. */
-void pg_policy_engine__set_can_deny(struct pg_policy_engine *e, bool can_deny);
+/*
+ * The event types (bit 1 << type, pg_policy_deny_events()) whose deny
+ * rules later loads (SIGHUP) compile as denials; a deny rule on any other
+ * type needs `fallback: kill`, or the set is refused.
+ */
+void pg_policy_engine__set_deny_events(struct pg_policy_engine *e, uint64_t deny_events);
 /* Number of rules active, and of policies. */
 size_t pg_policy_engine__rules(const struct pg_policy_engine *e);
 size_t pg_policy_engine__policies(const struct pg_policy_engine *e);

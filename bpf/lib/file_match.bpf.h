@@ -48,9 +48,9 @@
 #define PG_FMODE_CREATED 0x100000
 
 /* pg_file_decide() */
-#define PG_FILE_NO_RECORD 0
-#define PG_FILE_REPORT 1
-#define PG_FILE_DENY 2
+#define PG_FILE_NO_RECORD PG_POLICY_NO_RECORD
+#define PG_FILE_REPORT PG_POLICY_REPORT
+#define PG_FILE_DENY PG_POLICY_DENY
 
 /* pg_file_candidates() @acc: the access masks an open applies */
 #define PG_ACC_READ 1  /* m->access[0]: read-only opens */
@@ -95,10 +95,8 @@ pg_file_candidates(struct pg_rule_mask *cand, __u32 *genp, __u16 t1, __u16 t2, _
 {
 	const struct pg_runtime_config *cfg = pg_config_get();
 	const struct pg_policy_masks *m;
-	const struct pg_proc_state *st;
 	struct pg_rule_mask ev;
 	__u32 gen = cfg->policy & 1;
-	int k;
 
 	/* no policy: file events are only ever reported when a rule matches */
 	if (!(cfg->policy & PG_POLICY_LOADED))
@@ -120,19 +118,7 @@ pg_file_candidates(struct pg_rule_mask *cand, __u32 *genp, __u16 t1, __u16 t2, _
 	}
 	if (pg_mask_empty(&ev))
 		return NULL; /* no rule for this kind of operation: no process lookup */
-	st = pg_proc_state(bpf_get_current_pid_tgid() >> 32);
-	if (st && st->gen == gen) {
-		*cand = st->sel;
-	} else {
-		/*
-		 * Never evaluated (running since before the agent, or under an
-		 * older policy set): only rules that select no process property
-		 * can apply, as in pg_simple_verdict() of process.bpf.c.
-		 */
-		__builtin_memset(cand, 0xff, sizeof(*cand));
-		for (k = PG_SEL_BINARY; k <= PG_SEL_CONTAINER; k++)
-			pg_mask_and(cand, &m->any[k]);
-	}
+	pg_policy_proc_sel(cand, m, gen);
 	pg_mask_and(cand, &ev);
 	if (pg_mask_empty(cand))
 		return NULL;
@@ -409,74 +395,16 @@ static __always_inline void pg_file_select(struct pg_file_match *fm,
 }
 
 /*
- * Step 6: the verdict over fm->sel, as pg_exec_policy() of process.bpf.c
- * decides an exec: kill first, then deny (@can_deny: LSM hooks only,
- * which run before the operation), then what the kernel decides alone,
- * then what the agent completes. Counts per rule; a rate limit thins the
- * reports, never kills or denials. Returns PG_FILE_NO_RECORD,
- * PG_FILE_REPORT or PG_FILE_DENY (return -EPERM).
- *
- * A kill from an LSM hook also denies: SIGKILL only lands when the task
- * returns to user space, after the unlink, rename or chmod it was killed
- * for would have happened.
+ * Step 6: the verdict over fm->sel (pg_policy_decide()); @can_deny: LSM
+ * hooks only, which run before the operation. A kill from an LSM hook
+ * also denies: SIGKILL only lands when the task returns to user space,
+ * after the unlink, rename or chmod it was killed for would have happened.
  */
 static __always_inline int pg_file_decide(struct pg_file_match *fm, const struct pg_policy_masks *m,
 					  struct pg_verdict *v, struct pg_rule_mask *matched,
 					  int can_deny, __u64 now)
 {
-	__u32 gen = fm->gen;
-	int k, rule, act = PG_FILE_REPORT;
-	__u8 flags;
-
-	if (pg_mask_empty(&fm->sel))
-		return PG_FILE_NO_RECORD;
-	fm->one = fm->sel;
-	pg_mask_and(&fm->one, &m->kill);
-	for (k = 0; k < PG_MASK_WORDS; k++)
-		fm->one.w[k] &= ~m->user.w[k];
-	rule = pg_mask_first(&fm->one);
-	if (rule >= 0) {
-		bpf_send_signal(9 /* SIGKILL */);
-		flags = PG_VERDICT_F_MATCHED | PG_VERDICT_F_KILLED;
-		pg_rule_count(gen, rule, 1);
-		if (can_deny)
-			act = PG_FILE_DENY;
-	} else {
-		if (can_deny) {
-			fm->one = fm->sel;
-			pg_mask_and(&fm->one, &m->deny);
-			for (k = 0; k < PG_MASK_WORDS; k++)
-				fm->one.w[k] &= ~m->user.w[k];
-			rule = pg_mask_first(&fm->one);
-		}
-		if (rule >= 0) {
-			flags = PG_VERDICT_F_MATCHED | PG_VERDICT_F_DENIED;
-			pg_rule_count(gen, rule, 2);
-			act = PG_FILE_DENY;
-		} else {
-			fm->one = fm->sel;
-			for (k = 0; k < PG_MASK_WORDS; k++)
-				fm->one.w[k] &= ~m->user.w[k];
-			rule = pg_mask_first(&fm->one);
-			flags = PG_VERDICT_F_MATCHED;
-			if (rule < 0) {
-				rule = pg_mask_first(&fm->sel);
-				flags = PG_VERDICT_F_USER;
-			}
-		}
-	}
-	if (rule < 0)
-		return PG_FILE_NO_RECORD;
-	pg_rule_count(gen, rule, 0);
-	if (!(flags & (PG_VERDICT_F_KILLED | PG_VERDICT_F_DENIED)) &&
-	    !pg_rate_allow(gen, rule, bpf_get_current_pid_tgid() >> 32, now))
-		return PG_FILE_NO_RECORD;
-	v->rule = rule;
-	v->flags = flags;
-	v->gen = gen;
-	v->pad = 0;
-	*matched = fm->sel;
-	return act;
+	return pg_policy_decide(&fm->sel, &fm->one, m, fm->gen, v, matched, can_deny, 1, now);
 }
 
 #endif /* PENGUARD_LIB_FILE_MATCH_BPF_H */

@@ -17,7 +17,7 @@
 #ifndef PENGUARD_LIB_POLICY_BPF_H
 #define PENGUARD_LIB_POLICY_BPF_H
 
-#include "submit.bpf.h"
+#include "task.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -42,6 +42,15 @@ struct {
 	__type(value, struct pg_id_masks);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } pg_pol_ids SEC(".maps");
+
+/* network `address:` selectors (struct pg_policy_addr_key in events.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__type(key, struct pg_policy_addr_key);
+	__type(value, struct pg_id_masks);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} pg_pol_addrs SEC(".maps");
 
 /* per generation */
 struct {
@@ -367,6 +376,106 @@ static __always_inline void pg_policy_select(struct pg_policy_scratch *sc,
 			      im ? &im->neg : NULL);
 	}
 	pg_mask_apply(&sc->sel, &m->any[PG_SEL_CONTAINER], &m->in_container[in_ctr & 1], NULL);
+}
+
+/*
+ * The rules the current process's image selected at its exec, into @sel.
+ * A process never evaluated (running since before the agent, or under an
+ * older policy set) can only meet rules that select no process property,
+ * as in pg_simple_verdict() of process.bpf.c.
+ */
+static __always_inline void pg_policy_proc_sel(struct pg_rule_mask *sel,
+					       const struct pg_policy_masks *m, __u32 gen)
+{
+	const struct pg_proc_state *st = pg_proc_state(bpf_get_current_pid_tgid() >> 32);
+	int k;
+
+	if (st && st->gen == gen) {
+		*sel = st->sel;
+		return;
+	}
+	__builtin_memset(sel, 0xff, sizeof(*sel));
+	for (k = PG_SEL_BINARY; k <= PG_SEL_CONTAINER; k++)
+		pg_mask_and(sel, &m->any[k]);
+}
+
+/* pg_policy_decide() */
+#define PG_POLICY_NO_RECORD 0
+#define PG_POLICY_REPORT 1
+#define PG_POLICY_DENY 2 /* refuse the operation (-EPERM) */
+#define PG_POLICY_KILL 3 /* the caller kills (@can_kill was 0), and refuses if it can */
+
+/*
+ * The verdict over @sel, the rules an operation matched, as
+ * pg_exec_policy() of process.bpf.c decides an exec: kill first, then
+ * deny (@can_deny: the hook runs before the operation and its return
+ * value refuses it), then what the kernel decides alone, then what the
+ * agent completes. @can_kill: this program may call bpf_send_signal()
+ * (tracing programs; cgroup socket programs may not). Counts per rule; a
+ * rate limit thins the reports, never kills or denials. @one: scratch.
+ * Returns PG_POLICY_*.
+ */
+static __always_inline int pg_policy_decide(const struct pg_rule_mask *sel,
+					    struct pg_rule_mask *one,
+					    const struct pg_policy_masks *m, __u32 gen,
+					    struct pg_verdict *v, struct pg_rule_mask *matched,
+					    int can_deny, int can_kill, __u64 now)
+{
+	int k, rule, act = PG_POLICY_REPORT;
+	__u8 flags;
+
+	if (pg_mask_empty(sel))
+		return PG_POLICY_NO_RECORD;
+	*one = *sel;
+	pg_mask_and(one, &m->kill);
+	for (k = 0; k < PG_MASK_WORDS; k++)
+		one->w[k] &= ~m->user.w[k];
+	rule = pg_mask_first(one);
+	if (rule >= 0) {
+		if (can_kill)
+			bpf_send_signal(9 /* SIGKILL */);
+		flags = PG_VERDICT_F_MATCHED | PG_VERDICT_F_KILLED;
+		pg_rule_count(gen, rule, 1);
+		if (!can_kill)
+			act = PG_POLICY_KILL;
+		else if (can_deny)
+			act = PG_POLICY_DENY;
+	} else {
+		if (can_deny) {
+			*one = *sel;
+			pg_mask_and(one, &m->deny);
+			for (k = 0; k < PG_MASK_WORDS; k++)
+				one->w[k] &= ~m->user.w[k];
+			rule = pg_mask_first(one);
+		}
+		if (rule >= 0) {
+			flags = PG_VERDICT_F_MATCHED | PG_VERDICT_F_DENIED;
+			pg_rule_count(gen, rule, 2);
+			act = PG_POLICY_DENY;
+		} else {
+			*one = *sel;
+			for (k = 0; k < PG_MASK_WORDS; k++)
+				one->w[k] &= ~m->user.w[k];
+			rule = pg_mask_first(one);
+			flags = PG_VERDICT_F_MATCHED;
+			if (rule < 0) {
+				rule = pg_mask_first(sel);
+				flags = PG_VERDICT_F_USER;
+			}
+		}
+	}
+	if (rule < 0)
+		return PG_POLICY_NO_RECORD;
+	pg_rule_count(gen, rule, 0);
+	if (!(flags & (PG_VERDICT_F_KILLED | PG_VERDICT_F_DENIED)) &&
+	    !pg_rate_allow(gen, rule, bpf_get_current_pid_tgid() >> 32, now))
+		return PG_POLICY_NO_RECORD;
+	v->rule = rule;
+	v->flags = flags;
+	v->gen = gen;
+	v->pad = 0;
+	*matched = *sel;
+	return act;
 }
 
 #endif /* PENGUARD_LIB_POLICY_BPF_H */

@@ -33,7 +33,13 @@ enum pg_event_type {
 	PG_EVENT_FILE_LINK = 13,
 	PG_EVENT_FILE_SYMLINK = 14,
 	PG_EVENT_FILE_MMAP_EXEC = 15, /* a file mapped executable */
-	PG_EVENT_MAX,		      /* keep last; sizes the stats arrays */
+	/* network sensor (struct pg_net_event) */
+	PG_EVENT_NET_CONNECT = 16, /* the call, then its outcome (pg_net_event.state) */
+	PG_EVENT_NET_ACCEPT = 17,  /* an inbound TCP connection, as accept() returns it */
+	PG_EVENT_NET_CLOSE = 18,   /* a reported connection ends: bytes, duration */
+	PG_EVENT_NET_LISTEN = 19,
+	PG_EVENT_NET_UDP = 20, /* a datagram to a destination new for this process */
+	PG_EVENT_MAX,	       /* keep last; sizes the stats arrays */
 };
 
 /* Kernel-side failures that are counted, never ignored. */
@@ -51,6 +57,7 @@ enum pg_error {
 	PG_ERR_READ_CREDS = 10,
 	PG_ERR_FILE_DEPTH = 11,	    /* a file deeper than the identity walk follows */
 	PG_ERR_READ_USER_PATH = 12, /* a path argument could not be read from user memory */
+	PG_ERR_NET_SOCKS = 13,	    /* the connection map rejected an update: no close event */
 	PG_ERR_MAX,
 };
 
@@ -142,6 +149,7 @@ enum pg_id_kind {
 	PG_ID_UID = 0,
 	PG_ID_EUID = 1,
 	PG_ID_AUID = 2,
+	PG_ID_PORT = 3, /* network: remote port (listen: local), a 16-bit value */
 	PG_ID_KINDS,
 };
 
@@ -169,6 +177,8 @@ enum pg_sel_kind {
 	PG_SEL_CONTAINER = 6, /* in_container */
 	PG_SEL_PATH = 7,      /* file events: the file, by identity (or by string, see below) */
 	PG_SEL_NAME = 8,      /* file events: the file's own name, in any directory */
+	PG_SEL_ADDRESS = 9,   /* network events: the remote address (CIDR sets) */
+	PG_SEL_PORT = 10,     /* network events: the remote port (listen: the local one) */
 	PG_SEL_KINDS,
 };
 
@@ -185,8 +195,9 @@ struct pg_policy_masks {
 	/* rules with a path (match or not) and with a name selector: who needs which lookup */
 	struct pg_rule_mask file_ids;
 	struct pg_rule_mask file_names;
-	__u64 name_lens; /* bit n: some `name:` value is n bytes long (n < 64) */
-	__u32 uses;	 /* PG_USES_*: which lookups any rule needs */
+	struct pg_rule_mask protocol[2]; /* network: rules accepting TCP (0), UDP (1) */
+	__u64 name_lens;		 /* bit n: some `name:` value is n bytes long (n < 64) */
+	__u32 uses;			 /* PG_USES_*: which lookups any rule needs */
 	__u32 pad;
 };
 
@@ -195,6 +206,23 @@ struct pg_policy_masks {
 #define PG_USES_IDS (1U << 2)
 #define PG_USES_FILE_IDS (1U << 3)   /* pg_pol_files: watched files and directories */
 #define PG_USES_FILE_NAMES (1U << 4) /* pg_pol_fnames: `name:` selectors */
+#define PG_USES_NET_ADDRS (1U << 5)  /* pg_pol_addrs: `address:` selectors */
+#define PG_USES_NET_PORTS (1U << 6)  /* pg_pol_ids, kind PG_ID_PORT: `port:` selectors */
+
+/*
+ * `address:` selectors: CIDR blocks in an LPM trie keyed by family and
+ * address (IPv4-mapped IPv6 addresses are matched as IPv4). As in the
+ * path tries, the agent folds the masks of every shorter block into the
+ * longer ones it contains, so the longest match carries them all.
+ * prefixlen counts bits from gen on: 16 + 32 for an IPv4 host, 16 + 128
+ * for an IPv6 one.
+ */
+struct pg_policy_addr_key {
+	__u32 prefixlen;
+	__u8 gen;
+	__u8 family; /* PG_NET_V4, PG_NET_V6 */
+	__u8 addr[16];
+};
 
 /*
  * File rules match the file the kernel used, by identity, so that neither
@@ -485,6 +513,52 @@ struct pg_file_event {
 	__u8 data[];
 };
 
+/* pg_net_event.family and pg_policy_addr_key.family */
+#define PG_NET_V4 4
+#define PG_NET_V6 6
+
+/* pg_net_event.state: where a network_connect is */
+#define PG_NET_CALL 0	     /* the connect() call, before any packet (TCP) */
+#define PG_NET_ESTABLISHED 1 /* TCP handshake done */
+#define PG_NET_REFUSED 2     /* RST in answer: ECONNREFUSED */
+#define PG_NET_TIMED_OUT 3   /* no answer: ETIMEDOUT */
+#define PG_NET_FAILED 4	     /* any other error, in result */
+#define PG_NET_CONNECTED 5   /* UDP: the default destination is set */
+
+/* pg_net_event.net_flags */
+#define PG_NET_F_NO_TASK (1U << 0) /* not in process context: task is the owner seen at connect */
+
+/*
+ * Every network event. Addresses are in network byte order (IPv4 in the
+ * first 4 bytes), ports in host order. cookie is the kernel's socket
+ * cookie: the events of one connection share it. bytes_* and duration_ns
+ * on network_close: bytes the peer acknowledged (sent) and bytes received,
+ * time since the connection was established (or accepted).
+ */
+struct pg_net_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched;
+	__u64 cookie;
+	__u64 bytes_sent;
+	__u64 bytes_received;
+	__u64 duration_ns;
+	__s32 result;  /* 0 or -errno: a refused connect, or -EPERM when denied */
+	__u32 netns;   /* network namespace inode */
+	__u8 family;   /* PG_NET_V4, PG_NET_V6 */
+	__u8 protocol; /* IPPROTO_TCP 6, IPPROTO_UDP 17 */
+	__u8 state;    /* PG_NET_* (network_connect) */
+	__u8 pad;
+	__u16 sport; /* local */
+	__u16 dport; /* remote */
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u32 net_flags; /* PG_NET_F_* */
+	__u32 pad2;
+	char comm[PG_COMM_LEN];
+};
+
 /* Per-CPU counters; the agent sums them over CPUs. */
 struct pg_stats {
 	__u64 emitted[PG_EVENT_MAX]; /* records written to a ring buffer */
@@ -558,5 +632,7 @@ PG_STATIC_ASSERT(sizeof(struct pg_file_name_key) == 80, "file name key layout");
 PG_STATIC_ASSERT(sizeof(struct pg_file_event) == 184, "file event layout");
 PG_STATIC_ASSERT(__builtin_offsetof(struct pg_file_event, data) == 184, "file event data");
 PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
+PG_STATIC_ASSERT(sizeof(struct pg_net_event) == 200, "network event layout");
+PG_STATIC_ASSERT(sizeof(struct pg_policy_addr_key) == 24, "address key layout");
 
 #endif /* PENGUARD_EVENTS_H */

@@ -530,24 +530,6 @@ static void file_json(struct pg_json *w, const struct pg_file_view *v, const str
 	pg_json__end_object(w);
 }
 
-static void result_json(struct pg_json *w, int32_t result)
-{
-	const char *name;
-	char tmp[16];
-
-	if (result >= 0 || result <= -4096) {
-		PG_JSON_KV_INT(w, "result", result);
-		return;
-	}
-	name = strerrorname_np(-result);
-	if (!name) {
-		snprintf(tmp, sizeof(tmp), "E%d", -result);
-		name = tmp;
-	}
-	PG_JSON_KV_STRING(w, "error", name);
-	PG_JSON_KV_UINT(w, "errno", (uint32_t)-result);
-}
-
 /*
  * O_SYNC and O_TMPFILE are two bits each, one of them another flag's
  * (O_DSYNC, O_DIRECTORY): named as strace names them, the other left out.
@@ -801,7 +783,7 @@ static void file_render(struct pg_agent *a, const struct pg_file_view *v, struct
 	if (op->path2)
 		pg_json__kv_string_n(a->json, op->path2, fp.path2, fp.len2);
 	op_json(a->json, e);
-	result_json(a->json, e->result);
+	pg_json__kv_result(a->json, e->result);
 	flags_json(a->json, e->file_flags);
 	pg_json__end_object(a->json);
 	if (pg_output__wants_compact(a->out))

@@ -4,12 +4,14 @@
 #include "sensor.h"
 #include "sensors/exec_enforce.h"
 #include "sensors/file.h"
+#include "sensors/network.h"
 #include "sensors/process.h"
 
 const struct pg_sensor *const pg_sensors[] = {
 	&pg_sensor_process,
 	&pg_sensor_exec_enforce,
 	&pg_sensor_file,
+	&pg_sensor_network,
 };
 
 const size_t pg_n_sensors = sizeof(pg_sensors) / sizeof(pg_sensors[0]);

@@ -22,6 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/policy.sh"
 . "$HERE/file.sh"
+. "$HERE/net.sh"
 
 : "${PENGUARD:?set PENGUARD to the penguard binary}"
 : "${PG_HELPERS:?set PG_HELPERS to the folder holding pg-testbin}"
@@ -909,14 +910,16 @@ run_test t_backends
 run_test t_cgroup_v2
 policy_tests
 file_tests
+net_tests
 
 # whatever a filtered or failed run left behind
 kill "$PRE_PID" "$PREDEL_PID" 2>/dev/null
-for _a in main creds storm loss rot cgv2 file fcount fkill fdeny ftp fdef; do
+for _a in main creds storm loss rot cgv2 file fcount fkill fdeny ftp fdef net ndeny nb ndef; do
 	_p=$(eval echo "\${AGENT_$_a:-}")
 	[ -n "$_p" ] && kill -INT "$_p" 2>/dev/null
 done
 wait
+net_cleanup
 if [ -f "$WORK/pubdirs" ]; then
 	while read -r _d; do rm -rf "$_d"; done <"$WORK/pubdirs"
 fi

@@ -45,7 +45,7 @@ static void check_set(const struct pg_str_set *s)
 
 static void check_selectors(const struct pg_selectors *s)
 {
-	const struct pg_uint_set *ids[] = { &s->uid, &s->euid, &s->auid };
+	const struct pg_uint_set *ids[] = { &s->uid, &s->euid, &s->auid, &s->port };
 	size_t i, j;
 
 	check_set(&s->binary);
@@ -70,6 +70,29 @@ static void check_selectors(const struct pg_selectors *s)
 			if (ids[i]->ranges[j].lo > ids[i]->ranges[j].hi)
 				abort();
 	}
+	for (i = 0; i < s->port.n; i++)
+		if (s->port.ranges[i].hi > 65535)
+			abort();
+	check_set(&s->protocol);
+	for (i = 0; i < s->protocol.n_exact; i++)
+		if (strcmp(s->protocol.exact[i], "tcp") && strcmp(s->protocol.exact[i], "udp"))
+			abort();
+	/* CIDR blocks: a family, a prefix it can hold, nothing past the prefix, mapped ones IPv4 */
+	if (s->address.n > PG_POLICY_MAX_VALUES || s->address.present != !!s->address.n)
+		abort();
+	for (i = 0; i < s->address.n; i++) {
+		const struct pg_cidr *a = &s->address.v[i];
+		unsigned max = a->family == PG_NET_V4 ? 32 : 128;
+
+		if ((a->family != PG_NET_V4 && a->family != PG_NET_V6) || a->prefix > max)
+			abort();
+		for (j = a->prefix; j < 128; j++)
+			if (a->addr[j / 8] & (0x80 >> (j % 8)))
+				abort();
+		if (a->family == PG_NET_V6 && a->prefix >= 96 &&
+		    !memcmp(a->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))
+			abort();
+	}
 	/* the kernel's path tries hold absolute paths only */
 	for (i = 0; i < s->binary.n_exact; i++)
 		if (s->binary.exact[i][0] != '/')
@@ -86,6 +109,12 @@ static void check(const struct pg_policy *p)
 		const struct pg_rule *r = &p->rules[i];
 
 		if (!r->name || !r->events || r->n_tags > PG_POLICY_MAX_TAGS)
+			abort();
+		/* network selectors on network rules only */
+		if ((r->match.address.present || r->match.port.present ||
+		     r->match.protocol.present || r->not .address.present || r->not .port.present ||
+		     r->not .protocol.present) &&
+		    (r->events & ~PG_POLICY_NET_EVENTS))
 			abort();
 		if (r->fallback != PG_ACTION_NONE && r->action != PG_ACTION_DENY)
 			abort();
@@ -131,7 +160,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		check(&p);
 		/* and what the parser accepts, the compiler compiles or refuses, cleanly */
-		if (!pg_policy_compile(&pp, 1, size & 1, size & 2, &c, &cd)) {
+		/* with every deny backend, or none */
+		if (!pg_policy_compile(&pp, 1, size & 1,
+				       size & 2 ? pg_policy_deny_events("lsm", "lsm", "cgroup") : 0,
+				       &c, &cd)) {
 			if (c.n_rules != p.n_rules)
 				abort();
 			pg_compiled_free(&c);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include <penguard/events.h>
@@ -26,6 +27,8 @@
 
 /* A valid policy up to its first rule's `on:`: tests add rule keys at line 5, column 5. */
 #define POL "name: p\nrules:\n  - name: r\n    on: [process_exec]\n"
+/* The same, on a network event. */
+#define NETPOL "name: p\nrules:\n  - name: r\n    on: [network_connect]\n"
 
 static int parse(const char *yaml, struct pg_policy *p, struct pg_diag *d)
 {
@@ -131,12 +134,14 @@ static const struct {
 	{ "name: p\nrules:\n  - name: r\n    on: [process_exec, file_opn]\n",
 	  "t.yaml:4:24: on: unknown event 'file_opn' (known: process_exec, process_exit, "
 	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
-	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec)" },
+	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, network_connect, "
+	  "network_accept, network_close, network_listen, network_udp)" },
 	{ "name: p\nrules:\n  - name: r\n    on: [process_seed]\n",
 	  "t.yaml:4:10: on: unknown event 'process_seed' (known: process_exec, "
 	  "process_exit, "
 	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
-	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec)" },
+	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, network_connect, "
+	  "network_accept, network_close, network_listen, network_udp)" },
 	{ POL "    action: block\n",
 	  "t.yaml:5:13: action: unknown action 'block' (known: report, deny, kill)" },
 	{ POL "    action: deny\n    fallback: report\n",
@@ -167,12 +172,12 @@ static const struct {
 	  "t.yaml:6:7: match: unknown key 'binray' (known: binary, parent_binary, "
 	  "ancestor_binary, uid, euid, auid, in_container, container_id, cgroup, "
 	  "arguments, "
-	  "path, name, access, not)" },
+	  "path, name, access, address, port, protocol, not)" },
 	{ POL "    match:\n      not:\n        not: {uid: [0]}\n",
 	  "t.yaml:7:9: not: unknown key 'not' (known: binary, parent_binary, "
 	  "ancestor_binary, "
 	  "uid, euid, auid, in_container, container_id, cgroup, arguments, path, name, "
-	  "access)" },
+	  "access, address, port, protocol)" },
 	{ POL "    match:\n      uid: [0]\n      uid: [1]\n",
 	  "t.yaml:7:7: match: duplicate key 'uid' (first at 6:7)" },
 	{ POL "    match:\n      binary: /bin/sh\n",
@@ -238,6 +243,87 @@ static const struct {
 	  "t.yaml:6:21: in_container: expected true or false, got 'true' (quoted)" },
 	{ POL "    match:\n      in_container: [true]\n",
 	  "t.yaml:6:21: in_container: expected true or false, got a list" },
+
+	/* network selectors */
+	{ NETPOL "    match:\n      address: [10.0.0.1/8]\n",
+	  "t.yaml:6:17: address: '10.0.0.1/8' has bits set past its prefix length: write "
+	  "10.0.0.0/8" },
+	{ NETPOL "    match:\n      address: [\"::ffff:10.0.0.1/104\"]\n",
+	  "t.yaml:6:17: address: '::ffff:10.0.0.1/104' has bits set past its prefix length: "
+	  "write ::ffff:10.0.0.0/104" },
+	{ NETPOL "    match:\n      address: [\"fd00::1/8\"]\n",
+	  "t.yaml:6:17: address: 'fd00::1/8' has bits set past its prefix length: write "
+	  "fd00::/8" },
+	{ NETPOL "    match:\n      address: [10.0.0.0/33]\n",
+	  "t.yaml:6:17: address: '10.0.0.0/33' has a prefix length out of range (0..32 for "
+	  "IPv4)" },
+	{ NETPOL "    match:\n      address: [\"fd00::/129\"]\n",
+	  "t.yaml:6:17: address: 'fd00::/129' has a prefix length out of range (0..128 for "
+	  "IPv6)" },
+	{ NETPOL "    match:\n      address: [10.0.0.0/99999999999999999999999]\n",
+	  "t.yaml:6:17: address: '10.0.0.0/99999999999999999999999' has a prefix length out of "
+	  "range (0..32 for IPv4)" },
+	{ NETPOL "    match:\n      address: [\"10.0.0.0/08\"]\n",
+	  "t.yaml:6:17: address: '10.0.0.0/08' has a prefix length that is not a number (no "
+	  "sign, no leading zero)" },
+	{ NETPOL "    match:\n      address: [10.0.0.0/]\n",
+	  "t.yaml:6:17: address: '10.0.0.0/' has a prefix length that is not a number (no "
+	  "sign, no leading zero)" },
+	{ NETPOL "    match:\n      address: [10.0.0.0/-8]\n",
+	  "t.yaml:6:17: address: '10.0.0.0/-8' has a prefix length that is not a number (no "
+	  "sign, no leading zero)" },
+	{ NETPOL "    match:\n      address: [10.0.0.256]\n",
+	  "t.yaml:6:17: address: '10.0.0.256' is not an IPv4 or IPv6 address or CIDR block "
+	  "(10.0.0.0/8, 198.18.0.2, fd00::/8, ::1)" },
+	{ NETPOL "    match:\n      address: [10.1]\n",
+	  "t.yaml:6:17: address: '10.1' is not an IPv4 or IPv6 address or CIDR block "
+	  "(10.0.0.0/8, 198.18.0.2, fd00::/8, ::1)" },
+	{ NETPOL "    match:\n      address: [example.com]\n",
+	  "t.yaml:6:17: address: 'example.com' is not an IPv4 or IPv6 address or CIDR block "
+	  "(10.0.0.0/8, 198.18.0.2, fd00::/8, ::1)" },
+	{ NETPOL "    match:\n      address: [\"fe80::1%eth0\"]\n",
+	  "t.yaml:6:17: address: 'fe80::1%eth0' is not an IPv4 or IPv6 address or CIDR block "
+	  "(10.0.0.0/8, 198.18.0.2, fd00::/8, ::1)" },
+	{ NETPOL "    match:\n      address: [/8]\n",
+	  "t.yaml:6:17: address: '/8' is not an IPv4 or IPv6 address or CIDR block "
+	  "(10.0.0.0/8, 198.18.0.2, fd00::/8, ::1)" },
+	{ NETPOL "    match:\n      address: 10.0.0.0/8\n",
+	  "t.yaml:6:16: address: expected a list of addresses or CIDR blocks, got "
+	  "'10.0.0.0/8'" },
+	{ NETPOL "    match:\n      address: []\n",
+	  "t.yaml:6:16: address: empty list (a selector needs at least one value)" },
+	{ NETPOL "    match:\n      address: [[10.0.0.0/8]]\n",
+	  "t.yaml:6:17: address: expected an address or a CIDR block, got a list" },
+	{ NETPOL "    match:\n      port: [65536]\n",
+	  "t.yaml:6:14: port: '65536' is out of range (0..65535)" },
+	{ NETPOL "    match:\n      port: [1000-70000]\n",
+	  "t.yaml:6:14: port: '1000-70000' is out of range (0..65535)" },
+	{ NETPOL "    match:\n      port: [2000-1000]\n",
+	  "t.yaml:6:14: port: range '2000-1000' is inverted (lo > hi)" },
+	{ NETPOL "    match:\n      port: [ssh]\n",
+	  "t.yaml:6:14: port: 'ssh' is not a number or a \"lo-hi\" range" },
+	{ NETPOL "    match:\n      protocol: [tcp, icmp]\n",
+	  "t.yaml:6:17: protocol: unknown 'icmp' (known: tcp, udp)" },
+	{ NETPOL "    match:\n      protocol: {prefix: [t]}\n",
+	  "t.yaml:6:18: protocol: unknown key 'prefix' (known: exact)" },
+	/* each family its own selectors */
+	{ POL "    match:\n      address: [10.0.0.0/8]\n",
+	  "t.yaml:6:16: address, port and protocol apply to network events (network_connect, "
+	  "network_accept, ...) only, and this rule is also on process events" },
+	{ POL "    match:\n      not:\n        port: [22]\n",
+	  "t.yaml:7:15: address, port and protocol apply to network events (network_connect, "
+	  "network_accept, ...) only, and this rule is also on process events" },
+	{ "name: p\nrules:\n  - name: r\n    on: [network_connect, file_open]\n"
+	  "    match:\n      protocol: [tcp]\n",
+	  "t.yaml:6:17: address, port and protocol apply to network events (network_connect, "
+	  "network_accept, ...) only, and this rule is also on file events" },
+	{ NETPOL "    match:\n      path: [/etc/passwd]\n",
+	  "t.yaml:6:13: path, name and access apply to file events (file_open, file_create, "
+	  "...) only, and this rule is also on network events" },
+	{ "name: p\nrules:\n  - name: r\n    on: [network_udp, file_open, process_exec]\n"
+	  "    match:\n      name: [x]\n",
+	  "t.yaml:6:13: path, name and access apply to file events (file_open, file_create, "
+	  "...) only, and this rule is also on process events" },
 
 	/* rate_limit */
 	{ POL "    rate_limit: 10\n",
@@ -496,6 +582,93 @@ static void test_policy_every_selector(void **state)
 	pg_policy_free(&p);
 }
 
+static void assert_cidr(const struct pg_cidr *c, int family, int prefix, const char *addr)
+{
+	uint8_t want[16] = { 0 };
+
+	assert_int_equal(c->family, family);
+	assert_int_equal(c->prefix, prefix);
+	assert_int_equal(inet_pton(family == PG_NET_V4 ? AF_INET : AF_INET6, addr, want), 1);
+	assert_memory_equal(c->addr, want, sizeof(want));
+}
+
+static void test_policy_network_selectors(void **state)
+{
+	static const char yaml[] =
+		"name: p\nrules:\n  - name: r\n"
+		"    on: [network_connect, network_accept, network_close, network_listen, "
+		"network_udp]\n"
+		"    match:\n"
+		"      address: [10.0.0.0/8, 198.18.0.2, \"::1\", \"fd00::/8\", "
+		"\"::ffff:10.0.0.0/104\",\n"
+		"                \"::ffff:1.2.3.4\", 0.0.0.0/0, \"::/0\", \"::ffff:0:0/96\", "
+		"\"::/80\"]\n"
+		"      port: [22, 0, \"8000-8080\", 65535]\n"
+		"      protocol: [tcp]\n"
+		"      not:\n"
+		"        address: [127.0.0.0/8, \"::1\"]\n"
+		"        port: [0-1023]\n"
+		"        protocol: {exact: [udp]}\n"
+		"    action: deny\n"
+		"    fallback: kill\n";
+	const struct pg_selectors *m, *n;
+	struct pg_policy p;
+
+	(void)state;
+	parse_ok(yaml, &p);
+	assert_int_equal(p.rules[0].events, PG_POLICY_NET_EVENTS);
+	m = &p.rules[0].match;
+	n = &p.rules[0].not ;
+	assert_true(m->address.present);
+	assert_int_equal(m->address.pos.line, 6);
+	assert_int_equal(m->address.pos.column, 16);
+	assert_int_equal(m->address.n, 10);
+	assert_cidr(&m->address.v[0], PG_NET_V4, 8, "10.0.0.0");
+	assert_cidr(&m->address.v[1], PG_NET_V4, 32, "198.18.0.2"); /* a host */
+	assert_cidr(&m->address.v[2], PG_NET_V6, 128, "::1");
+	assert_cidr(&m->address.v[3], PG_NET_V6, 8, "fd00::");
+	/* IPv4-mapped: the IPv4 block, as the kernel side matches it */
+	assert_cidr(&m->address.v[4], PG_NET_V4, 8, "10.0.0.0");
+	assert_cidr(&m->address.v[5], PG_NET_V4, 32, "1.2.3.4");
+	assert_cidr(&m->address.v[6], PG_NET_V4, 0, "0.0.0.0");
+	assert_cidr(&m->address.v[7], PG_NET_V6, 0, "::");
+	assert_cidr(&m->address.v[8], PG_NET_V4, 0, "0.0.0.0");
+	/* shorter than the mapped range: IPv6, which mapped addresses are not */
+	assert_cidr(&m->address.v[9], PG_NET_V6, 80, "::");
+	assert_int_equal(m->port.n, 4);
+	assert_int_equal(m->port.ranges[0].lo, 22);
+	assert_int_equal(m->port.ranges[1].hi, 0);
+	assert_int_equal(m->port.ranges[2].lo, 8000);
+	assert_int_equal(m->port.ranges[2].hi, 8080);
+	assert_int_equal(m->port.ranges[3].lo, 65535);
+	assert_int_equal(m->protocol.n_exact, 1);
+	assert_string_equal(m->protocol.exact[0], "tcp");
+	assert_int_equal(n->address.n, 2);
+	assert_cidr(&n->address.v[0], PG_NET_V4, 8, "127.0.0.0");
+	assert_cidr(&n->address.v[1], PG_NET_V6, 128, "::1");
+	assert_int_equal(n->port.ranges[0].hi, 1023);
+	assert_string_equal(n->protocol.exact[0], "udp");
+	assert_false(m->uid.present);
+	assert_int_equal(p.rules[0].action, PG_ACTION_DENY);
+	assert_int_equal(p.rules[0].fallback, PG_ACTION_KILL);
+	pg_policy_free(&p);
+
+	/* network events alone, no selector: every connection */
+	parse_ok("name: p\nrules:\n  - name: r\n    on: [network_listen]\n", &p);
+	assert_int_equal(p.rules[0].events, 1ULL << PG_EVENT_NET_LISTEN);
+	assert_false(p.rules[0].match.address.present);
+	assert_false(p.rules[0].match.port.present);
+	assert_false(p.rules[0].match.protocol.present);
+	pg_policy_free(&p);
+	/* and network events beside others, without network selectors */
+	parse_ok("name: p\nrules:\n  - name: r\n    on: [process_exec, network_connect]\n"
+		 "    match: {uid: [0]}\n",
+		 &p);
+	pg_policy_free(&p);
+	assert_int_equal(pg_policy_event_type("network_udp"), PG_EVENT_NET_UDP);
+	assert_string_equal(pg_policy_event_name(PG_EVENT_NET_CONNECT), "network_connect");
+}
+
 static void test_policy_actions_and_modes(void **state)
 {
 	struct pg_policy p;
@@ -636,7 +809,9 @@ static void test_policy_many_mistakes_sorted(void **state)
 		"t.yaml:2:7: mode: unknown mode 'x' (known: monitor, enforce)",
 		"t.yaml:5:10: on: unknown event 'bad' (known: process_exec, process_exit, "
 		"process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
-		"file_chown, file_truncate, file_link, file_symlink, file_mmap_exec)",
+		"file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, "
+		"network_connect, "
+		"network_accept, network_close, network_listen, network_udp)",
 		"t.yaml:7:15: fallback: only allowed with action: deny (this rule's action is "
 		"kill)",
 		"t.yaml:8:5: rule: duplicate rule name 'r' (first at 4:5)",
@@ -1034,6 +1209,7 @@ int main(void)
 		cmocka_unit_test(test_policy_readme_example),
 		cmocka_unit_test(test_policy_defaults),
 		cmocka_unit_test(test_policy_every_selector),
+		cmocka_unit_test(test_policy_network_selectors),
 		cmocka_unit_test(test_policy_actions_and_modes),
 		cmocka_unit_test(test_policy_rate_limit),
 		cmocka_unit_test(test_policy_tags),

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "policy_compile.h"
@@ -50,9 +52,9 @@ static void add(const char *yaml)
 	fx.n++;
 }
 
-static int compile(bool can_deny)
+static int compile(uint64_t deny_events)
 {
-	return pg_policy_compile(fx.ptr, fx.n, 1, can_deny, &fx.c, &fx.diag);
+	return pg_policy_compile(fx.ptr, fx.n, 1, deny_events, &fx.c, &fx.diag);
 }
 
 static bool bit(const struct pg_rule_mask *m, unsigned b)
@@ -106,7 +108,7 @@ static void test_policy_compile_exact_prefix_suffix(void **state)
 	    "  - name: deeper\n    on: [process_exec]\n    match: {binary: {prefix: [/usr/bin/]}}\n"
 	    "  - name: suffix\n    on: [process_exec]\n    match: {binary: {suffix: [/sh]}}\n"
 	    "  - name: none\n    on: [process_exec]\n");
-	assert_int_equal(compile(false), 0);
+	assert_int_equal(compile(0), 0);
 	assert_int_equal(fx.c.n_rules, 5);
 	assert_true(binary_accepts(0, "/usr/bin/cat"));
 	assert_false(binary_accepts(0, "/usr/bin/cat2")); /* exact is exact */
@@ -137,7 +139,7 @@ static void test_policy_compile_not(void **state)
 	    "    match: {binary: {prefix: [/]}, not: {binary: {prefix: [/tmp/]}}}\n"
 	    "  - name: only-not\n    on: [process_exec]\n"
 	    "    match: {not: {binary: [/usr/bin/id]}}\n");
-	assert_int_equal(compile(false), 0);
+	assert_int_equal(compile(0), 0);
 	assert_true(binary_accepts(0, "/usr/bin/id"));
 	assert_false(binary_accepts(0, "/tmp/x"));
 	assert_true(binary_accepts(1, "/usr/bin/cat"));
@@ -162,7 +164,8 @@ static bool id_accepts(unsigned b, unsigned kind, uint32_t v)
 		if (!best || e->key.prefixlen > best->key.prefixlen)
 			best = e;
 	}
-	return (bit(&fx.c.masks.any[PG_SEL_UID + kind], b) || (best && bit(&best->val.pos, b))) &&
+	return (bit(&fx.c.masks.any[kind == PG_ID_PORT ? PG_SEL_PORT : PG_SEL_UID + kind], b) ||
+		(best && bit(&best->val.pos, b))) &&
 	       !(best && bit(&best->val.neg, b));
 }
 
@@ -173,7 +176,7 @@ static void test_policy_compile_uid_ranges(void **state)
 	    "  - name: r\n    on: [process_exec]\n"
 	    "    match: {uid: [0, \"1000-1999\", 65534], not: {uid: [1500]}}\n"
 	    "  - name: e\n    on: [process_exec]\n    match: {euid: [\"0-4294967295\"]}\n");
-	assert_int_equal(compile(false), 0);
+	assert_int_equal(compile(0), 0);
 	assert_true(fx.c.masks.uses & PG_USES_IDS);
 	assert_true(id_accepts(0, PG_ID_UID, 0));
 	assert_true(id_accepts(0, PG_ID_UID, 1000));
@@ -192,6 +195,214 @@ static void test_policy_compile_uid_ranges(void **state)
 	assert_true(fx.c.n_ids < 40);
 }
 
+/* Do the first @bits bits of @a and @b agree? */
+static bool same_prefix(const uint8_t *a, const uint8_t *b, unsigned bits)
+{
+	unsigned i;
+
+	for (i = 0; i < bits; i++)
+		if ((a[i / 8] ^ b[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+/* The address trie's answer for @text (an address), as the kernel's LPM lookup gives it. */
+static const struct pg_addr_entry *addr_lpm(const char *text)
+{
+	const struct pg_addr_entry *best = NULL;
+	uint8_t a[16] = { 0 };
+	int family = strchr(text, ':') ? PG_NET_V6 : PG_NET_V4;
+	size_t i;
+
+	assert_int_equal(inet_pton(family == PG_NET_V6 ? AF_INET6 : AF_INET, text, a), 1);
+	for (i = 0; i < fx.c.n_addrs; i++) {
+		const struct pg_addr_entry *e = &fx.c.addrs[i];
+
+		if (e->key.gen != fx.c.gen || e->key.family != family ||
+		    !same_prefix(e->key.addr, a, e->key.prefixlen - 16))
+			continue;
+		if (!best || e->key.prefixlen > best->key.prefixlen)
+			best = e;
+	}
+	return best;
+}
+
+/* What the kernel computes for the address selector of rule @b on @text. */
+static bool addr_accepts(unsigned b, const char *text)
+{
+	const struct pg_addr_entry *e = addr_lpm(text);
+
+	return (bit(&fx.c.masks.any[PG_SEL_ADDRESS], b) || (e && bit(&e->val.pos, b))) &&
+	       !(e && bit(&e->val.neg, b));
+}
+
+static void test_policy_compile_addresses(void **state)
+{
+	const struct pg_addr_entry *e;
+
+	(void)state;
+	add("name: p\nrules:\n"
+	    "  - name: wide\n    on: [network_connect]\n    match: {address: [10.0.0.0/8]}\n"
+	    "  - name: narrow\n    on: [network_connect]\n    match: {address: [10.1.2.0/24]}\n"
+	    "  - name: but-not\n    on: [network_connect]\n"
+	    "    match: {address: [10.0.0.0/8], not: {address: [10.1.2.3]}}\n"
+	    "  - name: v6\n    on: [network_connect]\n    match: {address: [\"fd00::/8\"]}\n"
+	    "  - name: v6-narrow\n    on: [network_connect]\n"
+	    "    match: {address: [\"fd00:1::/32\", \"::ffff:192.168.0.0/112\"]}\n"
+	    "  - name: outbound\n    on: [network_connect, network_udp]\n"
+	    "    match: {not: {address: [127.0.0.0/8, \"::1\"]}}\n"
+	    "  - name: any\n    on: [network_connect]\n");
+	assert_int_equal(compile(0), 0);
+	assert_true(fx.c.masks.uses & PG_USES_NET_ADDRS);
+	assert_false(fx.c.masks.uses & (PG_USES_NET_PORTS | PG_USES_IDS));
+	/* the /24 entry itself carries the /8 rules: the trie returns it alone */
+	e = addr_lpm("10.1.2.5");
+	assert_non_null(e);
+	assert_int_equal(e->key.prefixlen, 16 + 24);
+	assert_int_equal(e->key.family, PG_NET_V4);
+	assert_int_equal(e->key.gen, 1);
+	assert_true(bit(&e->val.pos, 0));
+	assert_true(bit(&e->val.pos, 1));
+	assert_true(bit(&e->val.pos, 2));
+	assert_false(bit(&e->val.neg, 2));
+	/* and the host under it all three, and the `not:` */
+	e = addr_lpm("10.1.2.3");
+	assert_int_equal(e->key.prefixlen, 16 + 32);
+	assert_true(bit(&e->val.pos, 0) && bit(&e->val.pos, 1) && bit(&e->val.neg, 2));
+	assert_true(addr_accepts(0, "10.1.2.5"));
+	assert_true(addr_accepts(1, "10.1.2.5"));
+	assert_true(addr_accepts(2, "10.1.2.5"));
+	assert_true(addr_accepts(0, "10.200.0.1"));
+	assert_false(addr_accepts(1, "10.200.0.1"));
+	assert_true(addr_accepts(0, "10.1.2.3"));
+	assert_false(addr_accepts(2, "10.1.2.3"));
+	assert_false(addr_accepts(0, "11.0.0.1"));
+	/* IPv6, folded the same way; families never mix */
+	e = addr_lpm("fd00:1::5");
+	assert_int_equal(e->key.prefixlen, 16 + 32);
+	assert_int_equal(e->key.family, PG_NET_V6);
+	assert_true(bit(&e->val.pos, 3) && bit(&e->val.pos, 4));
+	assert_true(addr_accepts(3, "fd00:1::5"));
+	assert_true(addr_accepts(4, "fd00:1::5"));
+	assert_true(addr_accepts(3, "fdff::1"));
+	assert_false(addr_accepts(4, "fd00:2::1"));
+	assert_false(addr_accepts(3, "fe80::1"));
+	assert_false(addr_accepts(0, "a00::")); /* 10.0.0.0/8's bits, as IPv6 */
+	/* an IPv4-mapped block is the IPv4 one */
+	assert_true(addr_accepts(4, "192.168.7.7"));
+	assert_false(addr_accepts(4, "192.169.0.1"));
+	/* not: only, everything else */
+	assert_false(addr_accepts(5, "127.0.0.1"));
+	assert_false(addr_accepts(5, "::1"));
+	assert_true(addr_accepts(5, "::2"));
+	assert_true(addr_accepts(5, "198.18.0.1"));
+	assert_true(bit(&fx.c.masks.any[PG_SEL_ADDRESS], 5));
+	assert_false(bit(&fx.c.masks.any[PG_SEL_ADDRESS], 0));
+	/* no address selector: any */
+	assert_true(addr_accepts(6, "10.1.2.3"));
+	assert_true(addr_accepts(6, "fd00::1"));
+	/* one entry per distinct block, masked, however many rules name it */
+	assert_int_equal(fx.c.n_addrs, 8);
+}
+
+static void test_policy_compile_ports_protocols(void **state)
+{
+	size_t i;
+
+	(void)state;
+	add("name: p\nrules:\n"
+	    "  - name: ports\n    on: [network_connect]\n"
+	    "    match: {port: [22, \"8000-8080\"], not: {port: [8008]}}\n"
+	    "  - name: tcp\n    on: [network_connect]\n    match: {protocol: [tcp]}\n"
+	    "  - name: not-udp\n    on: [network_connect]\n"
+	    "    match: {not: {protocol: [udp]}, port: [\"0-65535\"]}\n"
+	    "  - name: both\n    on: [network_connect]\n    match: {protocol: [udp, tcp]}\n"
+	    "  - name: uid\n    on: [network_connect]\n    match: {uid: [22]}\n");
+	assert_int_equal(compile(0), 0);
+	assert_true(fx.c.masks.uses & PG_USES_NET_PORTS);
+	assert_true(fx.c.masks.uses & PG_USES_IDS);
+	assert_false(fx.c.masks.uses & PG_USES_NET_ADDRS);
+	assert_true(id_accepts(0, PG_ID_PORT, 22));
+	assert_true(id_accepts(0, PG_ID_PORT, 8000));
+	assert_true(id_accepts(0, PG_ID_PORT, 8080));
+	assert_false(id_accepts(0, PG_ID_PORT, 8008));
+	assert_false(id_accepts(0, PG_ID_PORT, 8081));
+	assert_false(id_accepts(0, PG_ID_PORT, 23));
+	/* ports and uids share the trie, never their entries */
+	for (i = 0; i < fx.c.n_ids; i++) {
+		const struct pg_id_entry *e = &fx.c.ids[i];
+
+		assert_true(e->key.kind == PG_ID_PORT || e->key.kind == PG_ID_UID);
+		assert_false(bit(&e->val.pos, e->key.kind == PG_ID_PORT ? 4 : 0));
+	}
+	assert_true(id_accepts(4, PG_ID_UID, 22));
+	assert_false(id_accepts(4, PG_ID_UID, 23));
+	assert_true(id_accepts(4, PG_ID_PORT, 1)); /* no port selector: any */
+	assert_true(id_accepts(2, PG_ID_PORT, 0));
+	assert_true(id_accepts(2, PG_ID_PORT, 65535));
+	assert_true(id_accepts(1, PG_ID_PORT, 4444));
+	/* TCP 0, UDP 1 */
+	assert_false(bit(&fx.c.masks.protocol[0], 0) ^ bit(&fx.c.masks.protocol[1], 0));
+	assert_true(bit(&fx.c.masks.protocol[0], 0));
+	assert_true(bit(&fx.c.masks.protocol[0], 1));
+	assert_false(bit(&fx.c.masks.protocol[1], 1));
+	assert_true(bit(&fx.c.masks.protocol[0], 2));
+	assert_false(bit(&fx.c.masks.protocol[1], 2));
+	assert_true(bit(&fx.c.masks.protocol[0], 3) && bit(&fx.c.masks.protocol[1], 3));
+	assert_true(bit(&fx.c.masks.events[PG_EVENT_NET_CONNECT], 3));
+	assert_false(bit(&fx.c.masks.events[PG_EVENT_NET_UDP], 3));
+}
+
+/* Many blocks, nested in each other: compiled in well under a second, each answered right. */
+static void test_policy_compile_many_addresses(void **state)
+{
+	size_t n = 20000, i, len = 0, cap = n * 32 + 2 * 1000 * 12 + 512;
+	char *yaml = malloc(cap);
+	struct timespec t0, t1;
+	double secs;
+
+	(void)state;
+	assert_non_null(yaml);
+	len += snprintf(yaml + len, cap - len,
+			"name: big\nrules:\n  - name: nets\n    on: [network_connect]\n"
+			"    match:\n      address:\n");
+	/* a /16, and a /24 and a host in it, 5000 times over; then IPv6 */
+	for (i = 0; i < n / 4; i++)
+		len += snprintf(yaml + len, cap - len,
+				"        - 10.%zu.0.0/16\n        - 10.%zu.%zu.0/24\n"
+				"        - 10.%zu.%zu.7\n        - \"fd%02zx:%zx::/32\"\n",
+				i % 256, i % 256, i / 256, i % 256, i / 256, i % 256, i);
+	len += snprintf(yaml + len, cap - len, "      port: [");
+	for (i = 0; i < 1000; i++)
+		len += snprintf(yaml + len, cap - len, "%s%zu", i ? ", " : "", 1000 + 3 * i);
+	len += snprintf(
+		yaml + len, cap - len,
+		"]\n  - name: wide\n    on: [network_connect]\n"
+		"    match: {address: [10.0.0.0/8, \"fd00::/8\"], port: [\"1000-1100\"]}\n");
+	add(yaml);
+	free(yaml);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(compile(0), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	print_message("%zu blocks and 1000 ports compiled in %.3f s\n", n, secs);
+	/* a quadratic fold takes minutes here */
+	assert_true(secs < 5.0);
+	assert_true(addr_accepts(0, "10.7.0.1"));
+	assert_true(addr_accepts(1, "10.7.0.1"));
+	assert_true(bit(&addr_lpm("10.7.19.7")->val.pos, 1));
+	assert_int_equal(addr_lpm("10.7.19.7")->key.prefixlen, 16 + 32);
+	assert_false(addr_accepts(0, "11.0.0.1"));
+	assert_true(addr_accepts(0, "fd07:1007::1"));
+	assert_true(addr_accepts(1, "fd07:1007::1"));
+	assert_false(addr_accepts(0, "fd07:1008::1"));
+	assert_true(addr_accepts(0, "fd08:1008::1"));
+	assert_true(id_accepts(0, PG_ID_PORT, 1003));
+	assert_false(id_accepts(0, PG_ID_PORT, 1004));
+	assert_true(id_accepts(1, PG_ID_PORT, 1004));
+	assert_false(id_accepts(1, PG_ID_PORT, 1101));
+}
+
 static void test_policy_compile_actions(void **state)
 {
 	(void)state;
@@ -203,7 +414,7 @@ static void test_policy_compile_actions(void **state)
 	    "    rate_limit: {max: 5, per: process}\n");
 	add("name: mon\nmode: monitor\nrules:\n"
 	    "  - name: wk\n    on: [process_exec]\n    action: kill\n");
-	assert_int_equal(compile(false), 0);
+	assert_int_equal(compile(0), 0);
 	assert_true(bit(&fx.c.masks.kill, 0));
 	assert_true(bit(&fx.c.masks.kill, 1));
 	assert_true(bit(&fx.c.masks.user, 1)); /* the agent completes it */
@@ -225,13 +436,13 @@ static void test_policy_compile_deny_needs_a_way(void **state)
 	(void)state;
 	add("name: d\nmode: enforce\nrules:\n"
 	    "  - name: deny-it\n    on: [process_exec]\n    action: deny\n");
-	assert_int_equal(compile(false), -EOPNOTSUPP);
+	assert_int_equal(compile(0), -EOPNOTSUPP);
 	assert_int_equal(fx.diag.n, 1);
 	assert_non_null(strstr(fx.diag.msgs[0], "t.yaml:"));
 	assert_non_null(strstr(fx.diag.msgs[0], "cannot deny"));
 	pg_diag_free(&fx.diag);
 	/* where the kernel can deny, it is a deny */
-	assert_int_equal(compile(true), 0);
+	assert_int_equal(compile(1ULL << PG_EVENT_PROCESS_EXEC), 0);
 	assert_true(bit(&fx.c.masks.deny, 0));
 	assert_false(bit(&fx.c.masks.kill, 0));
 }
@@ -241,9 +452,110 @@ static void test_policy_compile_deny_fallback_kill(void **state)
 	(void)state;
 	add("name: d\nmode: enforce\nrules:\n"
 	    "  - name: deny-it\n    on: [process_exec]\n    action: deny\n    fallback: kill\n");
-	assert_int_equal(compile(false), 0);
+	assert_int_equal(compile(0), 0);
 	assert_true(bit(&fx.c.masks.kill, 0));
 	assert_int_equal(fx.c.index[0].action, PG_ACTION_KILL);
+}
+
+#define BIT(t) (1ULL << PG_EVENT_##t)
+
+/* Where a deny can be done, by backend: the agent's mask. */
+static void test_policy_compile_deny_events(void **state)
+{
+	uint64_t net = BIT(NET_CONNECT) | BIT(NET_UDP);
+
+	(void)state;
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, NULL), 0);
+	assert_int_equal(pg_policy_deny_events("lsm", NULL, NULL), BIT(PROCESS_EXEC));
+	/* the file sensor's other backends see the call too late, or cannot refuse it */
+	assert_int_equal(pg_policy_deny_events(NULL, "tracepoint", NULL), 0);
+	assert_int_equal(pg_policy_deny_events(NULL, "fentry", NULL), 0);
+	assert_int_equal(pg_policy_deny_events(NULL, "lsm", NULL), PG_POLICY_FILE_EVENTS);
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, "cgroup"), net);
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, "lsm"), net);
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, "kprobe"), 0);
+	/* nothing denies a fork, an exit, an accept, a listen or a close */
+	assert_int_equal(pg_policy_deny_events("lsm", "lsm", "lsm"),
+			 BIT(PROCESS_EXEC) | PG_POLICY_FILE_EVENTS | net);
+}
+
+static void test_policy_compile_deny_network(void **state)
+{
+	uint64_t cgroup = pg_policy_deny_events(NULL, NULL, "cgroup");
+
+	(void)state;
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: c2\n    on: [network_connect, network_udp]\n    action: deny\n"
+	    "    match: {address: [198.18.0.0/15], port: [4444]}\n");
+	/* the cgroup hooks (or the LSM) refuse connect() and UDP sends */
+	assert_int_equal(compile(cgroup), 0);
+	assert_true(bit(&fx.c.masks.deny, 0));
+	assert_false(bit(&fx.c.masks.kill, 0));
+	assert_int_equal(fx.c.index[0].action, PG_ACTION_DENY);
+	pg_compiled_free(&fx.c);
+	/* nothing here can: refused, saying what is missing */
+	assert_int_equal(compile(BIT(PROCESS_EXEC)), -EOPNOTSUPP);
+	assert_int_equal(fx.diag.n, 1);
+	assert_string_equal(fx.diag.msgs[0],
+			    "t.yaml:4:5: rule 'c2' asks to deny, but this kernel cannot deny "
+			    "network_connect, network_udp (the network sensor runs neither its "
+			    "cgroup nor its lsm backend); add `fallback: kill` or use mode: "
+			    "monitor");
+	pg_diag_free(&fx.diag);
+	teardown(NULL);
+
+	/* an accept or a listen is never denied: kill instead, if the rule says so */
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: in\n    on: [network_connect, network_accept, process_fork]\n"
+	    "    action: deny\n");
+	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", "lsm")), -EOPNOTSUPP);
+	assert_int_equal(fx.diag.n, 1);
+	assert_string_equal(fx.diag.msgs[0],
+			    "t.yaml:4:5: rule 'in' asks to deny, but this kernel cannot deny "
+			    "process_fork, network_accept (only process_exec, file events, "
+			    "network_connect and network_udp can be denied); add `fallback: kill` "
+			    "or use mode: monitor");
+	pg_diag_free(&fx.diag);
+	teardown(NULL);
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: in\n    on: [network_connect, network_accept]\n"
+	    "    action: deny\n    fallback: kill\n"
+	    "  - name: out\n    on: [network_connect]\n    action: deny\n");
+	assert_int_equal(compile(cgroup), 0);
+	/* one action per rule: the whole rule kills, the other still denies */
+	assert_true(bit(&fx.c.masks.kill, 0));
+	assert_false(bit(&fx.c.masks.deny, 0));
+	assert_int_equal(fx.c.index[0].action, PG_ACTION_KILL);
+	assert_true(bit(&fx.c.masks.deny, 1));
+	pg_compiled_free(&fx.c);
+	teardown(NULL);
+
+	/* monitor mode needs nothing */
+	add("name: d\nrules:\n  - name: c\n    on: [network_accept]\n    action: deny\n");
+	assert_int_equal(compile(0), 0);
+	assert_false(bit(&fx.c.masks.deny, 0));
+	assert_false(bit(&fx.c.masks.kill, 0));
+}
+
+/* File and exec denials need their own backends, whatever the network one can do. */
+static void test_policy_compile_deny_by_family(void **state)
+{
+	(void)state;
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: f\n    on: [file_open]\n    action: deny\n"
+	    "    match: {name: [shadow]}\n"
+	    "  - name: x\n    on: [process_exec]\n    action: deny\n");
+	assert_int_equal(compile(pg_policy_deny_events(NULL, "tracepoint", "cgroup")), -EOPNOTSUPP);
+	assert_int_equal(fx.diag.n, 1);
+	assert_non_null(strstr(fx.diag.msgs[0], "cannot deny file_open (no BPF LSM"));
+	pg_diag_free(&fx.diag);
+	assert_int_equal(compile(pg_policy_deny_events(NULL, "lsm", NULL)), -EOPNOTSUPP);
+	assert_non_null(strstr(fx.diag.msgs[0], "rule 'x' asks to deny, but this kernel cannot "
+						"deny process_exec (no BPF LSM"));
+	pg_diag_free(&fx.diag);
+	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", NULL)), 0);
+	assert_true(bit(&fx.c.masks.deny, 0));
+	assert_true(bit(&fx.c.masks.deny, 1));
 }
 
 static void test_policy_compile_in_container(void **state)
@@ -253,7 +565,7 @@ static void test_policy_compile_in_container(void **state)
 	    "  - name: in\n    on: [process_exec]\n    match: {in_container: true}\n"
 	    "  - name: out\n    on: [process_exec]\n    match: {not: {in_container: true}}\n"
 	    "  - name: any\n    on: [process_exec]\n");
-	assert_int_equal(compile(false), 0);
+	assert_int_equal(compile(0), 0);
 	assert_true(bit(&fx.c.masks.in_container[1], 0));
 	assert_false(bit(&fx.c.masks.in_container[0], 0));
 	assert_true(bit(&fx.c.masks.in_container[0], 1));
@@ -271,7 +583,7 @@ static void test_policy_compile_too_long(void **state)
 		 "    match: {binary: {suffix: [%0100d]}}\n",
 		 0);
 	add(yaml);
-	assert_int_equal(compile(false), -E2BIG);
+	assert_int_equal(compile(0), -E2BIG);
 	assert_int_equal(fx.diag.n, 1);
 	assert_non_null(strstr(fx.diag.msgs[0], "suffixes of up to 64"));
 }
@@ -291,7 +603,7 @@ static void test_policy_compile_large(void **state)
 		len += snprintf(yaml + len, cap - len, "        - /opt/app/bin/tool%zu\n", i);
 	add(yaml);
 	free(yaml);
-	assert_int_equal(compile(false), 0);
+	assert_int_equal(compile(0), 0);
 	assert_int_equal(fx.c.n_paths, n);
 	assert_true(binary_accepts(0, "/opt/app/bin/tool9999"));
 	assert_false(binary_accepts(0, "/opt/app/bin/tool10000"));
@@ -306,6 +618,12 @@ int main(void)
 		cmocka_unit_test_teardown(test_policy_compile_actions, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_needs_a_way, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_fallback_kill, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_deny_events, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_deny_network, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_deny_by_family, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_addresses, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_ports_protocols, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_many_addresses, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_in_container, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_too_long, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_large, teardown),

@@ -100,7 +100,7 @@ static int compile_yaml(const char *yaml)
 
 	assert_int_equal(parse(yaml, &d), 0);
 	pg_diag_free(&d);
-	err = pg_policy_compile(&p, 1, 0, false, &c, &d);
+	err = pg_policy_compile(&p, 1, 0, 0, &c, &d);
 	pg_diag_free(&d);
 	return err;
 }

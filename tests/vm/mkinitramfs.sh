@@ -79,6 +79,12 @@ install_bin()
 }
 
 install_bin "$(command -v jq)" /usr/bin/jq
+# The network tests: iproute2 (busybox's ip has no netns), and bash for
+# its /dev/tcp connections (the reverse-shell shape).
+for tool in ip:/usr/sbin/ip bash:/usr/bin/bash; do
+	src=$(PATH="$PATH:/usr/sbin:/sbin" command -v "${tool%%:*}" || true)
+	if [ -n "$src" ]; then install_bin "$src" "${tool#*:}"; fi
+done
 
 if [ "$agent" != none ]; then
 	install_bin "$agent" /penguard/build/penguard

@@ -1,0 +1,852 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Network sensor: TCP connections out (connect, then its outcome) and in
+ * (accept), their end (close, with bytes and duration), listening sockets
+ * and UDP sends, each decided in the kernel against the policy before any
+ * record is built. Only what a rule matched is reported: a connection no
+ * rule cares about costs a few map lookups at connect and one hash miss
+ * per TCP state change.
+ *
+ * "cgroup" backend, the one this host (locked down: no LSM, no fentry)
+ * and every kernel since 4.17 can run:
+ *   - cgroup/connect4, connect6, sendmsg4, sendmsg6 on the cgroup v2 root:
+ *     every connect() and unconnected UDP send of every process, in its
+ *     own context, before the kernel acts; returning 0 refuses the call
+ *     with EPERM, which is how `deny` works without BPF LSM;
+ *   - tp_btf/inet_sock_set_state: the TCP state machine. CLOSE -> LISTEN
+ *     is listen() itself (process context); SYN_SENT -> ESTABLISHED or
+ *     CLOSE is the outcome of a connect; -> CLOSE is the end of a
+ *     connection, often in softirq (the peer's FIN or RST), so the
+ *     process is the one saved when the connection was reported;
+ *   - tracepoint/syscalls/sys_exit_accept4 and sys_exit_accept: the
+ *     accepted socket in the accepting process's context (the handshake
+ *     itself completes in softirq, attributable to no process).
+ * A reported connection is remembered in pg_net_conns, keyed by its
+ * struct sock address, until its close: that is where its process, its
+ * verdicts and its start time are found again.
+ */
+#include "lib/task.bpf.h"
+#include "lib/policy.bpf.h"
+
+#include <bpf/bpf_endian.h>
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define EPERM 1
+#define ETIMEDOUT 110
+#define ECONNREFUSED 111
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+/* enum tcp_state (include/net/tcp_states.h): stable since 2.6 */
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_CLOSE 7
+#define TCP_LISTEN 10
+
+/* What a reported connection needs at its later events. */
+struct pg_net_conn {
+	struct pg_event_process task;
+	struct pg_verdict connect_v; /* flags 0: the outcome is not reported */
+	struct pg_verdict close_v;   /* flags 0: the close is not reported */
+	struct pg_rule_mask connect_m;
+	struct pg_rule_mask close_m;
+	__u64 start; /* ktime of the connect call or the accept */
+	__u64 cookie;
+	__u32 netns;
+	__u16 sport; /* the kernel clears its own copy before the close's state change */
+	__u16 pad;
+	char comm[PG_COMM_LEN];
+};
+
+/*
+ * Preallocated (about 8 MB of kernel memory): the syscall tracepoint
+ * programs use it, and 5.10 warns about, and may deadlock on, run-time
+ * allocation in tracing programs. A full map is counted
+ * (PG_ERR_NET_SOCKS): that connection's close is not reported, never
+ * silently.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u64);
+	__type(value, struct pg_net_conn);
+} pg_net_conns SEC(".maps");
+
+/*
+ * network_udp reports a destination once per process per window: a DNS
+ * resolver or a metrics client sends thousands of datagrams to the same
+ * place, and the first one is the news.
+ */
+#define PG_NET_UDP_WINDOW_NS (60ULL * 1000000000ULL)
+
+struct pg_net_udp_key {
+	__u32 tgid;
+	__u16 port;
+	__u8 family;
+	__u8 pad;
+	__u8 addr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pg_net_udp_key);
+	__type(value, __u64);
+} pg_net_udp_seen SEC(".maps");
+
+struct pg_net_heap {
+	struct pg_net_event ev;
+	struct pg_net_conn conn;
+	struct pg_rule_mask sel;
+	struct pg_rule_mask one;
+	struct pg_policy_addr_key akey;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pg_net_heap);
+} pg_net_heap SEC(".maps");
+
+static __always_inline struct pg_net_heap *pg_net_heap_get(void)
+{
+	__u32 zero = 0;
+	struct pg_net_heap *h = bpf_map_lookup_elem(&pg_net_heap, &zero);
+
+	if (!h)
+		pg_count_error(PG_ERR_SCRATCH);
+	return h;
+}
+
+/*
+ * Rules for event @type that may match at all: the event type and the
+ * protocol, then the current process's selection. NULL: none, the cheap
+ * way out, taken before anything is read of the socket.
+ */
+static __always_inline const struct pg_policy_masks *
+pg_net_candidates(struct pg_rule_mask *sel, __u32 *genp, __u16 type, __u8 proto)
+{
+	const struct pg_runtime_config *cfg = pg_config_get();
+	const struct pg_policy_masks *m;
+	__u32 gen = cfg->policy & 1;
+
+	/* no policy: network events are only ever reported when a rule matches */
+	if (!(cfg->policy & PG_POLICY_LOADED) || type >= PG_EVENT_MAX)
+		return NULL;
+	m = pg_policy_masks(gen);
+	if (!m)
+		return NULL;
+	pg_policy_proc_sel(sel, m, gen);
+	pg_mask_and(sel, &m->events[type]);
+	pg_mask_and(sel, &m->protocol[proto == IPPROTO_UDP]);
+	if (pg_mask_empty(sel))
+		return NULL;
+	*genp = gen;
+	return m;
+}
+
+/* Whether any rule can match event @type for this process: a quick test. */
+static __always_inline int pg_net_wanted(struct pg_net_heap *h, __u16 type, __u8 proto)
+{
+	__u32 gen;
+
+	return pg_net_candidates(&h->sel, &gen, type, proto) != NULL;
+}
+
+/*
+ * The verdict for event @type on h->ev's addresses: the address and port
+ * selectors are tested against the remote end (listen: the local one),
+ * in the tries. Fills @v and @matched. Returns PG_POLICY_*.
+ */
+static __always_inline int pg_net_decide(struct pg_net_heap *h, __u16 type, struct pg_verdict *v,
+					 struct pg_rule_mask *matched, int can_deny, int can_kill)
+{
+	struct pg_net_event *e = &h->ev;
+	const struct pg_policy_masks *m;
+	const struct pg_id_masks *im = NULL;
+	int local = type == PG_EVENT_NET_LISTEN;
+	__u32 gen;
+
+	m = pg_net_candidates(&h->sel, &gen, type, e->protocol);
+	if (!m)
+		return PG_POLICY_NO_RECORD;
+	if (m->uses & PG_USES_NET_ADDRS) {
+		h->akey.gen = gen;
+		h->akey.family = e->family;
+		h->akey.prefixlen = 16 + (e->family == PG_NET_V4 ? 32 : 128);
+		__builtin_memcpy(h->akey.addr, local ? e->saddr : e->daddr, 16);
+		im = bpf_map_lookup_elem(&pg_pol_addrs, &h->akey);
+	}
+	pg_mask_apply(&h->sel, &m->any[PG_SEL_ADDRESS], im ? &im->pos : NULL, im ? &im->neg : NULL);
+	im = NULL;
+	if (m->uses & PG_USES_NET_PORTS)
+		im = pg_policy_id(gen, PG_ID_PORT, local ? e->sport : e->dport);
+	pg_mask_apply(&h->sel, &m->any[PG_SEL_PORT], im ? &im->pos : NULL, im ? &im->neg : NULL);
+	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, can_deny, can_kill,
+				bpf_ktime_get_ns());
+}
+
+/* ---- records ---- */
+
+/*
+ * The header and process part of a record from the current task. Helper
+ * reads: this runs for reported events only, and in hooks where 5.10 has
+ * no bpf_get_current_task_btf().
+ */
+static __always_inline void pg_net_record_task(struct pg_net_event *e, __u16 type)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	e->hdr.type = type;
+	e->hdr.flags = 0;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime = bpf_ktime_get_ns();
+	pg_fill_task_ctx_core(t, &e->task);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->netns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	e->net_flags = 0;
+	e->result = 0;
+	e->state = 0;
+	e->pad = 0;
+	e->pad2 = 0;
+	e->bytes_sent = e->bytes_received = e->duration_ns = 0;
+}
+
+/*
+ * A socket's cookie, as the kernel made it (cgroup hooks ask for one,
+ * which makes it), or, for a socket that never got one, one of ours: the
+ * cookie helper is not there for LSM and tracing programs before 5.12.
+ * Ours have the top bit set, and are unique per CPU and nanosecond.
+ */
+#define PG_NET_OWN_COOKIE (1ULL << 63)
+
+static __always_inline __u64 pg_net_cookie(const struct sock *sk)
+{
+	__u64 c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+
+	return c ? c
+		 : PG_NET_OWN_COOKIE | (bpf_ktime_get_ns() << 8) |
+			       (bpf_get_smp_processor_id() & 0xff);
+}
+
+static __always_inline void pg_net_output(struct pg_net_event *e)
+{
+	pg_count(e->hdr.type, !pg_output(e, sizeof(*e)));
+}
+
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 peer. */
+static __always_inline int pg_net_v4_mapped(const __u32 a[4])
+{
+	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0xffff);
+}
+
+static __always_inline void pg_net_addr_v6(__u8 family_out[1], __u8 out[16], const __u32 a[4])
+{
+	__u32 w[4] = { a[0], a[1], a[2], a[3] };
+
+	__builtin_memset(out, 0, 16);
+	if (pg_net_v4_mapped(w)) {
+		*family_out = PG_NET_V4;
+		__builtin_memcpy(out, &w[3], 4);
+	} else {
+		*family_out = PG_NET_V6;
+		__builtin_memcpy(out, w, 16);
+	}
+}
+
+/*
+ * Addresses and ports of a socket. Helper reads (a dozen, on reported
+ * events only): the accept path has only an untyped pointer.
+ */
+static __always_inline void pg_net_sock_addrs(struct pg_net_event *e, const struct sock *sk)
+{
+	struct sock_common c;
+	__u8 f;
+
+	__builtin_memset(e->saddr, 0, 16);
+	__builtin_memset(e->daddr, 0, 16);
+	if (bpf_core_read(&c.skc_family, sizeof(c.skc_family), &sk->__sk_common.skc_family))
+		return;
+	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (c.skc_family == AF_INET6) {
+		bpf_core_read(&c.skc_v6_daddr, sizeof(c.skc_v6_daddr),
+			      &sk->__sk_common.skc_v6_daddr);
+		bpf_core_read(&c.skc_v6_rcv_saddr, sizeof(c.skc_v6_rcv_saddr),
+			      &sk->__sk_common.skc_v6_rcv_saddr);
+		pg_net_addr_v6(&e->family, e->daddr, c.skc_v6_daddr.in6_u.u6_addr32);
+		pg_net_addr_v6(&f, e->saddr, c.skc_v6_rcv_saddr.in6_u.u6_addr32);
+	} else {
+		e->family = PG_NET_V4;
+		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
+		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+	}
+}
+
+/* Remember a reported connection until its close. */
+static __always_inline void pg_net_track(struct pg_net_heap *h, __u64 sk)
+{
+	if (!h->conn.connect_v.flags && !h->conn.close_v.flags)
+		return;
+	h->conn.task = h->ev.task;
+	h->conn.start = h->ev.hdr.ktime;
+	h->conn.cookie = h->ev.cookie;
+	h->conn.netns = h->ev.netns;
+	h->conn.sport = h->ev.sport;
+	h->conn.pad = 0;
+	__builtin_memcpy(h->conn.comm, h->ev.comm, PG_COMM_LEN);
+	if (bpf_map_update_elem(&pg_net_conns, &sk, &h->conn, BPF_ANY))
+		pg_count_error(PG_ERR_NET_SOCKS);
+}
+
+/* ---- connect and UDP sends (cgroup hooks) ---- */
+
+/*
+ * A connect() on a TCP or UDP socket, its destination in h->ev: the
+ * verdicts of the connect rules and (TCP) of the close rules, which are
+ * decided now, in the process's context. Returns the connect's
+ * PG_POLICY_*, or -1 when nothing is to be reported or tracked.
+ */
+static __always_inline int pg_net_connect_decide(struct pg_net_heap *h, int can_kill)
+{
+	struct pg_net_event *e = &h->ev;
+	int act, close_act = PG_POLICY_NO_RECORD;
+
+	act = pg_net_decide(h, PG_EVENT_NET_CONNECT, &e->verdict, &e->matched, 1, can_kill);
+	h->conn.connect_v.flags = 0;
+	h->conn.close_v.flags = 0;
+	if (e->protocol == IPPROTO_TCP && act != PG_POLICY_DENY && act != PG_POLICY_KILL &&
+	    pg_net_wanted(h, PG_EVENT_NET_CLOSE, IPPROTO_TCP))
+		close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, &h->conn.close_v, &h->conn.close_m,
+					  0, 0);
+	if (act == PG_POLICY_NO_RECORD && close_act == PG_POLICY_NO_RECORD)
+		return -1;
+	return act;
+}
+
+/*
+ * A kill that a cgroup hook cannot send (no bpf_send_signal() in cgroup
+ * programs): the call is refused, and the kill waits here for the
+ * call's own return (tp_sys_exit_connect).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, __u8);
+} pg_net_kills SEC(".maps");
+
+/*
+ * Report a decided connect (act from pg_net_connect_decide()) and track
+ * the connection under @key (its struct sock) when it goes on. Returns 1
+ * if the connect may go on, 0 if it is refused.
+ */
+static __always_inline int pg_net_connect_report(struct pg_net_heap *h, int act, __u64 key,
+						 __u64 cookie)
+{
+	struct pg_net_event *e = &h->ev;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u8 one = 1;
+	int go = act != PG_POLICY_DENY && act != PG_POLICY_KILL;
+
+	pg_net_record_task(e, PG_EVENT_NET_CONNECT);
+	e->cookie = cookie;
+	e->state = e->protocol == IPPROTO_TCP ? PG_NET_CALL : PG_NET_CONNECTED;
+	if (act == PG_POLICY_KILL)
+		bpf_map_update_elem(&pg_net_kills, &id, &one, BPF_ANY);
+	if (!go)
+		e->result = -EPERM;
+	if (act != PG_POLICY_NO_RECORD) {
+		h->conn.connect_v = e->verdict;
+		h->conn.connect_m = e->matched;
+		pg_net_output(e);
+	}
+	if (go && key && e->protocol == IPPROTO_TCP)
+		pg_net_track(h, key);
+	return go;
+}
+
+static __always_inline int pg_net_connect(struct bpf_sock_addr *ctx, struct pg_net_heap *h)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct tcp_sock *tp;
+	__u64 key = 0;
+	int act;
+
+	if (!sk)
+		return 1;
+	h->ev.sport = sk->src_port;
+	act = pg_net_connect_decide(h, 0);
+	if (act < 0)
+		return 1;
+	if (h->ev.protocol == IPPROTO_TCP) {
+		/* the struct sock the TCP state tracepoint will name */
+		tp = bpf_skc_to_tcp_sock(sk);
+		if (tp)
+			key = (__u64)tp;
+	}
+	return pg_net_connect_report(h, act, key, bpf_get_socket_cookie(ctx));
+}
+
+static __always_inline int pg_net_sock_ok(struct bpf_sock_addr *ctx)
+{
+	return ctx->protocol == IPPROTO_TCP || ctx->protocol == IPPROTO_UDP;
+}
+
+static __always_inline void pg_net_dest4(struct pg_net_event *e, struct bpf_sock_addr *ctx)
+{
+	__u32 a = ctx->user_ip4;
+
+	e->family = PG_NET_V4;
+	e->protocol = ctx->protocol;
+	e->dport = bpf_ntohs(ctx->user_port);
+	__builtin_memset(e->daddr, 0, 16);
+	__builtin_memset(e->saddr, 0, 16);
+	__builtin_memcpy(e->daddr, &a, 4);
+}
+
+static __always_inline void pg_net_dest6(struct pg_net_event *e, struct bpf_sock_addr *ctx)
+{
+	__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
+
+	e->protocol = ctx->protocol;
+	e->dport = bpf_ntohs(ctx->user_port);
+	__builtin_memset(e->saddr, 0, 16);
+	pg_net_addr_v6(&e->family, e->daddr, a);
+}
+
+SEC("cgroup/connect4")
+int cgroup_connect4(struct bpf_sock_addr *ctx)
+{
+	struct pg_net_heap *h;
+
+	if (!pg_net_sock_ok(ctx) || !(h = pg_net_heap_get()))
+		return 1;
+	pg_net_dest4(&h->ev, ctx);
+	return pg_net_connect(ctx, h);
+}
+
+SEC("cgroup/connect6")
+int cgroup_connect6(struct bpf_sock_addr *ctx)
+{
+	struct pg_net_heap *h;
+
+	if (!pg_net_sock_ok(ctx) || !(h = pg_net_heap_get()))
+		return 1;
+	pg_net_dest6(&h->ev, ctx);
+	return pg_net_connect(ctx, h);
+}
+
+/*
+ * An unconnected UDP send, its destination in h->ev: reported once per
+ * destination and window. Returns 1 if the send may go on, 0 if refused.
+ * @cookie_ctx: the cgroup hook's context (the cookie helper takes it), or
+ * NULL with @sk.
+ */
+static __always_inline int pg_net_udp_send(struct pg_net_heap *h, struct bpf_sock_addr *cookie_ctx,
+					   const struct sock *sk, int can_kill)
+{
+	struct pg_net_event *e = &h->ev;
+	struct pg_net_udp_key k = {};
+	__u64 now, *seen, id;
+	__u8 one = 1;
+	int act;
+
+	act = pg_net_decide(h, PG_EVENT_NET_UDP, &e->verdict, &e->matched, 1, can_kill);
+	if (act == PG_POLICY_NO_RECORD)
+		return 1;
+	now = bpf_ktime_get_ns();
+	if (act == PG_POLICY_REPORT) {
+		k.tgid = bpf_get_current_pid_tgid() >> 32;
+		k.port = e->dport;
+		k.family = e->family;
+		__builtin_memcpy(k.addr, e->daddr, 16);
+		seen = bpf_map_lookup_elem(&pg_net_udp_seen, &k);
+		if (seen && now - *seen < PG_NET_UDP_WINDOW_NS)
+			return 1;
+		bpf_map_update_elem(&pg_net_udp_seen, &k, &now, BPF_ANY);
+	}
+	pg_net_record_task(e, PG_EVENT_NET_UDP);
+	e->cookie = cookie_ctx ? bpf_get_socket_cookie(cookie_ctx) : pg_net_cookie(sk);
+	if (act == PG_POLICY_KILL) {
+		id = bpf_get_current_pid_tgid();
+		bpf_map_update_elem(&pg_net_kills, &id, &one, BPF_ANY);
+	}
+	if (act != PG_POLICY_REPORT)
+		e->result = -EPERM;
+	pg_net_output(e);
+	return act == PG_POLICY_REPORT;
+}
+
+static __always_inline int pg_net_sendmsg(struct bpf_sock_addr *ctx, struct pg_net_heap *h)
+{
+	if (ctx->protocol != IPPROTO_UDP)
+		return 1;
+	if (ctx->sk)
+		h->ev.sport = ctx->sk->src_port;
+	return pg_net_udp_send(h, ctx, NULL, 0);
+}
+
+SEC("cgroup/sendmsg4")
+int cgroup_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	struct pg_net_heap *h;
+
+	if (!(h = pg_net_heap_get()))
+		return 1;
+	pg_net_dest4(&h->ev, ctx);
+	h->ev.sport = 0;
+	return pg_net_sendmsg(ctx, h);
+}
+
+SEC("cgroup/sendmsg6")
+int cgroup_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	struct pg_net_heap *h;
+
+	if (!(h = pg_net_heap_get()))
+		return 1;
+	pg_net_dest6(&h->ev, ctx);
+	h->ev.sport = 0;
+	return pg_net_sendmsg(ctx, h);
+}
+
+/* The kill a cgroup hook could not send: at the return of the call it refused. */
+SEC("tracepoint/syscalls/sys_exit_connect")
+int tp_sys_exit_connect(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (bpf_map_lookup_elem(&pg_net_kills, &id)) {
+		bpf_map_delete_elem(&pg_net_kills, &id);
+		bpf_send_signal(9 /* SIGKILL */);
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int tp_sys_exit_sendto(void *ctx)
+{
+	return tp_sys_exit_connect(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int tp_sys_exit_sendmsg(void *ctx)
+{
+	return tp_sys_exit_connect(ctx);
+}
+
+/* ---- LSM and fentry: connect and UDP sends on the VM kernels ---- */
+
+/* The destination in a sockaddr the kernel copied in. 0, or -1 if not IPv4/IPv6. */
+static __always_inline int pg_net_sockaddr(struct pg_net_event *e, const void *addr)
+{
+	struct sockaddr_in6 in6;
+	struct sockaddr_in in4;
+	__u16 family = 0;
+
+	__builtin_memset(e->saddr, 0, 16);
+	__builtin_memset(e->daddr, 0, 16);
+	if (!addr || bpf_probe_read_kernel(&family, sizeof(family), addr))
+		return -1;
+	if (family == AF_INET) {
+		if (bpf_probe_read_kernel(&in4, sizeof(in4), addr))
+			return -1;
+		e->family = PG_NET_V4;
+		__builtin_memcpy(e->daddr, &in4.sin_addr.s_addr, 4);
+		e->dport = bpf_ntohs(in4.sin_port);
+		return 0;
+	}
+	if (family == AF_INET6) {
+		if (bpf_probe_read_kernel(&in6, sizeof(in6), addr))
+			return -1;
+		pg_net_addr_v6(&e->family, e->daddr, in6.sin6_addr.in6_u.u6_addr32);
+		e->dport = bpf_ntohs(in6.sin6_port);
+		return 0;
+	}
+	return -1;
+}
+
+/* The socket's struct sock if it is TCP or UDP, with its protocol and local port in h->ev. */
+static __always_inline struct sock *pg_net_hook_sock(struct pg_net_heap *h, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	__u8 proto;
+
+	if (!sk)
+		return NULL;
+	proto = BPF_CORE_READ_BITFIELD(sk, sk_protocol);
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return NULL;
+	h->ev.protocol = proto;
+	h->ev.sport = sk->__sk_common.skc_num;
+	return sk;
+}
+
+/*
+ * connect(): @lsm, the hook's answer refuses it; fentry (the function
+ * that calls the hook) can only report and kill.
+ */
+static __always_inline int pg_net_hook_connect(struct socket *sock, struct sockaddr *address,
+					       int lsm)
+{
+	struct pg_net_heap *h = pg_net_heap_get();
+	struct sock *sk;
+	int act;
+
+	if (!h || !(sk = pg_net_hook_sock(h, sock)) || pg_net_sockaddr(&h->ev, address))
+		return 0;
+	act = pg_net_connect_decide(h, 1);
+	if (act < 0)
+		return 0;
+	if (!lsm && act == PG_POLICY_DENY)
+		act = PG_POLICY_REPORT; /* killed, not refused: fentry cannot refuse */
+	return pg_net_connect_report(h, act, (__u64)sk, pg_net_cookie(sk)) ? 0 : -EPERM;
+}
+
+/* sendmsg() with a destination (not a connected socket's send): UDP only. */
+static __always_inline int pg_net_hook_sendmsg(struct socket *sock, struct msghdr *msg, int lsm)
+{
+	struct pg_net_heap *h;
+	struct sock *sk;
+	void *name = msg->msg_name;
+
+	if (!name || !(h = pg_net_heap_get()) || !(sk = pg_net_hook_sock(h, sock)) ||
+	    h->ev.protocol != IPPROTO_UDP || pg_net_sockaddr(&h->ev, name))
+		return 0;
+	return pg_net_udp_send(h, NULL, sk, 1) || !lsm ? 0 : -EPERM;
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(lsm_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	return ret ? ret : pg_net_hook_connect(sock, address, 1);
+}
+
+SEC("fentry/security_socket_connect")
+int BPF_PROG(fentry_security_socket_connect, struct socket *sock, struct sockaddr *address,
+	     int addrlen)
+{
+	pg_net_hook_connect(sock, address, 0);
+	return 0;
+}
+
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(lsm_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	return ret ? ret : pg_net_hook_sendmsg(sock, msg, 1);
+}
+
+SEC("fentry/security_socket_sendmsg")
+int BPF_PROG(fentry_security_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+{
+	pg_net_hook_sendmsg(sock, msg, 0);
+	return 0;
+}
+
+/* ---- the TCP state machine ---- */
+
+static __always_inline void pg_net_from_conn(struct pg_net_event *e, const struct pg_net_conn *c,
+					     __u16 type, const struct sock *sk)
+{
+	e->hdr.type = type;
+	e->hdr.flags = 0;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime = bpf_ktime_get_ns();
+	e->task = c->task;
+	e->cookie = c->cookie;
+	e->netns = c->netns;
+	__builtin_memcpy(e->comm, c->comm, PG_COMM_LEN);
+	e->protocol = IPPROTO_TCP;
+	e->net_flags = PG_NET_F_NO_TASK;
+	e->result = 0;
+	e->state = 0;
+	e->pad = 0;
+	e->pad2 = 0;
+	e->bytes_sent = e->bytes_received = e->duration_ns = 0;
+	pg_net_sock_addrs(e, sk);
+}
+
+/* listen(): in the caller's context, with the address it bound. */
+static __always_inline void pg_net_listen(const struct sock *sk)
+{
+	struct pg_net_heap *h = pg_net_heap_get();
+	struct pg_net_event *e;
+
+	if (!h || !pg_net_wanted(h, PG_EVENT_NET_LISTEN, IPPROTO_TCP))
+		return;
+	e = &h->ev;
+	e->protocol = IPPROTO_TCP;
+	pg_net_sock_addrs(e, sk);
+	if (pg_net_decide(h, PG_EVENT_NET_LISTEN, &e->verdict, &e->matched, 0, 1) ==
+	    PG_POLICY_NO_RECORD)
+		return;
+	pg_net_record_task(e, PG_EVENT_NET_LISTEN);
+	e->cookie = pg_net_cookie(sk);
+	pg_net_output(e);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tp_btf_inet_sock_set_state, const struct sock *sk, const int oldstate,
+	     const int newstate)
+{
+	struct pg_net_conn *c;
+	struct pg_net_heap *h;
+	struct pg_net_event *e;
+	__u64 key = (__u64)sk;
+	int err;
+
+	/* a bitfield before 5.6 (commit bf9765145b85 "sock: Make sk_protocol a 16-bit value") */
+	if (BPF_CORE_READ_BITFIELD(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (newstate == TCP_LISTEN) {
+		pg_net_listen(sk);
+		return 0;
+	}
+	c = bpf_map_lookup_elem(&pg_net_conns, &key);
+	if (!c)
+		return 0;
+	if (oldstate == TCP_SYN_SENT && newstate == TCP_ESTABLISHED) {
+		c->start = bpf_ktime_get_ns();
+		c->sport = sk->__sk_common.skc_num;
+		if (!c->connect_v.flags)
+			return 0;
+		h = pg_net_heap_get();
+		if (!h)
+			return 0;
+		e = &h->ev;
+		pg_net_from_conn(e, c, PG_EVENT_NET_CONNECT, sk);
+		e->state = PG_NET_ESTABLISHED;
+		e->verdict = c->connect_v;
+		e->matched = c->connect_m;
+		pg_net_output(e);
+		return 0;
+	}
+	if (newstate != TCP_CLOSE)
+		return 0;
+	h = pg_net_heap_get();
+	if (!h)
+		goto out;
+	e = &h->ev;
+	if (oldstate == TCP_SYN_SENT) {
+		/* the connect failed: no connection, no close */
+		if (!c->connect_v.flags)
+			goto out;
+		pg_net_from_conn(e, c, PG_EVENT_NET_CONNECT, sk);
+		err = sk->sk_err;
+		e->result = -err;
+		e->state = err == ECONNREFUSED ? PG_NET_REFUSED
+			   : err == ETIMEDOUT  ? PG_NET_TIMED_OUT
+					       : PG_NET_FAILED;
+		e->verdict = c->connect_v;
+		e->matched = c->connect_m;
+		pg_net_output(e);
+		goto out;
+	}
+	if (c->close_v.flags) {
+		const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+
+		pg_net_from_conn(e, c, PG_EVENT_NET_CLOSE, sk);
+		/*
+		 * Payload only: bytes_acked and bytes_received count sequence
+		 * numbers, which SYN and FIN take one of each. bytes_sent less
+		 * bytes_retrans is what was sent once; a received FIN is in
+		 * bytes_received when the peer closed (RCV_SHUTDOWN).
+		 */
+		e->bytes_sent = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
+		e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+		if (e->bytes_received && (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_shutdown) & 1))
+			e->bytes_received--;
+		e->duration_ns = e->hdr.ktime - c->start;
+		e->verdict = c->close_v;
+		e->matched = c->close_m;
+		pg_net_output(e);
+	}
+out:
+	bpf_map_delete_elem(&pg_net_conns, &key);
+	return 0;
+}
+
+/* ---- accept ---- */
+
+/*
+ * The socket accept() returned, from the fd table: untyped reads (the
+ * table is indexed by a run-time value), a handful per accept.
+ */
+static __always_inline struct sock *pg_net_fd_sock(long fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	struct socket *sock;
+	umode_t mode;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return NULL;
+	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	return BPF_CORE_READ(sock, sk);
+}
+
+struct pg_sys_exit_args {
+	__u64 common;
+	long id;
+	long ret;
+};
+
+static __always_inline int pg_net_accept(struct pg_sys_exit_args *ctx)
+{
+	struct pg_net_heap *h;
+	struct pg_net_event *e;
+	struct sock *sk;
+	int act, close_act = PG_POLICY_NO_RECORD;
+
+	if (ctx->ret < 0)
+		return 0;
+	h = pg_net_heap_get();
+	if (!h || !pg_net_wanted(h, PG_EVENT_NET_ACCEPT, IPPROTO_TCP))
+		return 0;
+	sk = pg_net_fd_sock(ctx->ret);
+	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	e = &h->ev;
+	e->protocol = IPPROTO_TCP;
+	pg_net_sock_addrs(e, sk);
+	act = pg_net_decide(h, PG_EVENT_NET_ACCEPT, &e->verdict, &e->matched, 0, 1);
+	h->conn.connect_v.flags = 0;
+	h->conn.close_v.flags = 0;
+	if (pg_net_wanted(h, PG_EVENT_NET_CLOSE, IPPROTO_TCP))
+		close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, &h->conn.close_v, &h->conn.close_m,
+					  0, 0);
+	if (act == PG_POLICY_NO_RECORD && close_act == PG_POLICY_NO_RECORD)
+		return 0;
+	pg_net_record_task(e, PG_EVENT_NET_ACCEPT);
+	e->cookie = pg_net_cookie(sk);
+	if (act != PG_POLICY_NO_RECORD)
+		pg_net_output(e);
+	pg_net_track(h, (__u64)sk);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int tp_sys_exit_accept4(struct pg_sys_exit_args *ctx)
+{
+	return pg_net_accept(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int tp_sys_exit_accept(struct pg_sys_exit_args *ctx)
+{
+	return pg_net_accept(ctx);
+}

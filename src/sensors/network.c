@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Network sensor: TCP connections out and in, their end, listening
+ * sockets and UDP sends (bpf/network.bpf.c), all in struct pg_net_event.
+ * The kernel side decides against the policy, so only records some rule
+ * matched reach us; here they become network_* events.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent.h"
+#include "json.h"
+#include "network.skel.h"
+#include "policy_engine.h"
+#include "sensors/network.h"
+#include "sensors/process.h"
+#include "util.h"
+
+/* ---- the sensor ---- */
+
+/* every backend: the TCP state tracepoint, and accept()'s return */
+static bool usable_common(const struct pg_features *f)
+{
+	return f->tp_btf && f->tracefs && f->tracepoint;
+}
+
+static bool usable_lsm(const struct pg_features *f)
+{
+	return f->lsm_prog && f->lsm_active && usable_common(f);
+}
+
+static bool usable_cgroup(const struct pg_features *f)
+{
+	return f->cgroup_v2 && usable_common(f);
+}
+
+static bool usable_fentry(const struct pg_features *f)
+{
+	return f->fentry && usable_common(f);
+}
+
+#define COMMON_PROGS "tp_btf_inet_sock_set_state", "tp_sys_exit_accept4", "tp_sys_exit_accept"
+
+static const char *const lsm_progs[] = {
+	"lsm_socket_connect",
+	"lsm_socket_sendmsg",
+	COMMON_PROGS,
+	NULL,
+};
+
+static const char *const fentry_progs[] = {
+	"fentry_security_socket_connect",
+	"fentry_security_socket_sendmsg",
+	COMMON_PROGS,
+	NULL,
+};
+
+static const char *const cgroup_progs[] = {
+	"cgroup_connect4",
+	"cgroup_connect6",
+	"cgroup_sendmsg4",
+	"cgroup_sendmsg6",
+	COMMON_PROGS,
+	/* the kills a cgroup program cannot send (bpf/network.bpf.c) */
+	"tp_sys_exit_connect",
+	"tp_sys_exit_sendto",
+	"tp_sys_exit_sendmsg",
+	NULL,
+};
+
+/*
+ * Best first: LSM refuses and kills in the hook; the cgroup hooks refuse
+ * too (EPERM), and kill at the syscall's return; fentry only reports and
+ * kills.
+ */
+static const struct pg_backend network_backends[] = {
+	{ "lsm", "BPF LSM, tp_btf, syscall tracepoints", usable_lsm, lsm_progs },
+	{ "cgroup", "cgroup v2, tp_btf, syscall tracepoints", usable_cgroup, cgroup_progs },
+	{ "fentry", "BPF trampolines, tp_btf, syscall tracepoints", usable_fentry, fentry_progs },
+};
+
+/* ---- events ---- */
+
+struct net_event_name {
+	const char *name;
+	const char *compact; /* the compact view's verb, 6 columns */
+};
+
+static const struct net_event_name net_names[] = {
+	[PG_EVENT_NET_CONNECT - PG_EVENT_NET_CONNECT] = { "network_connect", "conn" },
+	[PG_EVENT_NET_ACCEPT - PG_EVENT_NET_CONNECT] = { "network_accept", "accept" },
+	[PG_EVENT_NET_CLOSE - PG_EVENT_NET_CONNECT] = { "network_close", "close" },
+	[PG_EVENT_NET_LISTEN - PG_EVENT_NET_CONNECT] = { "network_listen", "listen" },
+	[PG_EVENT_NET_UDP - PG_EVENT_NET_CONNECT] = { "network_udp", "udp" },
+};
+
+static const char *const state_names[] = {
+	[PG_NET_CALL] = "call",	      [PG_NET_ESTABLISHED] = "established",
+	[PG_NET_REFUSED] = "refused", [PG_NET_TIMED_OUT] = "timed_out",
+	[PG_NET_FAILED] = "failed",   [PG_NET_CONNECTED] = "connected",
+};
+
+void pg_net_addr_str(char out[64], uint8_t family, const uint8_t addr[16])
+{
+	out[0] = 0;
+	if (family == PG_NET_V4)
+		inet_ntop(AF_INET, addr, out, 64);
+	else if (family == PG_NET_V6)
+		inet_ntop(AF_INET6, addr, out, 64);
+}
+
+static const char *protocol_name(uint8_t p)
+{
+	return p == 6 ? "tcp" : p == 17 ? "udp" : "unknown";
+}
+
+static bool has_local(const struct pg_net_event *e)
+{
+	/* the call itself and a UDP send happen before the kernel picks a local end */
+	return e->sport || e->hdr.type != PG_EVENT_NET_UDP;
+}
+
+static void socket_json(struct pg_json *w, const struct pg_net_event *e)
+{
+	char buf[64];
+
+	PG_JSON_KEY(w, "socket");
+	pg_json__begin_object(w);
+	PG_JSON_KV_STRING(w, "family", e->family == PG_NET_V6 ? "ipv6" : "ipv4");
+	PG_JSON_KV_STRING(w, "protocol", protocol_name(e->protocol));
+	if (has_local(e)) {
+		pg_net_addr_str(buf, e->family, e->saddr);
+		PG_JSON_KV_STRING(w, "local_address", buf);
+		PG_JSON_KV_UINT(w, "local_port", e->sport);
+	}
+	if (e->hdr.type != PG_EVENT_NET_LISTEN) {
+		pg_net_addr_str(buf, e->family, e->daddr);
+		PG_JSON_KV_STRING(w, "remote_address", buf);
+		PG_JSON_KV_UINT(w, "remote_port", e->dport);
+	}
+	PG_JSON_KV_UINT_STR(w, "cookie", e->cookie);
+	PG_JSON_KV_UINT(w, "netns", e->netns);
+	pg_json__end_object(w);
+}
+
+static void endpoint(struct pg_buf *b, uint8_t family, const uint8_t addr[16], uint16_t port)
+{
+	char buf[64];
+
+	pg_net_addr_str(buf, family, addr);
+	pg_buf_printf(b, family == PG_NET_V6 ? "[%s]:%u" : "%s:%u", buf, port);
+}
+
+static void compact_line(struct pg_agent *a, const struct net_event_name *n,
+			 const struct pg_process *p, const struct pg_net_event *e,
+			 const struct pg_decision *d)
+{
+	struct pg_buf *b = &a->compact;
+	char ts[PG_RFC3339_LEN];
+
+	pg_buf_reset(b);
+	pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, e->hdr.ktime));
+	pg_buf_printf(b, "%.12s %-6s %7u uid=%u ", ts + 11, n->compact, p->key.pid, p->creds.uid);
+	pg_escape(b, p->binary, strlen(p->binary), false);
+	pg_buf_printf(b, "  %s ", protocol_name(e->protocol));
+	if (e->hdr.type == PG_EVENT_NET_LISTEN) {
+		endpoint(b, e->family, e->saddr, e->sport);
+	} else {
+		if (has_local(e) && e->sport) {
+			endpoint(b, e->family, e->saddr, e->sport);
+			pg_buf_puts(b, " ");
+		}
+		pg_buf_puts(b, e->hdr.type == PG_EVENT_NET_ACCEPT ? "<- " : "-> ");
+		endpoint(b, e->family, e->daddr, e->dport);
+	}
+	if (e->hdr.type == PG_EVENT_NET_CONNECT && e->state < PG_ARRAY_SIZE(state_names))
+		pg_buf_printf(b, " %s", state_names[e->state]);
+	if (e->hdr.type == PG_EVENT_NET_CLOSE)
+		pg_buf_printf(b, " sent=%llu received=%llu %.3fs",
+			      (unsigned long long)e->bytes_sent,
+			      (unsigned long long)e->bytes_received, e->duration_ns / 1e9);
+	if (d->rule && d->action && strcmp(d->action, "report"))
+		pg_buf_printf(b, " [%s%s]", d->taken ? "" : "would ", d->action);
+}
+
+static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
+{
+	const struct pg_net_event *e = rec;
+	const struct net_event_name *n;
+	const struct pg_process *owner;
+	struct pg_decision d;
+	struct pg_process *p;
+
+	if (size < sizeof(*e) || e->hdr.type < PG_EVENT_NET_CONNECT ||
+	    e->hdr.type > PG_EVENT_NET_UDP) {
+		a->malformed++;
+		return;
+	}
+	n = &net_names[e->hdr.type - PG_EVENT_NET_CONNECT];
+	owner = pg_proc_cache__peek(a->cache, &e->task.proc);
+	if (!owner)
+		owner = pg_proc_cache__peek(a->cache, &e->task.parent);
+	memset(&d, 0, sizeof(d));
+	if (a->policy &&
+	    !pg_policy_engine__decide(a->policy, &e->verdict, &e->matched, e->task.proc.pid,
+				      owner && owner->container_runtime ? owner->container_id : "",
+				      owner && owner->cgroup ? owner->cgroup : "", "", &d))
+		return;
+	p = pg_process_event_begin(a, n->name, &e->task, e->comm, &d);
+	if (!p)
+		return;
+	socket_json(a->json, e);
+	if (e->hdr.type == PG_EVENT_NET_CONNECT && e->state < PG_ARRAY_SIZE(state_names))
+		PG_JSON_KV_STRING(a->json, "state", state_names[e->state]);
+	if (e->hdr.type == PG_EVENT_NET_CLOSE) {
+		PG_JSON_KV_UINT_STR(a->json, "bytes_sent", e->bytes_sent);
+		PG_JSON_KV_UINT_STR(a->json, "bytes_received", e->bytes_received);
+		PG_JSON_KV_UINT_STR(a->json, "duration_ns", e->duration_ns);
+	}
+	if (e->result)
+		pg_json__kv_result(a->json, e->result);
+	pg_json__end_object(a->json);
+	if (pg_output__wants_compact(a->out))
+		compact_line(a, n, p, e, &d);
+	pg_agent_event_end(a, e->hdr.ktime);
+	if (pg_output__wants_compact(a->out))
+		pg_output__compact(a->out, a->compact.data, a->compact.len);
+}
+
+static const struct pg_event_desc network_events[] = {
+	{ PG_EVENT_NET_CONNECT, "network_connect", sizeof(struct pg_net_event), net_on_event },
+	{ PG_EVENT_NET_ACCEPT, "network_accept", sizeof(struct pg_net_event), net_on_event },
+	{ PG_EVENT_NET_CLOSE, "network_close", sizeof(struct pg_net_event), net_on_event },
+	{ PG_EVENT_NET_LISTEN, "network_listen", sizeof(struct pg_net_event), net_on_event },
+	{ PG_EVENT_NET_UDP, "network_udp", sizeof(struct pg_net_event), net_on_event },
+};
+
+const struct pg_sensor pg_sensor_network = {
+	.name = "network",
+	.required = false,
+	.backends = network_backends,
+	.n_backends = PG_ARRAY_SIZE(network_backends),
+	.elf_bytes = network_bpf__elf_bytes,
+	.events = network_events,
+	.n_events = PG_ARRAY_SIZE(network_events),
+};
