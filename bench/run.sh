@@ -67,6 +67,20 @@
 #   BENCH_OPEN_RATES  offered watched-open rates (events/s, all loops) of the
 #                   sustained-rate steps (default "100000 200000 300000 400000")
 #   BENCH_OPEN_RATE_S  seconds each step lasts (default 3)
+#
+# The connect storm (bench/connstorm.c: LOOPS loops, each with a listener of
+# its own on 127.0.0.1, doing connect + accept + close) runs after the open
+# storms, with no monitor, under penguard (built-in policies: loopback is
+# not reported, so these are connections no rule reports), penguard with a
+# policy reporting every connection, the tcpconnect tools where installed
+# (libbpf-tools tcpconnect, bcc's tcpconnect-bpfcc; nothing is installed for
+# them) and auditd with a connect rule. Knobs:
+#   BENCH_CONN      0 skips the connect storm (default 1)
+#   BENCH_CONN_CONFIGS  subset of: baseline penguard penguard-all tcpconnect
+#                   tcpconnect-bpfcc auditd (default all; baseline is always run)
+#   BENCH_CONNS     connections per loop (default: sized so the baseline lasts
+#                   BENCH_TARGET_S)
+#   BENCH_CONN_MAX  cap on the storm, all loops together (default 2000000)
 
 set -euo pipefail
 export LC_ALL=C
@@ -161,6 +175,19 @@ done
 for v in $OPEN_RATES; do
 	[[ $v =~ ^[1-9][0-9]{0,8}$ ]] || die "BENCH_OPEN_RATES must be positive integers (events/s)"
 done
+# The connect storm's knobs (see the top).
+CONN=${BENCH_CONN:-1}
+ALL_CONN_CONFIGS="baseline penguard penguard-all tcpconnect tcpconnect-bpfcc auditd"
+CONN_CONFIGS=${BENCH_CONN_CONFIGS:-$ALL_CONN_CONFIGS}
+CONNS=${BENCH_CONNS:-}
+CONN_MAX=${BENCH_CONN_MAX:-2000000}
+[[ $CONN =~ ^[01]$ ]] || die "BENCH_CONN must be 0 or 1"
+for c in $CONN_CONFIGS; do
+	[[ " $ALL_CONN_CONFIGS " == *" $c "* ]] || die "unknown configuration '$c' in BENCH_CONN_CONFIGS"
+done
+[[ " $CONN_CONFIGS " == *" baseline "* ]] || CONN_CONFIGS="baseline $CONN_CONFIGS"
+[[ $CONN_MAX =~ ^[1-9][0-9]{0,8}$ ]] || die "BENCH_CONN_MAX must be a positive integer"
+[[ -z $CONNS || $CONNS =~ ^[1-9][0-9]{0,8}$ ]] || die "BENCH_CONNS must be a positive integer"
 # The baseline is what every ratio divides by.
 [[ " $CONFIGS " == *" baseline "* ]] || CONFIGS="baseline $CONFIGS"
 ((EUID == 0)) || die "needs root (BPF programs, audit rules, tracefs)"
@@ -252,6 +279,8 @@ cleanup()
 	bpf_stats_restore
 	# the open storms' watch rules (defined with them, below)
 	! declare -F open_audit_del >/dev/null || open_audit_del
+	# the connect storm's rule (defined with it, below)
+	! declare -F conn_audit_del >/dev/null || conn_audit_del
 	audit_restore
 	[[ -n $AUDITD_CONF_DIR ]] && rm -rf "$AUDITD_CONF_DIR"
 	AUDITD_CONF_DIR=""
@@ -310,6 +339,8 @@ cc "${CFLAGS[@]}" -o "$BB/execstorm" "$ROOT/bench/execstorm.c" "$ROOT/bench/stor
 	die "cannot build execstorm"
 cc "${CFLAGS[@]}" -o "$BB/openstorm" "$ROOT/bench/openstorm.c" "$ROOT/bench/storm.c" ||
 	die "cannot build openstorm"
+cc "${CFLAGS[@]}" -o "$BB/connstorm" "$ROOT/bench/connstorm.c" "$ROOT/bench/storm.c" ||
+	die "cannot build connstorm"
 # The libc-free static binary keeps each exec as cheap as it can be; where
 # tiny.c has no exit stub for the architecture, an ordinary static one.
 TINY_KIND="static, no libc"
@@ -476,7 +507,7 @@ proc_ticks()
 other_monitors()
 {
 	ps -eo pid=,comm= | awk -v me="${MON_PID:-0}" '
-		$2 ~ /^(penguard|execsnoop|opensnoop|bpftrace|auditd)$/ && $1 != me { printf "%s:%s ", $2, $1 }'
+		$2 ~ /^(penguard|execsnoop|opensnoop|tcpconnect|tcpconnect-bpfc|bpftrace|auditd)$/ && $1 != me { printf "%s:%s ", $2, $1 }'
 }
 
 # kv KEY LINE: the value of KEY in execstorm's "k=v k=v" output line.
@@ -1506,6 +1537,359 @@ fi
 OPEN_ELAPSED=$((SECONDS - OPEN_TS))
 
 # ---------------------------------------------------------------------------
+# The connect storm: LOOPS loops, each with a listener of its own on
+# CONN_ADDR, doing connect + accept + close (bench/connstorm.c: the client
+# end closes with an RST, so no TIME_WAIT outlives a run into the next).
+# penguard's built-in network policy leaves loopback out, so under it these
+# are connections no rule reports; penguard-all adds a policy reporting
+# every connection. The peers: libbpf-tools tcpconnect and bcc's
+# tcpconnect-bpfcc, each where installed, and auditd with a connect rule.
+# Every configuration REPEAT times, interleaved; rows in CONN_RESULTS with
+# the columns of RESULTS, the configuration named connect:CONFIG.
+# ---------------------------------------------------------------------------
+CONN_RESULTS="$BB/conn-results.tsv"
+CONN_BOOKS="$BB/conn-books.tsv"
+CONN_PROGS="$BB/conn-programs.tsv"
+: >"$CONN_RESULTS"
+: >"$CONN_BOOKS"
+: >"$CONN_PROGS"
+CONN_ADDR=127.0.0.1
+CONN_AUDIT_KEY=penguard-bench-connect
+CONN_AUDIT_RULE=("always,exit" -F arch=b64 -S connect -k "$CONN_AUDIT_KEY")
+CONN_AUDIT_ADDED=0
+CONN_POLICY="$POLDIR/connect-all.yaml"
+CONN_STATUS="" # empty: the connect storm ran; else why not
+CONN_SIZING=""
+CONN_ELAPSED=0
+declare -A CUNAVAIL=()
+
+conn_audit_del()
+{
+	((CONN_AUDIT_ADDED)) || return 0
+	auditctl -d "${CONN_AUDIT_RULE[@]}" >/dev/null 2>&1 || true
+	CONN_AUDIT_ADDED=0
+}
+
+# cstorm DIR PER_LOOP: the connect storm (measure)
+cstorm()
+{
+	measure "$1" connects "$BB/connstorm" -l "$LOOPS" -n "$2" -s "$SETTLE_MS" "$CONN_ADDR"
+}
+
+crun_baseline() { cstorm "$1" "$2" || return 0; R_STATUS=ok; }
+
+# storm_net_lines FILE…: the storm's network_connect, network_accept and
+# network_close lines in penguard exports (its binary, first key the type)
+storm_net_lines()
+{
+	# shellcheck disable=SC2016 # awk code, not shell
+	awk -v b="\"binary\":\"$BB/connstorm\"" 'index($0, b) {
+			if (index($0, "{\"network_connect\":") == 1) c++
+			else if (index($0, "{\"network_accept\":") == 1) a++
+			else if (index($0, "{\"network_close\":") == 1) x++
+		}
+		END { print c + 0, a + 0, x + 0 }' "$@"
+}
+
+# write_conn_policy: the policy of penguard-all, one rule reporting every
+# connection (no match), checked with `penguard policy check`; a file it
+# rejects makes penguard-all unavailable, with the first message.
+write_conn_policy()
+{
+	local err
+
+	mkdir -p "$POLDIR"
+	cat >"$CONN_POLICY" <<-EOF
+		# Generated by bench/run.sh for the connect storm; overwritten each run.
+		name: bench-connect-all
+		description: bench/run.sh connect storm, every connection reported
+		mode: monitor
+		rules:
+		  - name: every-connection
+		    on: [network_connect, network_accept, network_close]
+		    action: report
+	EOF
+	[[ -z ${CUNAVAIL[penguard-all]:-} ]] || return 0
+	if ! err=$("$PENGUARD" policy check "$CONN_POLICY" 2>&1 >/dev/null); then
+		CUNAVAIL[penguard-all]="policy rejected by \`penguard policy check\`: $(head -n 1 <<<"$err" | head -c 200)"
+		log "connect penguard-all: ${CUNAVAIL[penguard-all]}"
+	fi
+}
+
+# crun_penguard DIR PER_LOOP CFG: the agent with its built-in policies, and
+# for penguard-all the policy reporting every connection besides (the only
+# difference between the two); R_DELIV the storm's network lines, R_LOST
+# the kernel's lost network records; a line of CONN_BOOKS and the network
+# programs' run times in CONN_PROGS (written by the caller with the
+# repetition).
+crun_penguard()
+{
+	local d=$1 total=$(($2 * LOOPS)) cfg=$3 rc=0 ready_rc=0 timed=1 f exports=() args=()
+	local emit deliv lost lc la lx cpu_s=- upe=- bpf=-
+
+	[[ $cfg == penguard ]] || args=(--policy "$CONN_POLICY")
+	bpf_stats_on || timed=0
+	"$PENGUARD" run --socket "" -o none "${args[@]}" --export "$d/export.jsonl" --export-backups 1000 \
+		--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
+	MON_PID=$!
+	MON_CPU_PIDS=("$MON_PID")
+	wait_until "$READY_TIMEOUT" "$MON_PID" grep -qsw ready "$d/stderr" || ready_rc=$?
+	if ((ready_rc)); then
+		stop_monitor INT || true
+		bpf_stats_restore
+		R_STATUS="did not attach ($([[ $ready_rc == 2 ]] && echo exited || echo timeout)): $(tail -n 1 "$d/stderr" | head -c 200)"
+		return 0
+	fi
+	cstorm "$d" "$2" || rc=1
+	stop_monitor INT || R_NOTE+="killed after SIGINT; "
+	bpf_stats_restore
+	((rc == 0)) || return 0
+	if ! jq -e . "$d/stats.json" >/dev/null 2>&1; then
+		R_STATUS="no stats JSON written"
+		return 0
+	fi
+	for f in "$d"/export.jsonl "$d"/export.jsonl.*; do
+		[[ ! -e $f ]] || exports+=("$f")
+	done
+	((${#exports[@]})) || exports=(/dev/null)
+	read -r lc la lx < <(storm_net_lines "${exports[@]}")
+	R_DELIV=$((lc + la + lx))
+	# The three network event types together; "-" where the agent has
+	# not all three counters (no network sensor).
+	read -r emit deliv lost < <(jq -r '[.events.network_connect, .events.network_accept,
+		.events.network_close] as $e |
+		if ($e | map(type == "object") | all) then
+			[($e | map(.emitted // 0) | add), ($e | map(.delivered // 0) | add),
+			 ($e | map(.lost // 0) | add)] | map(tostring) | join(" ")
+		else "- - -" end' "$d/stats.json")
+	R_LOST=$lost
+	if [[ $emit == - ]]; then
+		R_NOTE+="stats lack events.network_connect/accept/close (an agent without the network sensor?); "
+	else
+		((emit == deliv)) || R_NOTE+="stats: network emitted $emit != delivered $deliv (lost $lost apart); "
+	fi
+	if [[ $cfg == penguard ]]; then
+		((R_DELIV == 0)) || R_NOTE+="$R_DELIV network lines of loopback connections reported by the built-in policies; "
+	elif [[ $lost =~ ^[0-9]+$ ]]; then
+		# docs/EVENTS-NETWORK.md: a TCP connect is two network_connect
+		# (the call, then "established"), an accept one network_accept,
+		# and each end's socket one network_close when it reaches
+		# TCP_CLOSE (the client's at its close, the accepted one at the RST).
+		((lc + lost >= 2 * total)) ||
+			R_NOTE+="$lc network_connect lines (lost $lost) for $total connects (2 each expected); "
+		((la + lost >= total)) || R_NOTE+="$la network_accept lines (lost $lost) for $total accepts; "
+		((lx + lost >= 2 * total)) ||
+			R_NOTE+="$lx network_close lines (lost $lost) for $total connections (one per end expected); "
+	fi
+	# The network sensor's programs: runs and ns per run (bpf stats on).
+	jq -r '(.sensors // {}) | to_entries[] | select(.key | test("^net")) | .key as $s |
+		(.value.programs // {}) | to_entries[] |
+		[$s, .key, (.value.runs | tostring), (.value.ns_per_run | tostring)] | @tsv' \
+		"$d/stats.json" >"$d/programs.tsv" 2>/dev/null || true
+	((timed)) || sed -i 's/\t[^\t]*$/\t-/' "$d/programs.tsv"
+	# BPF time per connection of the storm: every network program but the
+	# seeding iterators (they run once, at start), over the connections.
+	bpf=$(awk -F'\t' -v n="$total" '$2 !~ /^iter_/ && $4 ~ /^[0-9.]+$/ { s += $3 * $4; k = 1 }
+		END { if (k) printf "%.0f", s / n; else print "-" }' "$d/programs.tsv")
+	if [[ ${R_MONCPU:-} =~ ^[0-9]+$ ]]; then
+		cpu_s=$(awk -v n="$R_MONCPU" 'BEGIN { printf "%.3f", n / 1e9 }')
+		# per event only where events are what the agent spent on
+		[[ $cfg == penguard || ! $deliv =~ ^[1-9][0-9]*$ ]] ||
+			upe=$(awk -v n="$R_MONCPU" -v e="$deliv" 'BEGIN { printf "%.2f", n / 1e3 / e }')
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cpu_s" "$deliv" "$upe" "$bpf" "$emit" "$lost" \
+		"$lc" "$la" "$lx" >"$d/books.tsv"
+	R_STATUS=ok
+}
+
+# conn_lost FILE…: the tcpconnect tools' own loss reports, libbpf-tools'
+# "Lost N events on CPU" and bcc's "Possibly lost N samples"
+conn_lost()
+{
+	{ cat "$@" 2>/dev/null || true; } | { grep -oiE 'lost [0-9]+ (events|samples)' || true; } |
+		awk '{ s += $2 } END { print s + 0 }'
+}
+
+# crun_tcpconnect DIR PER_LOOP CFG: tcpconnect (libbpf-tools) or
+# tcpconnect-bpfcc (bcc: Python, unbuffered so the header shows it is
+# attached). Both print their header once attached, then PID COMM IP
+# SADDR DADDR DPORT per connect; delivered: the lines of connstorm.
+crun_tcpconnect()
+{
+	local d=$1 rc=0 ready_rc=0
+
+	if [[ $3 == tcpconnect ]]; then
+		stdbuf -oL tcpconnect >"$d/out" 2>"$d/err" &
+	else
+		PYTHONUNBUFFERED=1 tcpconnect-bpfcc >"$d/out" 2>"$d/err" &
+	fi
+	MON_PID=$!
+	MON_CPU_PIDS=("$MON_PID")
+	wait_until "$READY_TIMEOUT" "$MON_PID" test -s "$d/out" || ready_rc=$?
+	if ((ready_rc)); then
+		stop_monitor INT || true
+		R_STATUS="did not attach: $(grep -v RLIMIT_MEMLOCK "$d/err" | tail -n 1 | head -c 200)"
+		return 0
+	fi
+	cstorm "$d" "$2" || rc=1
+	stop_monitor INT || R_NOTE+="killed after SIGINT; "
+	((rc == 0)) || return 0
+	R_DELIV=$(awk '$2 == "connstorm" { c++ } END { print c + 0 }' "$d/out")
+	R_LOST=$(conn_lost "$d/out" "$d/err")
+	R_STATUS=ok
+}
+
+# crun_auditd DIR PER_LOOP: the private auditd of the exec storm with the
+# rule -a CONN_AUDIT_RULE.
+crun_auditd()
+{
+	local d=$1 rc=0 lost0 lost1 pid kpid
+
+	pid=$(audit_status pid)
+	if [[ -n $pid && $pid != 0 ]]; then
+		CUNAVAIL[auditd]="skipped: an auditd (pid $pid) is already running"
+		R_STATUS=${CUNAVAIL[auditd]}
+		return 0
+	fi
+	[[ -n ${AUDIT_SAVED:-} ]] || AUDIT_SAVED="$(audit_status enabled) $(audit_status backlog_limit)"
+	if ! auditd_start "$d"; then
+		stop_monitor TERM || true
+		audit_restore
+		CUNAVAIL[auditd]="auditd cannot run here (see $d/auditd.err)"
+		R_STATUS=${CUNAVAIL[auditd]}
+		return 0
+	fi
+	auditctl -b 8192 >/dev/null
+	kpid=$(pgrep -x kauditd | head -n 1 || true)
+	[[ -z $kpid ]] || MON_CPU_PIDS+=("$kpid")
+	auditctl -a "${CONN_AUDIT_RULE[@]}" >/dev/null
+	CONN_AUDIT_ADDED=1
+	lost0=$(audit_status lost)
+	cstorm "$d" "$2" || rc=1
+	lost1=$(audit_status lost)
+	conn_audit_del
+	stop_monitor TERM || R_NOTE+="auditd killed after SIGTERM; "
+	audit_restore
+	rm -rf "$AUDITD_CONF_DIR"
+	AUDITD_CONF_DIR=""
+	((rc == 0)) || return 0
+	# One SYSCALL record per connect call.
+	R_DELIV=$(grep -F 'type=SYSCALL' "$d/log/audit.log" | grep -F "key=\"$CONN_AUDIT_KEY\"" |
+		grep -cF 'comm="connstorm"' || true)
+	R_LOST=$((lost1 - lost0))
+	R_STATUS=ok
+}
+
+# ccal N: wall s of a calibration connect storm of LOOPS x N connections
+ccal()
+{
+	local out
+	mkdir -p "$RUNDIR/conn-calibration"
+	timeout 120 "$BB/connstorm" -l "$LOOPS" -n "$1" -s 0 "$CONN_ADDR" >"$RUNDIR/conn-calibration/out" 2>&1 ||
+		return 1
+	out=$(tail -n 1 "$RUNDIR/conn-calibration/out")
+	kv wall_s "$out"
+}
+
+# csize SECONDS: connections per loop for a baseline of about SECONDS (a
+# quarter over, rounded up to 1000), from a storm sized to last ~0.5 s
+csize()
+{
+	local w n cap=$(((CONN_MAX + LOOPS - 1) / LOOPS))
+	w=$(ccal 2000) || return 1
+	n=$(awk -v w="$w" 'BEGIN { x = w > 0 ? 2000 * 0.5 / w : 2000; print int((x + 999) / 1000) * 1000 }')
+	((n >= 2000)) || n=2000
+	((n <= cap)) || n=$cap
+	w=$(ccal "$n") || return 1
+	awk -v n="$n" -v w="$w" -v t="$1" -v cap="$cap" 'BEGIN {
+		x = w > 0 ? n * t * 1.25 / w : cap; x = int((x + 999) / 1000) * 1000
+		if (x < 1000) x = 1000; if (x > cap) x = cap; print x }'
+}
+
+conn_storms()
+{
+	local rep k cfg try d wall cpu cpuw unattr disturbed ncfg
+	local -a ccfg
+
+	if [[ ! -x $PENGUARD ]]; then
+		CUNAVAIL[penguard]="not built (${PENGUARD#"$ROOT"/} missing)"
+		CUNAVAIL[penguard-all]=${CUNAVAIL[penguard]}
+	fi
+	command -v tcpconnect >/dev/null ||
+		CUNAVAIL[tcpconnect]="not installed (libbpf-tools' tcpconnect; the script installs nothing for it)"
+	command -v tcpconnect-bpfcc >/dev/null ||
+		CUNAVAIL[tcpconnect-bpfcc]="not installed (bpfcc-tools; the script installs nothing for it)"
+	[[ -z ${UNAVAIL[auditd]:-} ]] || CUNAVAIL[auditd]=${UNAVAIL[auditd]}
+	[[ -z ${OUNAVAIL[auditd]:-} ]] || CUNAVAIL[auditd]=${OUNAVAIL[auditd]}
+	[[ " $CONN_CONFIGS " != *" penguard-all "* ]] || write_conn_policy
+	if [[ -z $CONNS ]]; then
+		CONNS=$(csize "$TARGET_S") || { CONN_STATUS="calibration storm failed (see $RBB/runs/conn-calibration/out)"; return 0; }
+		CONN_SIZING="connections per loop sized by calibration for a baseline of about $TARGET_S s"
+		((CONNS < (CONN_MAX + LOOPS - 1) / LOOPS)) ||
+			CONN_SIZING+=", capped at BENCH_CONN_MAX=$CONN_MAX connections in all"
+	else
+		CONN_SIZING="set by BENCH_CONNS"
+	fi
+	log "connect storm: $LOOPS loops x $CONNS connections to $CONN_ADDR; configurations: $CONN_CONFIGS"
+	read -ra ccfg <<<"$CONN_CONFIGS"
+	ncfg=${#ccfg[@]}
+	for rep in $(seq 1 "$REPEAT"); do
+		for ((k = 0; k < ncfg; k++)); do
+			cfg=${ccfg[$(((k + rep - 1) % ncfg))]}
+			for ((try = 0; try <= RETRIES; try++)); do
+				d="$RUNDIR/conn-$rep-$cfg"
+				((try == 0)) || d+="-retry$try"
+				mkdir -p "$d"
+				R_STATUS=""; R_DELIV="-"; R_LOST="-"; R_NOTE=""; STORM=""; R_BG="-"; R_ATTR="-"
+				R_FOREIGN=0; R_MONCPU=""
+				MON_CPU_PIDS=()
+				if [[ -n ${CUNAVAIL[$cfg]:-} ]]; then
+					R_STATUS=${CUNAVAIL[$cfg]}
+				else
+					case $cfg in
+					penguard*) crun_penguard "$d" "$CONNS" "$cfg" ;;
+					tcpconnect*) crun_tcpconnect "$d" "$CONNS" "$cfg" ;;
+					*) "crun_$cfg" "$d" "$CONNS" ;;
+					esac
+				fi
+				[[ $KEEP == 1 ]] || find "$d" -type f -size +1M -delete
+				wall=-; cpu=-; cpuw=-; unattr=-; disturbed=0
+				[[ $R_STATUS == ok ]] || break
+				wall=$(kv wall_s "$STORM"); cpu=$(kv cpu_machine_s "$STORM"); cpuw=$(kv cpu_work_s "$STORM")
+				unattr=$(awk -v c="$cpu" -v a="$R_ATTR" -v w="$wall" 'BEGIN { printf "%.2f", (c - a) / w }')
+				awk -v u="$unattr" -v m="$DISTURB_MAX" 'BEGIN { exit !(u > m) }' || ((R_FOREIGN)) || break
+				disturbed=1
+				log "[$rep/$REPEAT] connect $cfg: disturbed ($unattr CPU-s/s not ours)$( ((try < RETRIES)) && echo ", again")"
+			done
+			((try > RETRIES)) && try=$RETRIES
+			((try == 0)) || R_NOTE+="run again $try time(s) after other load disturbed it; "
+			((disturbed == 0)) || R_NOTE+="still disturbed ($unattr CPU-s/s not ours); "
+			if [[ $R_STATUS == ok ]]; then
+				log "[$rep/$REPEAT] connect $cfg: wall ${wall}s, cpu ${cpu}s, delivered $R_DELIV, lost $R_LOST${R_NOTE:+ ($R_NOTE)}"
+			elif ((rep == 1)); then
+				log "[$rep/$REPEAT] connect $cfg: $R_STATUS"
+			fi
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "connect:$cfg" \
+				"$R_STATUS" "$wall" "$cpu" "$cpuw" "$R_DELIV" "$R_LOST" "$R_NOTE" "$R_BG" \
+				"$R_ATTR" "$unattr" "$disturbed" >>"$CONN_RESULTS"
+			if [[ $cfg == penguard* && $R_STATUS == ok && -s $d/books.tsv ]]; then
+				printf '%s\t%s\t%s\t%s\n' "$rep" "$disturbed" "$cfg" "$(cat "$d/books.tsv")" >>"$CONN_BOOKS"
+				awk -v r="$rep" -v x="$disturbed" -v c="$cfg" -v OFS='\t' '{ print r, x, c, $0 }' \
+					"$d/programs.tsv" >>"$CONN_PROGS"
+			fi
+		done
+	done
+}
+
+CONN_TS=$SECONDS
+if ((CONN)); then
+	conn_storms
+else
+	CONN_STATUS="skipped (BENCH_CONN=0)"
+fi
+CONN_ELAPSED=$((SECONDS - CONN_TS))
+
+# ---------------------------------------------------------------------------
 # The report.
 # ---------------------------------------------------------------------------
 
@@ -1874,6 +2258,142 @@ open_report()
 		"$(awk -v r="$r" 'BEGIN { print (r >= 200000 ? "met" : "**not met**") }')"
 }
 
+# ---------------------------------------------------------------------------
+# The connect storm's part of the report.
+# ---------------------------------------------------------------------------
+
+# The open storms' helpers over CONN_RESULTS, whose rows are connect:CONFIG
+# (their baseline connect:baseline).
+cratios() { OPEN_RESULTS=$CONN_RESULTS oratios "$@"; }
+cratio_cell() { cratios "$1" "$2" | vals_cell %.2f; }
+ccol() { OPEN_RESULTS=$CONN_RESULTS ocol "$@"; }
+cspread() { RESULTS=$CONN_RESULTS spread_cell "$@"; }
+
+# cbook FORMAT CFG COL: CONN_BOOKS column COL over CFG's rows
+cbook() { book_cell "$1" "$CONN_BOOKS" "$3" 3 "$2"; }
+
+conn_report()
+{
+	local cfg label ok why n total cr wr verdict r
+
+	cat <<-EOF
+
+		## Connect storm: overhead against no monitor
+
+	EOF
+	if [[ -n $CONN_STATUS ]]; then
+		echo "Not run: $CONN_STATUS."
+		return 0
+	fi
+	total=$((CONNS * LOOPS))
+	cat <<-EOF
+		\`$RBB/connstorm -l $LOOPS -n $CONNS -s $SETTLE_MS $CONN_ADDR\`: $LOOPS parallel loops, each
+		with a TCP listener of its own on $CONN_ADDR and an ephemeral port, doing $CONNS times
+		\`connect\` (blocking) + \`accept\` + \`close\` of both ends, the client's with \`SO_LINGER\`
+		0 (an RST: no TIME_WAIT outlives one run into the next); **$total connections** per run
+		($CONN_SIZING). Each configuration ran $REPEAT time(s), interleaved like the exec storm, the
+		same disturbance rules applying; the connect storm took $CONN_ELAPSED s.
+
+		- **penguard**: \`run -o none --export … --stats-file\` with its built-in policies, BPF run
+		  times on. Its network policy leaves loopback out: these are connections no rule reports.
+		  Events delivered: the storm's network lines in the export (its binary); lost: the
+		  kernel's \`events.network_connect\`, \`network_accept\` and \`network_close\` \`.lost\`
+		  together. Expected: none.
+		- **penguard-all**: the same with \`--policy $RBB/policies/connect-all.yaml\` besides, one rule
+		  \`on: [network_connect, network_accept, network_close]\` with no \`match\`: every
+		  connection reported, loopback too. Expected: $((5 * total)) lines, per connection two
+		  \`network_connect\` (the call, then \`established\`), one \`network_accept\` and one
+		  \`network_close\` for each end (split by type below).
+		- **tcpconnect** (libbpf-tools $(pkgver libbpf-tools)) and **tcpconnect-bpfcc** (bcc,
+		  bpfcc-tools $(pkgver bpfcc-tools)), each where installed (the script installs neither):
+		  every TCP connect on the machine, to a file; delivered: lines of \`connstorm\`; lost: their
+		  "lost N events" (libbpf-tools) or "lost N samples" (bcc) messages. Expected: $total.
+		- **auditd** $(pkgver auditd): the private instance of the exec storm, backlog 8192, with
+		  the rule \`-a ${CONN_AUDIT_RULE[*]}\`. Delivered: SYSCALL records with the key and comm
+		  \`connstorm\`; lost: the kernel's \`lost\` counter delta (records, machine-wide).
+		  Expected: $total.
+
+		| configuration | wall s | wall ratio | CPU s | CPU ratio | attributed CPU ratio | events delivered | events lost |
+		| --- | --- | --- | --- | --- | --- | --- | --- |
+	EOF
+	for cfg in $CONN_CONFIGS; do
+		case $cfg in
+		baseline) label="baseline (no monitor)" ;;
+		penguard) label="penguard (built-in policies: loopback not reported)" ;;
+		penguard-all) label="penguard-all (every connection reported)" ;;
+		tcpconnect) label="tcpconnect (libbpf-tools)" ;;
+		tcpconnect-bpfcc) label="tcpconnect-bpfcc (bcc)" ;;
+		auditd) label="auditd, connect rule" ;;
+		esac
+		ok=$(awk -F'\t' -v c="connect:$cfg" '$2 == c && $3 == "ok"' "$CONN_RESULTS" | wc -l)
+		if ((ok == 0)); then
+			why=$(awk -F'\t' -v c="connect:$cfg" '$2 == c { print $3; exit }' "$CONN_RESULTS")
+			echo "| $label | ${why:-not run} | | | | | | |"
+			continue
+		fi
+		if [[ $cfg == baseline ]]; then
+			printf '| %s | %.2f | 1.00 | %.2f | 1.00 | 1.00 | - | - |\n' "$label" \
+				"$(ccol connect:baseline 4)" "$(ccol connect:baseline 5)"
+		else
+			printf '| %s | %.2f | %s | %.2f | %s | %s | %s | %s |\n' "$label" \
+				"$(ccol "connect:$cfg" 4)" "$(cratio_cell "connect:$cfg" 4)" \
+				"$(ccol "connect:$cfg" 5)" "$(cratio_cell "connect:$cfg" 5)" \
+				"$(cratio_cell "connect:$cfg" 11)" "$(cspread "connect:$cfg" 7)" \
+				"$(cspread "connect:$cfg" 8)"
+		fi
+	done
+	echo
+	cr=$(cratios connect:penguard 5)
+	if [[ -n $cr ]]; then
+		wr=$(cratios connect:penguard 4)
+		verdict=$(median <<<"$cr" | awk '{ print ($1 <= 1.03 ? "met" : "**not met**") }')
+		printf '**Connections no rule reports** (penguard, built-in policies): CPU ratio %s, wall ratio %s; target ≤ 1.03 (median CPU ratio): %s.\n\n' \
+			"$(vals_cell %.2f <<<"$cr")" "$(vals_cell %.2f <<<"$wr")" "$verdict"
+	else
+		printf '**Connections no rule reports:** not measured (no penguard run).\n\n'
+	fi
+	n=$(awk -F'\t' 'NR == FNR { if ($3 == "ok") ok[$2]++; next }
+		$2 in ok && ($9 != "" || $3 != "ok") {
+			print "- repetition " $1 ", " $2 ": " ($3 == "ok" ? $9 : $3) }' "$CONN_RESULTS" "$CONN_RESULTS")
+	[[ -z $n ]] || printf 'Run notes:\n\n%s\n\n' "$n"
+
+	[[ -s $CONN_BOOKS ]] || return 0
+	cat <<-EOF
+		### penguard in the connect storm
+
+		The agent's CPU time over the storm and the settle time (schedstat); the network records the
+		kernel gave it (\`events.network_connect\`, \`network_accept\` and \`network_close\`
+		\`.delivered\` together: the storm's and anyone else's) and those it lost; CPU per record
+		delivered (penguard-all only: under the built-in policies the agent spends on other things);
+		the BPF time per connection (Σ runs × ns per run of the network sensor's programs,
+		\`kernel.bpf_stats_enabled=1\`, over the storm's $total connections: what each connect,
+		accept and two closes paid in the kernel); and the storm's lines in the export by type.
+		Medians, range in brackets.
+
+		| configuration | agent CPU s | network records delivered | µs CPU per record | BPF ns per connection | records lost | network_connect lines | network_accept lines | network_close lines |
+		| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+	EOF
+	for cfg in penguard penguard-all; do
+		grep -q "	$cfg	" "$CONN_BOOKS" || continue
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$cfg" "$(cbook %.3f "$cfg" 4)" \
+			"$(cbook %.0f "$cfg" 5)" "$(cbook %.2f "$cfg" 6)" "$(cbook %.0f "$cfg" 7)" \
+			"$(cbook %.0f "$cfg" 9)" "$(cbook %.0f "$cfg" 10)" "$(cbook %.0f "$cfg" 11)" \
+			"$(cbook %.0f "$cfg" 12)"
+	done
+	if [[ -s $CONN_PROGS ]]; then
+		printf '\n| configuration | program | runs | ns per run |\n| --- | --- | --- | --- |\n'
+		# the programs that ran (the others' hooks saw no call)
+		awk -F'\t' '$6 > 0 && !seen[$3 FS $5]++ { print $3 "\t" $5 }' "$CONN_PROGS" |
+			while IFS=$'\t' read -r cfg r; do
+				# shellcheck disable=SC2016 # markdown backticks
+				printf '| %s | `%s` | %s | %s |\n' "$cfg" "$r" \
+					"$(awk -F'\t' -v c="$cfg" -v p="$r" -v OFS='\t' '$3 == c && $5 == p { print $1, $2, $6 }' "$CONN_PROGS" | book_cell %.0f /dev/stdin 3)" \
+					"$(awk -F'\t' -v c="$cfg" -v p="$r" -v OFS='\t' '$3 == c && $5 == p { print $1, $2, $7 }' "$CONN_PROGS" | book_cell %.0f /dev/stdin 3)"
+			done
+	fi
+	echo
+}
+
 # Sections on the penguard runs only make sense with some.
 PG_OK=$(awk -F'\t' '$2 == "penguard" && $3 == "ok"' "$RESULTS" | wc -l)
 PG_WHY=$(awk -F'\t' '$2 == "penguard" { print $3; exit }' "$RESULTS")
@@ -2177,6 +2697,7 @@ mkdir -p "$(dirname "$OUT")"
 	fi
 
 	open_report
+	conn_report
 
 	cat <<-EOF
 

@@ -144,7 +144,7 @@ int storm_main(const struct storm *s, int argc, char **argv)
 		return 2;
 	}
 	target = argv[optind];
-	if (access(target, s->target_access) < 0) {
+	if (s->target_access >= 0 && access(target, s->target_access) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", s->name, target, strerror(errno));
 		return 2;
 	}

@@ -15,7 +15,7 @@ struct storm {
 	const char *what;	    /* one operation, in messages: "exec" */
 	const char *usage;	    /* the usage text after "usage: PROG " */
 	unsigned long max_per_loop; /* bound of -n */
-	int target_access;	    /* access(2) mode the target must allow */
+	int target_access;	    /* access(2) mode the target must allow; < 0: not a file */
 	bool paced;		    /* takes -r and prints rate= */
 	/* One loop of @n operations on @target, at most @rate per second (0: unpaced). Returns the failures. */
 	unsigned long (*run_loop)(const char *target, unsigned long n, unsigned long rate);
