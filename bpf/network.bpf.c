@@ -97,7 +97,57 @@ struct {
 	__type(value, __u64);
 } pg_net_udp_seen SEC(".maps");
 
+/* What a DNS exchange's packets are reported with: its process, its verdicts. */
+struct pg_net_dns_sock {
+	struct pg_event_process task;
+	struct pg_verdict query_v; /* flags 0: queries are not reported */
+	struct pg_verdict answer_v;
+	struct pg_rule_mask query_m;
+	struct pg_rule_mask answer_m;
+	__u32 netns;
+	__u32 pad;
+	char comm[PG_COMM_LEN];
+};
+
+/*
+ * Sockets that send to port 53 under a DNS rule, by cookie: the packet
+ * programs (cgroup_skb), which see the message, run where the process is
+ * not at hand (an answer arrives in softirq), so the socket's first
+ * connect or send, in the process, leaves it here.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct pg_net_dns_sock);
+} pg_net_dns_socks SEC(".maps");
+
+struct pg_net_dns_rec {
+	struct pg_dns_event ev;
+	__u8 data[PG_DNS_MAX];
+};
+
+/*
+ * The packet programs' records, apart from pg_net_heap: an answer arrives
+ * in softirq, which may interrupt a process-context program on the same
+ * CPU in the middle of its record. One slot per direction; an egress DNS
+ * packet leaves from the sending process.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct pg_net_dns_rec);
+} pg_net_dns_heap SEC(".maps");
+
+/*
+ * The process-context programs' scratch (cgroup hooks, LSM, fentry,
+ * listen, accept's syscall exit): they never nest on a CPU. What may run
+ * in softirq (the TCP state changes of a connection, the packet
+ * programs) builds its record elsewhere.
+ */
 struct pg_net_heap {
+	struct pg_net_dns_sock dsock;
 	struct pg_net_event ev;
 	struct pg_net_conn conn;
 	struct pg_rule_mask sel;
@@ -216,6 +266,9 @@ static __always_inline void pg_net_record_task(struct pg_net_event *e, __u16 typ
 	e->bytes_sent = e->bytes_received = e->duration_ns = 0;
 }
 
+/* set by the agent (src/sensors/network.c): LSM and tracing programs may ask for cookies */
+const volatile int pg_cookie_helper = 0;
+
 /*
  * A socket's cookie, as the kernel made it (cgroup hooks ask for one,
  * which makes it), or, for a socket that never got one, one of ours: the
@@ -224,13 +277,21 @@ static __always_inline void pg_net_record_task(struct pg_net_event *e, __u16 typ
  */
 #define PG_NET_OWN_COOKIE (1ULL << 63)
 
-static __always_inline __u64 pg_net_cookie(const struct sock *sk)
+static __always_inline __u64 pg_net_cookie_core(const struct sock *sk)
 {
 	__u64 c = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 
 	return c ? c
 		 : PG_NET_OWN_COOKIE | (bpf_ktime_get_ns() << 8) |
 			       (bpf_get_smp_processor_id() & 0xff);
+}
+
+/* The same from a BTF pointer (LSM, fentry, tp_btf): the kernel's cookie where it may be asked. */
+static __always_inline __u64 pg_net_cookie(const struct sock *sk)
+{
+	if (pg_cookie_helper)
+		return bpf_get_socket_cookie((void *)sk);
+	return pg_net_cookie_core(sk);
 }
 
 static __always_inline void pg_net_output(struct pg_net_event *e)
@@ -301,6 +362,149 @@ static __always_inline void pg_net_track(struct pg_net_heap *h, __u64 sk)
 	__builtin_memcpy(h->conn.comm, h->ev.comm, PG_COMM_LEN);
 	if (bpf_map_update_elem(&pg_net_conns, &sk, &h->conn, BPF_ANY))
 		pg_count_error(PG_ERR_NET_SOCKS);
+}
+
+/* ---- DNS (cgroup backend) ---- */
+
+#define PG_DNS_PORT 53
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+
+/*
+ * A connect or send to port 53 over UDP (h->ev): decide the DNS rules now,
+ * in the process, and remember the socket for its packets.
+ */
+static __always_inline void pg_net_dns_mark(struct pg_net_heap *h, __u64 cookie)
+{
+	struct pg_net_dns_sock *d = &h->dsock;
+	int q, a;
+
+	if (h->ev.protocol != IPPROTO_UDP || h->ev.dport != PG_DNS_PORT)
+		return;
+	d->query_v.flags = 0;
+	d->answer_v.flags = 0;
+	q = pg_net_decide(h, PG_EVENT_DNS_QUERY, &d->query_v, &d->query_m, 0, 0);
+	a = pg_net_decide(h, PG_EVENT_DNS_ANSWER, &d->answer_v, &d->answer_m, 0, 0);
+	if (q == PG_POLICY_NO_RECORD && a == PG_POLICY_NO_RECORD)
+		return;
+	pg_net_record_task(&h->ev, PG_EVENT_DNS_QUERY);
+	d->task = h->ev.task;
+	d->netns = h->ev.netns;
+	d->pad = 0;
+	__builtin_memcpy(d->comm, h->ev.comm, PG_COMM_LEN);
+	bpf_map_update_elem(&pg_net_dns_socks, &cookie, d, BPF_ANY);
+}
+
+/* Whether any rule is on DNS events: the packet programs' way out. */
+static __always_inline int pg_net_dns_rules(void)
+{
+	const struct pg_runtime_config *cfg = pg_config_get();
+	const struct pg_policy_masks *m;
+
+	if (!(cfg->policy & PG_POLICY_LOADED))
+		return 0;
+	m = pg_policy_masks(cfg->policy & 1);
+	return m && (!pg_mask_empty(&m->events[PG_EVENT_DNS_QUERY]) ||
+		     !pg_mask_empty(&m->events[PG_EVENT_DNS_ANSWER]));
+}
+
+/*
+ * A UDP packet to (@egress) or from port 53 of a marked socket: its DNS
+ * message, for the agent to parse. The packet starts at its IP header.
+ * IPv6 extension headers and IPv4 fragments are not followed.
+ */
+static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
+{
+	__u8 family, saddr[16] = {}, daddr[16] = {};
+	struct pg_net_dns_sock *s;
+	struct pg_net_dns_rec *r;
+	struct pg_dns_event *e;
+	struct ipv6hdr ip6;
+	struct udphdr uh;
+	struct iphdr ip;
+	__u32 off, len, slot = !egress;
+	__u64 cookie;
+
+	if (!pg_net_dns_rules())
+		return;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != IPPROTO_UDP ||
+		    (ip.frag_off & bpf_htons(0x3fff)))
+			return;
+		off = ip.ihl * 4;
+		family = PG_NET_V4;
+		__builtin_memcpy(saddr, &ip.saddr, 4);
+		__builtin_memcpy(daddr, &ip.daddr, 4);
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || ip6.nexthdr != IPPROTO_UDP)
+			return;
+		off = sizeof(ip6);
+		family = PG_NET_V6;
+		__builtin_memcpy(saddr, &ip6.saddr, 16);
+		__builtin_memcpy(daddr, &ip6.daddr, 16);
+	} else {
+		return;
+	}
+	if (bpf_skb_load_bytes(skb, off & 0xff, &uh, sizeof(uh)) ||
+	    bpf_ntohs(egress ? uh.dest : uh.source) != PG_DNS_PORT)
+		return;
+	len = bpf_ntohs(uh.len);
+	if (len < sizeof(uh) + 12)
+		return; /* shorter than a DNS header */
+	cookie = bpf_get_socket_cookie(skb);
+	s = bpf_map_lookup_elem(&pg_net_dns_socks, &cookie);
+	if (!s || !(egress ? s->query_v.flags : s->answer_v.flags))
+		return;
+	r = bpf_map_lookup_elem(&pg_net_dns_heap, &slot);
+	if (!r) {
+		pg_count_error(PG_ERR_SCRATCH);
+		return;
+	}
+	e = &r->ev;
+	e->hdr.type = egress ? PG_EVENT_DNS_QUERY : PG_EVENT_DNS_ANSWER;
+	e->hdr.flags = 0;
+	e->hdr.ktime = bpf_ktime_get_ns();
+	e->task = s->task;
+	e->verdict = egress ? s->query_v : s->answer_v;
+	e->matched = egress ? s->query_m : s->answer_m;
+	e->cookie = cookie;
+	e->netns = s->netns;
+	e->family = family;
+	e->pad = 0;
+	__builtin_memcpy(e->saddr, saddr, 16);
+	__builtin_memcpy(e->daddr, daddr, 16);
+	__builtin_memcpy(e->comm, s->comm, PG_COMM_LEN);
+	e->sport = bpf_ntohs(uh.source);
+	e->dport = bpf_ntohs(uh.dest);
+	len -= sizeof(uh);
+	e->msg_len = len;
+	if (len > PG_DNS_MAX)
+		len = PG_DNS_MAX;
+	barrier_var(len);
+	len &= 0x3ff;
+	if (len > PG_DNS_MAX || len < 12)
+		return;
+	if (bpf_skb_load_bytes(skb, (off & 0xff) + sizeof(uh), r->data, len)) {
+		pg_count(e->hdr.type, 0);
+		return;
+	}
+	e->len = len;
+	e->hdr.size = sizeof(*e) + len;
+	pg_count(e->hdr.type, !pg_output(e, (sizeof(*e) + len) & 0x7ff));
+}
+
+SEC("cgroup_skb/egress")
+int cgroup_skb_egress(struct __sk_buff *skb)
+{
+	pg_net_dns_skb(skb, 1);
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int cgroup_skb_ingress(struct __sk_buff *skb)
+{
+	pg_net_dns_skb(skb, 0);
+	return 1;
 }
 
 /* ---- connect and UDP sends (cgroup hooks) ---- */
@@ -380,6 +584,8 @@ static __always_inline int pg_net_connect(struct bpf_sock_addr *ctx, struct pg_n
 	if (!sk)
 		return 1;
 	h->ev.sport = sk->src_port;
+	if (h->ev.dport == PG_DNS_PORT)
+		pg_net_dns_mark(h, bpf_get_socket_cookie(ctx));
 	act = pg_net_connect_decide(h, 0);
 	if (act < 0)
 		return 1;
@@ -488,6 +694,8 @@ static __always_inline int pg_net_sendmsg(struct bpf_sock_addr *ctx, struct pg_n
 		return 1;
 	if (ctx->sk)
 		h->ev.sport = ctx->sk->src_port;
+	if (h->ev.dport == PG_DNS_PORT)
+		pg_net_dns_mark(h, bpf_get_socket_cookie(ctx));
 	return pg_net_udp_send(h, ctx, NULL, 0);
 }
 
@@ -600,6 +808,8 @@ static __always_inline int pg_net_hook_connect(struct socket *sock, struct socka
 
 	if (!h || !(sk = pg_net_hook_sock(h, sock)) || pg_net_sockaddr(&h->ev, address))
 		return 0;
+	if (pg_cookie_helper && h->ev.dport == PG_DNS_PORT)
+		pg_net_dns_mark(h, bpf_get_socket_cookie(sk));
 	act = pg_net_connect_decide(h, 1);
 	if (act < 0)
 		return 0;
@@ -618,6 +828,8 @@ static __always_inline int pg_net_hook_sendmsg(struct socket *sock, struct msghd
 	if (!name || !(h = pg_net_heap_get()) || !(sk = pg_net_hook_sock(h, sock)) ||
 	    h->ev.protocol != IPPROTO_UDP || pg_net_sockaddr(&h->ev, name))
 		return 0;
+	if (pg_cookie_helper && h->ev.dport == PG_DNS_PORT)
+		pg_net_dns_mark(h, bpf_get_socket_cookie(sk));
 	return pg_net_udp_send(h, NULL, sk, 1) || !lsm ? 0 : -EPERM;
 }
 
@@ -654,6 +866,7 @@ int BPF_PROG(fentry_security_socket_sendmsg, struct socket *sock, struct msghdr 
 static __always_inline void pg_net_from_conn(struct pg_net_event *e, const struct pg_net_conn *c,
 					     __u16 type, const struct sock *sk)
 {
+	__builtin_memset(e, 0, sizeof(*e));
 	e->hdr.type = type;
 	e->hdr.flags = 0;
 	e->hdr.size = sizeof(*e);
@@ -695,9 +908,13 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tp_btf_inet_sock_set_state, const struct sock *sk, const int oldstate,
 	     const int newstate)
 {
+	/*
+	 * On the stack, not in pg_net_heap: a state change may come in
+	 * softirq (a SYN-ACK, the peer's FIN or RST), in the middle of a
+	 * process-context program's use of the heap on this CPU.
+	 */
+	struct pg_net_event rec, *e = &rec;
 	struct pg_net_conn *c;
-	struct pg_net_heap *h;
-	struct pg_net_event *e;
 	__u64 key = (__u64)sk;
 	int err;
 
@@ -716,10 +933,6 @@ int BPF_PROG(tp_btf_inet_sock_set_state, const struct sock *sk, const int oldsta
 		c->sport = sk->__sk_common.skc_num;
 		if (!c->connect_v.flags)
 			return 0;
-		h = pg_net_heap_get();
-		if (!h)
-			return 0;
-		e = &h->ev;
 		pg_net_from_conn(e, c, PG_EVENT_NET_CONNECT, sk);
 		e->state = PG_NET_ESTABLISHED;
 		e->verdict = c->connect_v;
@@ -729,10 +942,6 @@ int BPF_PROG(tp_btf_inet_sock_set_state, const struct sock *sk, const int oldsta
 	}
 	if (newstate != TCP_CLOSE)
 		return 0;
-	h = pg_net_heap_get();
-	if (!h)
-		goto out;
-	e = &h->ev;
 	if (oldstate == TCP_SYN_SENT) {
 		/* the connect failed: no connection, no close */
 		if (!c->connect_v.flags)
@@ -832,7 +1041,7 @@ static __always_inline int pg_net_accept(struct pg_sys_exit_args *ctx)
 	if (act == PG_POLICY_NO_RECORD && close_act == PG_POLICY_NO_RECORD)
 		return 0;
 	pg_net_record_task(e, PG_EVENT_NET_ACCEPT);
-	e->cookie = pg_net_cookie(sk);
+	e->cookie = pg_net_cookie_core(sk); /* untyped: no helper takes it */
 	if (act != PG_POLICY_NO_RECORD)
 		pg_net_output(e);
 	pg_net_track(h, (__u64)sk);

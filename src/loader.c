@@ -172,6 +172,7 @@ static struct bpf_link *attach_prog(struct bpf_program *prog, const struct pg_fe
 	int fd, err;
 
 	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_CGROUP_SKB:
 	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
 	case BPF_PROG_TYPE_CGROUP_SOCK:
 	case BPF_PROG_TYPE_SOCK_OPS:

@@ -48,6 +48,7 @@ static const struct {
 	{ "file_mmap_exec", PG_EVENT_FILE_MMAP_EXEC }, { "network_connect", PG_EVENT_NET_CONNECT },
 	{ "network_accept", PG_EVENT_NET_ACCEPT },     { "network_close", PG_EVENT_NET_CLOSE },
 	{ "network_listen", PG_EVENT_NET_LISTEN },     { "network_udp", PG_EVENT_NET_UDP },
+	{ "dns_query", PG_EVENT_DNS_QUERY },	       { "dns_answer", PG_EVENT_DNS_ANSWER },
 };
 
 /* pg_rule.events is a 64-bit mask */

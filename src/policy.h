@@ -64,7 +64,8 @@
 #define PG_POLICY_NET_EVENTS                                                                       \
 	((1ULL << PG_EVENT_NET_CONNECT) | (1ULL << PG_EVENT_NET_ACCEPT) |                          \
 	 (1ULL << PG_EVENT_NET_CLOSE) | (1ULL << PG_EVENT_NET_LISTEN) |                            \
-	 (1ULL << PG_EVENT_NET_UDP))
+	 (1ULL << PG_EVENT_NET_UDP) | (1ULL << PG_EVENT_DNS_QUERY) |                               \
+	 (1ULL << PG_EVENT_DNS_ANSWER))
 
 enum pg_policy_mode {
 	PG_MODE_MONITOR = 0, /* actions other than report are only reported: "would kill" */

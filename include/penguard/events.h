@@ -38,8 +38,10 @@ enum pg_event_type {
 	PG_EVENT_NET_ACCEPT = 17,  /* an inbound TCP connection, as accept() returns it */
 	PG_EVENT_NET_CLOSE = 18,   /* a reported connection ends: bytes, duration */
 	PG_EVENT_NET_LISTEN = 19,
-	PG_EVENT_NET_UDP = 20, /* a datagram to a destination new for this process */
-	PG_EVENT_MAX,	       /* keep last; sizes the stats arrays */
+	PG_EVENT_NET_UDP = 20,	  /* a datagram to a destination new for this process */
+	PG_EVENT_DNS_QUERY = 21,  /* a DNS query over UDP (struct pg_dns_event) */
+	PG_EVENT_DNS_ANSWER = 22, /* the answer to a query a rule selected */
+	PG_EVENT_MAX,		  /* keep last; sizes the stats arrays */
 };
 
 /* Kernel-side failures that are counted, never ignored. */
@@ -559,6 +561,33 @@ struct pg_net_event {
 	char comm[PG_COMM_LEN];
 };
 
+/*
+ * dns_query and dns_answer: the DNS message (UDP payload) as it left or
+ * reached the socket, at most PG_DNS_MAX bytes of its msg_len, parsed by
+ * the agent. The process is the one that opened the exchange (its
+ * connect or first send to port 53), taken from the socket for both.
+ */
+#define PG_DNS_MAX 512 /* RFC 1035's limit for DNS over UDP without EDNS */
+
+struct pg_dns_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched;
+	__u64 cookie;
+	__u32 netns;
+	__u8 family; /* PG_NET_V4, PG_NET_V6 */
+	__u8 pad;
+	__u16 len;   /* bytes of the message in data */
+	__u16 sport; /* of the packet: the query's source, the answer's (53) */
+	__u16 dport;
+	__u32 msg_len; /* the whole message */
+	__u8 saddr[16];
+	__u8 daddr[16];
+	char comm[PG_COMM_LEN];
+	__u8 data[];
+};
+
 /* Per-CPU counters; the agent sums them over CPUs. */
 struct pg_stats {
 	__u64 emitted[PG_EVENT_MAX]; /* records written to a ring buffer */
@@ -633,6 +662,7 @@ PG_STATIC_ASSERT(sizeof(struct pg_file_event) == 184, "file event layout");
 PG_STATIC_ASSERT(__builtin_offsetof(struct pg_file_event, data) == 184, "file event data");
 PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
 PG_STATIC_ASSERT(sizeof(struct pg_net_event) == 200, "network event layout");
+PG_STATIC_ASSERT(sizeof(struct pg_dns_event) == 168, "dns event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_policy_addr_key) == 24, "address key layout");
 
 #endif /* PENGUARD_EVENTS_H */

@@ -6,11 +6,18 @@
  * matched reach us; here they become network_* events.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "agent.h"
+#include "dns.h"
 #include "json.h"
+#include "log.h"
 #include "network.skel.h"
 #include "policy_engine.h"
 #include "sensors/network.h"
@@ -42,17 +49,18 @@ static bool usable_fentry(const struct pg_features *f)
 
 #define COMMON_PROGS "tp_btf_inet_sock_set_state", "tp_sys_exit_accept4", "tp_sys_exit_accept"
 
+/* DNS messages, to and from the sockets the connect and send hooks marked */
+#define DNS_PROGS "cgroup_skb_egress", "cgroup_skb_ingress"
+
 static const char *const lsm_progs[] = {
-	"lsm_socket_connect",
-	"lsm_socket_sendmsg",
-	COMMON_PROGS,
-	NULL,
+	"lsm_socket_connect", "lsm_socket_sendmsg", COMMON_PROGS, DNS_PROGS, NULL,
 };
 
 static const char *const fentry_progs[] = {
 	"fentry_security_socket_connect",
 	"fentry_security_socket_sendmsg",
 	COMMON_PROGS,
+	DNS_PROGS,
 	NULL,
 };
 
@@ -62,6 +70,7 @@ static const char *const cgroup_progs[] = {
 	"cgroup_sendmsg4",
 	"cgroup_sendmsg6",
 	COMMON_PROGS,
+	DNS_PROGS,
 	/* the kills a cgroup program cannot send (bpf/network.bpf.c) */
 	"tp_sys_exit_connect",
 	"tp_sys_exit_sendto",
@@ -79,6 +88,65 @@ static const struct pg_backend network_backends[] = {
 	{ "cgroup", "cgroup v2, tp_btf, syscall tracepoints", usable_cgroup, cgroup_progs },
 	{ "fentry", "BPF trampolines, tp_btf, syscall tracepoints", usable_fentry, fentry_progs },
 };
+
+/*
+ * The DNS programs find a message's process by the socket's cookie, which
+ * the LSM and fentry hooks can only ask for where tracing programs have
+ * the cookie helper (5.12, commit c5dbb89fc2ac "bpf: Expose
+ * bpf_get_socket_cookie to tracing programs", which added
+ * bpf_get_socket_ptr_cookie: told by that function in the kernel's BTF);
+ * and they attach to the cgroup v2 root. Without either, the rest of the
+ * sensor runs, without DNS events.
+ */
+static int network_configure(struct bpf_object *obj, const struct pg_config *cfg)
+{
+	struct bpf_program *lsm = bpf_object__find_program_by_name(obj, "lsm_socket_connect");
+	struct bpf_program *fentry =
+		bpf_object__find_program_by_name(obj, "fentry_security_socket_connect");
+	struct bpf_map *rodata = bpf_object__find_map_by_name(obj, ".rodata");
+	bool hook =
+		(lsm && bpf_program__autoload(lsm)) || (fentry && bpf_program__autoload(fentry));
+	bool cookie = true, dns = true;
+	const char *why = NULL;
+	struct btf *btf;
+
+	(void)cfg;
+	if (hook) {
+		btf = btf__load_vmlinux_btf();
+		cookie = !libbpf_get_error(btf) &&
+			 btf__find_by_name_kind(btf, "bpf_get_socket_ptr_cookie", BTF_KIND_FUNC) >=
+				 0;
+		if (!libbpf_get_error(btf))
+			btf__free(btf);
+		if (!cookie)
+			why = "no socket cookie helper for LSM and tracing programs (5.12+)";
+	}
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
+	    access("/sys/fs/cgroup/unified/cgroup.controllers", F_OK))
+		why = "no cgroup v2 mounted";
+	dns = !why;
+	if (!dns) {
+		pg_info("network: no DNS events on this kernel: %s", why);
+		bpf_program__set_autoload(
+			bpf_object__find_program_by_name(obj, "cgroup_skb_egress"), false);
+		bpf_program__set_autoload(
+			bpf_object__find_program_by_name(obj, "cgroup_skb_ingress"), false);
+	}
+	/* the hooks ask for cookies only where the kernel lets them */
+	if (hook && cookie && rodata) {
+		struct network_bpf__rodata ro;
+		const void *cur;
+		size_t sz = 0;
+
+		cur = bpf_map__initial_value(rodata, &sz);
+		if (!cur || sz != sizeof(ro))
+			return -EINVAL;
+		memcpy(&ro, cur, sizeof(ro));
+		ro.pg_cookie_helper = 1;
+		return bpf_map__set_initial_value(rodata, &ro, sizeof(ro));
+	}
+	return 0;
+}
 
 /* ---- events ---- */
 
@@ -121,8 +189,50 @@ static bool has_local(const struct pg_net_event *e)
 	return e->sport || e->hdr.type != PG_EVENT_NET_UDP;
 }
 
+/*
+ * The name the host last resolved to each address, from the DNS answers
+ * the sensor saw: direct-mapped, a newer answer replaces an older one.
+ * Bounded (NAME_SLOTS entries, ~280 KiB); one agent per process.
+ */
+#define NAME_SLOTS 1024
+
+struct name_slot {
+	uint8_t family; /* 0: empty */
+	uint8_t addr[16];
+	char name[PG_DNS_NAME_MAX];
+};
+
+static struct name_slot names[NAME_SLOTS];
+
+static struct name_slot *name_slot(uint8_t family, const uint8_t addr[16])
+{
+	uint64_t h = family * 0x9E3779B97F4A7C15ULL;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ addr[i]) * 0x100000001B3ULL;
+	return &names[h % NAME_SLOTS];
+}
+
+static const char *remote_name(uint8_t family, const uint8_t addr[16])
+{
+	const struct name_slot *n = name_slot(family, addr);
+
+	return n->family == family && !memcmp(n->addr, addr, 16) ? n->name : NULL;
+}
+
+static void remote_name_set(uint8_t family, const uint8_t addr[16], const char *name)
+{
+	struct name_slot *n = name_slot(family, addr);
+
+	n->family = family;
+	memcpy(n->addr, addr, 16);
+	snprintf(n->name, sizeof(n->name), "%s", name);
+}
+
 static void socket_json(struct pg_json *w, const struct pg_net_event *e)
 {
+	const char *rname;
 	char buf[64];
 
 	PG_JSON_KEY(w, "socket");
@@ -138,6 +248,9 @@ static void socket_json(struct pg_json *w, const struct pg_net_event *e)
 		pg_net_addr_str(buf, e->family, e->daddr);
 		PG_JSON_KV_STRING(w, "remote_address", buf);
 		PG_JSON_KV_UINT(w, "remote_port", e->dport);
+		rname = remote_name(e->family, e->daddr);
+		if (rname)
+			PG_JSON_KV_STRING(w, "remote_name", rname);
 	}
 	PG_JSON_KV_UINT_STR(w, "cookie", e->cookie);
 	PG_JSON_KV_UINT(w, "netns", e->netns);
@@ -228,12 +341,137 @@ static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 		pg_output__compact(a->out, a->compact.data, a->compact.len);
 }
 
+/* ---- DNS ---- */
+
+static void dns_json(struct pg_json *w, const struct pg_dns_event *e, const struct pg_dns_msg *m,
+		     const struct pg_dns_rr *rr)
+{
+	bool q = e->hdr.type == PG_EVENT_DNS_QUERY;
+	char buf[64], tmp[16];
+	size_t i;
+
+	PG_JSON_KEY(w, "socket");
+	pg_json__begin_object(w);
+	PG_JSON_KV_STRING(w, "family", e->family == PG_NET_V6 ? "ipv6" : "ipv4");
+	PG_JSON_KV_STRING(w, "protocol", "udp");
+	/* the process's end and the server's, whichever way the packet went */
+	pg_net_addr_str(buf, e->family, q ? e->saddr : e->daddr);
+	PG_JSON_KV_STRING(w, "local_address", buf);
+	PG_JSON_KV_UINT(w, "local_port", q ? e->sport : e->dport);
+	pg_net_addr_str(buf, e->family, q ? e->daddr : e->saddr);
+	PG_JSON_KV_STRING(w, "remote_address", buf);
+	PG_JSON_KV_UINT(w, "remote_port", q ? e->dport : e->sport);
+	PG_JSON_KV_UINT_STR(w, "cookie", e->cookie);
+	PG_JSON_KV_UINT(w, "netns", e->netns);
+	pg_json__end_object(w);
+	PG_JSON_KEY(w, "dns");
+	pg_json__begin_object(w);
+	PG_JSON_KV_UINT(w, "id", m->id);
+	PG_JSON_KV_STRING(w, "name", m->qname);
+	PG_JSON_KV_STRING(w, "type", pg_dns_type_name(m->qtype, tmp));
+	if (m->response) {
+		PG_JSON_KV_STRING(w, "rcode", pg_dns_rcode_name(m->rcode, tmp));
+		PG_JSON_KEY(w, "answers");
+		pg_json__begin_array(w);
+		for (i = 0; i < m->n_answers; i++) {
+			pg_json__begin_object(w);
+			PG_JSON_KV_STRING(w, "name", rr[i].name);
+			PG_JSON_KV_STRING(w, "type", pg_dns_type_name(rr[i].type, tmp));
+			PG_JSON_KV_UINT(w, "ttl", rr[i].ttl);
+			if (rr[i].type == PG_DNS_TYPE_A || rr[i].type == PG_DNS_TYPE_AAAA) {
+				pg_net_addr_str(buf,
+						rr[i].type == PG_DNS_TYPE_A ? PG_NET_V4 : PG_NET_V6,
+						rr[i].addr);
+				PG_JSON_KV_STRING(w, "address", buf);
+			} else if (rr[i].target[0]) {
+				PG_JSON_KV_STRING(w, "target", rr[i].target);
+			}
+			pg_json__end_object(w);
+		}
+		pg_json__end_array(w);
+	}
+	if (m->cut || e->len < e->msg_len)
+		PG_JSON_KV_BOOL(w, "truncated", true);
+	pg_json__end_object(w);
+}
+
+/* An answer names its addresses after the question (the name the process asked for). */
+static void dns_learn(const struct pg_dns_msg *m, const struct pg_dns_rr *rr)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_answers; i++) {
+		if (rr[i].type == PG_DNS_TYPE_A)
+			remote_name_set(PG_NET_V4, rr[i].addr, m->qname);
+		else if (rr[i].type == PG_DNS_TYPE_AAAA)
+			remote_name_set(PG_NET_V6, rr[i].addr, m->qname);
+	}
+}
+
+static void dns_on_event(struct pg_agent *a, const void *rec, size_t size)
+{
+	const struct pg_dns_event *e = rec;
+	struct pg_dns_rr rr[PG_DNS_ANSWERS_MAX];
+	const struct pg_process *owner;
+	struct pg_dns_msg m;
+	struct pg_decision d;
+	struct pg_process *p;
+	bool query;
+
+	if (size < sizeof(*e) || e->len > size - sizeof(*e) || e->len > PG_DNS_MAX) {
+		a->malformed++;
+		return;
+	}
+	query = e->hdr.type == PG_EVENT_DNS_QUERY;
+	if (pg_dns_parse(e->data, e->len, &m, rr) || m.response == query) {
+		a->malformed++; /* not DNS, though to or from port 53 */
+		return;
+	}
+	if (!query)
+		dns_learn(&m, rr);
+	owner = pg_proc_cache__peek(a->cache, &e->task.proc);
+	if (!owner)
+		owner = pg_proc_cache__peek(a->cache, &e->task.parent);
+	memset(&d, 0, sizeof(d));
+	if (a->policy &&
+	    !pg_policy_engine__decide(a->policy, &e->verdict, &e->matched, e->task.proc.pid,
+				      owner && owner->container_runtime ? owner->container_id : "",
+				      owner && owner->cgroup ? owner->cgroup : "", "", &d))
+		return;
+	p = pg_process_event_begin(a, query ? "dns_query" : "dns_answer", &e->task, e->comm, &d);
+	if (!p)
+		return;
+	dns_json(a->json, e, &m, rr);
+	pg_json__end_object(a->json);
+	if (pg_output__wants_compact(a->out)) {
+		struct pg_buf *b = &a->compact;
+		char ts[PG_RFC3339_LEN], tmp[16];
+
+		pg_buf_reset(b);
+		pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, e->hdr.ktime));
+		pg_buf_printf(b, "%.12s %-6s %7u uid=%u ", ts + 11, "dns", p->key.pid,
+			      p->creds.uid);
+		pg_escape(b, p->binary, strlen(p->binary), false);
+		pg_buf_printf(b, "  %s ", query ? "?" : "=");
+		pg_escape(b, m.qname, strlen(m.qname), false);
+		pg_buf_printf(b, " %s", pg_dns_type_name(m.qtype, tmp));
+		if (!query)
+			pg_buf_printf(b, " %s, %zu answers", pg_dns_rcode_name(m.rcode, tmp),
+				      m.n_answers);
+	}
+	pg_agent_event_end(a, e->hdr.ktime);
+	if (pg_output__wants_compact(a->out))
+		pg_output__compact(a->out, a->compact.data, a->compact.len);
+}
+
 static const struct pg_event_desc network_events[] = {
 	{ PG_EVENT_NET_CONNECT, "network_connect", sizeof(struct pg_net_event), net_on_event },
 	{ PG_EVENT_NET_ACCEPT, "network_accept", sizeof(struct pg_net_event), net_on_event },
 	{ PG_EVENT_NET_CLOSE, "network_close", sizeof(struct pg_net_event), net_on_event },
 	{ PG_EVENT_NET_LISTEN, "network_listen", sizeof(struct pg_net_event), net_on_event },
 	{ PG_EVENT_NET_UDP, "network_udp", sizeof(struct pg_net_event), net_on_event },
+	{ PG_EVENT_DNS_QUERY, "dns_query", sizeof(struct pg_dns_event), dns_on_event },
+	{ PG_EVENT_DNS_ANSWER, "dns_answer", sizeof(struct pg_dns_event), dns_on_event },
 };
 
 const struct pg_sensor pg_sensor_network = {
@@ -242,6 +480,7 @@ const struct pg_sensor pg_sensor_network = {
 	.backends = network_backends,
 	.n_backends = PG_ARRAY_SIZE(network_backends),
 	.elf_bytes = network_bpf__elf_bytes,
+	.configure = network_configure,
 	.events = network_events,
 	.n_events = PG_ARRAY_SIZE(network_events),
 };

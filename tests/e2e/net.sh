@@ -112,7 +112,7 @@ n_policy_all() {
 name: net-all
 rules:
   - name: everything
-    on: [network_connect, network_accept, network_close, network_listen, network_udp]
+    on: [network_connect, network_accept, network_close, network_listen, network_udp, dns_query, dns_answer]
 EOF
 }
 
@@ -291,6 +291,39 @@ t_net_default() {
 	check net_default "$_x" '.network_connect.policy.name == "network"' && ok net_default
 }
 
+# A name resolved by a test resolver, then a connection to the address it
+# gave: dns_query and dns_answer of the asking process, and the
+# connection's remote_name. Last: every later event to 198.18.0.2 would
+# carry the name.
+t_net_dns() {
+	_why=$(sed -n 's/.*network: no DNS events on this kernel: //p' "$WORK/net.log")
+	[ -n "$_why" ] && { skip net_dns "$_why"; return; }
+	rm -f "$WORK/dns.ready"
+	if [ "$NET_LO" = 1 ]; then
+		"$NET" dns-server 198.18.0.2 53 pg-dns.example 198.18.0.2 --ready "$WORK/dns.ready" >"$WORK/dns.out" 2>&1 &
+	else
+		"$IP" netns exec "$NETNS" "$NET" dns-server 198.18.0.2 53 pg-dns.example 198.18.0.2 --ready "$WORK/dns.ready" >"$WORK/dns.out" 2>&1 &
+	fi
+	_dp=$!
+	_n=0
+	while [ ! -e "$WORK/dns.ready" ] && [ $_n -lt 50 ]; do sleep 0.1; _n=$((_n + 1)); done
+	client "$NET" dns-query 198.18.0.2 53 pg-dns.example
+	wait $_dp
+	grep -q "answer=198.18.0.2" "$WORK/client.out" || { fail net_dns "resolver: $(cat "$WORK/client.out" "$WORK/dns.out")"; return; }
+	_q=$CPID
+	serve nx 198.18.0.2 4440 || { fail net_dns "server did not start"; return; }
+	client "$NET" connect 198.18.0.2 4440
+	wait $SPID
+	nev net_dns net dns_query $_q 53 || return
+	check net_dns "$NX" '.dns_query.dns.name == "pg-dns.example" and .dns_query.dns.type == "A" and
+		.dns_query.socket.remote_address == "198.18.0.2"' || return
+	nev net_dns net dns_answer $_q 53 || return
+	check net_dns "$NX" '.dns_answer.dns.rcode == "NOERROR" and
+		.dns_answer.dns.answers[0].address == "198.18.0.2" and .dns_answer.dns.answers[0].ttl == 60' || return
+	nev net_dns net network_connect $CPID 4440 '.network_connect.state == "established"' || return
+	check net_dns "$NX" '.network_connect.socket.remote_name == "pg-dns.example"' && ok net_dns
+}
+
 # Every other backend this kernel can run, forced: a connection reported
 # from call to close, and a deny rule (with `fallback: kill`, which is what
 # fentry does with it).
@@ -344,7 +377,7 @@ EOF
 	ok net_backends
 }
 
-NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp"
+NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_dns"
 NET_OWN_TESTS="t_net_deny t_net_backends t_net_default"
 
 net_tests() {

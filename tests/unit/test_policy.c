@@ -135,13 +135,13 @@ static const struct {
 	  "t.yaml:4:24: on: unknown event 'file_opn' (known: process_exec, process_exit, "
 	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
 	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, network_connect, "
-	  "network_accept, network_close, network_listen, network_udp)" },
+	  "network_accept, network_close, network_listen, network_udp, dns_query, dns_answer)" },
 	{ "name: p\nrules:\n  - name: r\n    on: [process_seed]\n",
 	  "t.yaml:4:10: on: unknown event 'process_seed' (known: process_exec, "
 	  "process_exit, "
 	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
 	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, network_connect, "
-	  "network_accept, network_close, network_listen, network_udp)" },
+	  "network_accept, network_close, network_listen, network_udp, dns_query, dns_answer)" },
 	{ POL "    action: block\n",
 	  "t.yaml:5:13: action: unknown action 'block' (known: report, deny, kill)" },
 	{ POL "    action: deny\n    fallback: report\n",
@@ -597,7 +597,7 @@ static void test_policy_network_selectors(void **state)
 	static const char yaml[] =
 		"name: p\nrules:\n  - name: r\n"
 		"    on: [network_connect, network_accept, network_close, network_listen, "
-		"network_udp]\n"
+		"network_udp, dns_query, dns_answer]\n"
 		"    match:\n"
 		"      address: [10.0.0.0/8, 198.18.0.2, \"::1\", \"fd00::/8\", "
 		"\"::ffff:10.0.0.0/104\",\n"
@@ -811,7 +811,8 @@ static void test_policy_many_mistakes_sorted(void **state)
 		"process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
 		"file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, "
 		"network_connect, "
-		"network_accept, network_close, network_listen, network_udp)",
+		"network_accept, network_close, network_listen, network_udp, dns_query, "
+		"dns_answer)",
 		"t.yaml:7:15: fallback: only allowed with action: deny (this rule's action is "
 		"kill)",
 		"t.yaml:8:5: rule: duplicate rule name 'r' (first at 4:5)",
