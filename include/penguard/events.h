@@ -383,6 +383,8 @@ struct pg_file_info {
 #define PG_PROC_F_CWD_DELETED (1U << 17)
 #define PG_PROC_F_COMM_ERROR (1U << 18)
 #define PG_PROC_F_NO_CWD (1U << 19) /* no fs_struct: a kernel thread or an exiting task */
+/* set by the agent: a shell or interpreter started with a socket on stdin or stdout */
+#define PG_PROC_F_STDIO_SOCKET (1U << 20)
 /*
  * Record-only flags (not shown): the cwd or cgroup is the parent's, as in
  * the parent's own exec record, so the kernel side did not walk it again

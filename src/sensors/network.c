@@ -7,6 +7,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -134,16 +136,19 @@ static int network_configure(struct bpf_object *obj, const struct pg_config *cfg
 	}
 	/* the hooks ask for cookies only where the kernel lets them */
 	if (hook && cookie && rodata) {
-		struct network_bpf__rodata ro;
-		const void *cur;
 		size_t sz = 0;
+		/*
+		 * Before the load, .rodata is the object's writable image, the
+		 * very memory a skeleton's ->rodata points at.
+		 */
+		struct network_bpf__rodata *ro =
+			(void *)(uintptr_t)bpf_map__initial_value(rodata, &sz);
 
-		cur = bpf_map__initial_value(rodata, &sz);
-		if (!cur || sz != sizeof(ro))
+		/* the struct is padded to its alignment, the section is not */
+		if (!ro || sz < offsetof(struct network_bpf__rodata, pg_cookie_helper) +
+					   sizeof(ro->pg_cookie_helper))
 			return -EINVAL;
-		memcpy(&ro, cur, sizeof(ro));
-		ro.pg_cookie_helper = 1;
-		return bpf_map__set_initial_value(rodata, &ro, sizeof(ro));
+		ro->pg_cookie_helper = 1;
 	}
 	return 0;
 }

@@ -115,6 +115,7 @@ static const char *const flag_names[] = {
 	"deletedCwd",
 	"errorComm",
 	"nocwd",
+	"stdioSocket",
 };
 
 static const char *const signal_names[] = {
@@ -758,6 +759,51 @@ static void render_exec(struct pg_agent *a, const struct pg_exec_event *e, struc
 	emit(a, ktime);
 }
 
+/*
+ * The reverse-shell shape: a shell or interpreter whose stdin or stdout is
+ * a socket (bash -i >& /dev/tcp/…, nc -e /bin/sh, python's pty.spawn
+ * after a connect). Told from /proc when the exec is read, for these
+ * binaries only; a process that exited since is not flagged (a shell
+ * serving a connection lives on).
+ */
+static bool stdio_socket(const struct pg_process *p)
+{
+	static const char *const shells[] = {
+		"sh",	"bash", "dash",	   "zsh",    "ksh",	"mksh",	  "csh",  "tcsh",
+		"fish", "ash",	"busybox", "python", "python3", "perl",	  "ruby", "php",
+		"lua",	"node", "socat",   "nc",     "ncat",	"telnet",
+	};
+	const char *base;
+	char path[64], link[64];
+	size_t i, n;
+	int fd;
+
+	if (!p->binary || !(base = strrchr(p->binary, '/')))
+		return false;
+	base++;
+	for (i = 0; i < PG_ARRAY_SIZE(shells); i++) {
+		n = strlen(shells[i]);
+		/* python3.11, perl5.36: a version may follow */
+		if (!strncmp(base, shells[i], n) &&
+		    (!base[n] || (base[n] >= '0' && base[n] <= '9') || base[n] == '.'))
+			break;
+	}
+	if (i == PG_ARRAY_SIZE(shells))
+		return false;
+	for (fd = 0; fd <= 1; fd++) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/%u/fd/%d", p->key.pid, fd);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len > 0) {
+			link[len] = 0;
+			if (!strncmp(link, "socket:", 7))
+				return true;
+		}
+	}
+	return false;
+}
+
 static void handle_exec_like(struct pg_agent *a, const void *rec, size_t size, bool render)
 {
 	struct pg_exec_view v;
@@ -775,6 +821,8 @@ static void handle_exec_like(struct pg_agent *a, const void *rec, size_t size, b
 	}
 	if (p->ppid && !pg_proc_cache__peek(a->cache, &p->parent_key))
 		p->flags |= PG_PROC_F_NO_PARENT;
+	if (stdio_socket(p))
+		p->flags |= PG_PROC_F_STDIO_SOCKET;
 	if (v.e->prev_ktime && v.e->prev_ktime != v.e->task.proc.ktime) {
 		/*
 		 * The image this exec replaced (usually the clone a fork made)

@@ -113,6 +113,8 @@ name: net-all
 rules:
   - name: everything
     on: [network_connect, network_accept, network_close, network_listen, network_udp, dns_query, dns_answer]
+  - name: execs
+    on: [process_exec]
 EOF
 }
 
@@ -324,6 +326,17 @@ t_net_dns() {
 	check net_dns "$NX" '.network_connect.socket.remote_name == "pg-dns.example"' && ok net_dns
 }
 
+# The reverse-shell shape: a shell started with a socket on stdin and
+# stdout (nc -e /bin/sh, bash -i >& /dev/tcp/…) is flagged stdioSocket
+t_net_reverse_shell() {
+	serve nx 198.18.0.2 4450 || { fail net_reverse_shell "server did not start"; return; }
+	client "$NET" exec-after-connect 198.18.0.2 4450 -- /bin/sh -c 'sleep 1'
+	wait $SPID
+	_x=$(wait_event net stdioSocket ".process_exec.process.pid == $CPID" "$NET_WAIT")
+	[ -n "$_x" ] || { fail net_reverse_shell "no process_exec of /bin/sh (pid $CPID) flagged stdioSocket: $(grep -F "\"pid\":$CPID," "$WORK/net.json" | grep process_exec | head -n 2 | cut -c1-600)"; return; }
+	ok net_reverse_shell
+}
+
 # Every other backend this kernel can run, forced: a connection reported
 # from call to close, and a deny rule (with `fallback: kill`, which is what
 # fentry does with it).
@@ -377,7 +390,7 @@ EOF
 	ok net_backends
 }
 
-NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_dns"
+NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns"
 NET_OWN_TESTS="t_net_deny t_net_backends t_net_default"
 
 net_tests() {
