@@ -940,6 +940,42 @@ static void str_set(struct pctx *c, const char *sel, const struct sel_desc *d,
 	}
 }
 
+/*
+ * The start of a selector's list of scalars (uint_set, cidr_set): where
+ * it was written, into @present and @pos, and the mark for "empty list"
+ * into @start. False, reported, if it is not a list.
+ */
+static bool value_list_begin(struct pctx *c, const char *sel, const char *what, bool *present,
+			     struct pg_pos *pos, yaml_mark_t *start)
+{
+	if (!expect(c, K_LIST, sel, what))
+		return false;
+	*present = true;
+	pos->line = (int)c->ev.start_mark.line + 1;
+	pos->column = (int)c->ev.start_mark.column + 1;
+	*start = list_begin(c);
+	return true;
+}
+
+/*
+ * The next scalar of that list, its text in @ret_value and @ret_len; NULL
+ * at the end. Any other item is reported and skipped. *@items counts
+ * both, for "empty list".
+ */
+static const yaml_event_t *value_list_next(struct pctx *c, const char *sel, const char *what,
+					   size_t *items, const char **ret_value, size_t *ret_len)
+{
+	while (list_next(c)) {
+		++*items;
+		if (expect(c, K_SCALAR, sel, what)) {
+			*ret_value = (const char *)c->ev.data.scalar.value;
+			*ret_len = c->ev.data.scalar.length;
+			return &c->ev;
+		}
+	}
+	return NULL;
+}
+
 /* "N" or "lo-hi", each at most @max */
 static void uint_set(struct pctx *c, const char *sel, uint32_t max, struct pg_uint_set *set)
 {
@@ -952,19 +988,10 @@ static void uint_set(struct pctx *c, const char *sel, uint32_t max, struct pg_ui
 	const char *v, *dash;
 	int err;
 
-	if (!expect(c, K_LIST, sel, "a list of numbers or \"lo-hi\" ranges"))
+	if (!value_list_begin(c, sel, "a list of numbers or \"lo-hi\" ranges", &set->present,
+			      &set->pos, &start))
 		return;
-	set->present = true;
-	set->pos.line = (int)c->ev.start_mark.line + 1;
-	set->pos.column = (int)c->ev.start_mark.column + 1;
-	start = list_begin(c);
-	while (list_next(c)) {
-		items++;
-		if (!expect(c, K_SCALAR, sel, "a number or a \"lo-hi\" range"))
-			continue;
-		ev = &c->ev;
-		v = (const char *)ev->data.scalar.value;
-		len = ev->data.scalar.length;
+	while ((ev = value_list_next(c, sel, "a number or a \"lo-hi\" range", &items, &v, &len))) {
 		dash = memchr(v, '-', len);
 		if (dash) {
 			err = parse_dec(v, (size_t)(dash - v), max, &lo);
@@ -1088,19 +1115,10 @@ static void cidr_set(struct pctx *c, const char *sel, struct pg_cidr_set *set)
 	size_t count = 0, items = 0, len;
 	const char *v;
 
-	if (!expect(c, K_LIST, sel, "a list of addresses or CIDR blocks"))
+	if (!value_list_begin(c, sel, "a list of addresses or CIDR blocks", &set->present,
+			      &set->pos, &start))
 		return;
-	set->present = true;
-	set->pos.line = (int)c->ev.start_mark.line + 1;
-	set->pos.column = (int)c->ev.start_mark.column + 1;
-	start = list_begin(c);
-	while (list_next(c)) {
-		items++;
-		if (!expect(c, K_SCALAR, sel, "an address or a CIDR block"))
-			continue;
-		ev = &c->ev;
-		v = (const char *)ev->data.scalar.value;
-		len = ev->data.scalar.length;
+	while ((ev = value_list_next(c, sel, "an address or a CIDR block", &items, &v, &len))) {
 		shown(v, len, b, sizeof(b));
 		switch (parse_cidr(v, len, &r, fix, sizeof(fix))) {
 		case CIDR_ADDRESS:
@@ -1416,6 +1434,51 @@ static const char *event_family(uint64_t events)
 	return "network";
 }
 
+/* Whether a selector was written, and where: any kind of set. */
+struct written {
+	bool present;
+	struct pg_pos pos;
+};
+
+#define WRITTEN(set) ((struct written){ (set).present, (set).pos })
+/* selectors per event family: path, name, access; address, port, protocol */
+#define FAMILY_SELECTORS 3
+
+/*
+ * Selectors of one event family (@family) on a rule that is also on
+ * events of another: one message, at the first of @sel written. @what
+ * names the selectors and the events they apply to.
+ */
+static void family_only(struct pctx *c, const struct pg_rule *r, uint64_t family,
+			const struct written sel[FAMILY_SELECTORS], const char *what)
+{
+	int i;
+
+	if (!(r->events & ~family))
+		return;
+	for (i = 0; i < FAMILY_SELECTORS; i++)
+		if (sel[i].present) {
+			mistake(c, pos_mark(sel[i].pos),
+				"%s only, and this rule is also on %s events", what,
+				event_family(r->events & ~family));
+			return;
+		}
+}
+
+/* @key's values (@set), each @one or @other: all the kernel tells apart. */
+static void one_of_two(struct pctx *c, const char *key, const struct pg_str_set *set,
+		       const char *one, const char *other)
+{
+	char b[SHOWN_MAX + 4];
+	size_t i;
+
+	for (i = 0; i < set->n_exact; i++)
+		if (strcmp(set->exact[i], one) && strcmp(set->exact[i], other))
+			mistake(c, pos_mark(set->pos), "%s: unknown '%s' (known: %s, %s)", key,
+				shown(set->exact[i], strlen(set->exact[i]), b, sizeof(b)), one,
+				other);
+}
+
 /*
  * File selectors need file events, and their values what the kernel can
  * match: `name` a single component short enough for the name maps,
@@ -1423,20 +1486,13 @@ static const char *event_family(uint64_t events)
  */
 static void file_selectors(struct pctx *c, const struct pg_rule *r, const struct pg_selectors *s)
 {
+	const struct written sel[FAMILY_SELECTORS] = { WRITTEN(s->path), WRITTEN(s->name),
+						       WRITTEN(s->access) };
 	char b[SHOWN_MAX + 4];
 	size_t i;
 
-	if ((s->path.present || s->name.present || s->access.present) &&
-	    (r->events & ~PG_POLICY_FILE_EVENTS)) {
-		const struct pg_pos at = s->path.present   ? s->path.pos
-					 : s->name.present ? s->name.pos
-							   : s->access.pos;
-
-		mistake(c, pos_mark(at),
-			"path, name and access apply to file events (file_open, file_create, ...) "
-			"only, and this rule is also on %s events",
-			event_family(r->events & ~PG_POLICY_FILE_EVENTS));
-	}
+	family_only(c, r, PG_POLICY_FILE_EVENTS, sel,
+		    "path, name and access apply to file events (file_open, file_create, ...)");
 	for (i = 0; i < s->name.n_exact; i++) {
 		const char *v = s->name.exact[i];
 
@@ -1450,12 +1506,7 @@ static void file_selectors(struct pctx *c, const struct pg_rule *r, const struct
 				"path instead",
 				shown(v, strlen(v), b, sizeof(b)), PG_FILE_NAME_MAX - 1);
 	}
-	for (i = 0; i < s->access.n_exact; i++)
-		if (strcmp(s->access.exact[i], "read") && strcmp(s->access.exact[i], "write"))
-			mistake(c, pos_mark(s->access.pos),
-				"access: unknown '%s' (known: read, write)",
-				shown(s->access.exact[i], strlen(s->access.exact[i]), b,
-				      sizeof(b)));
+	one_of_two(c, "access", &s->access, "read", "write");
 	if (s->access.present && (r->events & ~(1ULL << PG_EVENT_FILE_OPEN)))
 		mistake(c, pos_mark(s->access.pos),
 			"access: applies to file_open only (every other file event writes, or "
@@ -1481,26 +1532,13 @@ static void file_selectors(struct pctx *c, const struct pg_rule *r, const struct
  */
 static void net_selectors(struct pctx *c, const struct pg_rule *r, const struct pg_selectors *s)
 {
-	char b[SHOWN_MAX + 4];
-	size_t i;
+	const struct written sel[FAMILY_SELECTORS] = { WRITTEN(s->address), WRITTEN(s->port),
+						       WRITTEN(s->protocol) };
 
-	if ((s->address.present || s->port.present || s->protocol.present) &&
-	    (r->events & ~PG_POLICY_NET_EVENTS)) {
-		const struct pg_pos at = s->address.present ? s->address.pos
-					 : s->port.present  ? s->port.pos
-							    : s->protocol.pos;
-
-		mistake(c, pos_mark(at),
-			"address, port and protocol apply to network events (network_connect, "
-			"network_accept, ...) only, and this rule is also on %s events",
-			event_family(r->events & ~PG_POLICY_NET_EVENTS));
-	}
-	for (i = 0; i < s->protocol.n_exact; i++)
-		if (strcmp(s->protocol.exact[i], "tcp") && strcmp(s->protocol.exact[i], "udp"))
-			mistake(c, pos_mark(s->protocol.pos),
-				"protocol: unknown '%s' (known: tcp, udp)",
-				shown(s->protocol.exact[i], strlen(s->protocol.exact[i]), b,
-				      sizeof(b)));
+	family_only(c, r, PG_POLICY_NET_EVENTS, sel,
+		    "address, port and protocol apply to network events (network_connect, "
+		    "network_accept, ...)");
+	one_of_two(c, "protocol", &s->protocol, "tcp", "udp");
 }
 
 static void rule(struct pctx *c, struct pg_rule *r)

@@ -39,25 +39,47 @@ static size_t key_len(const struct pg_policy_path_key *k)
 	return k->prefixlen / 8 - 1;
 }
 
+/*
+ * The open addressing index both kinds of table keep over their entries:
+ * slot[h] is an entry's index + 1 (0: empty), nslots a power of two.
+ * Entry @i, of hash @hash, goes in the first free slot from its own.
+ */
+static void slot_put(size_t *slot, size_t nslots, uint64_t hash, size_t i)
+{
+	size_t h = hash & (nslots - 1);
+
+	while (slot[h])
+		h = (h + 1) & (nslots - 1);
+	slot[h] = i + 1;
+}
+
+/* The index *@slot rebuilt with @ns slots for @n entries: entry i's hash is @hash(@t, i). */
+static int slot_rebuild(size_t **slot, size_t *nslots, size_t ns, size_t n,
+			uint64_t (*hash)(const void *t, size_t i), const void *t)
+{
+	size_t *s = calloc(ns, sizeof(*s)), i;
+
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		slot_put(s, ns, hash(t, i), i);
+	free(*slot);
+	*slot = s;
+	*nslots = ns;
+	return 0;
+}
+
+static uint64_t path_hash(const void *table, size_t i)
+{
+	const struct pg_policy_path_key *k = &((const struct path_table *)table)->e[i].key;
+
+	return hash_bytes(k->data, key_len(k));
+}
+
 static int path_table_grow(struct path_table *t)
 {
-	size_t ns = t->nslots ? t->nslots * 2 : 1024, i;
-	size_t *slot = calloc(ns, sizeof(*slot));
-
-	if (!slot)
-		return -ENOMEM;
-	for (i = 0; i < t->n; i++) {
-		const struct pg_policy_path_key *k = &t->e[i].key;
-		size_t h = hash_bytes(k->data, key_len(k)) & (ns - 1);
-
-		while (slot[h])
-			h = (h + 1) & (ns - 1);
-		slot[h] = i + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->nslots = ns;
-	return 0;
+	return slot_rebuild(&t->slot, &t->nslots, t->nslots ? t->nslots * 2 : 1024, t->n, path_hash,
+			    t);
 }
 
 static struct pg_path_entry *path_table_find(const struct path_table *t, const void *data,
@@ -82,7 +104,6 @@ static struct pg_path_entry *path_table_find(const struct path_table *t, const v
 static struct pg_path_entry *path_table_get(struct path_table *t, const void *data, size_t len)
 {
 	struct pg_path_entry *e = path_table_find(t, data, len);
-	size_t h;
 
 	if (e)
 		return e;
@@ -102,10 +123,7 @@ static struct pg_path_entry *path_table_get(struct path_table *t, const void *da
 	e->key.gen = t->gen;
 	memcpy(e->key.data, data, len);
 	e->key.prefixlen = 8 * (len + 1);
-	h = hash_bytes(data, len) & (t->nslots - 1);
-	while (t->slot[h])
-		h = (h + 1) & (t->nslots - 1);
-	t->slot[h] = ++t->n;
+	slot_put(t->slot, t->nslots, hash_bytes(data, len), t->n++);
 	return e;
 }
 
@@ -211,23 +229,16 @@ static struct pg_id_masks *lpm_masks(const struct lpm_table *t, void *entry)
 	return (struct pg_id_masks *)((char *)entry + t->voff);
 }
 
+static uint64_t lpm_hash(const void *table, size_t i)
+{
+	const struct lpm_table *t = table;
+
+	return hash_bytes(t->e + i * t->esize, t->ksize);
+}
+
 static int lpm_reindex(struct lpm_table *t, size_t ns)
 {
-	size_t *slot = calloc(ns, sizeof(*slot)), i;
-
-	if (!slot)
-		return -ENOMEM;
-	for (i = 0; i < t->n; i++) {
-		size_t h = hash_bytes(t->e + i * t->esize, t->ksize) & (ns - 1);
-
-		while (slot[h])
-			h = (h + 1) & (ns - 1);
-		slot[h] = i + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->nslots = ns;
-	return 0;
+	return slot_rebuild(&t->slot, &t->nslots, ns, t->n, lpm_hash, t);
 }
 
 static void *lpm_find(const struct lpm_table *t, const void *key)
@@ -276,7 +287,6 @@ static struct pg_id_masks *lpm_get(struct lpm_table *t, unsigned kind, const uin
 				   unsigned bits)
 {
 	uint8_t key[LPM_KEY_MAX];
-	size_t h;
 	char *e;
 
 	if (kind >= LPM_KINDS || bits > 8 * t->dlen)
@@ -299,10 +309,7 @@ static struct pg_id_masks *lpm_get(struct lpm_table *t, unsigned kind, const uin
 	e = t->e + t->n * t->esize;
 	memset(e, 0, t->esize);
 	memcpy(e, key, t->ksize);
-	h = hash_bytes(key, t->ksize) & (t->nslots - 1);
-	while (t->slot[h])
-		h = (h + 1) & (t->nslots - 1);
-	t->slot[h] = ++t->n;
+	slot_put(t->slot, t->nslots, hash_bytes(key, t->ksize), t->n++);
 	t->lens[kind][bits / 64] |= 1ULL << (bits % 64);
 	return lpm_masks(t, e);
 }
@@ -544,11 +551,21 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 		{ &r->match.parent_binary, &r->not .parent_binary },
 		{ &r->match.ancestor_binary, &r->not .ancestor_binary },
 	};
-	/* by enum pg_id_kind, and PG_SEL_UID + kind */
-	const struct pg_uint_set *ids[PG_ID_PORT][2] = {
+	/* by enum pg_id_kind: ports (network) share the id trie */
+	const struct pg_uint_set *ids[PG_ID_KINDS][2] = {
 		{ &r->match.uid, &r->not .uid },
 		{ &r->match.euid, &r->not .euid },
 		{ &r->match.auid, &r->not .auid },
+		{ &r->match.port, &r->not .port },
+	};
+	static const struct {
+		int sel;       /* enum pg_sel_kind */
+		unsigned uses; /* PG_USES_* */
+	} id_kinds[PG_ID_KINDS] = {
+		[PG_ID_UID] = { PG_SEL_UID, PG_USES_IDS },
+		[PG_ID_EUID] = { PG_SEL_EUID, PG_USES_IDS },
+		[PG_ID_AUID] = { PG_SEL_AUID, PG_USES_IDS },
+		[PG_ID_PORT] = { PG_SEL_PORT, PG_USES_NET_PORTS },
 	};
 	char why[384];
 	struct pg_compiled_rule *ix = &out->index[bit];
@@ -603,43 +620,28 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 				m->uses |= PG_USES_SUFFIX;
 		}
 	}
-	for (k = 0; k < PG_ID_PORT; k++) {
+	for (k = 0; k < PG_ID_KINDS; k++) {
 		if (!ids[k][0]->present)
-			pg_mask_set(&m->any[PG_SEL_UID + k], bit);
+			pg_mask_set(&m->any[id_kinds[k].sel], bit);
 		for (t = 0; t < 2; t++) {
 			if (!ids[k][t]->present)
 				continue;
-			m->uses |= PG_USES_IDS;
+			m->uses |= id_kinds[k].uses;
 			err = add_ids(c, ids[k][t], k, t, bit);
 			if (err)
 				return err;
 		}
 	}
-	/* network selectors: ports in the id trie, addresses in their own */
-	if (!r->match.port.present)
-		pg_mask_set(&m->any[PG_SEL_PORT], bit);
-	for (t = 0; t < 2; t++) {
-		const struct pg_uint_set *ports = t ? &r->not .port : &r->match.port;
-
-		if (!ports->present)
-			continue;
-		m->uses |= PG_USES_NET_PORTS;
-		err = add_ids(c, ports, PG_ID_PORT, t, bit);
-		if (err)
-			return err;
-	}
+	/* addresses, in a trie of their own (a set not written is empty) */
 	if (!r->match.address.present)
 		pg_mask_set(&m->any[PG_SEL_ADDRESS], bit);
-	for (t = 0; t < 2; t++) {
-		const struct pg_cidr_set *addrs = t ? &r->not .address : &r->match.address;
-
-		if (!addrs->present)
-			continue;
+	if (r->match.address.present || r->not .address.present)
 		m->uses |= PG_USES_NET_ADDRS;
-		err = add_addrs(c, addrs, t, bit);
-		if (err)
-			return err;
-	}
+	err = add_addrs(c, &r->match.address, false, bit);
+	if (!err)
+		err = add_addrs(c, &r->not .address, true, bit);
+	if (err)
+		return err;
 	/* which of TCP (0) and UDP (1) the rule accepts */
 	allowed = two_way(&r->match.protocol, &r->not .protocol, "udp");
 	for (t = 0; t < 2; t++)
