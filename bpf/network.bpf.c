@@ -141,17 +141,43 @@ struct {
 } pg_net_dns_heap SEC(".maps");
 
 /*
+ * A connect's connection, until the kernel has really started it: a
+ * connect can fail before the socket leaves TCP_CLOSE (no route, no
+ * local port), and that socket's memory may become another socket's,
+ * which an entry left in pg_net_conns would wrongly claim. So the hooks
+ * leave it here, per thread, and the SYN_SENT state change (in the same
+ * connect() call, in the caller's context) moves it to pg_net_conns if
+ * it names the socket that changed state.
+ */
+struct pg_net_pending {
+	__u64 sk;
+	struct pg_net_conn conn;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct pg_net_pending);
+} pg_net_pending SEC(".maps");
+
+/*
  * The process-context programs' scratch (cgroup hooks, LSM, fentry,
  * listen, accept's syscall exit): they never nest on a CPU. What may run
  * in softirq (the TCP state changes of a connection, the packet
  * programs) builds its record elsewhere.
  */
 struct pg_net_heap {
+	struct pg_net_pending pend;
 	struct pg_net_dns_sock dsock;
 	struct pg_net_event ev;
 	struct pg_net_conn conn;
 	struct pg_rule_mask sel;
 	struct pg_rule_mask one;
+	/* rules whose address and port selectors accept ev's end; valid if tuple_ok */
+	struct pg_rule_mask tuple;
+	__u32 tuple_ok; /* cleared by every program that fills ev's addresses */
+	__u32 pad;
 	struct pg_policy_addr_key akey;
 };
 
@@ -167,8 +193,11 @@ static __always_inline struct pg_net_heap *pg_net_heap_get(void)
 	__u32 zero = 0;
 	struct pg_net_heap *h = bpf_map_lookup_elem(&pg_net_heap, &zero);
 
-	if (!h)
+	if (!h) {
 		pg_count_error(PG_ERR_SCRATCH);
+		return NULL;
+	}
+	h->tuple_ok = 0; /* a new event: its tries are not looked up yet */
 	return h;
 }
 
@@ -224,18 +253,29 @@ static __always_inline int pg_net_decide(struct pg_net_heap *h, __u16 type, stru
 	m = pg_net_candidates(&h->sel, &gen, type, e->protocol);
 	if (!m)
 		return PG_POLICY_NO_RECORD;
-	if (m->uses & PG_USES_NET_ADDRS) {
-		h->akey.gen = gen;
-		h->akey.family = e->family;
-		h->akey.prefixlen = 16 + (e->family == PG_NET_V4 ? 32 : 128);
-		__builtin_memcpy(h->akey.addr, local ? e->saddr : e->daddr, 16);
-		im = bpf_map_lookup_elem(&pg_pol_addrs, &h->akey);
+	/*
+	 * The tries once per event: a connect is decided for its own rules,
+	 * its close's and DNS's, on the same address and port.
+	 */
+	if (!h->tuple_ok) {
+		__builtin_memset(&h->tuple, 0xff, sizeof(h->tuple));
+		if (m->uses & PG_USES_NET_ADDRS) {
+			h->akey.gen = gen;
+			h->akey.family = e->family;
+			h->akey.prefixlen = 16 + (e->family == PG_NET_V4 ? 32 : 128);
+			__builtin_memcpy(h->akey.addr, local ? e->saddr : e->daddr, 16);
+			im = bpf_map_lookup_elem(&pg_pol_addrs, &h->akey);
+		}
+		pg_mask_apply(&h->tuple, &m->any[PG_SEL_ADDRESS], im ? &im->pos : NULL,
+			      im ? &im->neg : NULL);
+		im = NULL;
+		if (m->uses & PG_USES_NET_PORTS)
+			im = pg_policy_id(gen, PG_ID_PORT, local ? e->sport : e->dport);
+		pg_mask_apply(&h->tuple, &m->any[PG_SEL_PORT], im ? &im->pos : NULL,
+			      im ? &im->neg : NULL);
+		h->tuple_ok = 1;
 	}
-	pg_mask_apply(&h->sel, &m->any[PG_SEL_ADDRESS], im ? &im->pos : NULL, im ? &im->neg : NULL);
-	im = NULL;
-	if (m->uses & PG_USES_NET_PORTS)
-		im = pg_policy_id(gen, PG_ID_PORT, local ? e->sport : e->dport);
-	pg_mask_apply(&h->sel, &m->any[PG_SEL_PORT], im ? &im->pos : NULL, im ? &im->neg : NULL);
+	pg_mask_and(&h->sel, &h->tuple);
 	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, can_deny, can_kill,
 				bpf_ktime_get_ns());
 }
@@ -296,7 +336,7 @@ static __always_inline __u64 pg_net_cookie(const struct sock *sk)
 
 static __always_inline void pg_net_output(struct pg_net_event *e)
 {
-	pg_count(e->hdr.type, !pg_output(e, sizeof(*e)));
+	pg_output(e, sizeof(*e)); /* counts emitted or lost */
 }
 
 /* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 peer. */
@@ -349,10 +389,12 @@ static __always_inline void pg_net_sock_addrs(struct pg_net_event *e, const stru
 }
 
 /* Remember a reported connection until its close. */
-static __always_inline void pg_net_track(struct pg_net_heap *h, __u64 sk)
+
+/* Fill h->conn from the record in h->ev. 0 if there is nothing to track. */
+static __always_inline int pg_net_conn_fill(struct pg_net_heap *h)
 {
 	if (!h->conn.connect_v.flags && !h->conn.close_v.flags)
-		return;
+		return 0;
 	h->conn.task = h->ev.task;
 	h->conn.start = h->ev.hdr.ktime;
 	h->conn.cookie = h->ev.cookie;
@@ -360,7 +402,26 @@ static __always_inline void pg_net_track(struct pg_net_heap *h, __u64 sk)
 	h->conn.sport = h->ev.sport;
 	h->conn.pad = 0;
 	__builtin_memcpy(h->conn.comm, h->ev.comm, PG_COMM_LEN);
-	if (bpf_map_update_elem(&pg_net_conns, &sk, &h->conn, BPF_ANY))
+	return 1;
+}
+
+/* Remember an established (accepted) connection until its close. */
+static __always_inline void pg_net_track(struct pg_net_heap *h, __u64 sk)
+{
+	if (pg_net_conn_fill(h) && bpf_map_update_elem(&pg_net_conns, &sk, &h->conn, BPF_ANY))
+		pg_count_error(PG_ERR_NET_SOCKS);
+}
+
+/* A connect's connection, until its SYN_SENT (struct pg_net_pending). */
+static __always_inline void pg_net_track_pending(struct pg_net_heap *h, __u64 sk)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!pg_net_conn_fill(h))
+		return;
+	h->pend.sk = sk;
+	h->pend.conn = h->conn;
+	if (bpf_map_update_elem(&pg_net_pending, &id, &h->pend, BPF_ANY))
 		pg_count_error(PG_ERR_NET_SOCKS);
 }
 
@@ -423,9 +484,12 @@ static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 	struct udphdr uh;
 	struct iphdr ip;
 	__u32 off, len, slot = !egress;
+	struct bpf_sock *sk = skb->sk;
 	__u64 cookie;
 
-	if (!pg_net_dns_rules())
+	/* TCP, most of the traffic, leaves here: a load and an inlined helper */
+	if (!sk || !(sk = bpf_sk_fullsock(sk)) || sk->protocol != IPPROTO_UDP ||
+	    !pg_net_dns_rules())
 		return;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != IPPROTO_UDP ||
@@ -490,7 +554,7 @@ static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 	}
 	e->len = len;
 	e->hdr.size = sizeof(*e) + len;
-	pg_count(e->hdr.type, !pg_output(e, (sizeof(*e) + len) & 0x7ff));
+	pg_output(e, (sizeof(*e) + len) & 0x7ff);
 }
 
 SEC("cgroup_skb/egress")
@@ -523,8 +587,7 @@ static __always_inline int pg_net_connect_decide(struct pg_net_heap *h, int can_
 	act = pg_net_decide(h, PG_EVENT_NET_CONNECT, &e->verdict, &e->matched, 1, can_kill);
 	h->conn.connect_v.flags = 0;
 	h->conn.close_v.flags = 0;
-	if (e->protocol == IPPROTO_TCP && act != PG_POLICY_DENY && act != PG_POLICY_KILL &&
-	    pg_net_wanted(h, PG_EVENT_NET_CLOSE, IPPROTO_TCP))
+	if (e->protocol == IPPROTO_TCP && act != PG_POLICY_DENY && act != PG_POLICY_KILL)
 		close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, &h->conn.close_v, &h->conn.close_m,
 					  0, 0);
 	if (act == PG_POLICY_NO_RECORD && close_act == PG_POLICY_NO_RECORD)
@@ -570,7 +633,7 @@ static __always_inline int pg_net_connect_report(struct pg_net_heap *h, int act,
 		pg_net_output(e);
 	}
 	if (go && key && e->protocol == IPPROTO_TCP)
-		pg_net_track(h, key);
+		pg_net_track_pending(h, key);
 	return go;
 }
 
@@ -744,6 +807,12 @@ int tp_sys_exit_sendto(void *ctx)
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int tp_sys_exit_sendmsg(void *ctx)
+{
+	return tp_sys_exit_connect(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int tp_sys_exit_sendmmsg(void *ctx)
 {
 	return tp_sys_exit_connect(ctx);
 }
@@ -925,6 +994,17 @@ int BPF_PROG(tp_btf_inet_sock_set_state, const struct sock *sk, const int oldsta
 		pg_net_listen(sk);
 		return 0;
 	}
+	if (newstate == TCP_SYN_SENT) {
+		__u64 id = bpf_get_current_pid_tgid();
+		struct pg_net_pending *p = bpf_map_lookup_elem(&pg_net_pending, &id);
+
+		if (p && p->sk == key) {
+			if (bpf_map_update_elem(&pg_net_conns, &key, &p->conn, BPF_ANY))
+				pg_count_error(PG_ERR_NET_SOCKS);
+			bpf_map_delete_elem(&pg_net_pending, &id);
+		}
+		return 0;
+	}
 	c = bpf_map_lookup_elem(&pg_net_conns, &key);
 	if (!c)
 		return 0;
@@ -1035,9 +1115,7 @@ static __always_inline int pg_net_accept(struct pg_sys_exit_args *ctx)
 	act = pg_net_decide(h, PG_EVENT_NET_ACCEPT, &e->verdict, &e->matched, 0, 1);
 	h->conn.connect_v.flags = 0;
 	h->conn.close_v.flags = 0;
-	if (pg_net_wanted(h, PG_EVENT_NET_CLOSE, IPPROTO_TCP))
-		close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, &h->conn.close_v, &h->conn.close_m,
-					  0, 0);
+	close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, &h->conn.close_v, &h->conn.close_m, 0, 0);
 	if (act == PG_POLICY_NO_RECORD && close_act == PG_POLICY_NO_RECORD)
 		return 0;
 	pg_net_record_task(e, PG_EVENT_NET_ACCEPT);

@@ -77,6 +77,7 @@ static const char *const cgroup_progs[] = {
 	"tp_sys_exit_connect",
 	"tp_sys_exit_sendto",
 	"tp_sys_exit_sendmsg",
+	"tp_sys_exit_sendmmsg",
 	NULL,
 };
 
