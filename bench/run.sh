@@ -777,25 +777,44 @@ run_penguard()
 	R_STATUS=ok
 }
 
+# mon_storm DIR SKIP READY… -- STORM…: with a peer monitor just started in
+# the background ($!), waits up to READY_TIMEOUT for the command READY… to
+# say it is attached, runs the storm command STORM… (measure) and stops the
+# monitor with SIGINT. Returns 1 unless the storm ran; R_STATUS says why
+# where the monitor did not attach (the last line of DIR/err, lines
+# matching SKIP left out unless SKIP is empty).
+mon_storm()
+{
+	local d=$1 skip=$2 rc=0 ready_rc=0 ready=()
+
+	MON_PID=$!
+	MON_CPU_PIDS=("$MON_PID")
+	shift 2
+	while [[ $1 != -- ]]; do
+		ready+=("$1")
+		shift
+	done
+	shift
+	wait_until "$READY_TIMEOUT" "$MON_PID" "${ready[@]}" || ready_rc=$?
+	if ((ready_rc)); then
+		stop_monitor INT || true
+		R_STATUS="did not attach: $({ if [[ -n $skip ]]; then grep -v "$skip" "$d/err"; else cat "$d/err"; fi; } | tail -n 1 | head -c 200)"
+		return 1
+	fi
+	"$@" || rc=1
+	stop_monitor INT || R_NOTE+="killed after SIGINT; "
+	((rc == 0))
+}
+
 run_execsnoop()
 {
-	local d=$1 rc=0 ready_rc=0
+	local d=$1
 
 	# Line-buffered so the header, printed once the programs are
 	# attached, shows that it is ready; that costs one write() per event,
 	# small next to an exec.
 	stdbuf -oL execsnoop >"$d/out" 2>"$d/err" &
-	MON_PID=$!
-	MON_CPU_PIDS=("$MON_PID")
-	wait_until "$READY_TIMEOUT" "$MON_PID" test -s "$d/out" || ready_rc=$?
-	if ((ready_rc)); then
-		stop_monitor INT || true
-		R_STATUS="did not attach: $(tail -n 1 "$d/err" | head -c 200)"
-		return 0
-	fi
-	storm "$d" || rc=1
-	stop_monitor INT || R_NOTE+="killed after SIGINT; "
-	((rc == 0)) || return 0
+	mon_storm "$d" "" test -s "$d/out" -- storm "$d" || return 0
 	# PCOMM is the first column; the exec'd image's comm is our binary.
 	# shellcheck disable=SC2016 # awk code, not shell
 	R_DELIV=$(count_matching "$d/out" '$1 == n')
@@ -805,23 +824,13 @@ run_execsnoop()
 
 run_bpftrace()
 {
-	local d=$1 rc=0 ready_rc=0
+	local d=$1
 
 	# BEGIN fires once every probe is attached, so READY means ready.
 	bpftrace -o "$d/out" -e 'BEGIN { printf("READY\n"); }
 		tracepoint:sched:sched_process_exec { printf("%d %s\n", pid, str(args->filename)); }' \
 		>"$d/stdout" 2>"$d/err" &
-	MON_PID=$!
-	MON_CPU_PIDS=("$MON_PID")
-	wait_until "$READY_TIMEOUT" "$MON_PID" grep -qs '^READY$' "$d/out" || ready_rc=$?
-	if ((ready_rc)); then
-		stop_monitor INT || true
-		R_STATUS="did not attach: $(grep -v RLIMIT_MEMLOCK "$d/err" | tail -n 1 | head -c 200)"
-		return 0
-	fi
-	storm "$d" || rc=1
-	stop_monitor INT || R_NOTE+="killed after SIGINT; "
-	((rc == 0)) || return 0
+	mon_storm "$d" RLIMIT_MEMLOCK grep -qs '^READY$' "$d/out" -- storm "$d" || return 0
 	# shellcheck disable=SC2016 # awk code, not shell
 	R_DELIV=$(count_matching "$d/out" '{ sub(/^[0-9]+ /, "") } $0 == t')
 	R_LOST=$(sum_lost "$d/out" "$d/err" "$d/stdout")
@@ -1241,16 +1250,25 @@ storm_file_opens()
 		END { print c + 0 }' "$@"
 }
 
-# orun_penguard DIR FILE PER_LOOP STORM: the agent with its built-in
-# policies; R_DELIV the storm's file_open lines, R_LOST the kernel's lost
-# file_open records; a line of OPEN_BOOKS and the file programs' run times
-# in OPEN_PROGS (written by the caller with the repetition).
-orun_penguard()
+# pg_storm DIR [AGENT_ARG…] -- STORM…: the storm command STORM… (measure)
+# under `penguard run` (its extra arguments AGENT_ARG…) exporting to
+# DIR/export.jsonl, with bpf stats on (PG_TIMED 0 where they could not be
+# turned on); PG_EXPORTS its export files. Returns 1 (R_STATUS set where
+# the agent is to blame) unless the storm ran and DIR/stats.json is JSON.
+pg_storm()
 {
-	local d=$1 rc=0 ready_rc=0 timed=1 f exports=() deliv lost emit cpu_s=- upe=- bpf=-
+	local d=$1 rc=0 ready_rc=0 f args=()
 
-	bpf_stats_on || timed=0
-	"$PENGUARD" run --socket "" -o none --export "$d/export.jsonl" --export-backups 1000 \
+	shift
+	while [[ $1 != -- ]]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	PG_TIMED=1
+	PG_EXPORTS=()
+	bpf_stats_on || PG_TIMED=0
+	"$PENGUARD" run --socket "" -o none "${args[@]}" --export "$d/export.jsonl" --export-backups 1000 \
 		--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
 	MON_PID=$!
 	MON_CPU_PIDS=("$MON_PID")
@@ -1259,21 +1277,46 @@ orun_penguard()
 		stop_monitor INT || true
 		bpf_stats_restore
 		R_STATUS="did not attach ($([[ $ready_rc == 2 ]] && echo exited || echo timeout)): $(tail -n 1 "$d/stderr" | head -c 200)"
-		return 0
+		return 1
 	fi
-	ostorm "$d" "$2" "$3" || rc=1
+	"$@" || rc=1
 	stop_monitor INT || R_NOTE+="killed after SIGINT; "
 	bpf_stats_restore
-	((rc == 0)) || return 0
+	((rc == 0)) || return 1
 	if ! jq -e . "$d/stats.json" >/dev/null 2>&1; then
 		R_STATUS="no stats JSON written"
-		return 0
+		return 1
 	fi
 	for f in "$d"/export.jsonl "$d"/export.jsonl.*; do
-		[[ ! -e $f ]] || exports+=("$f")
+		[[ ! -e $f ]] || PG_EXPORTS+=("$f")
 	done
-	((${#exports[@]})) || exports=(/dev/null)
-	R_DELIV=$(storm_file_opens "${exports[@]}")
+	((${#PG_EXPORTS[@]})) || PG_EXPORTS=(/dev/null)
+}
+
+# pg_cpu DELIV: "CPU_S US_PER_EVENT" of the agent's R_MONCPU ns, the second
+# over DELIV events ("-" where DELIV is not a positive count)
+pg_cpu()
+{
+	local cpu_s=- upe=-
+
+	if [[ ${R_MONCPU:-} =~ ^[0-9]+$ ]]; then
+		cpu_s=$(awk -v n="$R_MONCPU" 'BEGIN { printf "%.3f", n / 1e9 }')
+		[[ ! $1 =~ ^[1-9][0-9]*$ ]] ||
+			upe=$(awk -v n="$R_MONCPU" -v e="$1" 'BEGIN { printf "%.2f", n / 1e3 / e }')
+	fi
+	echo "$cpu_s $upe"
+}
+
+# orun_penguard DIR FILE PER_LOOP STORM: the agent with its built-in
+# policies; R_DELIV the storm's file_open lines, R_LOST the kernel's lost
+# file_open records; a line of OPEN_BOOKS and the file programs' run times
+# in OPEN_PROGS (written by the caller with the repetition).
+orun_penguard()
+{
+	local d=$1 deliv lost emit cpu_s=- upe=- bpf=-
+
+	pg_storm "$d" -- ostorm "$d" "$2" "$3" || return 0
+	R_DELIV=$(storm_file_opens "${PG_EXPORTS[@]}")
 	read -r emit deliv lost < <(jq -r '[.events.file_open.emitted, .events.file_open.delivered,
 		.events.file_open.lost] | map(if type == "number" then tostring else "-" end) | join(" ")' \
 		"$d/stats.json")
@@ -1289,103 +1332,107 @@ orun_penguard()
 	jq -r '(.sensors.file.programs // {}) | to_entries[] |
 		[.key, (.value.runs | tostring), (.value.ns_per_run | tostring)] | @tsv' \
 		"$d/stats.json" >"$d/programs.tsv" 2>/dev/null || true
-	((timed)) || sed -i 's/\t[^\t]*$/\t-/' "$d/programs.tsv"
+	((PG_TIMED)) || sed -i 's/\t[^\t]*$/\t-/' "$d/programs.tsv"
 	bpf=$(awk -F'\t' -v n="$(($3 * LOOPS))" '$3 ~ /^[0-9.]+$/ { s += $2 * $3; k = 1 }
 		END { if (k) printf "%.0f", s / n; else print "-" }' "$d/programs.tsv")
-	if [[ ${R_MONCPU:-} =~ ^[0-9]+$ ]]; then
-		cpu_s=$(awk -v n="$R_MONCPU" 'BEGIN { printf "%.3f", n / 1e9 }')
-		# per event only where events are what the agent spent on
-		[[ $4 != watched || ! $deliv =~ ^[1-9][0-9]*$ ]] ||
-			upe=$(awk -v n="$R_MONCPU" -v e="$deliv" 'BEGIN { printf "%.2f", n / 1e3 / e }')
-	fi
+	# per event only where events are what the agent spent on
+	read -r cpu_s upe < <(pg_cpu "$([[ $4 == watched ]] && echo "$deliv" || echo -)")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cpu_s" "$deliv" "$upe" "$bpf" "$emit" "$lost" >"$d/books.tsv"
 	R_STATUS=ok
 }
 
 orun_opensnoop()
 {
-	local d=$1 rc=0 ready_rc=0
+	local d=$1
 
 	stdbuf -oL opensnoop >"$d/out" 2>"$d/err" &
-	MON_PID=$!
-	MON_CPU_PIDS=("$MON_PID")
-	wait_until "$READY_TIMEOUT" "$MON_PID" test -s "$d/out" || ready_rc=$?
-	if ((ready_rc)); then
-		stop_monitor INT || true
-		R_STATUS="did not attach: $(tail -n 1 "$d/err" | head -c 200)"
-		return 0
-	fi
-	ostorm "$d" "$2" "$3" || rc=1
-	stop_monitor INT || R_NOTE+="killed after SIGINT; "
-	((rc == 0)) || return 0
+	mon_storm "$d" "" test -s "$d/out" -- ostorm "$d" "$2" "$3" || return 0
 	# PID COMM FD ERR PATH: the storm's opens of its file
 	R_DELIV=$(awk -v f="$2" '$2 == "openstorm" && $NF == f { c++ } END { print c + 0 }' "$d/out")
 	R_LOST=$(sum_lost "$d/out" "$d/err")
 	R_STATUS=ok
 }
 
-orun_auditd()
+# storm_auditd DIR UNAVAIL ADD DEL KEY COMM STORM…: the private auditd of
+# the exec storm, its rules put in by the function ADD and taken out by DEL,
+# under the storm command STORM… (measure); R_DELIV the SYSCALL records of
+# KEY by COMM. Why auditd cannot run goes into the associative array named
+# UNAVAIL, for the configuration's next runs.
+storm_auditd()
 {
-	local d=$1 rc=0 lost0 lost1 pid kpid
+	local d=$1 add=$3 del=$4 key=$5 comm=$6 rc=0 lost0 lost1 pid kpid
+	local -n un_a=$2
 
+	shift 6
 	pid=$(audit_status pid)
 	if [[ -n $pid && $pid != 0 ]]; then
-		OUNAVAIL[auditd]="skipped: an auditd (pid $pid) is already running"
-		R_STATUS=${OUNAVAIL[auditd]}
+		un_a[auditd]="skipped: an auditd (pid $pid) is already running"
+		R_STATUS=${un_a[auditd]}
 		return 0
 	fi
 	[[ -n ${AUDIT_SAVED:-} ]] || AUDIT_SAVED="$(audit_status enabled) $(audit_status backlog_limit)"
 	if ! auditd_start "$d"; then
 		stop_monitor TERM || true
 		audit_restore
-		OUNAVAIL[auditd]="auditd cannot run here (see $d/auditd.err)"
-		R_STATUS=${OUNAVAIL[auditd]}
+		un_a[auditd]="auditd cannot run here (see $d/auditd.err)"
+		R_STATUS=${un_a[auditd]}
 		return 0
 	fi
 	auditctl -b 8192 >/dev/null
 	kpid=$(pgrep -x kauditd | head -n 1 || true)
 	[[ -z $kpid ]] || MON_CPU_PIDS+=("$kpid")
-	open_audit_add
+	"$add"
 	lost0=$(audit_status lost)
-	ostorm "$d" "$2" "$3" || rc=1
+	"$@" || rc=1
 	lost1=$(audit_status lost)
-	open_audit_del
+	"$del"
 	stop_monitor TERM || R_NOTE+="auditd killed after SIGTERM; "
 	audit_restore
 	rm -rf "$AUDITD_CONF_DIR"
 	AUDITD_CONF_DIR=""
 	((rc == 0)) || return 0
-	R_DELIV=$(grep -F 'type=SYSCALL' "$d/log/audit.log" | grep -F "key=\"$OPEN_AUDIT_KEY\"" |
-		grep -cF 'comm="openstorm"' || true)
+	R_DELIV=$(grep -F 'type=SYSCALL' "$d/log/audit.log" | grep -F "key=\"$key\"" |
+		grep -cF "comm=\"$comm\"" || true)
 	R_LOST=$((lost1 - lost0))
 	R_STATUS=ok
 }
 
-# ocal FILE N: wall s of a calibration open storm of LOOPS x N opens
-ocal()
+# orun_auditd DIR FILE PER_LOOP: auditd with the -w rules of OPEN_AUDIT_WATCH
+orun_auditd()
+{
+	storm_auditd "$1" OUNAVAIL open_audit_add open_audit_del "$OPEN_AUDIT_KEY" openstorm \
+		ostorm "$1" "$2" "$3"
+}
+
+# storm_cal DIR BIN TARGET N: wall s of a calibration storm of bench/BIN,
+# LOOPS x N, of TARGET (a file, an address); its output in $RUNDIR/DIR/out
+storm_cal()
 {
 	local out
-	mkdir -p "$RUNDIR/open-calibration"
-	timeout 120 "$BB/openstorm" -l "$LOOPS" -n "$2" -s 0 "$1" >"$RUNDIR/open-calibration/out" 2>&1 ||
-		return 1
-	out=$(tail -n 1 "$RUNDIR/open-calibration/out")
+	mkdir -p "$RUNDIR/$1"
+	timeout 120 "$BB/$2" -l "$LOOPS" -n "$4" -s 0 "$3" >"$RUNDIR/$1/out" 2>&1 || return 1
+	out=$(tail -n 1 "$RUNDIR/$1/out")
 	kv wall_s "$out"
 }
 
-# osize FILE SECONDS: opens per loop for a baseline of about SECONDS (a
-# quarter over, rounded up to 1000), from a storm sized to last ~0.5 s
-osize()
+# storm_size DIR BIN TARGET MAX FIRST SECONDS: per loop, for a baseline of
+# about SECONDS (a quarter over, rounded up to 1000, at most MAX in all),
+# from a storm sized to last ~0.5 s by one of FIRST per loop (storm_cal)
+storm_size()
 {
-	local w n cap=$(((OPEN_MAX + LOOPS - 1) / LOOPS))
-	w=$(ocal "$1" 20000) || return 1
-	n=$(awk -v w="$w" 'BEGIN { x = w > 0 ? 20000 * 0.5 / w : 20000; print int((x + 999) / 1000) * 1000 }')
-	((n >= 20000)) || n=20000
+	local w n first=$5 cap=$((($4 + LOOPS - 1) / LOOPS))
+	w=$(storm_cal "$1" "$2" "$3" "$first") || return 1
+	n=$(awk -v w="$w" -v f="$first" 'BEGIN { x = w > 0 ? f * 0.5 / w : f; print int((x + 999) / 1000) * 1000 }')
+	((n >= first)) || n=$first
 	((n <= cap)) || n=$cap
-	w=$(ocal "$1" "$n") || return 1
-	awk -v n="$n" -v w="$w" -v t="$2" -v cap="$cap" 'BEGIN {
+	w=$(storm_cal "$1" "$2" "$3" "$n") || return 1
+	awk -v n="$n" -v w="$w" -v t="$6" -v cap="$cap" 'BEGIN {
 		x = w > 0 ? n * t * 1.25 / w : cap; x = int((x + 999) / 1000) * 1000
 		if (x < 1000) x = 1000; if (x > cap) x = cap; print x }'
 }
+
+# osize FILE SECONDS: opens per loop of FILE for a baseline of about SECONDS
+osize() { storm_size open-calibration openstorm "$1" "$OPEN_MAX" 20000 "$2"; }
 
 # open_rates: the sustained rate; one agent per step, watched opens paced
 # at the offered rate for OPEN_RATE_S s. Rows of OPEN_RATE_TSV: offered,
@@ -1441,9 +1488,63 @@ open_rates()
 	done
 }
 
+# storm_config REP CFG DIR LABEL ROW TAG KIND UNAVAIL RUNNER ARG…: one
+# repetition of one configuration of the open or connect storms, run again
+# (up to RETRIES times) while other load disturbs it: RUNNER $RUNDIR/DIR
+# ARG…, unless the associative array named UNAVAIL says why CFG cannot run;
+# logged as "[REP/REPEAT] LABEL: …", its row (configuration ROW) appended to
+# KIND_RESULTS (KIND: OPEN or CONN) and, for penguard, its books (tagged
+# TAG) and programs to KIND_BOOKS and KIND_PROGS.
+storm_config()
+{
+	local rep=$1 cfg=$2 dir=$3 label=$4 row=$5 tag=$6 kind=$7 runner=$9
+	local -n unavail=$8
+	local results=${kind}_RESULTS books=${kind}_BOOKS progs=${kind}_PROGS
+	local try d wall cpu cpuw unattr disturbed
+
+	shift 9
+	for ((try = 0; try <= RETRIES; try++)); do
+		d="$RUNDIR/$dir"
+		((try == 0)) || d+="-retry$try"
+		mkdir -p "$d"
+		R_STATUS=""; R_DELIV="-"; R_LOST="-"; R_NOTE=""; STORM=""; R_BG="-"; R_ATTR="-"
+		R_FOREIGN=0; R_MONCPU=""
+		MON_CPU_PIDS=()
+		if [[ -n ${unavail[$cfg]:-} ]]; then
+			R_STATUS=${unavail[$cfg]}
+		else
+			"$runner" "$d" "$@"
+		fi
+		[[ $KEEP == 1 ]] || find "$d" -type f -size +1M -delete
+		wall=-; cpu=-; cpuw=-; unattr=-; disturbed=0
+		[[ $R_STATUS == ok ]] || break
+		wall=$(kv wall_s "$STORM"); cpu=$(kv cpu_machine_s "$STORM"); cpuw=$(kv cpu_work_s "$STORM")
+		unattr=$(awk -v c="$cpu" -v a="$R_ATTR" -v w="$wall" 'BEGIN { printf "%.2f", (c - a) / w }')
+		awk -v u="$unattr" -v m="$DISTURB_MAX" 'BEGIN { exit !(u > m) }' || ((R_FOREIGN)) || break
+		disturbed=1
+		log "[$rep/$REPEAT] $label: disturbed ($unattr CPU-s/s not ours)$( ((try < RETRIES)) && echo ", again")"
+	done
+	((try > RETRIES)) && try=$RETRIES
+	((try == 0)) || R_NOTE+="run again $try time(s) after other load disturbed it; "
+	((disturbed == 0)) || R_NOTE+="still disturbed ($unattr CPU-s/s not ours); "
+	if [[ $R_STATUS == ok ]]; then
+		log "[$rep/$REPEAT] $label: wall ${wall}s, cpu ${cpu}s, delivered $R_DELIV, lost $R_LOST${R_NOTE:+ ($R_NOTE)}"
+	elif ((rep == 1)); then
+		log "[$rep/$REPEAT] $label: $R_STATUS"
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$row" \
+		"$R_STATUS" "$wall" "$cpu" "$cpuw" "$R_DELIV" "$R_LOST" "$R_NOTE" "$R_BG" \
+		"$R_ATTR" "$unattr" "$disturbed" >>"${!results}"
+	if [[ $cfg == penguard* && $R_STATUS == ok && -s $d/books.tsv ]]; then
+		printf '%s\t%s\t%s\t%s\n' "$rep" "$disturbed" "$tag" "$(cat "$d/books.tsv")" >>"${!books}"
+		awk -v r="$rep" -v x="$disturbed" -v t="$tag" -v OFS='\t' '{ print r, x, t, $0 }' \
+			"$d/programs.tsv" >>"${!progs}"
+	fi
+}
+
 open_storms()
 {
-	local storm file per rep k cfg try d wall cpu cpuw unattr disturbed ncfg
+	local storm file per rep k cfg ncfg
 	local -a ocfg
 
 	[[ -x $PENGUARD ]] || OUNAVAIL[penguard]="not built (${PENGUARD#"$ROOT"/} missing)"
@@ -1478,43 +1579,8 @@ open_storms()
 			fi
 			for ((k = 0; k < ncfg; k++)); do
 				cfg=${ocfg[$(((k + rep - 1) % ncfg))]}
-				for ((try = 0; try <= RETRIES; try++)); do
-					d="$RUNDIR/open-$rep-$storm-$cfg"
-					((try == 0)) || d+="-retry$try"
-					mkdir -p "$d"
-					R_STATUS=""; R_DELIV="-"; R_LOST="-"; R_NOTE=""; STORM=""; R_BG="-"; R_ATTR="-"
-					R_FOREIGN=0; R_MONCPU=""
-					MON_CPU_PIDS=()
-					if [[ -n ${OUNAVAIL[$cfg]:-} ]]; then
-						R_STATUS=${OUNAVAIL[$cfg]}
-					else
-						"orun_$cfg" "$d" "$file" "$per" "$storm"
-					fi
-					[[ $KEEP == 1 ]] || find "$d" -type f -size +1M -delete
-					wall=-; cpu=-; cpuw=-; unattr=-; disturbed=0
-					[[ $R_STATUS == ok ]] || break
-					wall=$(kv wall_s "$STORM"); cpu=$(kv cpu_machine_s "$STORM"); cpuw=$(kv cpu_work_s "$STORM")
-					unattr=$(awk -v c="$cpu" -v a="$R_ATTR" -v w="$wall" 'BEGIN { printf "%.2f", (c - a) / w }')
-					awk -v u="$unattr" -v m="$DISTURB_MAX" 'BEGIN { exit !(u > m) }' || ((R_FOREIGN)) || break
-					disturbed=1
-					log "[$rep/$REPEAT] open $storm $cfg: disturbed ($unattr CPU-s/s not ours)$( ((try < RETRIES)) && echo ", again")"
-				done
-				((try > RETRIES)) && try=$RETRIES
-				((try == 0)) || R_NOTE+="run again $try time(s) after other load disturbed it; "
-				((disturbed == 0)) || R_NOTE+="still disturbed ($unattr CPU-s/s not ours); "
-				if [[ $R_STATUS == ok ]]; then
-					log "[$rep/$REPEAT] open $storm $cfg: wall ${wall}s, cpu ${cpu}s, delivered $R_DELIV, lost $R_LOST${R_NOTE:+ ($R_NOTE)}"
-				elif ((rep == 1)); then
-					log "[$rep/$REPEAT] open $storm $cfg: $R_STATUS"
-				fi
-				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$storm:$cfg" \
-					"$R_STATUS" "$wall" "$cpu" "$cpuw" "$R_DELIV" "$R_LOST" "$R_NOTE" "$R_BG" \
-					"$R_ATTR" "$unattr" "$disturbed" >>"$OPEN_RESULTS"
-				if [[ $cfg == penguard && $R_STATUS == ok && -s $d/books.tsv ]]; then
-					printf '%s\t%s\t%s\t%s\n' "$rep" "$disturbed" "$storm" "$(cat "$d/books.tsv")" >>"$OPEN_BOOKS"
-					awk -v r="$rep" -v x="$disturbed" -v s="$storm" -v OFS='\t' '{ print r, x, s, $0 }' \
-						"$d/programs.tsv" >>"$OPEN_PROGS"
-				fi
+				storm_config "$rep" "$cfg" "open-$rep-$storm-$cfg" "open $storm $cfg" "$storm:$cfg" \
+					"$storm" OPEN OUNAVAIL "orun_$cfg" "$file" "$per" "$storm"
 			done
 		done
 	done
@@ -1562,6 +1628,12 @@ CONN_STATUS="" # empty: the connect storm ran; else why not
 CONN_SIZING=""
 CONN_ELAPSED=0
 declare -A CUNAVAIL=()
+
+conn_audit_add()
+{
+	auditctl -a "${CONN_AUDIT_RULE[@]}" >/dev/null
+	CONN_AUDIT_ADDED=1
+}
 
 conn_audit_del()
 {
@@ -1624,35 +1696,12 @@ write_conn_policy()
 # repetition).
 crun_penguard()
 {
-	local d=$1 total=$(($2 * LOOPS)) cfg=$3 rc=0 ready_rc=0 timed=1 f exports=() args=()
+	local d=$1 total=$(($2 * LOOPS)) cfg=$3 args=()
 	local emit deliv lost lc la lx cpu_s=- upe=- bpf=-
 
 	[[ $cfg == penguard ]] || args=(--policy "$CONN_POLICY")
-	bpf_stats_on || timed=0
-	"$PENGUARD" run --socket "" -o none "${args[@]}" --export "$d/export.jsonl" --export-backups 1000 \
-		--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
-	MON_PID=$!
-	MON_CPU_PIDS=("$MON_PID")
-	wait_until "$READY_TIMEOUT" "$MON_PID" grep -qsw ready "$d/stderr" || ready_rc=$?
-	if ((ready_rc)); then
-		stop_monitor INT || true
-		bpf_stats_restore
-		R_STATUS="did not attach ($([[ $ready_rc == 2 ]] && echo exited || echo timeout)): $(tail -n 1 "$d/stderr" | head -c 200)"
-		return 0
-	fi
-	cstorm "$d" "$2" || rc=1
-	stop_monitor INT || R_NOTE+="killed after SIGINT; "
-	bpf_stats_restore
-	((rc == 0)) || return 0
-	if ! jq -e . "$d/stats.json" >/dev/null 2>&1; then
-		R_STATUS="no stats JSON written"
-		return 0
-	fi
-	for f in "$d"/export.jsonl "$d"/export.jsonl.*; do
-		[[ ! -e $f ]] || exports+=("$f")
-	done
-	((${#exports[@]})) || exports=(/dev/null)
-	read -r lc la lx < <(storm_net_lines "${exports[@]}")
+	pg_storm "$d" "${args[@]}" -- cstorm "$d" "$2" || return 0
+	read -r lc la lx < <(storm_net_lines "${PG_EXPORTS[@]}")
 	R_DELIV=$((lc + la + lx))
 	# The three network event types together; "-" where the agent has
 	# not all three counters (no network sensor).
@@ -1686,17 +1735,13 @@ crun_penguard()
 		(.value.programs // {}) | to_entries[] |
 		[$s, .key, (.value.runs | tostring), (.value.ns_per_run | tostring)] | @tsv' \
 		"$d/stats.json" >"$d/programs.tsv" 2>/dev/null || true
-	((timed)) || sed -i 's/\t[^\t]*$/\t-/' "$d/programs.tsv"
+	((PG_TIMED)) || sed -i 's/\t[^\t]*$/\t-/' "$d/programs.tsv"
 	# BPF time per connection of the storm: every network program but the
 	# seeding iterators (they run once, at start), over the connections.
 	bpf=$(awk -F'\t' -v n="$total" '$2 !~ /^iter_/ && $4 ~ /^[0-9.]+$/ { s += $3 * $4; k = 1 }
 		END { if (k) printf "%.0f", s / n; else print "-" }' "$d/programs.tsv")
-	if [[ ${R_MONCPU:-} =~ ^[0-9]+$ ]]; then
-		cpu_s=$(awk -v n="$R_MONCPU" 'BEGIN { printf "%.3f", n / 1e9 }')
-		# per event only where events are what the agent spent on
-		[[ $cfg == penguard || ! $deliv =~ ^[1-9][0-9]*$ ]] ||
-			upe=$(awk -v n="$R_MONCPU" -v e="$deliv" 'BEGIN { printf "%.2f", n / 1e3 / e }')
-	fi
+	# per event only where events are what the agent spent on
+	read -r cpu_s upe < <(pg_cpu "$([[ $cfg != penguard ]] && echo "$deliv" || echo -)")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cpu_s" "$deliv" "$upe" "$bpf" "$emit" "$lost" \
 		"$lc" "$la" "$lx" >"$d/books.tsv"
 	R_STATUS=ok
@@ -1716,99 +1761,44 @@ conn_lost()
 # SADDR DADDR DPORT per connect; delivered: the lines of connstorm.
 crun_tcpconnect()
 {
-	local d=$1 rc=0 ready_rc=0
+	local d=$1
 
 	if [[ $3 == tcpconnect ]]; then
 		stdbuf -oL tcpconnect >"$d/out" 2>"$d/err" &
 	else
 		PYTHONUNBUFFERED=1 tcpconnect-bpfcc >"$d/out" 2>"$d/err" &
 	fi
-	MON_PID=$!
-	MON_CPU_PIDS=("$MON_PID")
-	wait_until "$READY_TIMEOUT" "$MON_PID" test -s "$d/out" || ready_rc=$?
-	if ((ready_rc)); then
-		stop_monitor INT || true
-		R_STATUS="did not attach: $(grep -v RLIMIT_MEMLOCK "$d/err" | tail -n 1 | head -c 200)"
-		return 0
-	fi
-	cstorm "$d" "$2" || rc=1
-	stop_monitor INT || R_NOTE+="killed after SIGINT; "
-	((rc == 0)) || return 0
+	mon_storm "$d" RLIMIT_MEMLOCK test -s "$d/out" -- cstorm "$d" "$2" || return 0
 	R_DELIV=$(awk '$2 == "connstorm" { c++ } END { print c + 0 }' "$d/out")
 	R_LOST=$(conn_lost "$d/out" "$d/err")
 	R_STATUS=ok
 }
 
-# crun_auditd DIR PER_LOOP: the private auditd of the exec storm with the
-# rule -a CONN_AUDIT_RULE.
+# crun_auditd DIR PER_LOOP: auditd with the rule -a CONN_AUDIT_RULE; one
+# SYSCALL record per connect call.
 crun_auditd()
 {
-	local d=$1 rc=0 lost0 lost1 pid kpid
-
-	pid=$(audit_status pid)
-	if [[ -n $pid && $pid != 0 ]]; then
-		CUNAVAIL[auditd]="skipped: an auditd (pid $pid) is already running"
-		R_STATUS=${CUNAVAIL[auditd]}
-		return 0
-	fi
-	[[ -n ${AUDIT_SAVED:-} ]] || AUDIT_SAVED="$(audit_status enabled) $(audit_status backlog_limit)"
-	if ! auditd_start "$d"; then
-		stop_monitor TERM || true
-		audit_restore
-		CUNAVAIL[auditd]="auditd cannot run here (see $d/auditd.err)"
-		R_STATUS=${CUNAVAIL[auditd]}
-		return 0
-	fi
-	auditctl -b 8192 >/dev/null
-	kpid=$(pgrep -x kauditd | head -n 1 || true)
-	[[ -z $kpid ]] || MON_CPU_PIDS+=("$kpid")
-	auditctl -a "${CONN_AUDIT_RULE[@]}" >/dev/null
-	CONN_AUDIT_ADDED=1
-	lost0=$(audit_status lost)
-	cstorm "$d" "$2" || rc=1
-	lost1=$(audit_status lost)
-	conn_audit_del
-	stop_monitor TERM || R_NOTE+="auditd killed after SIGTERM; "
-	audit_restore
-	rm -rf "$AUDITD_CONF_DIR"
-	AUDITD_CONF_DIR=""
-	((rc == 0)) || return 0
-	# One SYSCALL record per connect call.
-	R_DELIV=$(grep -F 'type=SYSCALL' "$d/log/audit.log" | grep -F "key=\"$CONN_AUDIT_KEY\"" |
-		grep -cF 'comm="connstorm"' || true)
-	R_LOST=$((lost1 - lost0))
-	R_STATUS=ok
+	storm_auditd "$1" CUNAVAIL conn_audit_add conn_audit_del "$CONN_AUDIT_KEY" connstorm \
+		cstorm "$1" "$2"
 }
 
-# ccal N: wall s of a calibration connect storm of LOOPS x N connections
-ccal()
-{
-	local out
-	mkdir -p "$RUNDIR/conn-calibration"
-	timeout 120 "$BB/connstorm" -l "$LOOPS" -n "$1" -s 0 "$CONN_ADDR" >"$RUNDIR/conn-calibration/out" 2>&1 ||
-		return 1
-	out=$(tail -n 1 "$RUNDIR/conn-calibration/out")
-	kv wall_s "$out"
-}
+# csize SECONDS: connections per loop for a baseline of about SECONDS
+csize() { storm_size conn-calibration connstorm "$CONN_ADDR" "$CONN_MAX" 2000 "$1"; }
 
-# csize SECONDS: connections per loop for a baseline of about SECONDS (a
-# quarter over, rounded up to 1000), from a storm sized to last ~0.5 s
-csize()
+# crun DIR PER_LOOP CFG: CFG's runner (crun_penguard and crun_tcpconnect
+# serve two configurations each)
+crun()
 {
-	local w n cap=$(((CONN_MAX + LOOPS - 1) / LOOPS))
-	w=$(ccal 2000) || return 1
-	n=$(awk -v w="$w" 'BEGIN { x = w > 0 ? 2000 * 0.5 / w : 2000; print int((x + 999) / 1000) * 1000 }')
-	((n >= 2000)) || n=2000
-	((n <= cap)) || n=$cap
-	w=$(ccal "$n") || return 1
-	awk -v n="$n" -v w="$w" -v t="$1" -v cap="$cap" 'BEGIN {
-		x = w > 0 ? n * t * 1.25 / w : cap; x = int((x + 999) / 1000) * 1000
-		if (x < 1000) x = 1000; if (x > cap) x = cap; print x }'
+	case $3 in
+	penguard*) crun_penguard "$@" ;;
+	tcpconnect*) crun_tcpconnect "$@" ;;
+	*) "crun_$3" "$1" "$2" ;;
+	esac
 }
 
 conn_storms()
 {
-	local rep k cfg try d wall cpu cpuw unattr disturbed ncfg
+	local rep k cfg ncfg
 	local -a ccfg
 
 	if [[ ! -x $PENGUARD ]]; then
@@ -1836,47 +1826,8 @@ conn_storms()
 	for rep in $(seq 1 "$REPEAT"); do
 		for ((k = 0; k < ncfg; k++)); do
 			cfg=${ccfg[$(((k + rep - 1) % ncfg))]}
-			for ((try = 0; try <= RETRIES; try++)); do
-				d="$RUNDIR/conn-$rep-$cfg"
-				((try == 0)) || d+="-retry$try"
-				mkdir -p "$d"
-				R_STATUS=""; R_DELIV="-"; R_LOST="-"; R_NOTE=""; STORM=""; R_BG="-"; R_ATTR="-"
-				R_FOREIGN=0; R_MONCPU=""
-				MON_CPU_PIDS=()
-				if [[ -n ${CUNAVAIL[$cfg]:-} ]]; then
-					R_STATUS=${CUNAVAIL[$cfg]}
-				else
-					case $cfg in
-					penguard*) crun_penguard "$d" "$CONNS" "$cfg" ;;
-					tcpconnect*) crun_tcpconnect "$d" "$CONNS" "$cfg" ;;
-					*) "crun_$cfg" "$d" "$CONNS" ;;
-					esac
-				fi
-				[[ $KEEP == 1 ]] || find "$d" -type f -size +1M -delete
-				wall=-; cpu=-; cpuw=-; unattr=-; disturbed=0
-				[[ $R_STATUS == ok ]] || break
-				wall=$(kv wall_s "$STORM"); cpu=$(kv cpu_machine_s "$STORM"); cpuw=$(kv cpu_work_s "$STORM")
-				unattr=$(awk -v c="$cpu" -v a="$R_ATTR" -v w="$wall" 'BEGIN { printf "%.2f", (c - a) / w }')
-				awk -v u="$unattr" -v m="$DISTURB_MAX" 'BEGIN { exit !(u > m) }' || ((R_FOREIGN)) || break
-				disturbed=1
-				log "[$rep/$REPEAT] connect $cfg: disturbed ($unattr CPU-s/s not ours)$( ((try < RETRIES)) && echo ", again")"
-			done
-			((try > RETRIES)) && try=$RETRIES
-			((try == 0)) || R_NOTE+="run again $try time(s) after other load disturbed it; "
-			((disturbed == 0)) || R_NOTE+="still disturbed ($unattr CPU-s/s not ours); "
-			if [[ $R_STATUS == ok ]]; then
-				log "[$rep/$REPEAT] connect $cfg: wall ${wall}s, cpu ${cpu}s, delivered $R_DELIV, lost $R_LOST${R_NOTE:+ ($R_NOTE)}"
-			elif ((rep == 1)); then
-				log "[$rep/$REPEAT] connect $cfg: $R_STATUS"
-			fi
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "connect:$cfg" \
-				"$R_STATUS" "$wall" "$cpu" "$cpuw" "$R_DELIV" "$R_LOST" "$R_NOTE" "$R_BG" \
-				"$R_ATTR" "$unattr" "$disturbed" >>"$CONN_RESULTS"
-			if [[ $cfg == penguard* && $R_STATUS == ok && -s $d/books.tsv ]]; then
-				printf '%s\t%s\t%s\t%s\n' "$rep" "$disturbed" "$cfg" "$(cat "$d/books.tsv")" >>"$CONN_BOOKS"
-				awk -v r="$rep" -v x="$disturbed" -v c="$cfg" -v OFS='\t' '{ print r, x, c, $0 }' \
-					"$d/programs.tsv" >>"$CONN_PROGS"
-			fi
+			storm_config "$rep" "$cfg" "conn-$rep-$cfg" "connect $cfg" "connect:$cfg" "$cfg" \
+				CONN CUNAVAIL crun "$CONNS" "$cfg"
 		done
 	done
 }
@@ -2066,6 +2017,33 @@ cmp_phrase()
 # The open storms' part of the report.
 # ---------------------------------------------------------------------------
 
+# run_notes RESULTS: "- repetition N, CONFIG: …" of every run with a note
+# or a failure, of the configurations that ran at least once (one that
+# never ran says why in its row)
+run_notes()
+{
+	awk -F'\t' 'NR == FNR { if ($3 == "ok") ok[$2]++; next }
+		$2 in ok && ($9 != "" || $3 != "ok") {
+			print "- repetition " $1 ", " $2 ": " ($3 == "ok" ? $9 : $3) }' "$1" "$1"
+}
+
+# progs_rows PROGS P: the table rows "| TAG | `PROGRAM` | runs | ns per run |"
+# (medians, range in brackets) of the programs that ran (the others' hooks
+# saw no call), from PROGS' rows REP DISTURBED TAG …, the program's name in
+# column P, its runs and ns per run in the next two
+progs_rows()
+{
+	local tag r
+
+	awk -F'\t' -v p="$2" '$(p + 1) > 0 && !seen[$3 FS $p]++ { print $3 "\t" $p }' "$1" |
+		while IFS=$'\t' read -r tag r; do
+			# shellcheck disable=SC2016 # markdown backticks
+			printf '| %s | `%s` | %s | %s |\n' "$tag" "$r" \
+				"$(awk -F'\t' -v t="$tag" -v n="$r" -v p="$2" -v OFS='\t' '$3 == t && $p == n { print $1, $2, $(p + 1) }' "$1" | book_cell %.0f /dev/stdin 3)" \
+				"$(awk -F'\t' -v t="$tag" -v n="$r" -v p="$2" -v OFS='\t' '$3 == t && $p == n { print $1, $2, $(p + 2) }' "$1" | book_cell %.0f /dev/stdin 3)"
+		done
+}
+
 # oratios CFG COL: per-repetition ratios of OPEN_RESULTS' CFG ("STORM:X")
 # against STORM:baseline, as ratios() does for the exec storm.
 oratios()
@@ -2104,6 +2082,26 @@ ospread() { RESULTS=$OPEN_RESULTS spread_cell "$@"; }
 
 # obook FORMAT STORM COL: OPEN_BOOKS column COL over STORM's rows
 obook() { book_cell "$1" "$OPEN_BOOKS" "$3" 3 "$2"; }
+
+# storm_row RESULTS ROW LABEL: the overhead table's row, labelled LABEL, of
+# the configuration ROW (STORM:CONFIG) of the open or connect storms' RESULTS
+storm_row()
+{
+	# the helpers below read OPEN_RESULTS
+	local OPEN_RESULTS=$1 ok why
+
+	ok=$(awk -F'\t' -v c="$2" '$2 == c && $3 == "ok"' "$1" | wc -l)
+	if ((ok == 0)); then
+		why=$(awk -F'\t' -v c="$2" '$2 == c { print $3; exit }' "$1")
+		echo "| $3 | ${why:-not run} | | | | | | |"
+	elif [[ ${2#*:} == baseline ]]; then
+		printf '| %s | %.2f | 1.00 | %.2f | 1.00 | 1.00 | - | - |\n' "$3" "$(ocol "$2" 4)" "$(ocol "$2" 5)"
+	else
+		printf '| %s | %.2f | %s | %.2f | %s | %s | %s | %s |\n' "$3" \
+			"$(ocol "$2" 4)" "$(oratio_cell "$2" 4)" "$(ocol "$2" 5)" "$(oratio_cell "$2" 5)" \
+			"$(oratio_cell "$2" 11)" "$(ospread "$2" 7)" "$(ospread "$2" 8)"
+	fi
+}
 
 open_report()
 {
@@ -2168,28 +2166,11 @@ open_report()
 			opensnoop) label="opensnoop (libbpf-tools)" ;;
 			auditd) label="auditd, -w rules" ;;
 			esac
-			ok=$(awk -F'\t' -v c="$storm:$cfg" '$2 == c && $3 == "ok"' "$OPEN_RESULTS" | wc -l)
-			if ((ok == 0)); then
-				why=$(awk -F'\t' -v c="$storm:$cfg" '$2 == c { print $3; exit }' "$OPEN_RESULTS")
-				echo "| $label | ${why:-not run} | | | | | | |"
-				continue
-			fi
-			if [[ $cfg == baseline ]]; then
-				printf '| %s | %.2f | 1.00 | %.2f | 1.00 | 1.00 | - | - |\n' "$label" \
-					"$(ocol "$storm:$cfg" 4)" "$(ocol "$storm:$cfg" 5)"
-			else
-				printf '| %s | %.2f | %s | %.2f | %s | %s | %s | %s |\n' "$label" \
-					"$(ocol "$storm:$cfg" 4)" "$(oratio_cell "$storm:$cfg" 4)" \
-					"$(ocol "$storm:$cfg" 5)" "$(oratio_cell "$storm:$cfg" 5)" \
-					"$(oratio_cell "$storm:$cfg" 11)" "$(ospread "$storm:$cfg" 7)" \
-					"$(ospread "$storm:$cfg" 8)"
-			fi
+			storm_row "$OPEN_RESULTS" "$storm:$cfg" "$label"
 		done
 		echo
 	done
-	n=$(awk -F'\t' 'NR == FNR { if ($3 == "ok") ok[$2]++; next }
-		$2 in ok && ($9 != "" || $3 != "ok") {
-			print "- repetition " $1 ", " $2 ": " ($3 == "ok" ? $9 : $3) }' "$OPEN_RESULTS" "$OPEN_RESULTS")
+	n=$(run_notes "$OPEN_RESULTS")
 	[[ -z $n ]] || printf 'Run notes:\n\n%s\n\n' "$n"
 
 	if [[ -s $OPEN_BOOKS ]]; then
@@ -2213,14 +2194,7 @@ open_report()
 		done
 		if [[ -s $OPEN_PROGS ]]; then
 			printf '\n| storm | program | runs | ns per run |\n| --- | --- | --- | --- |\n'
-			# the programs that ran (the others' hooks saw no call)
-			awk -F'\t' '$5 > 0 && !seen[$3 FS $4]++ { print $3 "\t" $4 }' "$OPEN_PROGS" |
-				while IFS=$'\t' read -r storm r; do
-					# shellcheck disable=SC2016 # markdown backticks
-					printf '| %s | `%s` | %s | %s |\n' "$storm" "$r" \
-						"$(awk -F'\t' -v s="$storm" -v p="$r" -v OFS='\t' '$3 == s && $4 == p { print $1, $2, $5 }' "$OPEN_PROGS" | book_cell %.0f /dev/stdin 3)" \
-						"$(awk -F'\t' -v s="$storm" -v p="$r" -v OFS='\t' '$3 == s && $4 == p { print $1, $2, $6 }' "$OPEN_PROGS" | book_cell %.0f /dev/stdin 3)"
-				done
+			progs_rows "$OPEN_PROGS" 4
 		fi
 		echo
 	fi
@@ -2325,22 +2299,7 @@ conn_report()
 		tcpconnect-bpfcc) label="tcpconnect-bpfcc (bcc)" ;;
 		auditd) label="auditd, connect rule" ;;
 		esac
-		ok=$(awk -F'\t' -v c="connect:$cfg" '$2 == c && $3 == "ok"' "$CONN_RESULTS" | wc -l)
-		if ((ok == 0)); then
-			why=$(awk -F'\t' -v c="connect:$cfg" '$2 == c { print $3; exit }' "$CONN_RESULTS")
-			echo "| $label | ${why:-not run} | | | | | | |"
-			continue
-		fi
-		if [[ $cfg == baseline ]]; then
-			printf '| %s | %.2f | 1.00 | %.2f | 1.00 | 1.00 | - | - |\n' "$label" \
-				"$(ccol connect:baseline 4)" "$(ccol connect:baseline 5)"
-		else
-			printf '| %s | %.2f | %s | %.2f | %s | %s | %s | %s |\n' "$label" \
-				"$(ccol "connect:$cfg" 4)" "$(cratio_cell "connect:$cfg" 4)" \
-				"$(ccol "connect:$cfg" 5)" "$(cratio_cell "connect:$cfg" 5)" \
-				"$(cratio_cell "connect:$cfg" 11)" "$(cspread "connect:$cfg" 7)" \
-				"$(cspread "connect:$cfg" 8)"
-		fi
+		storm_row "$CONN_RESULTS" "connect:$cfg" "$label"
 	done
 	echo
 	cr=$(cratios connect:penguard 5)
@@ -2352,9 +2311,7 @@ conn_report()
 	else
 		printf '**Connections no rule reports:** not measured (no penguard run).\n\n'
 	fi
-	n=$(awk -F'\t' 'NR == FNR { if ($3 == "ok") ok[$2]++; next }
-		$2 in ok && ($9 != "" || $3 != "ok") {
-			print "- repetition " $1 ", " $2 ": " ($3 == "ok" ? $9 : $3) }' "$CONN_RESULTS" "$CONN_RESULTS")
+	n=$(run_notes "$CONN_RESULTS")
 	[[ -z $n ]] || printf 'Run notes:\n\n%s\n\n' "$n"
 
 	[[ -s $CONN_BOOKS ]] || return 0
@@ -2382,14 +2339,7 @@ conn_report()
 	done
 	if [[ -s $CONN_PROGS ]]; then
 		printf '\n| configuration | program | runs | ns per run |\n| --- | --- | --- | --- |\n'
-		# the programs that ran (the others' hooks saw no call)
-		awk -F'\t' '$6 > 0 && !seen[$3 FS $5]++ { print $3 "\t" $5 }' "$CONN_PROGS" |
-			while IFS=$'\t' read -r cfg r; do
-				# shellcheck disable=SC2016 # markdown backticks
-				printf '| %s | `%s` | %s | %s |\n' "$cfg" "$r" \
-					"$(awk -F'\t' -v c="$cfg" -v p="$r" -v OFS='\t' '$3 == c && $5 == p { print $1, $2, $6 }' "$CONN_PROGS" | book_cell %.0f /dev/stdin 3)" \
-					"$(awk -F'\t' -v c="$cfg" -v p="$r" -v OFS='\t' '$3 == c && $5 == p { print $1, $2, $7 }' "$CONN_PROGS" | book_cell %.0f /dev/stdin 3)"
-			done
+		progs_rows "$CONN_PROGS" 5
 	fi
 	echo
 }
@@ -2487,9 +2437,7 @@ mkdir -p "$(dirname "$OUT")"
 	done
 	# Notes of single runs; a configuration that never ran already says
 	# why in its row.
-	notes=$(awk -F'\t' 'NR == FNR { if ($3 == "ok") ok[$2]++; next }
-		$2 in ok && ($9 != "" || $3 != "ok") {
-			print "- repetition " $1 ", " $2 ": " ($3 == "ok" ? $9 : $3) }' "$RESULTS" "$RESULTS")
+	notes=$(run_notes "$RESULTS")
 	if [[ -n $notes ]]; then
 		printf '\nRun notes:\n\n%s\n' "$notes"
 	fi
