@@ -6,7 +6,8 @@
 #   tests/vm/run.sh [5.10|6.1|6.12 ...]      (default: all three, or $KERNELS)
 #
 # Environment:
-#   PG_VM_TIMEOUT  seconds per VM before it counts as hung (default 900)
+#   PG_VM_TIMEOUT  seconds per VM before it counts as hung (default 1500:
+#                  the suite with the network tests runs ~15 min under TCG)
 #   PG_E2E_ONLY    run only the e2e tests matching this pattern (no spaces)
 #   PG_VM_LSM      the lsm= list to boot with (default lockdown,capability,bpf;
 #                  empty: the kernel's built-in list, which on 5.10 lacks bpf)
@@ -29,7 +30,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-timeout_s=${PG_VM_TIMEOUT:-900}
+timeout_s=${PG_VM_TIMEOUT:-1500}
 lsm=${PG_VM_LSM-lockdown,capability,bpf}
 out=$PG_REPO/build/vm
 agent=${PENGUARD:-$PG_REPO/build/penguard}
