@@ -269,6 +269,21 @@ static __always_inline int pg_net_decide(struct pg_net_heap *h, __u16 type, stru
 
 /* ---- records ---- */
 
+/* The header, and zeroes in the fields only some events fill in. */
+static __always_inline void pg_net_header(struct pg_net_event *e, __u16 type, __u32 net_flags)
+{
+	e->hdr.type = type;
+	e->hdr.flags = 0;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime = bpf_ktime_get_ns();
+	e->net_flags = net_flags;
+	e->result = 0;
+	e->state = 0;
+	e->pad = 0;
+	e->pad2 = 0;
+	e->bytes_sent = e->bytes_received = e->duration_ns = 0;
+}
+
 /*
  * The header and process part of a record from the current task. Helper
  * reads: this runs for reported events only, and in hooks where 5.10 has
@@ -278,19 +293,10 @@ static __always_inline void pg_net_record_task(struct pg_net_event *e, __u16 typ
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 
-	e->hdr.type = type;
-	e->hdr.flags = 0;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ktime = bpf_ktime_get_ns();
+	pg_net_header(e, type, 0);
 	pg_fill_task_ctx_core(t, &e->task);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->netns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
-	e->net_flags = 0;
-	e->result = 0;
-	e->state = 0;
-	e->pad = 0;
-	e->pad2 = 0;
-	e->bytes_sent = e->bytes_received = e->duration_ns = 0;
 }
 
 /* set by the agent (src/sensors/network.c): LSM and tracing programs may ask for cookies */
@@ -923,21 +929,12 @@ static __always_inline void pg_net_from_conn(struct pg_net_event *e, const struc
 					     __u16 type, const struct sock *sk)
 {
 	__builtin_memset(e, 0, sizeof(*e));
-	e->hdr.type = type;
-	e->hdr.flags = 0;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ktime = bpf_ktime_get_ns();
+	pg_net_header(e, type, PG_NET_F_NO_TASK);
 	e->task = c->task;
 	e->cookie = c->cookie;
 	e->netns = c->netns;
 	__builtin_memcpy(e->comm, c->comm, PG_COMM_LEN);
 	e->protocol = IPPROTO_TCP;
-	e->net_flags = PG_NET_F_NO_TASK;
-	e->result = 0;
-	e->state = 0;
-	e->pad = 0;
-	e->pad2 = 0;
-	e->bytes_sent = e->bytes_received = e->duration_ns = 0;
 	pg_net_sock_addrs(e, sk);
 }
 

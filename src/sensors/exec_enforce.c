@@ -54,11 +54,8 @@ static void on_denied(struct pg_agent *a, const void *rec, size_t size)
 		a->malformed++;
 		return;
 	}
-	memset(&d, 0, sizeof(d));
-	if (a->policy && !pg_policy_engine__decide(a->policy, &e->verdict, NULL, e->task.proc.pid,
-						   "", "", "", &d))
-		return;
-	p = pg_process_event_begin(a, "process_exec_denied", &e->task, no_comm, &d);
+	p = pg_process_decide_begin(a, "process_exec_denied", &e->task, &e->verdict, NULL, no_comm,
+				    &d);
 	if (!p)
 		return;
 	PG_JSON_KV_STRING_N(a->json, "binary", (const char *)e->data, e->binary_len);

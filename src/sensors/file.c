@@ -697,14 +697,6 @@ static void compact_line(struct pg_agent *a, const struct file_op *op, const str
 		pg_buf_printf(b, " [%s%s]", d->taken ? "" : "would ", d->action);
 }
 
-/* The process of @t, or its parent (whose clone it is), for the policy's container selectors. */
-static const struct pg_process *who(struct pg_agent *a, const struct pg_event_process *t)
-{
-	const struct pg_process *p = pg_proc_cache__peek(a->cache, &t->proc);
-
-	return p ? p : pg_proc_cache__peek(a->cache, &t->parent);
-}
-
 /* rename and link act on two files; a symlink's path2 is its target, a string */
 static bool two_files(const struct pg_file_event *e)
 {
@@ -747,9 +739,7 @@ static void file_render(struct pg_agent *a, const struct pg_file_view *v, struct
 {
 	const struct pg_file_event *e = v->e;
 	const struct file_op *op = &file_ops[e->hdr.type - PG_EVENT_FILE_OPEN];
-	const struct pg_process *owner = who(a, &e->task);
-	const char *container = owner && owner->container_runtime ? owner->container_id : "";
-	const char *cgroup = owner && owner->cgroup ? owner->cgroup : "";
+	struct pg_event_owner o = { "", "" };
 	struct file_paths fp;
 	struct pg_decision d;
 	struct pg_process *p;
@@ -760,6 +750,8 @@ static void file_render(struct pg_agent *a, const struct pg_file_view *v, struct
 		return;
 	}
 	memset(&d, 0, sizeof(d));
+	if (a->policy)
+		pg_process_owner(a, &e->task, &o);
 	if (a->policy && (e->file_flags & PG_FILE_F_USER_PATH)) {
 		/* the engine takes C strings; the kernel's are length-counted */
 		s1 = strndup(fp.path, fp.len);
@@ -769,11 +761,11 @@ static void file_render(struct pg_agent *a, const struct pg_file_view *v, struct
 			goto out;
 		}
 		if (!pg_policy_engine__decide_file(a->policy, &e->verdict, &e->matched,
-						   e->task.proc.pid, s1, s2, container, cgroup, &d))
+						   e->task.proc.pid, s1, s2, o.container_id, o.cgroup, &d))
 			goto out;
 	} else if (a->policy &&
 		   !pg_policy_engine__decide(a->policy, &e->verdict, &e->matched, e->task.proc.pid,
-					     container, cgroup, "", &d)) {
+					     o.container_id, o.cgroup, "", &d)) {
 		goto out;
 	}
 	p = pg_process_event_begin(a, op->name, &e->task, e->comm, &d);

@@ -236,31 +236,48 @@ static void remote_name_set(uint8_t family, const uint8_t addr[16], const char *
 	snprintf(n->name, sizeof(n->name), "%s", name);
 }
 
-static void socket_json(struct pg_json *w, const struct pg_net_event *e)
+/* One end of a socket; a NULL address: that end is not known or not bound. */
+struct net_end {
+	const uint8_t *addr;
+	uint16_t port;
+};
+
+/* "socket":{…}, shared by the connection and DNS events so they read alike */
+static void socket_json(struct pg_json *w, uint8_t family, const char *protocol,
+			struct net_end local, struct net_end remote, uint64_t cookie,
+			uint32_t netns)
 {
 	const char *rname;
 	char buf[64];
 
 	PG_JSON_KEY(w, "socket");
 	pg_json__begin_object(w);
-	PG_JSON_KV_STRING(w, "family", e->family == PG_NET_V6 ? "ipv6" : "ipv4");
-	PG_JSON_KV_STRING(w, "protocol", protocol_name(e->protocol));
-	if (has_local(e)) {
-		pg_net_addr_str(buf, e->family, e->saddr);
+	PG_JSON_KV_STRING(w, "family", family == PG_NET_V6 ? "ipv6" : "ipv4");
+	PG_JSON_KV_STRING(w, "protocol", protocol);
+	if (local.addr) {
+		pg_net_addr_str(buf, family, local.addr);
 		PG_JSON_KV_STRING(w, "local_address", buf);
-		PG_JSON_KV_UINT(w, "local_port", e->sport);
+		PG_JSON_KV_UINT(w, "local_port", local.port);
 	}
-	if (e->hdr.type != PG_EVENT_NET_LISTEN) {
-		pg_net_addr_str(buf, e->family, e->daddr);
+	if (remote.addr) {
+		pg_net_addr_str(buf, family, remote.addr);
 		PG_JSON_KV_STRING(w, "remote_address", buf);
-		PG_JSON_KV_UINT(w, "remote_port", e->dport);
-		rname = remote_name(e->family, e->daddr);
+		PG_JSON_KV_UINT(w, "remote_port", remote.port);
+		rname = remote_name(family, remote.addr);
 		if (rname)
 			PG_JSON_KV_STRING(w, "remote_name", rname);
 	}
-	PG_JSON_KV_UINT_STR(w, "cookie", e->cookie);
-	PG_JSON_KV_UINT(w, "netns", e->netns);
+	PG_JSON_KV_UINT_STR(w, "cookie", cookie);
+	PG_JSON_KV_UINT(w, "netns", netns);
 	pg_json__end_object(w);
+}
+
+static void net_socket_json(struct pg_json *w, const struct pg_net_event *e)
+{
+	struct net_end local = { has_local(e) ? e->saddr : NULL, e->sport };
+	struct net_end remote = { e->hdr.type != PG_EVENT_NET_LISTEN ? e->daddr : NULL, e->dport };
+
+	socket_json(w, e->family, protocol_name(e->protocol), local, remote, e->cookie, e->netns);
 }
 
 static void endpoint(struct pg_buf *b, uint8_t family, const uint8_t addr[16], uint16_t port)
@@ -303,29 +320,6 @@ static void compact_line(struct pg_agent *a, const struct net_event_name *n,
 		pg_buf_printf(b, " [%s%s]", d->taken ? "" : "would ", d->action);
 }
 
-/*
- * The agent's part of the decision (container_id and cgroup selectors,
- * on the process or, unknown, its parent), then the event's process
- * part. NULL: not reported (the rule rejected it, or out of memory).
- */
-static struct pg_process *event_begin(struct pg_agent *a, const char *type,
-				      const struct pg_event_process *t, const struct pg_verdict *v,
-				      const struct pg_rule_mask *matched,
-				      const char comm[PG_COMM_LEN], struct pg_decision *d)
-{
-	const struct pg_process *owner = pg_proc_cache__peek(a->cache, &t->proc);
-
-	if (!owner)
-		owner = pg_proc_cache__peek(a->cache, &t->parent);
-	memset(d, 0, sizeof(*d));
-	if (a->policy &&
-	    !pg_policy_engine__decide(a->policy, v, matched, t->proc.pid,
-				      owner && owner->container_runtime ? owner->container_id : "",
-				      owner && owner->cgroup ? owner->cgroup : "", "", d))
-		return NULL;
-	return pg_process_event_begin(a, type, t, comm, d);
-}
-
 static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_net_event *e = rec;
@@ -339,10 +333,14 @@ static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 		return;
 	}
 	n = &net_names[e->hdr.type - PG_EVENT_NET_CONNECT];
-	p = event_begin(a, n->name, &e->task, &e->verdict, &e->matched, e->comm, &d);
+	p = pg_process_decide_begin(a, n->name, &e->task, &e->verdict, &e->matched, e->comm, &d);
 	if (!p)
 		return;
-	socket_json(a->json, e);
+	net_socket_json(a->json, e);
+	/* the kernel's network path ran it (a close after the process went):
+	 * the process is the one that made the connection */
+	if (e->net_flags & PG_NET_F_NO_TASK)
+		PG_JSON_KV_BOOL(a->json, "process_from_socket", true);
 	if (e->hdr.type == PG_EVENT_NET_CONNECT && e->state < PG_ARRAY_SIZE(state_names))
 		PG_JSON_KV_STRING(a->json, "state", state_names[e->state]);
 	if (e->hdr.type == PG_EVENT_NET_CLOSE) {
@@ -366,23 +364,13 @@ static void dns_json(struct pg_json *w, const struct pg_dns_event *e, const stru
 		     const struct pg_dns_rr *rr)
 {
 	bool q = e->hdr.type == PG_EVENT_DNS_QUERY;
+	/* the process's end and the server's, whichever way the packet went */
+	struct net_end local = { q ? e->saddr : e->daddr, q ? e->sport : e->dport };
+	struct net_end remote = { q ? e->daddr : e->saddr, q ? e->dport : e->sport };
 	char buf[64], tmp[16];
 	size_t i;
 
-	PG_JSON_KEY(w, "socket");
-	pg_json__begin_object(w);
-	PG_JSON_KV_STRING(w, "family", e->family == PG_NET_V6 ? "ipv6" : "ipv4");
-	PG_JSON_KV_STRING(w, "protocol", "udp");
-	/* the process's end and the server's, whichever way the packet went */
-	pg_net_addr_str(buf, e->family, q ? e->saddr : e->daddr);
-	PG_JSON_KV_STRING(w, "local_address", buf);
-	PG_JSON_KV_UINT(w, "local_port", q ? e->sport : e->dport);
-	pg_net_addr_str(buf, e->family, q ? e->daddr : e->saddr);
-	PG_JSON_KV_STRING(w, "remote_address", buf);
-	PG_JSON_KV_UINT(w, "remote_port", q ? e->dport : e->sport);
-	PG_JSON_KV_UINT_STR(w, "cookie", e->cookie);
-	PG_JSON_KV_UINT(w, "netns", e->netns);
-	pg_json__end_object(w);
+	socket_json(w, e->family, "udp", local, remote, e->cookie, e->netns);
 	PG_JSON_KEY(w, "dns");
 	pg_json__begin_object(w);
 	PG_JSON_KV_UINT(w, "id", m->id);
@@ -447,7 +435,7 @@ static void dns_on_event(struct pg_agent *a, const void *rec, size_t size)
 	}
 	if (!query)
 		dns_learn(&m, rr);
-	p = event_begin(a, query ? "dns_query" : "dns_answer", &e->task, &e->verdict, &e->matched,
+	p = pg_process_decide_begin(a, query ? "dns_query" : "dns_answer", &e->task, &e->verdict, &e->matched,
 			e->comm, &d);
 	if (!p)
 		return;

@@ -711,6 +711,35 @@ struct pg_process *pg_process_event_begin(struct pg_agent *a, const char *type,
 	return p;
 }
 
+void pg_process_owner(struct pg_agent *a, const struct pg_event_process *t,
+		      struct pg_event_owner *o)
+{
+	const struct pg_process *p = pg_proc_cache__peek(a->cache, &t->proc);
+
+	if (!p)
+		p = pg_proc_cache__peek(a->cache, &t->parent);
+	o->container_id = p && p->container_runtime ? p->container_id : "";
+	o->cgroup = p && p->cgroup ? p->cgroup : "";
+}
+
+struct pg_process *pg_process_decide_begin(struct pg_agent *a, const char *type,
+					   const struct pg_event_process *t,
+					   const struct pg_verdict *v,
+					   const struct pg_rule_mask *matched,
+					   const char comm[PG_COMM_LEN], struct pg_decision *d)
+{
+	struct pg_event_owner o;
+
+	memset(d, 0, sizeof(*d));
+	if (a->policy) {
+		pg_process_owner(a, t, &o);
+		if (!pg_policy_engine__decide(a->policy, v, matched, t->proc.pid, o.container_id,
+					      o.cgroup, "", d))
+			return NULL;
+	}
+	return pg_process_event_begin(a, type, t, comm, d);
+}
+
 static void compact_begin(struct pg_agent *a, uint64_t ktime, const char *what,
 			  struct pg_process *p)
 {

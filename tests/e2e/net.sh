@@ -129,6 +129,7 @@ t_net_connect_v4() {
 	check net_connect_v4 "$NX" '.network_connect.socket.family == "ipv4" and
 		.network_connect.socket.protocol == "tcp" and
 		.network_connect.socket.remote_address == "198.18.0.2" and
+		.network_connect.process_from_socket == null and
 		(.network_connect.socket.cookie | tonumber) > 0' || return
 	_cookie=$(js "$NX" | jq -r .network_connect.socket.cookie)
 	nev net_connect_v4 net network_connect $CPID 4401 '.network_connect.state == "established"' || return
@@ -137,10 +138,12 @@ t_net_connect_v4() {
 	_l4=198.18.0.1
 	[ "$NET_LO" = 1 ] && _l4=198.18.0.2
 	check net_connect_v4 "$NX" ".network_connect.socket.cookie == \"$_cookie\" and
+		.network_connect.process_from_socket == true and
 		.network_connect.socket.local_address == \"$_l4\" and
 		.network_connect.socket.local_port == ${_lport:-0}" || return
 	nev net_connect_v4 net network_close $CPID 4401 || return
 	check net_connect_v4 "$NX" ".network_close.socket.cookie == \"$_cookie\" and
+		.network_close.process_from_socket == true and
 		.network_close.bytes_sent == \"1000\" and .network_close.bytes_received == \"300\" and
 		(.network_close.duration_ns | tonumber) > 0" && ok net_connect_v4
 }
