@@ -30,13 +30,42 @@ static int get32(struct cursor *c, uint32_t *v)
 }
 
 /*
+ * One label's bytes at @out + @n, in the master-file form (RFC 1035 5.1):
+ * a '.' or '\\' inside a label escaped, any byte that is not printable
+ * ASCII as \DDD, so that no label can pass for two ("evil.example" in
+ * one label), and no NUL or control byte cuts or garbles the name. Letters
+ * in lower case: names compare without regard to case (RFC 4343), and
+ * resolvers randomise it (0x20 encoding), so the events show one form and
+ * dns_name selectors compare plainly.
+ */
+static size_t put_label(char *out, size_t n, const uint8_t *l, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint8_t b = l[i];
+
+		if (b == '.' || b == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)b;
+		} else if (b <= ' ' || b >= 0x7f) {
+			n += (size_t)sprintf(out + n, "\\%03u", b);
+		} else {
+			out[n++] = (char)(b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b);
+		}
+	}
+	return n;
+}
+
+/*
  * A name at c->off into @out, in dotted text; c->off moves past it (past
  * the first pointer, if compressed). Pointers may only go backwards, which
- * bounds the walk: a loop of pointers cannot be written.
+ * bounds the walk: a loop of pointers cannot be written. Wire octets are
+ * counted against 255, so the text (at most 4 bytes an octet) fits.
  */
 static int get_name(struct cursor *c, char out[PG_DNS_NAME_MAX])
 {
-	size_t off = c->off, n = 0, end = 0;
+	size_t off = c->off, n = 0, end = 0, wire = 1;
 	bool jumped = false;
 
 	for (;;) {
@@ -64,12 +93,12 @@ static int get_name(struct cursor *c, char out[PG_DNS_NAME_MAX])
 		off++;
 		if (!l)
 			break;
-		if (l > c->len - off || n + l + 2 > PG_DNS_NAME_MAX)
+		wire += l + 1u;
+		if (l > c->len - off || wire > 255)
 			return -EBADMSG;
 		if (n)
 			out[n++] = '.';
-		memcpy(out + n, c->buf + off, l);
-		n += l;
+		n = put_label(out, n, c->buf + off, l);
 		off += l;
 	}
 	out[n] = 0;

@@ -12,7 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PG_DNS_NAME_MAX 256 /* a name in text, NUL included (RFC 1035: 255 octets) */
+/*
+ * A name in text, NUL included: at most 255 octets on the wire (RFC 1035),
+ * each of which may take 4 bytes escaped (\DDD).
+ */
+#define PG_DNS_NAME_MAX 1024
 #define PG_DNS_ANSWERS_MAX 16
 
 #define PG_DNS_TYPE_A 1

@@ -18,6 +18,7 @@
  * message.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -165,6 +166,7 @@ static void selectors_free(struct pg_selectors *s)
 	free(s->address.v);
 	free(s->port.ranges);
 	str_set_free(&s->protocol);
+	str_set_free(&s->dns_name);
 }
 
 static void rule_free(struct pg_rule *r)
@@ -810,7 +812,7 @@ static const char *const sel_keys[] = {
 	"binary",   "parent_binary", "ancestor_binary", "uid",	   "euid",
 	"auid",	    "in_container",  "container_id",	"cgroup",  "arguments",
 	"path",	    "name",	     "access",		"address", "port",
-	"protocol", "not",
+	"protocol", "dns_name", "not",
 };
 
 static const struct sel_desc sel_descs[] = {
@@ -830,6 +832,7 @@ static const struct sel_desc sel_descs[] = {
 	{ SEL_CIDR, 0, false, SEL_OFF(address) },
 	{ SEL_UINT, 65535, false, SEL_OFF(port) },
 	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(protocol) },
+	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_SUFFIX), false, SEL_OFF(dns_name) },
 	{ SEL_NOT, 0, false, 0 },
 };
 
@@ -1441,8 +1444,8 @@ struct written {
 };
 
 #define WRITTEN(set) ((struct written){ (set).present, (set).pos })
-/* selectors per event family: path, name, access; address, port, protocol */
-#define FAMILY_SELECTORS 3
+/* selectors per event family: path, name, access; address, port, protocol, dns_name */
+#define FAMILY_SELECTORS 4
 
 /*
  * Selectors of one event family (@family) on a rule that is also on
@@ -1527,18 +1530,50 @@ static void file_selectors(struct pctx *c, const struct pg_rule *r, const struct
 }
 
 /*
+ * DNS names compare without regard to case (RFC 4343), and "example.com."
+ * names the same as "example.com": store them as the agent renders them,
+ * lower case and without the root's dot, so matching is a plain compare.
+ */
+static void dns_name_fold(struct pctx *c, const struct pg_str_set *set, char **v, size_t n)
+{
+	char b[SHOWN_MAX + 4];
+	size_t i, len;
+	char *p;
+
+	for (i = 0; i < n; i++) {
+		for (p = v[i]; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		len = strlen(v[i]);
+		if (len > 1 && v[i][len - 1] == '.')
+			v[i][--len] = 0;
+		if (!len || len > 253 || strspn(v[i], "abcdefghijklmnopqrstuvwxyz0123456789-_.") != len)
+			mistake(c, pos_mark(set->pos),
+				"dns_name: '%s' is not a DNS name (letters, digits, '-', '_' "
+				"and '.', at most 253 bytes)",
+				shown(v[i], len, b, sizeof(b)));
+	}
+}
+
+static void dns_names(struct pctx *c, struct pg_str_set *s)
+{
+	dns_name_fold(c, s, s->exact, s->n_exact);
+	dns_name_fold(c, s, s->suffix, s->n_suffix);
+}
+
+/*
  * Network selectors need network events: an exec or an open has no
  * address to compare. Protocols are the two the network sensor reports.
  */
-static void net_selectors(struct pctx *c, const struct pg_rule *r, const struct pg_selectors *s)
+static void net_selectors(struct pctx *c, const struct pg_rule *r, struct pg_selectors *s)
 {
 	const struct written sel[FAMILY_SELECTORS] = { WRITTEN(s->address), WRITTEN(s->port),
-						       WRITTEN(s->protocol) };
+						       WRITTEN(s->protocol), WRITTEN(s->dns_name) };
 
 	family_only(c, r, PG_POLICY_NET_EVENTS, sel,
-		    "address, port and protocol apply to network events (network_connect, "
-		    "network_accept, ...)");
+		    "address, port, protocol and dns_name apply to network events "
+		    "(network_connect, network_accept, ...)");
 	one_of_two(c, "protocol", &s->protocol, "tcp", "udp");
+	dns_names(c, &s->dns_name);
 }
 
 static void rule(struct pctx *c, struct pg_rule *r)

@@ -159,6 +159,13 @@ struct pg_selectors {
 	struct pg_cidr_set address;
 	struct pg_uint_set port;    /* 0..65535 */
 	struct pg_str_set protocol; /* exact: tcp, udp */
+	/*
+	 * network events only, evaluated in user space: the name asked
+	 * (dns_query, dns_answer) or the name the host resolved to the
+	 * remote address (socket.remote_name); exact, suffix; lower case,
+	 * without the root's trailing dot
+	 */
+	struct pg_str_set dns_name;
 };
 
 /* pg_rule.events: bit (1 << enum pg_event_type) per event the rule applies to */

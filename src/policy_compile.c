@@ -495,7 +495,8 @@ static unsigned two_way(const struct pg_str_set *match, const struct pg_str_set 
 
 static bool has_user_selectors(const struct pg_selectors *s)
 {
-	return s->container_id.present || s->cgroup.present || s->arguments.present;
+	return s->container_id.present || s->cgroup.present || s->arguments.present ||
+	       s->dns_name.present;
 }
 
 #define DENY_NET ((1ULL << PG_EVENT_NET_CONNECT) | (1ULL << PG_EVENT_NET_UDP))
@@ -579,7 +580,7 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	if (r->action == PG_ACTION_DENY && p->mode == PG_MODE_ENFORCE && ix->user) {
 		/* the operation waits for the kernel's answer, never for the agent's */
 		diag_add(c->diag, p->file, r->pos,
-			 "rule '%s' denies, but container_id, cgroup and arguments are decided in "
+			 "rule '%s' denies, but container_id, cgroup, arguments and dns_name are decided in "
 			 "user space, after the event: use action: kill, or kernel selectors only",
 			 r->name);
 		return -EINVAL;
@@ -808,16 +809,21 @@ static bool str_match(const struct pg_str_set *s, const char *v)
 	return false;
 }
 
-bool pg_policy_user_match(const struct pg_rule *r, const char *container_id, const char *cgroup,
-			  const char *arguments)
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+bool pg_policy_user_match(const struct pg_rule *r, const struct pg_user_fields *f)
 {
 	const struct {
 		const struct pg_str_set *pos, *neg;
 		const char *v;
 	} rows[] = {
-		{ &r->match.container_id, &r->not .container_id, container_id ? container_id : "" },
-		{ &r->match.cgroup, &r->not .cgroup, cgroup ? cgroup : "" },
-		{ &r->match.arguments, &r->not .arguments, arguments ? arguments : "" },
+		{ &r->match.container_id, &r->not .container_id, or_empty(f->container_id) },
+		{ &r->match.cgroup, &r->not .cgroup, or_empty(f->cgroup) },
+		{ &r->match.arguments, &r->not .arguments, or_empty(f->arguments) },
+		{ &r->match.dns_name, &r->not .dns_name, or_empty(f->dns_name) },
 	};
 	size_t i;
 

@@ -79,8 +79,17 @@ int pg_policy_compile(struct pg_policy *const *pols, size_t n, unsigned gen, uin
 		      struct pg_compiled *ret, struct pg_diag *diag);
 void pg_compiled_free(struct pg_compiled *c);
 
-/* Does the rule's user-space part (container_id, cgroup, arguments) accept these? */
-bool pg_policy_user_match(const struct pg_rule *r, const char *container_id, const char *cgroup,
-			  const char *arguments);
+/*
+ * What an event offers the selectors decided in user space; NULL: the
+ * event has none (it matches as "").
+ */
+struct pg_user_fields {
+	const char *container_id, *cgroup;
+	const char *arguments; /* process events */
+	const char *dns_name;  /* network events: the name asked, or the remote's */
+};
+
+/* Does the rule's user-space part accept these? */
+bool pg_policy_user_match(const struct pg_rule *r, const struct pg_user_fields *f);
 
 #endif

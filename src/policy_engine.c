@@ -445,8 +445,7 @@ static void kill_pid(uint32_t pid)
 
 bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdict *v,
 			      const struct pg_rule_mask *matched, uint32_t pid,
-			      const char *container_id, const char *cgroup, const char *arguments,
-			      struct pg_decision *ret)
+			      const struct pg_user_fields *f, struct pg_decision *ret)
 {
 	struct generation *g = &e->gen[v->gen & 1];
 	const struct pg_compiled_rule *first = NULL, *killer = NULL;
@@ -475,7 +474,7 @@ bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdic
 
 		if (!(matched->w[b / 64] & (1ULL << (b % 64))))
 			continue;
-		if (r->user && !pg_policy_user_match(r->rule, container_id, cgroup, arguments)) {
+		if (r->user && !pg_policy_user_match(r->rule, f)) {
 			g->user_rejected[b]++;
 			continue;
 		}
@@ -682,8 +681,8 @@ int pg_policy_engine__remove(struct pg_policy_engine *e, struct pg_loader *l, co
 
 bool pg_policy_engine__decide_file(struct pg_policy_engine *e, const struct pg_verdict *v,
 				   const struct pg_rule_mask *matched, uint32_t pid,
-				   const char *path, const char *path2, const char *container_id,
-				   const char *cgroup, struct pg_decision *ret)
+				   const char *path, const char *path2,
+				   const struct pg_user_fields *f, struct pg_decision *ret)
 {
 	struct generation *g = &e->gen[v->gen & 1];
 	struct pg_rule_mask keep = { 0 };
@@ -711,7 +710,7 @@ bool pg_policy_engine__decide_file(struct pg_policy_engine *e, const struct pg_v
 				      &(struct pg_verdict){ .flags = PG_VERDICT_F_USER,
 							    .gen = v->gen,
 							    .rule = v->rule },
-				      &keep, pid, container_id, cgroup, "", ret))
+				      &keep, pid, f, ret))
 		return false;
 	/* the kernel could not decide it, so neither could it kill: after the fact, from here */
 	if (ret->rule && ret->taken && ret->rule->action == PG_ACTION_KILL &&

@@ -59,13 +59,12 @@ size_t pg_policy_engine__policies(const struct pg_policy_engine *e);
 /*
  * Decide on a record the kernel gave @v for (and, for execs, the mask of
  * every rule it matched): completes the rules with user-space selectors
- * on @container_id, @cgroup and @arguments, and kills @pid from here when
+ * on the event's fields @f, and kills @pid from here when
  * such a rule says kill. Returns false when the record is not reported.
  */
 bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdict *v,
 			      const struct pg_rule_mask *matched, uint32_t pid,
-			      const char *container_id, const char *cgroup, const char *arguments,
-			      struct pg_decision *ret);
+			      const struct pg_user_fields *f, struct pg_decision *ret);
 /*
  * Decide on a file record whose paths the agent resolved itself (the
  * syscall backend's path-argument calls, PG_FILE_F_USER_PATH): the kernel
@@ -76,8 +75,8 @@ bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdic
  */
 bool pg_policy_engine__decide_file(struct pg_policy_engine *e, const struct pg_verdict *v,
 				   const struct pg_rule_mask *matched, uint32_t pid,
-				   const char *path, const char *path2, const char *container_id,
-				   const char *cgroup, struct pg_decision *ret);
+				   const char *path, const char *path2,
+				   const struct pg_user_fields *f, struct pg_decision *ret);
 /*
  * `penguard policy add`: parse @text, then load the whole set with it (a
  * policy of the same name is replaced). `remove`: load the set without the

@@ -55,7 +55,7 @@ static void on_denied(struct pg_agent *a, const void *rec, size_t size)
 		return;
 	}
 	p = pg_process_decide_begin(a, "process_exec_denied", &e->task, &e->verdict, NULL, no_comm,
-				    &d);
+				    NULL, &d);
 	if (!p)
 		return;
 	PG_JSON_KV_STRING_N(a->json, "binary", (const char *)e->data, e->binary_len);

@@ -739,7 +739,7 @@ static void file_render(struct pg_agent *a, const struct pg_file_view *v, struct
 {
 	const struct pg_file_event *e = v->e;
 	const struct file_op *op = &file_ops[e->hdr.type - PG_EVENT_FILE_OPEN];
-	struct pg_event_owner o = { "", "" };
+	struct pg_user_fields f = { 0 };
 	struct file_paths fp;
 	struct pg_decision d;
 	struct pg_process *p;
@@ -751,7 +751,7 @@ static void file_render(struct pg_agent *a, const struct pg_file_view *v, struct
 	}
 	memset(&d, 0, sizeof(d));
 	if (a->policy)
-		pg_process_owner(a, &e->task, &o);
+		pg_process_owner(a, &e->task, &f);
 	if (a->policy && (e->file_flags & PG_FILE_F_USER_PATH)) {
 		/* the engine takes C strings; the kernel's are length-counted */
 		s1 = strndup(fp.path, fp.len);
@@ -761,11 +761,11 @@ static void file_render(struct pg_agent *a, const struct pg_file_view *v, struct
 			goto out;
 		}
 		if (!pg_policy_engine__decide_file(a->policy, &e->verdict, &e->matched,
-						   e->task.proc.pid, s1, s2, o.container_id, o.cgroup, &d))
+						   e->task.proc.pid, s1, s2, &f, &d))
 			goto out;
 	} else if (a->policy &&
 		   !pg_policy_engine__decide(a->policy, &e->verdict, &e->matched, e->task.proc.pid,
-					     o.container_id, o.cgroup, "", &d)) {
+					     &f, &d)) {
 		goto out;
 	}
 	p = pg_process_event_begin(a, op->name, &e->task, e->comm, &d);

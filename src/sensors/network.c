@@ -324,6 +324,7 @@ static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_net_event *e = rec;
 	const struct net_event_name *n;
+	const char *rname;
 	struct pg_decision d;
 	struct pg_process *p;
 
@@ -333,7 +334,9 @@ static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 		return;
 	}
 	n = &net_names[e->hdr.type - PG_EVENT_NET_CONNECT];
-	p = pg_process_decide_begin(a, n->name, &e->task, &e->verdict, &e->matched, e->comm, &d);
+	rname = e->hdr.type != PG_EVENT_NET_LISTEN ? remote_name(e->family, e->daddr) : NULL;
+	p = pg_process_decide_begin(a, n->name, &e->task, &e->verdict, &e->matched, e->comm, rname,
+				    &d);
 	if (!p)
 		return;
 	net_socket_json(a->json, e);
@@ -435,8 +438,8 @@ static void dns_on_event(struct pg_agent *a, const void *rec, size_t size)
 	}
 	if (!query)
 		dns_learn(&m, rr);
-	p = pg_process_decide_begin(a, query ? "dns_query" : "dns_answer", &e->task, &e->verdict, &e->matched,
-			e->comm, &d);
+	p = pg_process_decide_begin(a, query ? "dns_query" : "dns_answer", &e->task, &e->verdict,
+				    &e->matched, e->comm, m.qname, &d);
 	if (!p)
 		return;
 	dns_json(a->json, e, &m, rr);

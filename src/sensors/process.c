@@ -670,12 +670,16 @@ static void ancestors_json(struct pg_agent *a, struct pg_process *parent)
 static bool decide(struct pg_agent *a, const struct pg_verdict *v, const struct pg_rule_mask *m,
 		   const struct pg_process *p, struct pg_decision *d)
 {
+	const struct pg_user_fields f = {
+		.container_id = p->container_runtime ? p->container_id : "",
+		.cgroup = p->cgroup,
+		.arguments = p->arguments,
+	};
+
 	memset(d, 0, sizeof(*d));
 	if (!a->policy)
 		return true;
-	return pg_policy_engine__decide(a->policy, v, m, p->key.pid,
-					p->container_runtime ? p->container_id : "", p->cgroup,
-					p->arguments, d);
+	return pg_policy_engine__decide(a->policy, v, m, p->key.pid, &f, d);
 }
 
 /* {"<type>":{"process":…,"parent":…[,"ancestors":…] — the caller closes it. */
@@ -712,29 +716,29 @@ struct pg_process *pg_process_event_begin(struct pg_agent *a, const char *type,
 }
 
 void pg_process_owner(struct pg_agent *a, const struct pg_event_process *t,
-		      struct pg_event_owner *o)
+		      struct pg_user_fields *f)
 {
 	const struct pg_process *p = pg_proc_cache__peek(a->cache, &t->proc);
 
 	if (!p)
 		p = pg_proc_cache__peek(a->cache, &t->parent);
-	o->container_id = p && p->container_runtime ? p->container_id : "";
-	o->cgroup = p && p->cgroup ? p->cgroup : "";
+	f->container_id = p && p->container_runtime ? p->container_id : "";
+	f->cgroup = p && p->cgroup ? p->cgroup : "";
 }
 
 struct pg_process *pg_process_decide_begin(struct pg_agent *a, const char *type,
 					   const struct pg_event_process *t,
 					   const struct pg_verdict *v,
 					   const struct pg_rule_mask *matched,
-					   const char comm[PG_COMM_LEN], struct pg_decision *d)
+					   const char comm[PG_COMM_LEN], const char *dns_name,
+					   struct pg_decision *d)
 {
-	struct pg_event_owner o;
+	struct pg_user_fields f = { .dns_name = dns_name };
 
 	memset(d, 0, sizeof(*d));
 	if (a->policy) {
-		pg_process_owner(a, t, &o);
-		if (!pg_policy_engine__decide(a->policy, v, matched, t->proc.pid, o.container_id,
-					      o.cgroup, "", d))
+		pg_process_owner(a, t, &f);
+		if (!pg_policy_engine__decide(a->policy, v, matched, t->proc.pid, &f, d))
 			return NULL;
 	}
 	return pg_process_event_begin(a, type, t, comm, d);

@@ -13,6 +13,7 @@ struct pg_agent;
 struct pg_buf;
 struct pg_decision;
 struct pg_process;
+struct pg_user_fields;
 
 extern const struct pg_sensor pg_sensor_process;
 
@@ -35,18 +36,16 @@ struct pg_process *pg_process_event_begin(struct pg_agent *a, const char *type,
 					  const struct pg_decision *d);
 
 /*
- * Where the agent's part of a decision (container_id and cgroup selectors)
- * looks for an event of @t: the process, or its parent when the cache does
- * not know it yet. The strings are "" when unknown, never NULL.
+ * The container_id and cgroup of @f for the agent's part of a decision on
+ * an event of @t: the process's, or its parent's when the cache does not
+ * know it yet ("" when neither is known, never NULL). Other fields kept.
  */
-struct pg_event_owner {
-	const char *container_id, *cgroup;
-};
 void pg_process_owner(struct pg_agent *a, const struct pg_event_process *t,
-		      struct pg_event_owner *o);
+		      struct pg_user_fields *f);
 
 /*
- * The agent's part of the kernel's verdict @v (see pg_event_owner), then
+ * The agent's part of the kernel's verdict @v (see pg_process_owner; a
+ * network event also has its @dns_name, or NULL), then
  * pg_process_event_begin. NULL: not reported (a rule's agent-side selector
  * rejected it, or out of memory); @d is filled either way.
  */
@@ -54,7 +53,8 @@ struct pg_process *pg_process_decide_begin(struct pg_agent *a, const char *type,
 					   const struct pg_event_process *t,
 					   const struct pg_verdict *v,
 					   const struct pg_rule_mask *matched,
-					   const char comm[PG_COMM_LEN], struct pg_decision *d);
+					   const char comm[PG_COMM_LEN], const char *dns_name,
+					   struct pg_decision *d);
 
 /* Check every length of an exec/seed record against @size. 0 or -EBADMSG. */
 int pg_process_decode_exec(const void *rec, size_t size, struct pg_exec_view *v);

@@ -111,6 +111,13 @@ n_policy_all() {
 	cat >"$WORK/nall.yaml" <<'EOF'
 name: net-all
 rules:
+  # first, so that it is the rule named when it matches (net_dns)
+  - name: named
+    on: [network_connect, dns_query, dns_answer]
+    match:
+      dns_name: {suffix: [.example]}
+      not:
+        dns_name: [other.example]
   - name: everything
     on: [network_connect, network_accept, network_close, network_listen, network_udp, dns_query, dns_answer]
   - name: execs
@@ -321,12 +328,16 @@ t_net_dns() {
 	wait $SPID
 	nev net_dns net dns_query $_q 53 || return
 	check net_dns "$NX" '.dns_query.dns.name == "pg-dns.example" and .dns_query.dns.type == "A" and
-		.dns_query.socket.remote_address == "198.18.0.2"' || return
+		.dns_query.socket.remote_address == "198.18.0.2" and .dns_query.policy.rule == "named"' || return
 	nev net_dns net dns_answer $_q 53 || return
 	check net_dns "$NX" '.dns_answer.dns.rcode == "NOERROR" and
 		.dns_answer.dns.answers[0].address == "198.18.0.2" and .dns_answer.dns.answers[0].ttl == 60' || return
 	nev net_dns net network_connect $CPID 4440 '.network_connect.state == "established"' || return
-	check net_dns "$NX" '.network_connect.socket.remote_name == "pg-dns.example"' && ok net_dns
+	check net_dns "$NX" '.network_connect.socket.remote_name == "pg-dns.example" and
+		.network_connect.policy.rule == "named"' || return
+	# dns_name selects by the name: an unnamed address goes to the next rule
+	nev net_dns net network_connect $_q 53 || return
+	check net_dns "$NX" '.network_connect.policy.rule == "everything"' && ok net_dns
 }
 
 # The reverse-shell shape: a shell started with a socket on stdin and

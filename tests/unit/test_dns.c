@@ -202,6 +202,60 @@ static void test_dns_hostile(void **state)
 	assert_true(m.cut);
 }
 
+/* A message of header and one question for the wire name @name (@len bytes). */
+static size_t question(uint8_t *b, const uint8_t *name, size_t len)
+{
+	memcpy(b, query, 12);
+	memcpy(b + 12, name, len);
+	memcpy(b + 12 + len, "\0\1\0\1", 4);
+	return 12 + len + 4;
+}
+
+/* Three labels of 63 bytes 0x01, and one of @last, in wire form; its length. */
+static size_t unprintable_name(uint8_t *name, uint8_t last)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < 4; i++) {
+		name[n] = i < 3 ? 63 : last;
+		memset(name + n + 1, 0x01, name[n]);
+		n += 1u + name[n];
+	}
+	name[n++] = 0;
+	return n;
+}
+
+/*
+ * Names in the master-file form: lower case, and a label holding a dot,
+ * a backslash, a NUL or any unprintable byte escaped, so it cannot pass
+ * for two labels or hide what follows.
+ */
+static void test_dns_name_text(void **state)
+{
+	static const uint8_t mixed[] = "\3WwW\7EXAMPLE\3cOm";
+	static const uint8_t one_label[] = "\14evil.example\3com";
+	static const uint8_t odd[] = "\5a\0b\\\377\3com";
+	uint8_t b[600], name[300];
+	struct pg_dns_msg m;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(pg_dns_parse(b, question(b, mixed, sizeof(mixed)), &m, NULL), 0);
+	assert_string_equal(m.qname, "www.example.com");
+	assert_int_equal(pg_dns_parse(b, question(b, one_label, sizeof(one_label)), &m, NULL), 0);
+	assert_string_equal(m.qname, "evil\\.example.com");
+	assert_int_equal(pg_dns_parse(b, question(b, odd, sizeof(odd)), &m, NULL), 0);
+	assert_string_equal(m.qname, "a\\000b\\\\\\255.com");
+	/* 255 octets of unprintable bytes: the longest text there is, and it fits */
+	n = unprintable_name(name, 61);
+	assert_int_equal(n, 255);
+	assert_int_equal(pg_dns_parse(b, question(b, name, n), &m, NULL), 0);
+	assert_int_equal(strlen(m.qname), 3 * 63 * 4 + 61 * 4 + 3);
+	/* one octet more is not a name */
+	n = unprintable_name(name, 62);
+	assert_int_equal(pg_dns_parse(b, question(b, name, n), &m, NULL), -EBADMSG);
+}
+
 /* Every prefix of every byte flipped: no crash, no read outside (ASan). */
 static void test_dns_every_cut(void **state)
 {
@@ -224,7 +278,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dns_query),     cmocka_unit_test(test_dns_answer),
 		cmocka_unit_test(test_dns_cut),	      cmocka_unit_test(test_dns_hostile),
-		cmocka_unit_test(test_dns_every_cut),
+		cmocka_unit_test(test_dns_every_cut), cmocka_unit_test(test_dns_name_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

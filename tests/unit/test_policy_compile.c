@@ -427,8 +427,45 @@ static void test_policy_compile_actions(void **state)
 	assert_true(bit(&fx.c.masks.events[2], 2));
 	assert_false(bit(&fx.c.masks.events[2], 0));
 	assert_string_equal(fx.c.index[3].policy->name, "mon");
-	assert_true(pg_policy_user_match(fx.c.index[1].rule, "", "/", "a evil b"));
-	assert_false(pg_policy_user_match(fx.c.index[1].rule, "", "/", "a good b"));
+	assert_true(pg_policy_user_match(fx.c.index[1].rule, &(struct pg_user_fields){ "", "/", "a evil b", NULL }));
+	assert_false(pg_policy_user_match(fx.c.index[1].rule, &(struct pg_user_fields){ "", "/", "a good b", NULL }));
+}
+
+#define BIT(t) (1ULL << PG_EVENT_##t)
+
+/* DNS names are matched in the agent, folded to the form events show */
+static void test_policy_compile_dns_name(void **state)
+{
+	struct pg_user_fields f = { 0 };
+
+	(void)state;
+	add("name: n\nmode: enforce\nrules:\n"
+	    "  - name: dn\n    on: [dns_query, network_connect]\n    action: kill\n"
+	    "    match: {dns_name: {exact: [Evil.Example.], suffix: [.c2.example]}}\n"
+	    "  - name: other\n    on: [network_connect]\n"
+	    "    match: {not: {dns_name: [ok.example]}}\n");
+	assert_int_equal(compile(0), 0);
+	assert_true(bit(&fx.c.masks.user, 0));
+	assert_true(bit(&fx.c.masks.user, 1));
+	assert_false(pg_policy_user_match(fx.c.index[0].rule, &f)); /* no name: "" */
+	f.dns_name = "evil.example";
+	assert_true(pg_policy_user_match(fx.c.index[0].rule, &f));
+	f.dns_name = "a.b.c2.example";
+	assert_true(pg_policy_user_match(fx.c.index[0].rule, &f));
+	f.dns_name = "c2.example";
+	assert_false(pg_policy_user_match(fx.c.index[0].rule, &f));
+	assert_true(pg_policy_user_match(fx.c.index[1].rule, &f));
+	f.dns_name = "ok.example";
+	assert_false(pg_policy_user_match(fx.c.index[1].rule, &f));
+	pg_compiled_free(&fx.c);
+	teardown(NULL);
+
+	/* the operation cannot wait for the agent */
+	add("name: n\nmode: enforce\nrules:\n"
+	    "  - name: dd\n    on: [network_connect]\n    action: deny\n"
+	    "    match: {dns_name: [evil.example]}\n");
+	assert_int_equal(compile(BIT(NET_CONNECT)), -EINVAL);
+	assert_non_null(strstr(fx.diag.msgs[0], "decided in user space"));
 }
 
 static void test_policy_compile_deny_needs_a_way(void **state)
@@ -457,7 +494,6 @@ static void test_policy_compile_deny_fallback_kill(void **state)
 	assert_int_equal(fx.c.index[0].action, PG_ACTION_KILL);
 }
 
-#define BIT(t) (1ULL << PG_EVENT_##t)
 
 /* Where a deny can be done, by backend: the agent's mask. */
 static void test_policy_compile_deny_events(void **state)
@@ -616,6 +652,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_policy_compile_not, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_uid_ranges, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_actions, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_dns_name, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_needs_a_way, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_fallback_kill, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_events, teardown),

@@ -44,7 +44,7 @@ cpu=${PG_VM_CPU:-max,-cx16}
 # Totals over kernels and over their tests, and the markdown report built
 # as we go.
 n_ok=0 n_bad=0 t_pass=0 t_fail=0 t_skip=0
-md_rows=() md_sections=()
+md_rows=() md_sections=() fail_lines=()
 
 # Lines of log $2 that carry prefix $1, prefix removed.
 field()
@@ -64,6 +64,19 @@ e2e_lines()
 prefixed()
 {
 	[ -z "$2" ] || printf '%s\n' "$2" | cat -v | awk -v p="$1" '{ print p $0 }'
+}
+
+# From the first oops, panic, lockup or stall in log $1: the lines that say
+# what and where (the test that ran, RIP, the call chain), not the register
+# dump, so that the part of a CI log anyone sees holds the cause.
+kernel_trouble()
+{
+	awk '/^PG-E2E / { last = $0; next }
+	     !s && /BUG:|Oops|general protection fault|soft lockup|self-detected stall|rcu_.*stall|Kernel panic|WARNING: CPU/ {
+		s = 1; if (last != "") print "(after " last ")" }
+	     s' "$1" |
+		grep -aE 'BUG:|Oops|general protection|lockup|stall|WARNING:|RIP:|Comm:|CPU: [0-9]+ PID|Call Trace|Hardware name|#PF:|Kernel panic|<IRQ>|<TASK>|<SOFTIRQ>|^\(after|^\[ *[0-9.]+\] +[?]? ?[A-Za-z_0-9.]+\+0x' |
+		head -n 60 | cut -c 1-200 | cat -v
 }
 
 # Boot one kernel and report on it.  Returns 1 if it failed.
@@ -169,8 +182,11 @@ run_one()
 	local r
 	for r in "${reasons[@]}"; do echo "   why:      $r"; done
 	if [ "$verdict" = FAIL ]; then
-		echo "   --- last 40 lines of $log"
-		prefixed '   | ' "$(tail -n 40 "$log")"
+		echo "   --- the kernel's complaint in $log, if any: where, and the call chain"
+		prefixed '   | ' "$(kernel_trouble "$log")"
+		echo "   --- last 15 lines of $log"
+		prefixed '   | ' "$(tail -n 15 "$log")"
+		fail_lines+=("$k: $(printf '%s; ' "${reasons[@]}")last test line: $(e2e_lines "$log" | tail -n 1)")
 	fi
 
 	md_rows+=("| $k | ${version:-?} | **$verdict** | $passed | $failed | $skipped | ${secs} s | ${backends:-?} |")
@@ -246,6 +262,8 @@ main()
 		printf '%s\n' "${md_sections[@]}"
 	} >"$out/report.md"
 	echo "report: $out/report.md"
+	# What failed, once more at the end: a CI log may show only its tail.
+	[ ${#fail_lines[@]} -eq 0 ] || printf 'failed: %s\n' "${fail_lines[@]}" | cut -c 1-600
 	echo "kernels: $n_ok passed, $n_bad failed"
 	# Last, in the form tests/run-all.sh and CI read: the tests of every
 	# kernel added up.
