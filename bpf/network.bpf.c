@@ -425,15 +425,15 @@ static __always_inline void pg_net_track_pending(struct pg_net_heap *h, __u64 sk
 #define ETH_P_IPV6 0x86DD
 
 /*
- * A connect or send to port 53 over UDP (h->ev): decide the DNS rules now,
- * in the process, and remember the socket for its packets.
+ * A connect or send to port 53 (h->ev), UDP or TCP: decide the DNS rules
+ * now, in the process, and remember the socket for its packets.
  */
 static __always_inline void pg_net_dns_mark(struct pg_net_heap *h, __u64 cookie)
 {
 	struct pg_net_dns_sock *d = &h->dsock;
 	int q, a;
 
-	if (h->ev.protocol != IPPROTO_UDP || h->ev.dport != PG_DNS_PORT)
+	if (h->ev.dport != PG_DNS_PORT)
 		return;
 	d->query_v.flags = 0;
 	d->answer_v.flags = 0;
@@ -463,29 +463,84 @@ static __always_inline int pg_net_dns_rules(void)
 }
 
 /*
- * A UDP packet to (@egress) or from port 53 of a marked socket: its DNS
+ * Where a DNS message starts in @skb, after the transport header at @off
+ * (and, over TCP, its 2-byte length): *@off moves there, *@msg_len is the
+ * message's whole length, ports[] the packet's source and destination.
+ * 0, or -1: no message here (a TCP segment without data: SYN, ACK, FIN).
+ */
+static __always_inline int pg_net_dns_payload(struct __sk_buff *skb, __u8 proto, __u32 *off,
+					      __u32 *msg_len, __u16 ports[2])
+{
+	__u8 th[20];
+	__u16 l;
+	__u32 hl;
+
+	if (proto == IPPROTO_UDP) {
+		struct udphdr uh;
+
+		if (bpf_skb_load_bytes(skb, *off & 0xff, &uh, sizeof(uh)) ||
+		    bpf_ntohs(uh.len) < sizeof(uh))
+			return -1;
+		ports[0] = bpf_ntohs(uh.source);
+		ports[1] = bpf_ntohs(uh.dest);
+		*msg_len = bpf_ntohs(uh.len) - sizeof(uh);
+		*off = (*off & 0xff) + sizeof(uh);
+		return 0;
+	}
+	if (bpf_skb_load_bytes(skb, *off & 0xff, th, sizeof(th)))
+		return -1;
+	ports[0] = (__u16)th[0] << 8 | th[1];
+	ports[1] = (__u16)th[2] << 8 | th[3];
+	hl = (th[12] >> 4) * 4; /* data offset */
+	if (hl < sizeof(th) || skb->len < (*off & 0xff) + hl + 2 + 12)
+		return -1;
+	*off = (*off & 0xff) + hl;
+	if (bpf_skb_load_bytes(skb, *off, &l, sizeof(l)))
+		return -1;
+	*msg_len = bpf_ntohs(l);
+	*off += sizeof(l);
+	return 0;
+}
+
+/*
+ * A packet to (@egress) or from port 53 of a marked socket: its DNS
  * message, for the agent to parse. The packet starts at its IP header.
- * IPv6 extension headers and IPv4 fragments are not followed.
+ * IPv6 extension headers and IPv4 fragments are not followed. Over TCP,
+ * a segment that starts with a message's length: the first of a message
+ * split over segments, cut where the segment ends.
  */
 static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 {
-	__u8 family, saddr[16] = {}, daddr[16] = {};
+	__u8 family, proto, saddr[16] = {}, daddr[16] = {};
 	struct pg_net_dns_sock *s;
 	struct pg_net_dns_rec *r;
 	struct pg_dns_event *e;
 	struct ipv6hdr ip6;
-	struct udphdr uh;
 	struct iphdr ip;
-	__u32 off, len, slot = !egress;
+	__u32 off, len, msg_len, slot = !egress;
 	struct bpf_sock *sk = skb->sk;
+	__u16 ports[2];
 	__u64 cookie;
 
-	/* TCP, most of the traffic, leaves here: a load and an inlined helper */
-	if (!sk || !(sk = bpf_sk_fullsock(sk)) || sk->protocol != IPPROTO_UDP ||
-	    !pg_net_dns_rules())
+	if (!sk || !(sk = bpf_sk_fullsock(sk)))
+		return;
+	/*
+	 * TCP, most of the traffic, leaves here on a load: a DNS client's TCP
+	 * socket has the server's port 53 as its peer, both ways. A 32-bit
+	 * load of dst_port: the kernels before 5.18 have no narrower one, and
+	 * the later ones keep it, the port in the low 16 bits.
+	 */
+	proto = sk->protocol;
+	if (proto == IPPROTO_TCP) {
+		if (*(volatile __u32 *)&sk->dst_port != bpf_htons(PG_DNS_PORT))
+			return;
+	} else if (proto != IPPROTO_UDP) {
+		return;
+	}
+	if (!pg_net_dns_rules())
 		return;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != IPPROTO_UDP ||
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != proto ||
 		    (ip.frag_off & bpf_htons(0x3fff)))
 			return;
 		off = ip.ihl * 4;
@@ -493,7 +548,7 @@ static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 		__builtin_memcpy(saddr, &ip.saddr, 4);
 		__builtin_memcpy(daddr, &ip.daddr, 4);
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || ip6.nexthdr != IPPROTO_UDP)
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || ip6.nexthdr != proto)
 			return;
 		off = sizeof(ip6);
 		family = PG_NET_V6;
@@ -502,12 +557,9 @@ static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 	} else {
 		return;
 	}
-	if (bpf_skb_load_bytes(skb, off & 0xff, &uh, sizeof(uh)) ||
-	    bpf_ntohs(egress ? uh.dest : uh.source) != PG_DNS_PORT)
-		return;
-	len = bpf_ntohs(uh.len);
-	if (len < sizeof(uh) + 12)
-		return; /* shorter than a DNS header */
+	if (pg_net_dns_payload(skb, proto, &off, &msg_len, ports) ||
+	    (egress ? ports[1] : ports[0]) != PG_DNS_PORT || msg_len < 12 || skb->len < off + 12)
+		return; /* not to or from 53, or shorter than a DNS header */
 	cookie = bpf_get_socket_cookie(skb);
 	s = bpf_map_lookup_elem(&pg_net_dns_socks, &cookie);
 	if (!s || !(egress ? s->query_v.flags : s->answer_v.flags))
@@ -527,21 +579,24 @@ static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 	e->cookie = cookie;
 	e->netns = s->netns;
 	e->family = family;
-	e->pad = 0;
+	e->protocol = proto;
 	__builtin_memcpy(e->saddr, saddr, 16);
 	__builtin_memcpy(e->daddr, daddr, 16);
 	__builtin_memcpy(e->comm, s->comm, PG_COMM_LEN);
-	e->sport = bpf_ntohs(uh.source);
-	e->dport = bpf_ntohs(uh.dest);
-	len -= sizeof(uh);
-	e->msg_len = len;
+	e->sport = ports[0];
+	e->dport = ports[1];
+	e->msg_len = msg_len;
+	/* what this packet holds of the message */
+	len = skb->len - off;
+	if (len > msg_len)
+		len = msg_len;
 	if (len > PG_DNS_MAX)
 		len = PG_DNS_MAX;
 	barrier_var(len);
 	len &= 0x3ff;
 	if (len > PG_DNS_MAX || len < 12)
 		return;
-	if (bpf_skb_load_bytes(skb, (off & 0xff) + sizeof(uh), r->data, len)) {
+	if (bpf_skb_load_bytes(skb, off, r->data, len)) {
 		pg_count(e->hdr.type, 0);
 		return;
 	}

@@ -39,7 +39,7 @@ enum pg_event_type {
 	PG_EVENT_NET_CLOSE = 18,   /* a reported connection ends: bytes, duration */
 	PG_EVENT_NET_LISTEN = 19,
 	PG_EVENT_NET_UDP = 20,	  /* a datagram to a destination new for this process */
-	PG_EVENT_DNS_QUERY = 21,  /* a DNS query over UDP (struct pg_dns_event) */
+	PG_EVENT_DNS_QUERY = 21,  /* a DNS query, UDP or TCP (struct pg_dns_event) */
 	PG_EVENT_DNS_ANSWER = 22, /* the answer to a query a rule selected */
 	PG_EVENT_MAX,		  /* keep last; sizes the stats arrays */
 };
@@ -564,10 +564,12 @@ struct pg_net_event {
 };
 
 /*
- * dns_query and dns_answer: the DNS message (UDP payload) as it left or
- * reached the socket, at most PG_DNS_MAX bytes of its msg_len, parsed by
- * the agent. The process is the one that opened the exchange (its
- * connect or first send to port 53), taken from the socket for both.
+ * dns_query and dns_answer: the DNS message as it left or reached the
+ * socket (over UDP the datagram's payload; over TCP the message after its
+ * 2-byte length, from the first segment that carries one), at most
+ * PG_DNS_MAX bytes of its msg_len, parsed by the agent. The process is
+ * the one that opened the exchange (its connect or first send to port
+ * 53), taken from the socket for both.
  */
 #define PG_DNS_MAX 512 /* RFC 1035's limit for DNS over UDP without EDNS */
 
@@ -578,9 +580,9 @@ struct pg_dns_event {
 	struct pg_rule_mask matched;
 	__u64 cookie;
 	__u32 netns;
-	__u8 family; /* PG_NET_V4, PG_NET_V6 */
-	__u8 pad;
-	__u16 len;   /* bytes of the message in data */
+	__u8 family;   /* PG_NET_V4, PG_NET_V6 */
+	__u8 protocol; /* IPPROTO_UDP, IPPROTO_TCP */
+	__u16 len;     /* bytes of the message in data */
 	__u16 sport; /* of the packet: the query's source, the answer's (53) */
 	__u16 dport;
 	__u32 msg_len; /* the whole message */

@@ -6,6 +6,7 @@
  * matched reach us; here they become network_* events.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -186,7 +187,7 @@ void pg_net_addr_str(char out[64], uint8_t family, const uint8_t addr[16])
 
 static const char *protocol_name(uint8_t p)
 {
-	return p == 6 ? "tcp" : p == 17 ? "udp" : "unknown";
+	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : "unknown";
 }
 
 static bool has_local(const struct pg_net_event *e)
@@ -373,7 +374,7 @@ static void dns_json(struct pg_json *w, const struct pg_dns_event *e, const stru
 	char buf[64], tmp[16];
 	size_t i;
 
-	socket_json(w, e->family, "udp", local, remote, e->cookie, e->netns);
+	socket_json(w, e->family, protocol_name(e->protocol), local, remote, e->cookie, e->netns);
 	PG_JSON_KEY(w, "dns");
 	pg_json__begin_object(w);
 	PG_JSON_KV_UINT(w, "id", m->id);
@@ -427,7 +428,8 @@ static void dns_on_event(struct pg_agent *a, const void *rec, size_t size)
 	struct pg_process *p;
 	bool query;
 
-	if (size < sizeof(*e) || e->len > size - sizeof(*e) || e->len > PG_DNS_MAX) {
+	if (size < sizeof(*e) || e->len > size - sizeof(*e) || e->len > PG_DNS_MAX ||
+	    (e->protocol != IPPROTO_UDP && e->protocol != IPPROTO_TCP)) {
 		a->malformed++;
 		return;
 	}

@@ -340,6 +340,31 @@ t_net_dns() {
 	check net_dns "$NX" '.network_connect.policy.rule == "everything"' && ok net_dns
 }
 
+# DNS over TCP (a large answer, a zone transfer, or a resolver set to
+# use-vc): the same events, each message after its 2-byte length
+t_net_dns_tcp() {
+	_why=$(sed -n 's/.*network: no DNS events on this kernel: //p' "$WORK/net.log")
+	[ -n "$_why" ] && { skip net_dns_tcp "$_why"; return; }
+	rm -f "$WORK/dns.ready"
+	if [ "$NET_LO" = 1 ]; then
+		"$NET" dns-server 198.18.0.2 53 pg-tcp.example 198.18.0.3 --transport tcp --ready "$WORK/dns.ready" >"$WORK/dns.out" 2>&1 &
+	else
+		"$IP" netns exec "$NETNS" "$NET" dns-server 198.18.0.2 53 pg-tcp.example 198.18.0.3 --transport tcp --ready "$WORK/dns.ready" >"$WORK/dns.out" 2>&1 &
+	fi
+	_dp=$!
+	_n=0
+	while [ ! -e "$WORK/dns.ready" ] && [ $_n -lt 50 ]; do sleep 0.1; _n=$((_n + 1)); done
+	client "$NET" dns-query 198.18.0.2 53 PG-TCP.Example --transport tcp
+	wait $_dp
+	grep -q "answer=198.18.0.3" "$WORK/client.out" || { fail net_dns_tcp "resolver: $(cat "$WORK/client.out" "$WORK/dns.out")"; return; }
+	nev net_dns_tcp net dns_query $CPID 53 || return
+	check net_dns_tcp "$NX" '.dns_query.socket.protocol == "tcp" and
+		.dns_query.dns.name == "pg-tcp.example" and .dns_query.dns.type == "A"' || return
+	nev net_dns_tcp net dns_answer $CPID 53 || return
+	check net_dns_tcp "$NX" '.dns_answer.socket.protocol == "tcp" and .dns_answer.dns.rcode == "NOERROR" and
+		.dns_answer.dns.answers[0].address == "198.18.0.3"' && ok net_dns_tcp
+}
+
 # The reverse-shell shape: a shell started with a socket on stdin and
 # stdout (nc -e /bin/sh, bash -i >& /dev/tcp/…) is flagged stdioSocket
 t_net_reverse_shell() {
@@ -404,7 +429,7 @@ EOF
 	ok net_backends
 }
 
-NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns"
+NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns t_net_dns_tcp"
 NET_OWN_TESTS="t_net_deny t_net_backends t_net_default"
 
 net_tests() {

@@ -24,13 +24,15 @@
  *       the same through connect() and send(); prints
  *       "connected local_port=P" after connect() first.
  *   dns-server ADDR PORT NAME IPV4 [--count N] [--ready FILE] [--timeout-ms T]
- *       UDP DNS: answer N queries (default 1): NAME (case-insensitive) of
+ *              [--transport udp|tcp]
+ *       DNS over UDP (default) or TCP (one query per connection, each
+ *       message after its 2-byte length): answer N queries (default 1): NAME (case-insensitive) of
  *       type A gets one A record IPV4, TTL 60; NAME of another type gets
  *       NOERROR without records (NODATA: the name exists); any other name,
  *       NXDOMAIN. Prints "port=P" first if PORT is 0, then per query
  *       "query name=NAME type=TYPE rcode=R peer=ADDR:PORT".
- *   dns-query SERVER PORT NAME [--timeout-ms T]
- *       one A query by UDP, T ms in all for the answer (default 2000);
+ *   dns-query SERVER PORT NAME [--timeout-ms T] [--transport udp|tcp]
+ *       one A query by UDP (default) or TCP, T ms in all for the answer (default 2000);
  *       prints "answer=IPV4" per A record and exits 0, or "rcode=R" when
  *       there is none (NXDOMAIN: rcode=3; NODATA: rcode=0) and exits 1.
  *   exec-after-connect ADDR PORT [--bind-port P] [--timeout-ms T] -- PROG [ARG...]
@@ -87,6 +89,7 @@ enum {
 	OPT_SEND = 1 << 3,
 	OPT_BIND_PORT = 1 << 4,
 	OPT_TIMEOUT = 1 << 5,
+	OPT_TRANSPORT = 1 << 6,
 };
 
 struct opts {
@@ -96,6 +99,7 @@ struct opts {
 	const char *ready;
 	unsigned int bind_port; /* 0: none */
 	int timeout_ms;		/* -1: forever */
+	int tcp;		/* --transport tcp */
 	char **pos;		/* the operands */
 	int npos;
 	char **cmd; /* exec-after-connect: PROG ARG..., NULL-terminated (argv's own) */
@@ -409,6 +413,56 @@ static int operand_addr(const struct opts *o, unsigned int min_port, struct addr
 
 /* ---- TCP ---------------------------------------------------------------- */
 
+/* The next connection on the listening @fd, non-blocking; the fd or -errno. */
+static int accept_wait(int fd, struct sockaddr_storage *ss, socklen_t *len, int timeout_ms)
+{
+	int c, r;
+
+	for (;;) {
+		c = accept4(fd, (struct sockaddr *)ss, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c >= 0)
+			return c;
+		/* a connection reset while queued is the client's affair: next */
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		r = wait_fd(fd, POLLIN, timeout_ms);
+		if (r)
+			return r;
+	}
+}
+
+/*
+ * Exactly @n bytes of @buf to (@out) or from the stream @fd; 0 or -errno
+ * (-ECONNRESET: the peer closed first).
+ */
+static int xfer_exact(int fd, void *buf, size_t n, int out, int timeout_ms)
+{
+	size_t done = 0;
+	ssize_t k;
+	int r;
+
+	while (done < n) {
+		k = out ? send(fd, (char *)buf + done, n - done, MSG_NOSIGNAL)
+			: read(fd, (char *)buf + done, n - done);
+		if (k > 0) {
+			done += (size_t)k;
+			continue;
+		}
+		if (k == 0)
+			return -ECONNRESET;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		r = wait_fd(fd, out ? POLLOUT : POLLIN, timeout_ms);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 static int cmd_serve(struct opts *o)
 {
 	char where[INET6_ADDRSTRLEN + 16], peer[INET6_ADDRSTRLEN + 16];
@@ -438,19 +492,9 @@ static int cmd_serve(struct opts *o)
 		socklen_t len = sizeof(ss);
 		int c;
 
-		for (;;) {
-			c = accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (c >= 0)
-				break;
-			/* a connection reset while queued is the client's affair: next */
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN)
-				return fail(errno, "accept", where);
-			r = wait_fd(fd, POLLIN, o->timeout_ms);
-			if (r)
-				return fail(-r, "accept", where);
-		}
+		c = accept_wait(fd, &ss, &len, o->timeout_ms);
+		if (c < 0)
+			return fail(-c, "accept", where);
 		addr_str(&ss, peer, sizeof(peer));
 		r = read_all(c, o->timeout_ms, &received);
 		if (!r)
@@ -827,43 +871,115 @@ done:
 	return n;
 }
 
+/* What a DNS server answers: its one name and address. */
+struct dns_zone {
+	uint8_t name[DNS_NAME_MAX + 1];
+	size_t name_len;
+	struct in_addr ip;
+};
+
+/*
+ * The answer to the message @q (@n bytes) from @peer into @out, printed as
+ * a "query" line; its length, or 0 for what is not a query (answering a
+ * response could start a loop).
+ */
+static size_t dns_serve(const struct dns_zone *z, const uint8_t *q, size_t n, const char *peer,
+			uint8_t *out)
+{
+	char qname[4 * DNS_NAME_MAX + 2], qtype[8];
+	size_t an;
+	int rcode;
+
+	if (n < DNS_HDR || (q[2] & 0x80)) {
+		msg("ignored %zu bytes from %s: not a DNS query", n, peer);
+		return 0;
+	}
+	an = dns_answer(q, n, z->name, z->name_len, &z->ip, out, qname, sizeof(qname), qtype,
+			sizeof(qtype), &rcode);
+	printf("query name=%s type=%s rcode=%d peer=%s\n", qname, qtype, rcode, peer);
+	return an;
+}
+
+/* DNS over TCP: one query per connection, each message after its length. */
+static int dns_server_tcp(struct opts *o, int fd, const struct dns_zone *z, const char *where)
+{
+	uint8_t q[2 + 512], out[2 + DNS_HDR + DNS_NAME_MAX + 4 + 16];
+	char peer[INET6_ADDRSTRLEN + 16];
+	unsigned long done;
+	size_t an, ql;
+	int c, r;
+
+	for (done = 0; done < o->count; done++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		c = accept_wait(fd, &ss, &sl, o->timeout_ms);
+		if (c < 0)
+			return fail(-c, "accept", where);
+		addr_str(&ss, peer, sizeof(peer));
+		r = xfer_exact(c, q, 2, 0, o->timeout_ms);
+		ql = get16(q);
+		if (!r && ql > sizeof(q) - 2)
+			r = -EMSGSIZE;
+		if (!r)
+			r = xfer_exact(c, q + 2, ql, 0, o->timeout_ms);
+		an = r ? 0 : dns_serve(z, q + 2, ql, peer, out + 2);
+		if (an) {
+			put16(out, (uint16_t)an);
+			r = xfer_exact(c, out, 2 + an, 1, o->timeout_ms);
+		}
+		if (r)
+			msg("connection from %s: %s", peer, strerror(-r));
+		close(c);
+	}
+	return OK;
+}
+
 static int cmd_dns_server(struct opts *o)
 {
-	uint8_t name[DNS_NAME_MAX + 1], q[512], out[DNS_HDR + DNS_NAME_MAX + 4 + 16];
+	uint8_t q[512], out[DNS_HDR + DNS_NAME_MAX + 4 + 16];
 	char where[INET6_ADDRSTRLEN + 16], peer[INET6_ADDRSTRLEN + 16];
-	char qname[4 * DNS_NAME_MAX + 2], qtype[8];
 	unsigned long done = 0;
-	struct in_addr ip;
+	struct dns_zone z;
 	struct addr a;
-	int fd, name_len, r;
+	int fd, name_len, r, one = 1;
 
 	r = operand_addr(o, 0, &a);
 	if (r)
 		return r;
-	name_len = dns_encode_name(o->pos[2], name, sizeof(name));
+	name_len = dns_encode_name(o->pos[2], z.name, sizeof(z.name));
 	if (name_len < 0) {
 		msg("bad name '%s'", o->pos[2]);
 		return USAGE;
 	}
-	if (inet_pton(AF_INET, o->pos[3], &ip) != 1) {
+	z.name_len = (size_t)name_len;
+	if (inet_pton(AF_INET, o->pos[3], &z.ip) != 1) {
 		msg("bad IPv4 address '%s'", o->pos[3]);
 		return USAGE;
 	}
 	addr_str(&a.ss, where, sizeof(where));
-	fd = socket_new(a.family, SOCK_DGRAM);
+	fd = socket_new(a.family, o->tcp ? SOCK_STREAM : SOCK_DGRAM);
 	if (fd < 0)
 		return fail(errno, "socket", where);
+	if (o->tcp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		return fail(errno, "SO_REUSEADDR", where);
 	if (bind(fd, (struct sockaddr *)&a.ss, a.len) < 0)
 		return fail(errno, "bind", where);
+	if (o->tcp && listen(fd, SOMAXCONN) < 0)
+		return fail(errno, "listen", where);
 	if (announce(fd, a.port, o->ready))
 		return FAILED;
+	if (o->tcp) {
+		r = dns_server_tcp(o, fd, &z, where);
+		close(fd);
+		return r;
+	}
 
 	while (done < o->count) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		ssize_t n;
 		size_t an;
-		int rcode;
 
 		n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&ss, &sl);
 		if (n < 0) {
@@ -877,16 +993,11 @@ static int cmd_dns_server(struct opts *o)
 			continue;
 		}
 		addr_str(&ss, peer, sizeof(peer));
-		/* not a query: no answer (answering a response could start a loop) */
-		if (n < DNS_HDR || (q[2] & 0x80)) {
-			msg("ignored a %zd-byte datagram from %s: not a DNS query", n, peer);
+		an = dns_serve(&z, q, (size_t)n, peer, out);
+		if (!an)
 			continue;
-		}
-		an = dns_answer(q, (size_t)n, name, (size_t)name_len, &ip, out, qname,
-				sizeof(qname), qtype, sizeof(qtype), &rcode);
 		if (sendto(fd, out, an, 0, (struct sockaddr *)&ss, sl) < 0)
 			msg("answer to %s: %s", peer, strerror(errno));
-		printf("query name=%s type=%s rcode=%d peer=%s\n", qname, qtype, rcode, peer);
 		done++;
 	}
 	close(fd);
@@ -948,6 +1059,33 @@ bad:
 	return FAILED;
 }
 
+/*
+ * The query @q (@n bytes) over a TCP connection, with its length in one
+ * write as stub resolvers send it; then the answer's length and the answer.
+ */
+static int dns_query_tcp(struct opts *o, const uint8_t *q, size_t n)
+{
+	uint8_t buf[2 + DNS_HDR + DNS_NAME_MAX + 4], m[65535];
+	size_t ml;
+	int fd, r, rc;
+
+	fd = tcp_connect(o, &rc);
+	if (fd < 0)
+		return rc;
+	put16(buf, (uint16_t)n);
+	memcpy(buf + 2, q, n);
+	r = xfer_exact(fd, buf, 2 + n, 1, o->timeout_ms);
+	if (!r)
+		r = xfer_exact(fd, buf, 2, 0, o->timeout_ms);
+	ml = get16(buf);
+	if (!r)
+		r = ml >= DNS_HDR ? xfer_exact(fd, m, ml, 0, o->timeout_ms) : -EBADMSG;
+	close(fd);
+	if (r)
+		return fail(-r, "query", o->pos[0]);
+	return dns_read_answer(m, ml);
+}
+
 static int cmd_dns_query(struct opts *o)
 {
 	char where[INET6_ADDRSTRLEN + 16];
@@ -972,6 +1110,8 @@ static int cmd_dns_query(struct opts *o)
 	put16(q + 4, 1);
 	put16(q + DNS_HDR + nl, DNS_TYPE_A);
 	put16(q + DNS_HDR + nl + 2, DNS_CLASS_IN);
+	if (o->tcp)
+		return dns_query_tcp(o, q, DNS_HDR + (size_t)nl + 4);
 	addr_str(&a.ss, where, sizeof(where));
 	fd = socket_new(a.family, SOCK_DGRAM);
 	if (fd < 0)
@@ -1028,8 +1168,9 @@ static const struct cmd cmds[] = {
 	{ "udp", cmd_udp, 2, OPT_SEND | OPT_COUNT | OPT_BIND_PORT | OPT_TIMEOUT, 10000, 16, 0 },
 	{ "udp-connect", cmd_udp_connect, 2, OPT_SEND | OPT_COUNT | OPT_BIND_PORT | OPT_TIMEOUT,
 	  10000, 16, 0 },
-	{ "dns-server", cmd_dns_server, 4, OPT_COUNT | OPT_READY | OPT_TIMEOUT, -1, 0, 0 },
-	{ "dns-query", cmd_dns_query, 3, OPT_TIMEOUT, 2000, 0, 0 },
+	{ "dns-server", cmd_dns_server, 4, OPT_COUNT | OPT_READY | OPT_TIMEOUT | OPT_TRANSPORT, -1,
+	  0, 0 },
+	{ "dns-query", cmd_dns_query, 3, OPT_TIMEOUT | OPT_TRANSPORT, 2000, 0, 0 },
 	{ "exec-after-connect", cmd_exec_after_connect, 2, OPT_BIND_PORT | OPT_TIMEOUT, 10000, 0,
 	  1 },
 };
@@ -1040,6 +1181,7 @@ static const struct {
 } opt_names[] = {
 	{ "--count", OPT_COUNT }, { "--reply", OPT_REPLY },	    { "--ready", OPT_READY },
 	{ "--send", OPT_SEND },	  { "--bind-port", OPT_BIND_PORT }, { "--timeout-ms", OPT_TIMEOUT },
+	{ "--transport", OPT_TRANSPORT },
 };
 
 /* One option and its value into @o; OK or USAGE. */
@@ -1066,6 +1208,10 @@ static int set_opt(struct opts *o, unsigned int bit, const char *name, const cha
 	case OPT_TIMEOUT:
 		bad = parse_num(v, 0, PG_NET_MAX_TIMEOUT, &x);
 		o->timeout_ms = x ? (int)x : -1;
+		break;
+	case OPT_TRANSPORT:
+		o->tcp = !strcmp(v, "tcp");
+		bad = !o->tcp && strcmp(v, "udp");
 		break;
 	}
 	if (bad) {
