@@ -195,38 +195,46 @@ static __always_inline struct pg_net_heap *pg_net_heap_get(void)
 }
 
 /*
- * Rules for event @type that may match at all: the event type and the
- * protocol, then the current process's selection. NULL: none, the cheap
- * way out, taken before anything is read of the socket.
+ * Rules for event @type (or @type2, PG_EVENT_NONE if none) that may match
+ * at all: the event type, the protocol and the direction (@inbound: a
+ * connection this host accepted, or a listening socket), then the current
+ * process's selection. NULL: none, the cheap way out, taken before
+ * anything is read of the socket.
  */
 static __always_inline const struct pg_policy_masks *
-pg_net_candidates(struct pg_rule_mask *sel, __u32 *genp, __u16 type, __u8 proto)
+pg_net_candidates(struct pg_rule_mask *sel, __u32 *genp, __u16 type, __u16 type2, __u8 proto,
+		  int inbound)
 {
+	int i;
+
 	const struct pg_runtime_config *cfg = pg_config_get();
 	const struct pg_policy_masks *m;
 	__u32 gen = cfg->policy & 1;
 
 	/* no policy: network events are only ever reported when a rule matches */
-	if (!(cfg->policy & PG_POLICY_LOADED) || type >= PG_EVENT_MAX)
+	if (!(cfg->policy & PG_POLICY_LOADED) || type >= PG_EVENT_MAX || type2 >= PG_EVENT_MAX)
 		return NULL;
 	m = pg_policy_masks(gen);
 	if (!m)
 		return NULL;
 	pg_policy_proc_sel(sel, m, gen);
-	pg_mask_and(sel, &m->events[type]);
+	for (i = 0; i < PG_MASK_WORDS; i++)
+		sel->w[i] &= m->events[type].w[i] | m->events[type2].w[i];
 	pg_mask_and(sel, &m->protocol[proto == IPPROTO_UDP]);
+	pg_mask_and(sel, &m->direction[!!inbound]);
 	if (pg_mask_empty(sel))
 		return NULL;
 	*genp = gen;
 	return m;
 }
 
-/* Whether any rule can match event @type for this process: a quick test. */
-static __always_inline int pg_net_wanted(struct pg_net_heap *h, __u16 type, __u8 proto)
+/* Whether any rule can match event @type or @type2 for this process: a quick test. */
+static __always_inline int pg_net_wanted(struct pg_net_heap *h, __u16 type, __u16 type2,
+					 __u8 proto, int inbound)
 {
 	__u32 gen;
 
-	return pg_net_candidates(&h->sel, &gen, type, proto) != NULL;
+	return pg_net_candidates(&h->sel, &gen, type, type2, proto, inbound) != NULL;
 }
 
 /*
@@ -234,8 +242,9 @@ static __always_inline int pg_net_wanted(struct pg_net_heap *h, __u16 type, __u8
  * selectors are tested against the remote end (listen: the local one),
  * in the tries. Fills @v and @matched. Returns PG_POLICY_*.
  */
-static __always_inline int pg_net_decide(struct pg_net_heap *h, __u16 type, struct pg_verdict *v,
-					 struct pg_rule_mask *matched, int can_deny, int can_kill)
+static __always_inline int pg_net_decide(struct pg_net_heap *h, __u16 type, int inbound,
+					 struct pg_verdict *v, struct pg_rule_mask *matched,
+					 int can_deny, int can_kill)
 {
 	struct pg_net_event *e = &h->ev;
 	const struct pg_policy_masks *m;
@@ -243,7 +252,7 @@ static __always_inline int pg_net_decide(struct pg_net_heap *h, __u16 type, stru
 	int local = type == PG_EVENT_NET_LISTEN;
 	__u32 gen;
 
-	m = pg_net_candidates(&h->sel, &gen, type, e->protocol);
+	m = pg_net_candidates(&h->sel, &gen, type, PG_EVENT_NONE, e->protocol, inbound);
 	if (!m)
 		return PG_POLICY_NO_RECORD;
 	/*
@@ -437,8 +446,8 @@ static __always_inline void pg_net_dns_mark(struct pg_net_heap *h, __u64 cookie)
 		return;
 	d->query_v.flags = 0;
 	d->answer_v.flags = 0;
-	q = pg_net_decide(h, PG_EVENT_DNS_QUERY, &d->query_v, &d->query_m, 0, 0);
-	a = pg_net_decide(h, PG_EVENT_DNS_ANSWER, &d->answer_v, &d->answer_m, 0, 0);
+	q = pg_net_decide(h, PG_EVENT_DNS_QUERY, 0, &d->query_v, &d->query_m, 0, 0);
+	a = pg_net_decide(h, PG_EVENT_DNS_ANSWER, 0, &d->answer_v, &d->answer_m, 0, 0);
 	if (q == PG_POLICY_NO_RECORD && a == PG_POLICY_NO_RECORD)
 		return;
 	pg_net_record_task(&h->ev, PG_EVENT_DNS_QUERY);
@@ -632,12 +641,12 @@ static __always_inline int pg_net_connect_decide(struct pg_net_heap *h, int can_
 	struct pg_net_event *e = &h->ev;
 	int act, close_act = PG_POLICY_NO_RECORD;
 
-	act = pg_net_decide(h, PG_EVENT_NET_CONNECT, &e->verdict, &e->matched, 1, can_kill);
+	act = pg_net_decide(h, PG_EVENT_NET_CONNECT, 0, &e->verdict, &e->matched, 1, can_kill);
 	h->conn.connect_v.flags = 0;
 	h->conn.close_v.flags = 0;
 	if (e->protocol == IPPROTO_TCP && act != PG_POLICY_DENY && act != PG_POLICY_KILL)
-		close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, &h->conn.close_v, &h->conn.close_m,
-					  0, 0);
+		close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, 0, &h->conn.close_v,
+					  &h->conn.close_m, 0, 0);
 	if (act == PG_POLICY_NO_RECORD && close_act == PG_POLICY_NO_RECORD)
 		return -1;
 	return act;
@@ -773,7 +782,7 @@ static __always_inline int pg_net_udp_send(struct pg_net_heap *h, struct bpf_soc
 	__u8 one = 1;
 	int act;
 
-	act = pg_net_decide(h, PG_EVENT_NET_UDP, &e->verdict, &e->matched, 1, can_kill);
+	act = pg_net_decide(h, PG_EVENT_NET_UDP, 0, &e->verdict, &e->matched, 1, can_kill);
 	if (act == PG_POLICY_NO_RECORD)
 		return 1;
 	now = bpf_ktime_get_ns();
@@ -999,12 +1008,12 @@ static __always_inline void pg_net_listen(const struct sock *sk)
 	struct pg_net_heap *h = pg_net_heap_get();
 	struct pg_net_event *e;
 
-	if (!h || !pg_net_wanted(h, PG_EVENT_NET_LISTEN, IPPROTO_TCP))
+	if (!h || !pg_net_wanted(h, PG_EVENT_NET_LISTEN, PG_EVENT_NONE, IPPROTO_TCP, 1))
 		return;
 	e = &h->ev;
 	e->protocol = IPPROTO_TCP;
 	pg_net_sock_addrs(e, sk);
-	if (pg_net_decide(h, PG_EVENT_NET_LISTEN, &e->verdict, &e->matched, 0, 1) ==
+	if (pg_net_decide(h, PG_EVENT_NET_LISTEN, 1, &e->verdict, &e->matched, 0, 1) ==
 	    PG_POLICY_NO_RECORD)
 		return;
 	pg_net_record_task(e, PG_EVENT_NET_LISTEN);
@@ -1143,7 +1152,8 @@ static __always_inline int pg_net_accept(struct pg_sys_exit_args *ctx)
 	if (ctx->ret < 0)
 		return 0;
 	h = pg_net_heap_get();
-	if (!h || !pg_net_wanted(h, PG_EVENT_NET_ACCEPT, IPPROTO_TCP))
+	/* a rule on the close alone still needs the connection remembered */
+	if (!h || !pg_net_wanted(h, PG_EVENT_NET_ACCEPT, PG_EVENT_NET_CLOSE, IPPROTO_TCP, 1))
 		return 0;
 	sk = pg_net_fd_sock(ctx->ret);
 	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
@@ -1151,10 +1161,11 @@ static __always_inline int pg_net_accept(struct pg_sys_exit_args *ctx)
 	e = &h->ev;
 	e->protocol = IPPROTO_TCP;
 	pg_net_sock_addrs(e, sk);
-	act = pg_net_decide(h, PG_EVENT_NET_ACCEPT, &e->verdict, &e->matched, 0, 1);
+	act = pg_net_decide(h, PG_EVENT_NET_ACCEPT, 1, &e->verdict, &e->matched, 0, 1);
 	h->conn.connect_v.flags = 0;
 	h->conn.close_v.flags = 0;
-	close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, &h->conn.close_v, &h->conn.close_m, 0, 0);
+	close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, 1, &h->conn.close_v, &h->conn.close_m, 0,
+				  0);
 	if (act == PG_POLICY_NO_RECORD && close_act == PG_POLICY_NO_RECORD)
 		return 0;
 	pg_net_record_task(e, PG_EVENT_NET_ACCEPT);

@@ -166,6 +166,7 @@ static void selectors_free(struct pg_selectors *s)
 	free(s->address.v);
 	free(s->port.ranges);
 	str_set_free(&s->protocol);
+	str_set_free(&s->direction);
 	str_set_free(&s->dns_name);
 }
 
@@ -812,7 +813,7 @@ static const char *const sel_keys[] = {
 	"binary",   "parent_binary", "ancestor_binary", "uid",	   "euid",
 	"auid",	    "in_container",  "container_id",	"cgroup",  "arguments",
 	"path",	    "name",	     "access",		"address", "port",
-	"protocol", "dns_name", "not",
+	"protocol", "direction", "dns_name", "not",
 };
 
 static const struct sel_desc sel_descs[] = {
@@ -832,6 +833,7 @@ static const struct sel_desc sel_descs[] = {
 	{ SEL_CIDR, 0, false, SEL_OFF(address) },
 	{ SEL_UINT, 65535, false, SEL_OFF(port) },
 	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(protocol) },
+	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(direction) },
 	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_SUFFIX), false, SEL_OFF(dns_name) },
 	{ SEL_NOT, 0, false, 0 },
 };
@@ -1444,8 +1446,8 @@ struct written {
 };
 
 #define WRITTEN(set) ((struct written){ (set).present, (set).pos })
-/* selectors per event family: path, name, access; address, port, protocol, dns_name */
-#define FAMILY_SELECTORS 4
+/* selectors per event family: path, name, access; address, port, protocol, direction, dns_name */
+#define FAMILY_SELECTORS 5
 
 /*
  * Selectors of one event family (@family) on a rule that is also on
@@ -1566,14 +1568,41 @@ static void dns_names(struct pctx *c, struct pg_str_set *s)
  */
 static void net_selectors(struct pctx *c, const struct pg_rule *r, struct pg_selectors *s)
 {
-	const struct written sel[FAMILY_SELECTORS] = { WRITTEN(s->address), WRITTEN(s->port),
-						       WRITTEN(s->protocol), WRITTEN(s->dns_name) };
+	const struct written sel[FAMILY_SELECTORS] = {
+		WRITTEN(s->address),   WRITTEN(s->port),     WRITTEN(s->protocol),
+		WRITTEN(s->direction), WRITTEN(s->dns_name),
+	};
 
 	family_only(c, r, PG_POLICY_NET_EVENTS, sel,
-		    "address, port, protocol and dns_name apply to network events "
+		    "address, port, protocol, direction and dns_name apply to network events "
 		    "(network_connect, network_accept, ...)");
 	one_of_two(c, "protocol", &s->protocol, "tcp", "udp");
+	one_of_two(c, "direction", &s->direction, "outbound", "inbound");
 	dns_names(c, &s->dns_name);
+}
+
+/*
+ * `direction:` separates the two kinds of network_close; on the other
+ * events it is fixed (a connect goes out, an accept or a listen comes in),
+ * and a direction none of the rule's events has is a rule that never fires.
+ */
+static void direction_possible(struct pctx *c, const struct pg_rule *r)
+{
+	const uint64_t in = (1ULL << PG_EVENT_NET_ACCEPT) | (1ULL << PG_EVENT_NET_LISTEN) |
+			    (1ULL << PG_EVENT_NET_CLOSE);
+	const uint64_t out = PG_POLICY_NET_EVENTS & ~((1ULL << PG_EVENT_NET_ACCEPT) |
+						      (1ULL << PG_EVENT_NET_LISTEN));
+	const struct pg_str_set *d = &r->match.direction;
+	bool inbound;
+
+	if (!d->present || d->n_exact != 1)
+		return;
+	inbound = !strcmp(d->exact[0], "inbound");
+	if (!(r->events & (inbound ? in : out)))
+		mistake(c, pos_mark(d->pos),
+			"direction: %s never matches this rule's events (inbound: network_accept, "
+			"network_listen, network_close; outbound: every other network event)",
+			d->exact[0]);
 }
 
 static void rule(struct pctx *c, struct pg_rule *r)
@@ -1623,6 +1652,7 @@ static void rule(struct pctx *c, struct pg_rule *r)
 	file_selectors(c, r, &r->not );
 	net_selectors(c, r, &r->match);
 	net_selectors(c, r, &r->not );
+	direction_possible(c, r);
 	/* an exit can be neither refused nor cut short: the process is already going */
 	if ((r->events & (1ULL << PG_EVENT_PROCESS_EXIT)) &&
 	    (r->action == PG_ACTION_DENY || r->action == PG_ACTION_KILL))

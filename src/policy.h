@@ -158,7 +158,8 @@ struct pg_selectors {
 	 */
 	struct pg_cidr_set address;
 	struct pg_uint_set port;    /* 0..65535 */
-	struct pg_str_set protocol; /* exact: tcp, udp */
+	struct pg_str_set protocol;  /* exact: tcp, udp */
+	struct pg_str_set direction; /* exact: outbound, inbound */
 	/*
 	 * network events only, evaluated in user space: the name asked
 	 * (dns_query, dns_answer) or the name the host resolved to the

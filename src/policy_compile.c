@@ -648,6 +648,11 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	for (t = 0; t < 2; t++)
 		if (allowed & (1U << t))
 			pg_mask_set(&m->protocol[t], bit);
+	/* which of outbound (0) and inbound (1): who opened the connection */
+	allowed = two_way(&r->match.direction, &r->not .direction, "inbound");
+	for (t = 0; t < 2; t++)
+		if (allowed & (1U << t))
+			pg_mask_set(&m->direction[t], bit);
 	/* file selectors: by identity and name in the kernel (policy_files.c) */
 	if (!r->match.path.present)
 		pg_mask_set(&m->any[PG_SEL_PATH], bit);

@@ -198,6 +198,8 @@ struct pg_policy_masks {
 	struct pg_rule_mask file_ids;
 	struct pg_rule_mask file_names;
 	struct pg_rule_mask protocol[2]; /* network: rules accepting TCP (0), UDP (1) */
+	/* network: rules accepting connections this host opened (0), or accepted (1) */
+	struct pg_rule_mask direction[2];
 	__u64 name_lens;		 /* bit n: some `name:` value is n bytes long (n < 64) */
 	__u32 uses;			 /* PG_USES_*: which lookups any rule needs */
 	__u32 pad;

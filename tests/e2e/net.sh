@@ -258,6 +258,11 @@ rules:
     action: deny
   - name: others
     on: [network_connect]
+  # the close alone, of accepted connections only: no accept reported
+  - name: inbound-closes
+    on: [network_close]
+    match:
+      direction: [inbound]
 EOF
 	pol_agent ndeny ndeny || { fail net_deny "agent with deny rules did not start"; return; }
 	client "$NET" connect 198.18.0.2 4410
@@ -270,6 +275,15 @@ EOF
 	client "$NET" connect 198.18.0.2 4413 --send 1
 	_a=$CPID _arc=$CRC
 	wait $SPID
+	serve here 198.18.0.1 4414 || { agent_stop ndeny; fail net_deny "local server did not start"; return; }
+	_s=$SPID
+	if [ "$NET_LO" = 1 ]; then
+		client "$NET" connect 198.18.0.1 4414 --send 2
+	else
+		client "$IP" netns exec "$NETNS" "$NET" connect 198.18.0.1 4414 --send 2
+	fi
+	wait $_s
+	_rport=$(sed -n 's/^connected local_port=//p' "$WORK/client.out")
 	_e=0
 	[ "$_drc" != 0 ] && echo "$_dout" | grep -q EPERM || { fail net_deny "denied connect: rc=$_drc $_dout"; _e=1; }
 	[ "$_krc" = 137 ] || { fail net_deny "kill rule: client rc=$_krc (want 137)"; _e=1; }
@@ -279,7 +293,13 @@ EOF
 		.network_connect.error == "EPERM"' || _e=1
 	nev net_deny ndeny network_connect $_k 4411 && check net_deny "$NX" '.network_connect.policy.action == "kill"' || _e=1
 	nev net_deny ndeny network_udp $_u 4412 && check net_deny "$NX" '.network_udp.policy.action == "deny"' || _e=1
+	nev net_deny ndeny network_close $_s "${_rport:-0}" && check net_deny "$NX" '.network_close.policy.rule == "inbound-closes" and
+		.network_close.bytes_received == "2"' || _e=1
 	agent_stop ndeny
+	# the connect out (rule "others") has no close: the close rule is inbound only; the accept has no rule
+	for _t in "network_close.*\"pid\":$_a," "network_accept.*\"pid\":$_s,"; do
+		grep -q "$_t" "$WORK/ndeny.json" && { fail net_deny "unwanted event ($_t): $(grep "$_t" "$WORK/ndeny.json" | head -n 1 | cut -c1-400)"; _e=1; }
+	done
 	[ $_e = 0 ] && ok net_deny
 }
 

@@ -172,12 +172,12 @@ static const struct {
 	  "t.yaml:6:7: match: unknown key 'binray' (known: binary, parent_binary, "
 	  "ancestor_binary, uid, euid, auid, in_container, container_id, cgroup, "
 	  "arguments, "
-	  "path, name, access, address, port, protocol, dns_name, not)" },
+	  "path, name, access, address, port, protocol, direction, dns_name, not)" },
 	{ POL "    match:\n      not:\n        not: {uid: [0]}\n",
 	  "t.yaml:7:9: not: unknown key 'not' (known: binary, parent_binary, "
 	  "ancestor_binary, "
 	  "uid, euid, auid, in_container, container_id, cgroup, arguments, path, name, "
-	  "access, address, port, protocol, dns_name)" },
+	  "access, address, port, protocol, direction, dns_name)" },
 	{ POL "    match:\n      uid: [0]\n      uid: [1]\n",
 	  "t.yaml:7:7: match: duplicate key 'uid' (first at 6:7)" },
 	{ POL "    match:\n      binary: /bin/sh\n",
@@ -308,14 +308,14 @@ static const struct {
 	  "t.yaml:6:18: protocol: unknown key 'prefix' (known: exact)" },
 	/* each family its own selectors */
 	{ POL "    match:\n      address: [10.0.0.0/8]\n",
-	  "t.yaml:6:16: address, port, protocol and dns_name apply to network events "
+	  "t.yaml:6:16: address, port, protocol, direction and dns_name apply to network events "
 	  "(network_connect, network_accept, ...) only, and this rule is also on process events" },
 	{ POL "    match:\n      not:\n        port: [22]\n",
-	  "t.yaml:7:15: address, port, protocol and dns_name apply to network events "
+	  "t.yaml:7:15: address, port, protocol, direction and dns_name apply to network events "
 	  "(network_connect, network_accept, ...) only, and this rule is also on process events" },
 	{ "name: p\nrules:\n  - name: r\n    on: [network_connect, file_open]\n"
 	  "    match:\n      protocol: [tcp]\n",
-	  "t.yaml:6:17: address, port, protocol and dns_name apply to network events "
+	  "t.yaml:6:17: address, port, protocol, direction and dns_name apply to network events "
 	  "(network_connect, network_accept, ...) only, and this rule is also on file events" },
 	{ NETPOL "    match:\n      path: [/etc/passwd]\n",
 	  "t.yaml:6:13: path, name and access apply to file events (file_open, file_create, "
@@ -399,12 +399,19 @@ static const struct {
 	  "      dns_name: {suffix: [.Example.COM.], exact: [a/b]}\n",
 	  "t.yaml:6:17: dns_name: 'a/b' is not a DNS name (letters, digits, '-', '_' and '.', at "
 	  "most 253 bytes)" },
+	{ "name: p\nrules:\n  - name: r\n    on: [network_connect, network_udp]\n    match:\n"
+	  "      direction: [inbound]\n",
+	  "t.yaml:6:18: direction: inbound never matches this rule's events (inbound: "
+	  "network_accept, network_listen, network_close; outbound: every other network event)" },
+	{ "name: p\nrules:\n  - name: r\n    on: [network_close]\n    match:\n"
+	  "      direction: [sideways]\n",
+	  "t.yaml:6:18: direction: unknown 'sideways' (known: outbound, inbound)" },
 	{ "name: p\nrules:\n  - name: r\n    on: [dns_query]\n    match:\n"
 	  "      dns_name: {prefix: [www.]}\n",
 	  "t.yaml:6:18: dns_name: unknown key 'prefix' (known: exact, suffix)" },
 	{ "name: p\nrules:\n  - name: r\n    on: [process_exec, dns_query]\n    match:\n"
 	  "      dns_name: [example.com]\n",
-	  "t.yaml:6:17: address, port, protocol and dns_name apply to network events "
+	  "t.yaml:6:17: address, port, protocol, direction and dns_name apply to network events "
 	  "(network_connect, network_accept, ...) only, and this rule is also on process events" },
 };
 

@@ -468,6 +468,23 @@ static void test_policy_compile_dns_name(void **state)
 	assert_non_null(strstr(fx.diag.msgs[0], "decided in user space"));
 }
 
+/* direction splits network_close by who opened the connection */
+static void test_policy_compile_direction(void **state)
+{
+	(void)state;
+	add("name: d\nrules:\n"
+	    "  - name: in\n    on: [network_close]\n    match: {direction: [inbound]}\n"
+	    "  - name: out\n    on: [network_close]\n    match: {not: {direction: [inbound]}}\n"
+	    "  - name: both\n    on: [network_close]\n");
+	assert_int_equal(compile(0), 0);
+	assert_false(bit(&fx.c.masks.direction[0], 0));
+	assert_true(bit(&fx.c.masks.direction[1], 0));
+	assert_true(bit(&fx.c.masks.direction[0], 1));
+	assert_false(bit(&fx.c.masks.direction[1], 1));
+	assert_true(bit(&fx.c.masks.direction[0], 2));
+	assert_true(bit(&fx.c.masks.direction[1], 2));
+}
+
 static void test_policy_compile_deny_needs_a_way(void **state)
 {
 	(void)state;
@@ -653,6 +670,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_policy_compile_uid_ranges, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_actions, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_dns_name, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_direction, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_needs_a_way, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_fallback_kill, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_events, teardown),
