@@ -703,7 +703,13 @@ static __always_inline int pg_tp_fd_op(struct pg_file_heap *h, const struct pg_p
 	if (!files)
 		return 0;
 	fdt = files->fdt;
-	if (pg_fd_fast(files, fdt, fd)) {
+	/*
+	 * From 6.2 the cast reads any fd's file typed, so the fast path is
+	 * left out there: it would be a second copy of the whole decision
+	 * for the verifier to walk in each of these programs, for a saving
+	 * of one helper read.
+	 */
+	if (!pg_have_rdonly_cast() && pg_fd_fast(files, fdt, fd)) {
 		file = pg_fd_array(files, fd);
 		if (!file)
 			return 0;
