@@ -310,6 +310,12 @@ static __always_inline void pg_net_record_task(struct pg_net_event *e, __u16 typ
 
 /* set by the agent (src/sensors/network.c): LSM and tracing programs may ask for cookies */
 const volatile int pg_cookie_helper = 0;
+/*
+ * Set by the agent where they may not (before 5.12) and the lsm or fentry
+ * backend runs: the cgroup hooks are loaded beside it only to mark DNS
+ * sockets, which needs the cookie they can ask for, and report nothing.
+ */
+const volatile int pg_cgroup_dns_marker = 0;
 
 /*
  * A socket's cookie, as the kernel made it (cgroup hooks ask for one,
@@ -706,6 +712,8 @@ static __always_inline int pg_net_connect(struct bpf_sock_addr *ctx, struct pg_n
 	h->ev.sport = sk->src_port;
 	if (h->ev.dport == PG_DNS_PORT)
 		pg_net_dns_mark(h, bpf_get_socket_cookie(ctx));
+	if (pg_cgroup_dns_marker)
+		return 1;
 	act = pg_net_connect_decide(h, 0);
 	if (act < 0)
 		return 1;
@@ -816,6 +824,8 @@ static __always_inline int pg_net_sendmsg(struct bpf_sock_addr *ctx, struct pg_n
 		h->ev.sport = ctx->sk->src_port;
 	if (h->ev.dport == PG_DNS_PORT)
 		pg_net_dns_mark(h, bpf_get_socket_cookie(ctx));
+	if (pg_cgroup_dns_marker)
+		return 1;
 	return pg_net_udp_send(h, ctx, NULL, 0);
 }
 

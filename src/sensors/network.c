@@ -93,65 +93,78 @@ static const struct pg_backend network_backends[] = {
 	{ "fentry", "BPF trampolines, tp_btf, syscall tracepoints", usable_fentry, fentry_progs },
 };
 
+/* The object's .rodata, writable before the load; NULL if it is too short. */
+static struct network_bpf__rodata *rodata_of(struct bpf_object *obj, size_t need)
+{
+	struct bpf_map *rodata = bpf_object__find_map_by_name(obj, ".rodata");
+	size_t sz = 0;
+	void *ro;
+
+	/*
+	 * Before the load, .rodata is the object's writable image, the very
+	 * memory a skeleton's ->rodata points at. The struct is padded to its
+	 * alignment, the section is not: @need is where the last field ends.
+	 */
+	ro = rodata ? (void *)(uintptr_t)bpf_map__initial_value(rodata, &sz) : NULL;
+	return ro && sz >= need ? ro : NULL;
+}
+
+static void set_autoload(struct bpf_object *obj, const char *const *names, bool on)
+{
+	for (; *names; names++)
+		bpf_program__set_autoload(bpf_object__find_program_by_name(obj, *names), on);
+}
+
 /*
  * The DNS programs find a message's process by the socket's cookie, which
  * the LSM and fentry hooks can only ask for where tracing programs have
  * the cookie helper (5.12, commit c5dbb89fc2ac "bpf: Expose
  * bpf_get_socket_cookie to tracing programs", which added
- * bpf_get_socket_ptr_cookie: told by that function in the kernel's BTF);
- * and they attach to the cgroup v2 root. Without either, the rest of the
- * sensor runs, without DNS events.
+ * bpf_get_socket_ptr_cookie: told by that function in the kernel's BTF).
+ * Before, the cgroup hooks, which have always had it, run beside them to
+ * mark DNS sockets and nothing else. The packet programs attach to the
+ * cgroup v2 root: without one, the rest of the sensor runs, without DNS
+ * events.
  */
 static int network_configure(struct bpf_object *obj, const struct pg_config *cfg)
 {
+	static const char *const skb_progs[] = { "cgroup_skb_egress", "cgroup_skb_ingress", NULL };
+	static const char *const marker_progs[] = { "cgroup_connect4", "cgroup_connect6",
+						    "cgroup_sendmsg4", "cgroup_sendmsg6", NULL };
 	struct bpf_program *lsm = bpf_object__find_program_by_name(obj, "lsm_socket_connect");
 	struct bpf_program *fentry =
 		bpf_object__find_program_by_name(obj, "fentry_security_socket_connect");
-	struct bpf_map *rodata = bpf_object__find_map_by_name(obj, ".rodata");
 	bool hook =
 		(lsm && bpf_program__autoload(lsm)) || (fentry && bpf_program__autoload(fentry));
-	bool cookie = true, dns = true;
-	const char *why = NULL;
+	struct network_bpf__rodata *ro;
+	bool cookie = true;
 	struct btf *btf;
 
 	(void)cfg;
-	if (hook) {
-		btf = btf__load_vmlinux_btf();
-		cookie = !libbpf_get_error(btf) &&
-			 btf__find_by_name_kind(btf, "bpf_get_socket_ptr_cookie", BTF_KIND_FUNC) >=
-				 0;
-		if (!libbpf_get_error(btf))
-			btf__free(btf);
-		if (!cookie)
-			why = "no socket cookie helper for LSM and tracing programs (5.12+)";
-	}
 	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
-	    access("/sys/fs/cgroup/unified/cgroup.controllers", F_OK))
-		why = "no cgroup v2 mounted";
-	dns = !why;
-	if (!dns) {
-		pg_info("network: no DNS events on this kernel: %s", why);
-		bpf_program__set_autoload(
-			bpf_object__find_program_by_name(obj, "cgroup_skb_egress"), false);
-		bpf_program__set_autoload(
-			bpf_object__find_program_by_name(obj, "cgroup_skb_ingress"), false);
+	    access("/sys/fs/cgroup/unified/cgroup.controllers", F_OK)) {
+		pg_info("network: no DNS events on this kernel: no cgroup v2 mounted");
+		set_autoload(obj, skb_progs, false);
+		return 0;
 	}
-	/* the hooks ask for cookies only where the kernel lets them */
-	if (hook && cookie && rodata) {
-		size_t sz = 0;
-		/*
-		 * Before the load, .rodata is the object's writable image, the
-		 * very memory a skeleton's ->rodata points at.
-		 */
-		struct network_bpf__rodata *ro =
-			(void *)(uintptr_t)bpf_map__initial_value(rodata, &sz);
-
-		/* the struct is padded to its alignment, the section is not */
-		if (!ro || sz < offsetof(struct network_bpf__rodata, pg_cookie_helper) +
-					   sizeof(ro->pg_cookie_helper))
-			return -EINVAL;
+	if (!hook)
+		return 0; /* the cgroup backend: its hooks have the cookie */
+	btf = btf__load_vmlinux_btf();
+	cookie = !libbpf_get_error(btf) &&
+		 btf__find_by_name_kind(btf, "bpf_get_socket_ptr_cookie", BTF_KIND_FUNC) >= 0;
+	if (!libbpf_get_error(btf))
+		btf__free(btf);
+	ro = rodata_of(obj, offsetof(struct network_bpf__rodata, pg_cgroup_dns_marker) +
+				    sizeof(ro->pg_cgroup_dns_marker));
+	if (!ro)
+		return -EINVAL;
+	if (cookie) {
+		/* the hooks ask for cookies themselves */
 		ro->pg_cookie_helper = 1;
+		return 0;
 	}
+	ro->pg_cgroup_dns_marker = 1;
+	set_autoload(obj, marker_progs, true);
 	return 0;
 }
 
