@@ -323,24 +323,38 @@ t_net_default() {
 	check net_default "$_x" '.network_connect.policy.name == "network"' && ok net_default
 }
 
+# dns_server TEST NAME IPV4 [pg-net dns-server options…]: a test resolver
+# on 198.18.0.2 port 53 (in the test host's namespace) answering NAME with
+# IPV4, DPID its pid; ready when this returns. 1 (TEST skipped) where the
+# agent said it has no DNS events on this kernel.
+dns_server() {
+	__dt=$1 __dn=$2 __di=$3
+	shift 3
+	__why=$(sed -n 's/.*network: no DNS events on this kernel: //p' "$WORK/net.log")
+	[ -n "$__why" ] && { skip "$__dt" "$__why"; return 1; }
+	rm -f "$WORK/dns.ready"
+	if [ "$NET_LO" = 1 ]; then
+		"$NET" dns-server 198.18.0.2 53 "$__dn" "$__di" --ready "$WORK/dns.ready" "$@" >"$WORK/dns.out" 2>&1 &
+	else
+		"$IP" netns exec "$NETNS" "$NET" dns-server 198.18.0.2 53 "$__dn" "$__di" --ready "$WORK/dns.ready" "$@" >"$WORK/dns.out" 2>&1 &
+	fi
+	DPID=$!
+	__n=0
+	while [ ! -e "$WORK/dns.ready" ] && [ $__n -lt 50 ]; do
+		sleep 0.1
+		__n=$((__n + 1))
+	done
+	return 0
+}
+
 # A name resolved by a test resolver, then a connection to the address it
 # gave: dns_query and dns_answer of the asking process, and the
 # connection's remote_name. Last: every later event to 198.18.0.2 would
 # carry the name.
 t_net_dns() {
-	_why=$(sed -n 's/.*network: no DNS events on this kernel: //p' "$WORK/net.log")
-	[ -n "$_why" ] && { skip net_dns "$_why"; return; }
-	rm -f "$WORK/dns.ready"
-	if [ "$NET_LO" = 1 ]; then
-		"$NET" dns-server 198.18.0.2 53 pg-dns.example 198.18.0.2 --ready "$WORK/dns.ready" >"$WORK/dns.out" 2>&1 &
-	else
-		"$IP" netns exec "$NETNS" "$NET" dns-server 198.18.0.2 53 pg-dns.example 198.18.0.2 --ready "$WORK/dns.ready" >"$WORK/dns.out" 2>&1 &
-	fi
-	_dp=$!
-	_n=0
-	while [ ! -e "$WORK/dns.ready" ] && [ $_n -lt 50 ]; do sleep 0.1; _n=$((_n + 1)); done
+	dns_server net_dns pg-dns.example 198.18.0.2 || return
 	client "$NET" dns-query 198.18.0.2 53 pg-dns.example
-	wait $_dp
+	wait $DPID
 	grep -q "answer=198.18.0.2" "$WORK/client.out" || { fail net_dns "resolver: $(cat "$WORK/client.out" "$WORK/dns.out")"; return; }
 	_q=$CPID
 	serve nx 198.18.0.2 4440 || { fail net_dns "server did not start"; return; }
@@ -363,19 +377,9 @@ t_net_dns() {
 # DNS over TCP (a large answer, a zone transfer, or a resolver set to
 # use-vc): the same events, each message after its 2-byte length
 t_net_dns_tcp() {
-	_why=$(sed -n 's/.*network: no DNS events on this kernel: //p' "$WORK/net.log")
-	[ -n "$_why" ] && { skip net_dns_tcp "$_why"; return; }
-	rm -f "$WORK/dns.ready"
-	if [ "$NET_LO" = 1 ]; then
-		"$NET" dns-server 198.18.0.2 53 pg-tcp.example 198.18.0.3 --transport tcp --ready "$WORK/dns.ready" >"$WORK/dns.out" 2>&1 &
-	else
-		"$IP" netns exec "$NETNS" "$NET" dns-server 198.18.0.2 53 pg-tcp.example 198.18.0.3 --transport tcp --ready "$WORK/dns.ready" >"$WORK/dns.out" 2>&1 &
-	fi
-	_dp=$!
-	_n=0
-	while [ ! -e "$WORK/dns.ready" ] && [ $_n -lt 50 ]; do sleep 0.1; _n=$((_n + 1)); done
+	dns_server net_dns_tcp pg-tcp.example 198.18.0.3 --transport tcp || return
 	client "$NET" dns-query 198.18.0.2 53 PG-TCP.Example --transport tcp
-	wait $_dp
+	wait $DPID
 	grep -q "answer=198.18.0.3" "$WORK/client.out" || { fail net_dns_tcp "resolver: $(cat "$WORK/client.out" "$WORK/dns.out")"; return; }
 	nev net_dns_tcp net dns_query $CPID 53 || return
 	check net_dns_tcp "$NX" '.dns_query.socket.protocol == "tcp" and

@@ -263,6 +263,19 @@ static int socket_new(int family, int type)
 	return socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
+/*
+ * After a non-blocking call failed with errno: 0 to try it again (EINTR,
+ * or EAGAIN and @fd became ready for @events in time), else -errno.
+ */
+static int again(int fd, short events, int timeout_ms)
+{
+	if (errno == EINTR)
+		return 0;
+	if (errno != EAGAIN)
+		return -errno;
+	return wait_fd(fd, events, timeout_ms);
+}
+
 /* Bind @fd to the wildcard address of @family, port @port. */
 static int bind_port(int fd, int family, unsigned int port)
 {
@@ -310,43 +323,10 @@ static int read_all(int fd, int timeout_ms, unsigned long long *ret_n)
 			*ret_n += (unsigned long long)n;
 			continue;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		r = wait_fd(fd, POLLIN, timeout_ms);
+		r = again(fd, POLLIN, timeout_ms);
 		if (r)
 			return r;
 	}
-}
-
-/* Write @n bytes of a fixed pattern, counting into @ret_sent; 0 or -errno. */
-static int write_n(int fd, unsigned long long n, int timeout_ms, unsigned long long *ret_sent)
-{
-	static char buf[65536];
-	ssize_t w;
-	int r;
-
-	if (!buf[0])
-		memset(buf, 'p', sizeof(buf));
-	while (*ret_sent < n) {
-		unsigned long long left = n - *ret_sent;
-
-		/* MSG_NOSIGNAL: a peer gone is EPIPE to report, not SIGPIPE */
-		w = send(fd, buf, left < sizeof(buf) ? left : sizeof(buf), MSG_NOSIGNAL);
-		if (w >= 0) {
-			*ret_sent += (unsigned long long)w;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		r = wait_fd(fd, POLLOUT, timeout_ms);
-		if (r)
-			return r;
-	}
-	return 0;
 }
 
 /*
@@ -423,44 +403,63 @@ static int accept_wait(int fd, struct sockaddr_storage *ss, socklen_t *len, int 
 		if (c >= 0)
 			return c;
 		/* a connection reset while queued is the client's affair: next */
-		if (errno == EINTR || errno == ECONNABORTED)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		r = wait_fd(fd, POLLIN, timeout_ms);
+		r = errno == ECONNABORTED ? 0 : again(fd, POLLIN, timeout_ms);
 		if (r)
 			return r;
 	}
 }
 
 /*
- * Exactly @n bytes of @buf to (@out) or from the stream @fd; 0 or -errno
- * (-ECONNRESET: the peer closed first).
+ * @n bytes of @buf to (@out) or from the stream @fd, *@done of them so far
+ * (moved on as they go); 0 or -errno (-ECONNRESET: the peer closed first).
  */
-static int xfer_exact(int fd, void *buf, size_t n, int out, int timeout_ms)
+static int xfer_more(int fd, void *buf, size_t n, int out, int timeout_ms, size_t *done)
 {
-	size_t done = 0;
 	ssize_t k;
 	int r;
 
-	while (done < n) {
-		k = out ? send(fd, (char *)buf + done, n - done, MSG_NOSIGNAL)
-			: read(fd, (char *)buf + done, n - done);
+	while (*done < n) {
+		k = out ? send(fd, (char *)buf + *done, n - *done, MSG_NOSIGNAL)
+			: read(fd, (char *)buf + *done, n - *done);
 		if (k > 0) {
-			done += (size_t)k;
+			*done += (size_t)k;
 			continue;
 		}
 		if (k == 0)
 			return -ECONNRESET;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		r = wait_fd(fd, out ? POLLOUT : POLLIN, timeout_ms);
+		r = again(fd, out ? POLLOUT : POLLIN, timeout_ms);
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+/* Exactly @n bytes of @buf to (@out) or from @fd; 0 or -errno. */
+static int xfer_exact(int fd, void *buf, size_t n, int out, int timeout_ms)
+{
+	size_t done = 0;
+
+	return xfer_more(fd, buf, n, out, timeout_ms, &done);
+}
+
+/* Write @n bytes of a fixed pattern, counting into @ret_sent; 0 or -errno. */
+static int write_n(int fd, unsigned long long n, int timeout_ms, unsigned long long *ret_sent)
+{
+	static char buf[65536];
+	int r = 0;
+
+	if (!buf[0])
+		memset(buf, 'p', sizeof(buf));
+	while (!r && *ret_sent < n) {
+		unsigned long long left = n - *ret_sent;
+		size_t done = 0;
+
+		/* MSG_NOSIGNAL (xfer_more): a peer gone is EPIPE to report, not SIGPIPE */
+		r = xfer_more(fd, buf, left < sizeof(buf) ? left : sizeof(buf), 1, timeout_ms,
+			      &done);
+		*ret_sent += done;
+	}
+	return r;
 }
 
 static int cmd_serve(struct opts *o)

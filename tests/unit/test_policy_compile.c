@@ -62,6 +62,13 @@ static bool bit(const struct pg_rule_mask *m, unsigned b)
 	return m->w[b / 64] & (1ULL << (b % 64));
 }
 
+/* Which of a two-way mask pair (TCP/UDP, out/in, not/in a container) holds @rule. */
+static void two_way(const struct pg_rule_mask m[2], unsigned rule, bool in0, bool in1)
+{
+	assert_int_equal(bit(&m[0], rule), in0);
+	assert_int_equal(bit(&m[1], rule), in1);
+}
+
 /* The longest entry of @e[0..n) that is a prefix of @key (the LPM answer). */
 static const struct pg_path_entry *lpm(const struct pg_path_entry *e, size_t n, const char *key,
 				       size_t klen)
@@ -477,12 +484,9 @@ static void test_policy_compile_direction(void **state)
 	    "  - name: out\n    on: [network_close]\n    match: {not: {direction: [inbound]}}\n"
 	    "  - name: both\n    on: [network_close]\n");
 	assert_int_equal(compile(0), 0);
-	assert_false(bit(&fx.c.masks.direction[0], 0));
-	assert_true(bit(&fx.c.masks.direction[1], 0));
-	assert_true(bit(&fx.c.masks.direction[0], 1));
-	assert_false(bit(&fx.c.masks.direction[1], 1));
-	assert_true(bit(&fx.c.masks.direction[0], 2));
-	assert_true(bit(&fx.c.masks.direction[1], 2));
+	two_way(fx.c.masks.direction, 0, false, true);
+	two_way(fx.c.masks.direction, 1, true, false);
+	two_way(fx.c.masks.direction, 2, true, true);
 }
 
 static void test_policy_compile_deny_needs_a_way(void **state)
@@ -619,10 +623,8 @@ static void test_policy_compile_in_container(void **state)
 	    "  - name: out\n    on: [process_exec]\n    match: {not: {in_container: true}}\n"
 	    "  - name: any\n    on: [process_exec]\n");
 	assert_int_equal(compile(0), 0);
-	assert_true(bit(&fx.c.masks.in_container[1], 0));
-	assert_false(bit(&fx.c.masks.in_container[0], 0));
-	assert_true(bit(&fx.c.masks.in_container[0], 1));
-	assert_false(bit(&fx.c.masks.in_container[1], 1));
+	two_way(fx.c.masks.in_container, 0, false, true);
+	two_way(fx.c.masks.in_container, 1, true, false);
 	assert_true(bit(&fx.c.masks.any[PG_SEL_CONTAINER], 2));
 }
 
