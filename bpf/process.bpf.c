@@ -492,6 +492,50 @@ static __always_inline void pg_simple_verdict(struct pg_verdict *v, const struct
 		v->flags = 0;
 }
 
+#define PG_S_IFMT 00170000
+#define PG_S_IFSOCK 0140000
+
+/*
+ * Whether fd @fd of @files (its table @fdt) is a socket. The table is the
+ * embedded fd_array while the process has had few files open
+ * (NR_OPEN_DEFAULT, 64 on 64-bit), read typed with a constant index; past
+ * that, one helper read of the pointer, and untyped from there.
+ */
+static __always_inline int pg_fd_is_socket(struct files_struct *files, struct fdtable *fdt,
+					   const int fd)
+{
+	struct file *f = NULL;
+	__u64 p = 0;
+
+	if ((__u64)fdt->fd == (__u64)files + bpf_core_field_offset(struct files_struct, fd_array)) {
+		f = files->fd_array[fd];
+	} else {
+		if (fd >= fdt->max_fds ||
+		    bpf_probe_read_kernel(&p, sizeof(p), (void *)((__u64)fdt->fd + fd * sizeof(void *))))
+			return 0;
+		f = (struct file *)p;
+		return f && (BPF_CORE_READ(f, f_inode, i_mode) & PG_S_IFMT) == PG_S_IFSOCK;
+	}
+	return f && f->f_inode && (f->f_inode->i_mode & PG_S_IFMT) == PG_S_IFSOCK;
+}
+
+/*
+ * The reverse-shell shape (bash -i >& /dev/tcp/…, nc -e /bin/sh): stdin
+ * or stdout a socket in the new image (close-on-exec files are closed by
+ * now). Told here, not from /proc afterwards, which a short-lived shell
+ * would race; the agent shows it for shells and interpreters.
+ */
+static __always_inline int pg_stdio_socket(struct task_struct *task)
+{
+	struct files_struct *files = task->files;
+	struct fdtable *fdt;
+
+	if (!files)
+		return 0;
+	fdt = files->fdt;
+	return fdt && (pg_fd_is_socket(files, fdt, 0) || pg_fd_is_socket(files, fdt, 1));
+}
+
 static __always_inline int pg_handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	const struct pg_runtime_config *cfg = pg_config_get();
@@ -539,6 +583,8 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 		pg_append_path(h, file->f_path.dentry, file->f_path.mnt, fs, PG_PROC_F_PATH_TRUNC,
 			       PG_PROC_F_PATH_ERROR, PG_PROC_F_BIN_DELETED);
 	pg_fill_file(h, file);
+	if (pg_stdio_socket(task))
+		e->proc_flags |= PG_PROC_F_STDIO_SOCKET;
 
 	/* filename: what execve() was asked to run, when it differs (scripts) */
 	e->filename_len = 0;

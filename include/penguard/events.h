@@ -385,7 +385,10 @@ struct pg_file_info {
 #define PG_PROC_F_CWD_DELETED (1U << 17)
 #define PG_PROC_F_COMM_ERROR (1U << 18)
 #define PG_PROC_F_NO_CWD (1U << 19) /* no fs_struct: a kernel thread or an exiting task */
-/* set by the agent: a shell or interpreter started with a socket on stdin or stdout */
+/*
+ * A socket on stdin or stdout at exec (the kernel), shown for shells and
+ * interpreters only (the agent): the reverse-shell shape
+ */
 #define PG_PROC_F_STDIO_SOCKET (1U << 20)
 /*
  * Record-only flags (not shown): the cwd or cgroup is the parent's, as in

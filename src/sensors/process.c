@@ -795,9 +795,9 @@ static void render_exec(struct pg_agent *a, const struct pg_exec_event *e, struc
 /*
  * The reverse-shell shape: a shell or interpreter whose stdin or stdout is
  * a socket (bash -i >& /dev/tcp/…, nc -e /bin/sh, python's pty.spawn
- * after a connect). Told from /proc when the exec is read, for these
- * binaries only; a process that exited since is not flagged (a shell
- * serving a connection lives on).
+ * after a connect). The kernel tells it at exec, for any binary; only
+ * these keep the flag (a socket-activated service is not the shape). A
+ * process found running has no exec record: told from /proc.
  */
 static bool stdio_socket(const struct pg_process *p)
 {
@@ -823,6 +823,8 @@ static bool stdio_socket(const struct pg_process *p)
 	}
 	if (i == PG_ARRAY_SIZE(shells))
 		return false;
+	if (p->flags & PG_PROC_F_EXECVE)
+		return p->flags & PG_PROC_F_STDIO_SOCKET;
 	for (fd = 0; fd <= 1; fd++) {
 		ssize_t len;
 
@@ -856,6 +858,8 @@ static void handle_exec_like(struct pg_agent *a, const void *rec, size_t size, b
 		p->flags |= PG_PROC_F_NO_PARENT;
 	if (stdio_socket(p))
 		p->flags |= PG_PROC_F_STDIO_SOCKET;
+	else
+		p->flags &= ~PG_PROC_F_STDIO_SOCKET;
 	if (v.e->prev_ktime && v.e->prev_ktime != v.e->task.proc.ktime) {
 		/*
 		 * The image this exec replaced (usually the clone a fork made)

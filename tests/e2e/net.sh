@@ -393,7 +393,8 @@ t_net_dns_tcp() {
 # stdout (nc -e /bin/sh, bash -i >& /dev/tcp/…) is flagged stdioSocket
 t_net_reverse_shell() {
 	serve nx 198.18.0.2 4450 || { fail net_reverse_shell "server did not start"; return; }
-	client "$NET" exec-after-connect 198.18.0.2 4450 -- /bin/sh -c 'sleep 1'
+	# a shell that is gone at once: told by the kernel at exec, not raced from /proc
+	client "$NET" exec-after-connect 198.18.0.2 4450 -- /bin/sh -c 'exit 0'
 	wait $SPID
 	_x=$(wait_event net stdioSocket ".process_exec.process.pid == $CPID" "$NET_WAIT")
 	[ -n "$_x" ] || { fail net_reverse_shell "no process_exec of /bin/sh (pid $CPID) flagged stdioSocket: $(grep -F "\"pid\":$CPID," "$WORK/net.json" | grep process_exec | head -n 2 | cut -c1-600)"; return; }
