@@ -87,6 +87,7 @@ struct pg_user_fields {
 	const char *container_id, *cgroup;
 	const char *arguments; /* process events */
 	const char *dns_name;  /* network events: the name asked, or the remote's */
+	bool stdio_socket;     /* the process has the stdioSocket flag */
 };
 
 /* Does the rule's user-space part accept these? */

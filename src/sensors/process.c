@@ -674,6 +674,7 @@ static bool decide(struct pg_agent *a, const struct pg_verdict *v, const struct 
 		.container_id = p->container_runtime ? p->container_id : "",
 		.cgroup = p->cgroup,
 		.arguments = p->arguments,
+		.stdio_socket = p->flags & PG_PROC_F_STDIO_SOCKET,
 	};
 
 	memset(d, 0, sizeof(*d));
@@ -724,6 +725,7 @@ void pg_process_owner(struct pg_agent *a, const struct pg_event_process *t,
 		p = pg_proc_cache__peek(a->cache, &t->parent);
 	f->container_id = p && p->container_runtime ? p->container_id : "";
 	f->cgroup = p && p->cgroup ? p->cgroup : "";
+	f->stdio_socket = p && (p->flags & PG_PROC_F_STDIO_SOCKET);
 }
 
 struct pg_process *pg_process_decide_begin(struct pg_agent *a, const char *type,

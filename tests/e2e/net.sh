@@ -120,6 +120,10 @@ rules:
         dns_name: [other.example]
   - name: everything
     on: [network_connect, network_accept, network_close, network_listen, network_udp, dns_query, dns_answer]
+  - name: reverse-shell
+    on: [process_exec]
+    match:
+      stdio_socket: true
   - name: execs
     on: [process_exec]
 EOF
@@ -398,7 +402,10 @@ t_net_reverse_shell() {
 	wait $SPID
 	_x=$(wait_event net stdioSocket ".process_exec.process.pid == $CPID" "$NET_WAIT")
 	[ -n "$_x" ] || { fail net_reverse_shell "no process_exec of /bin/sh (pid $CPID) flagged stdioSocket: $(grep -F "\"pid\":$CPID," "$WORK/net.json" | grep process_exec | head -n 2 | cut -c1-600)"; return; }
-	ok net_reverse_shell
+	# selected by the rule on the flag; the client's own exec (no socket yet) by the next
+	check net_reverse_shell "$_x" '.process_exec.policy.rule == "reverse-shell"' || return
+	_y=$(grep -F '"process_exec"' "$WORK/net.json" | grep -F "\"pid\":$CPID," | grep -v stdioSocket | head -n 1)
+	check net_reverse_shell "$_y" '.process_exec.policy.rule == "execs"' && ok net_reverse_shell
 }
 
 # Every other backend this kernel can run, forced: a connection reported

@@ -434,8 +434,10 @@ static void test_policy_compile_actions(void **state)
 	assert_true(bit(&fx.c.masks.events[2], 2));
 	assert_false(bit(&fx.c.masks.events[2], 0));
 	assert_string_equal(fx.c.index[3].policy->name, "mon");
-	assert_true(pg_policy_user_match(fx.c.index[1].rule, &(struct pg_user_fields){ "", "/", "a evil b", NULL }));
-	assert_false(pg_policy_user_match(fx.c.index[1].rule, &(struct pg_user_fields){ "", "/", "a good b", NULL }));
+	assert_true(pg_policy_user_match(fx.c.index[1].rule,
+					 &(struct pg_user_fields){ .cgroup = "/", .arguments = "a evil b" }));
+	assert_false(pg_policy_user_match(
+		fx.c.index[1].rule, &(struct pg_user_fields){ .cgroup = "/", .arguments = "a good b" }));
 }
 
 #define BIT(t) (1ULL << PG_EVENT_##t)
@@ -473,6 +475,25 @@ static void test_policy_compile_dns_name(void **state)
 	    "    match: {dns_name: [evil.example]}\n");
 	assert_int_equal(compile(BIT(NET_CONNECT)), -EINVAL);
 	assert_non_null(strstr(fx.diag.msgs[0], "decided in user space"));
+}
+
+/* the reverse-shell flag, decided by the agent from the process */
+static void test_policy_compile_stdio_socket(void **state)
+{
+	struct pg_user_fields f = { 0 };
+
+	(void)state;
+	add("name: s\nrules:\n"
+	    "  - name: rs\n    on: [process_exec, network_connect]\n"
+	    "    match: {stdio_socket: true}\n"
+	    "  - name: plain\n    on: [process_exec]\n    match: {not: {stdio_socket: true}}\n");
+	assert_int_equal(compile(0), 0);
+	assert_true(bit(&fx.c.masks.user, 0));
+	assert_false(pg_policy_user_match(fx.c.index[0].rule, &f));
+	assert_true(pg_policy_user_match(fx.c.index[1].rule, &f));
+	f.stdio_socket = true;
+	assert_true(pg_policy_user_match(fx.c.index[0].rule, &f));
+	assert_false(pg_policy_user_match(fx.c.index[1].rule, &f));
 }
 
 /* direction splits network_close by who opened the connection */
@@ -673,6 +694,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_policy_compile_actions, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_dns_name, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_direction, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_stdio_socket, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_needs_a_way, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_fallback_kill, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_events, teardown),
