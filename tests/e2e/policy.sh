@@ -333,6 +333,7 @@ EOF
 
 # penguard policy list|add|remove over the control socket, root only
 t_policy_socket() {
+	host_only policy_socket "control socket" && return
 	_m=$(mark psock)
 	_sock="$WORK/pg.sock"
 	bin_copy "$WORK/sock/a"
