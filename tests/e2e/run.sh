@@ -635,8 +635,6 @@ t_loss() {
 	fi
 }
 
-# stdout is a pipe nobody reads: the export still gets every event, and
-# SIGTERM stops the agent promptly (what stdout did not take is counted)
 # host_only TEST WHAT: skip TEST in the kernel-matrix VMs (true there).
 # The agent's own behaviour (WHAT: output back-pressure, signals, files)
 # does not change with the kernel; under TCG each of these tests costs
@@ -647,6 +645,8 @@ host_only() {
 	return 0
 }
 
+# stdout is a pipe nobody reads: the export still gets every event, and
+# SIGTERM stops the agent promptly (what stdout did not take is counted)
 t_stalled_stdout() {
 	host_only stalled_stdout "output back-pressure" && return
 	_m=$(mark stall)
