@@ -202,23 +202,12 @@ static __always_inline struct pg_net_heap *pg_net_heap_get(void)
 static __always_inline const struct pg_policy_masks *
 pg_net_candidates(struct pg_rule_mask *sel, __u32 *genp, __u16 type, __u8 proto)
 {
-	const struct pg_runtime_config *cfg = pg_config_get();
-	const struct pg_policy_masks *m;
-	__u32 gen = cfg->policy & 1;
+	const struct pg_policy_masks *m = pg_policy_candidates(sel, genp, type);
 
-	/* no policy: network events are only ever reported when a rule matches */
-	if (!(cfg->policy & PG_POLICY_LOADED) || type >= PG_EVENT_MAX)
-		return NULL;
-	m = pg_policy_masks(gen);
 	if (!m)
 		return NULL;
-	pg_policy_proc_sel(sel, m, gen);
-	pg_mask_and(sel, &m->events[type]);
 	pg_mask_and(sel, &m->protocol[proto == IPPROTO_UDP]);
-	if (pg_mask_empty(sel))
-		return NULL;
-	*genp = gen;
-	return m;
+	return pg_mask_empty(sel) ? NULL : m;
 }
 
 /* Whether any rule can match event @type for this process: a quick test. */

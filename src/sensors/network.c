@@ -303,29 +303,6 @@ static void compact_line(struct pg_agent *a, const struct net_event_name *n,
 		pg_buf_printf(b, " [%s%s]", d->taken ? "" : "would ", d->action);
 }
 
-/*
- * The agent's part of the decision (container_id and cgroup selectors,
- * on the process or, unknown, its parent), then the event's process
- * part. NULL: not reported (the rule rejected it, or out of memory).
- */
-static struct pg_process *event_begin(struct pg_agent *a, const char *type,
-				      const struct pg_event_process *t, const struct pg_verdict *v,
-				      const struct pg_rule_mask *matched,
-				      const char comm[PG_COMM_LEN], struct pg_decision *d)
-{
-	const struct pg_process *owner = pg_proc_cache__peek(a->cache, &t->proc);
-
-	if (!owner)
-		owner = pg_proc_cache__peek(a->cache, &t->parent);
-	memset(d, 0, sizeof(*d));
-	if (a->policy &&
-	    !pg_policy_engine__decide(a->policy, v, matched, t->proc.pid,
-				      owner && owner->container_runtime ? owner->container_id : "",
-				      owner && owner->cgroup ? owner->cgroup : "", "", d))
-		return NULL;
-	return pg_process_event_begin(a, type, t, comm, d);
-}
-
 static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_net_event *e = rec;
@@ -339,7 +316,8 @@ static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 		return;
 	}
 	n = &net_names[e->hdr.type - PG_EVENT_NET_CONNECT];
-	p = event_begin(a, n->name, &e->task, &e->verdict, &e->matched, e->comm, &d);
+	p = pg_process_event_begin_decided(a, n->name, &e->task, &e->verdict, &e->matched, e->comm,
+					   &d);
 	if (!p)
 		return;
 	socket_json(a->json, e);
@@ -447,8 +425,8 @@ static void dns_on_event(struct pg_agent *a, const void *rec, size_t size)
 	}
 	if (!query)
 		dns_learn(&m, rr);
-	p = event_begin(a, query ? "dns_query" : "dns_answer", &e->task, &e->verdict, &e->matched,
-			e->comm, &d);
+	p = pg_process_event_begin_decided(a, query ? "dns_query" : "dns_answer", &e->task,
+					   &e->verdict, &e->matched, e->comm, &d);
 	if (!p)
 		return;
 	dns_json(a->json, e, &m, rr);

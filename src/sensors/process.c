@@ -409,7 +409,7 @@ static void flags_json(struct pg_json *w, struct pg_buf *tmp, const struct pg_pr
 			PG_JSON_KV_STRING((w), key, s_);                                           \
 	} while (0)
 
-static void ns_json(struct pg_agent *a, const struct pg_namespaces *ns)
+void pg_process_ns_json(struct pg_agent *a, const char *key, const struct pg_namespaces *ns)
 {
 	const struct {
 		const char *name;
@@ -429,7 +429,7 @@ static void ns_json(struct pg_agent *a, const struct pg_namespaces *ns)
 	struct pg_json *w = a->json;
 	size_t i;
 
-	PG_JSON_KEY(w, "ns");
+	pg_json__key(w, key);
 	pg_json__begin_object(w);
 	for (i = 0; i < PG_ARRAY_SIZE(rows); i++) {
 		if (!rows[i].inum)
@@ -474,11 +474,11 @@ static const char *const securebit_names[] = {
 	"SecBitNoCapAmbientRaiseLocked",
 };
 
-static void creds_json(struct pg_json *w, const struct pg_creds *c)
+void pg_process_creds_json(struct pg_json *w, const char *key, const struct pg_creds *c)
 {
 	size_t i;
 
-	PG_JSON_KEY(w, "process_credentials");
+	pg_json__key(w, key);
 	pg_json__begin_object(w);
 	PG_JSON_KV_UINT(w, "uid", c->uid);
 	PG_JSON_KV_UINT(w, "gid", c->gid);
@@ -587,9 +587,9 @@ static void process_render(struct pg_agent *a, struct pg_process *p, bool brief)
 	if (a->cfg->process_creds)
 		caps_json(w, "cap", &p->creds);
 	if (a->cfg->process_ns)
-		ns_json(a, &p->ns);
+		pg_process_ns_json(a, "ns", &p->ns);
 	if (a->cfg->process_creds)
-		creds_json(w, &p->creds);
+		pg_process_creds_json(w, "process_credentials", &p->creds);
 	binary_properties_json(w, p);
 	PG_JSON_KV_UINT(w, "cgroup_id", p->cgroup_id);
 	KV_NONEMPTY(w, "cgroup", p->cgroup);
@@ -976,4 +976,29 @@ static void process_on_fork(struct pg_agent *a, const void *rec, size_t size)
 	if (pg_output__wants_compact(a->out))
 		compact_begin(a, e->hdr.ktime, "fork", p);
 	emit(a, e->hdr.ktime);
+}
+
+/*
+ * The agent's part of the decision (container_id and cgroup selectors,
+ * on the process or, unknown, its parent), then the event's process
+ * part. NULL: not reported (the rule rejected it, or out of memory).
+ */
+struct pg_process *pg_process_event_begin_decided(struct pg_agent *a, const char *type,
+						  const struct pg_event_process *t,
+						  const struct pg_verdict *v,
+						  const struct pg_rule_mask *matched,
+						  const char comm[PG_COMM_LEN],
+						  struct pg_decision *d)
+{
+	const struct pg_process *owner = pg_proc_cache__peek(a->cache, &t->proc);
+
+	if (!owner)
+		owner = pg_proc_cache__peek(a->cache, &t->parent);
+	memset(d, 0, sizeof(*d));
+	if (a->policy &&
+	    !pg_policy_engine__decide(a->policy, v, matched, t->proc.pid,
+				      owner && owner->container_runtime ? owner->container_id : "",
+				      owner && owner->cgroup ? owner->cgroup : "", "", d))
+		return NULL;
+	return pg_process_event_begin(a, type, t, comm, d);
 }

@@ -12,6 +12,7 @@
 struct pg_agent;
 struct pg_buf;
 struct pg_decision;
+struct pg_json;
 struct pg_process;
 
 extern const struct pg_sensor pg_sensor_process;
@@ -33,6 +34,24 @@ struct pg_process *pg_process_event_begin(struct pg_agent *a, const char *type,
 					  const struct pg_event_process *t,
 					  const char comm[PG_COMM_LEN],
 					  const struct pg_decision *d);
+
+/*
+ * The same for a record the kernel decided: first the agent's part of
+ * the decision (container_id and cgroup selectors, on the process or,
+ * unknown, its parent) into @d. NULL: not reported (a rule's user-space
+ * selectors rejected it, or out of memory).
+ */
+struct pg_process *pg_process_event_begin_decided(struct pg_agent *a, const char *type,
+						  const struct pg_event_process *t,
+						  const struct pg_verdict *v,
+						  const struct pg_rule_mask *matched,
+						  const char comm[PG_COMM_LEN],
+						  struct pg_decision *d);
+
+/* Write @c as a process_credentials object under @key (uid, gid, …, caps). */
+void pg_process_creds_json(struct pg_json *w, const char *key, const struct pg_creds *c);
+/* Write @ns as an "ns" object under @key ({"uts": {"inum": N, "is_host": true}, …}). */
+void pg_process_ns_json(struct pg_agent *a, const char *key, const struct pg_namespaces *ns);
 
 /* Check every length of an exec/seed record against @size. 0 or -EBADMSG. */
 int pg_process_decode_exec(const void *rec, size_t size, struct pg_exec_view *v);
