@@ -49,6 +49,7 @@ static const struct {
 	{ "network_accept", PG_EVENT_NET_ACCEPT },     { "network_close", PG_EVENT_NET_CLOSE },
 	{ "network_listen", PG_EVENT_NET_LISTEN },     { "network_udp", PG_EVENT_NET_UDP },
 	{ "dns_query", PG_EVENT_DNS_QUERY },	       { "dns_answer", PG_EVENT_DNS_ANSWER },
+	{ "credentials_change", PG_EVENT_CREDS_CHANGE }, { "namespace_change", PG_EVENT_NS_CHANGE },
 };
 
 /* pg_rule.events is a 64-bit mask */
@@ -1431,6 +1432,8 @@ static const char *event_family(uint64_t events)
 		return "process";
 	if (events & PG_POLICY_FILE_EVENTS)
 		return "file";
+	if (events & PG_POLICY_HOST_EVENTS)
+		return "host";
 	return "network";
 }
 

@@ -41,7 +41,11 @@ enum pg_event_type {
 	PG_EVENT_NET_UDP = 20,	  /* a datagram to a destination new for this process */
 	PG_EVENT_DNS_QUERY = 21,  /* a DNS query over UDP (struct pg_dns_event) */
 	PG_EVENT_DNS_ANSWER = 22, /* the answer to a query a rule selected */
-	PG_EVENT_MAX,		  /* keep last; sizes the stats arrays */
+	/* host sensor */
+	PG_EVENT_CREDS_CHANGE = 23, /* struct pg_creds_event */
+	PG_EVENT_NS_CHANGE = 24,    /* struct pg_ns_event */
+	PG_EVENT_HOST_CHANGE = 25,  /* struct pg_host_event */
+	PG_EVENT_MAX,		    /* keep last; sizes the stats arrays */
 };
 
 /* Kernel-side failures that are counted, never ignored. */
@@ -590,6 +594,67 @@ struct pg_dns_event {
 	__u8 data[];
 };
 
+/*
+ * The host sensor's calls, one number per syscall (the record's op): its
+ * records say which call made the change, whatever the backend saw it by.
+ */
+enum pg_host_op {
+	PG_HOST_OP_NONE = 0,
+	/* credentials_change */
+	PG_HOST_OP_SETUID = 1,
+	PG_HOST_OP_SETGID = 2,
+	PG_HOST_OP_SETREUID = 3,
+	PG_HOST_OP_SETREGID = 4,
+	PG_HOST_OP_SETRESUID = 5,
+	PG_HOST_OP_SETRESGID = 6,
+	PG_HOST_OP_SETFSUID = 7,
+	PG_HOST_OP_SETFSGID = 8,
+	PG_HOST_OP_SETGROUPS = 9,
+	PG_HOST_OP_CAPSET = 10,
+	/* namespace_change */
+	PG_HOST_OP_SETNS = 11,
+	PG_HOST_OP_UNSHARE = 12,
+	PG_HOST_OP_CLONE = 13, /* clone, clone3, fork with CLONE_NEW*: the child's namespaces */
+	PG_HOST_OP_MAX,
+};
+
+/*
+ * credentials_change: a set*id, setgroups or capset call that changed
+ * the caller's credentials, as the kernel held them at the call's entry
+ * (before) and return (after).
+ */
+struct pg_creds_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched;
+	__s32 result; /* the call's return value */
+	__u16 op;     /* PG_HOST_OP_* */
+	__u16 pad;
+	struct pg_creds before;
+	struct pg_creds after;
+	char comm[PG_COMM_LEN];
+};
+
+/*
+ * namespace_change: setns, unshare, or a clone that put its child in new
+ * namespaces (before: the caller's, after: the child's). flags: what the
+ * call asked (setns: nstype, unshare and clone: CLONE_* flags).
+ */
+struct pg_ns_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched;
+	__s32 result; /* setns, unshare: 0 or -errno; clone: the child's pid */
+	__u16 op;     /* PG_HOST_OP_* */
+	__u16 pad;
+	__u64 flags;
+	struct pg_namespaces before;
+	struct pg_namespaces after;
+	char comm[PG_COMM_LEN];
+};
+
 /* Per-CPU counters; the agent sums them over CPUs. */
 struct pg_stats {
 	__u64 emitted[PG_EVENT_MAX]; /* records written to a ring buffer */
@@ -666,5 +731,7 @@ PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
 PG_STATIC_ASSERT(sizeof(struct pg_net_event) == 200, "network event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_dns_event) == 168, "dns event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_policy_addr_key) == 24, "address key layout");
+PG_STATIC_ASSERT(sizeof(struct pg_creds_event) == 248, "credentials event layout");
+PG_STATIC_ASSERT(sizeof(struct pg_ns_event) == 208, "namespace event layout");
 
 #endif /* PENGUARD_EVENTS_H */

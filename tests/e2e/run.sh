@@ -23,6 +23,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/policy.sh"
 . "$HERE/file.sh"
 . "$HERE/net.sh"
+. "$HERE/host.sh"
 
 : "${PENGUARD:?set PENGUARD to the penguard binary}"
 : "${PG_HELPERS:?set PG_HELPERS to the folder holding pg-testbin}"
@@ -911,10 +912,11 @@ run_test t_cgroup_v2
 policy_tests
 file_tests
 net_tests
+host_tests
 
 # whatever a filtered or failed run left behind
 kill "$PRE_PID" "$PREDEL_PID" 2>/dev/null
-for _a in main creds storm loss rot cgv2 file fcount fkill fdeny ftp fdef net ndeny nb ndef; do
+for _a in main creds storm loss rot cgv2 file fcount fkill fdeny ftp fdef net ndeny nb ndef host hdef; do
 	_p=$(eval echo "\${AGENT_$_a:-}")
 	[ -n "$_p" ] && kill -INT "$_p" 2>/dev/null
 done

@@ -84,6 +84,9 @@ static void parse_one(const char *yaml, const char *msg)
 	assert_true(has_one(yaml, msg));
 }
 
+/* the host sensor's events, last in the list of known events */
+#define HOST_EVENTS "credentials_change, namespace_change"
+
 static const struct {
 	const char *yaml;
 	const char *msg;
@@ -135,13 +138,15 @@ static const struct {
 	  "t.yaml:4:24: on: unknown event 'file_opn' (known: process_exec, process_exit, "
 	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
 	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, network_connect, "
-	  "network_accept, network_close, network_listen, network_udp, dns_query, dns_answer)" },
+	  "network_accept, network_close, network_listen, network_udp, dns_query, "
+	  "dns_answer, " HOST_EVENTS ")" },
 	{ "name: p\nrules:\n  - name: r\n    on: [process_seed]\n",
 	  "t.yaml:4:10: on: unknown event 'process_seed' (known: process_exec, "
 	  "process_exit, "
 	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
 	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, network_connect, "
-	  "network_accept, network_close, network_listen, network_udp, dns_query, dns_answer)" },
+	  "network_accept, network_close, network_listen, network_udp, dns_query, "
+	  "dns_answer, " HOST_EVENTS ")" },
 	{ POL "    action: block\n",
 	  "t.yaml:5:13: action: unknown action 'block' (known: report, deny, kill)" },
 	{ POL "    action: deny\n    fallback: report\n",
@@ -812,7 +817,7 @@ static void test_policy_many_mistakes_sorted(void **state)
 		"file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, "
 		"network_connect, "
 		"network_accept, network_close, network_listen, network_udp, dns_query, "
-		"dns_answer)",
+		"dns_answer, " HOST_EVENTS ")",
 		"t.yaml:7:15: fallback: only allowed with action: deny (this rule's action is "
 		"kill)",
 		"t.yaml:8:5: rule: duplicate rule name 'r' (first at 4:5)",

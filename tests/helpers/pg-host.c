@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * pg-host: the host sensor's workloads in the end-to-end tests, one static
+ * binary with no dependency beyond libc (the test VMs have only busybox).
+ * Raw syscalls throughout: libc's set*id wrappers broadcast to every
+ * thread, which a single-threaded helper does not need, and capset has
+ * no wrapper without libcap.
+ *
+ *   creds UID
+ *       from root: setresgid(UID, UID, UID), setresuid(UID, UID, 0) (keeps
+ *       root as saved uid), setresuid(0, 0, 0) (back to root: a privilege
+ *       escalation), then capset dropping CAP_NET_RAW. Prints "pid=P" first
+ *       and "ok" at the end; exits non-zero at the first failure.
+ *   newuts
+ *       clone(CLONE_NEWUTS) a child that exits at once; prints "pid=P child=C".
+ *   trace PID
+ *       PTRACE_ATTACH to PID, wait for its stop, detach. Prints "pid=P".
+ *   vmwrite PID ADDR
+ *       process_vm_writev of 1 byte at ADDR (hex) in PID (a failure, EFAULT
+ *       when ADDR is not mapped, is still the call). Prints "pid=P ret=R".
+ *   target
+ *       prints "pid=P addr=A" (a writable byte), then sleeps until killed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "pg-host: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int creds(unsigned uid)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	if (syscall(SYS_setresgid, uid, uid, uid))
+		return fail("setresgid");
+	if (syscall(SYS_setresuid, uid, uid, 0))
+		return fail("setresuid(uid, uid, 0)");
+	if (syscall(SYS_setresuid, 0, 0, 0))
+		return fail("setresuid(0, 0, 0)");
+	if (syscall(SYS_capget, &hdr, data))
+		return fail("capget");
+	data[CAP_NET_RAW / 32].effective &= ~(1U << (CAP_NET_RAW % 32));
+	data[CAP_NET_RAW / 32].permitted &= ~(1U << (CAP_NET_RAW % 32));
+	if (syscall(SYS_capset, &hdr, data))
+		return fail("capset");
+	printf("ok\n");
+	return 0;
+}
+
+static int trace(pid_t pid)
+{
+	int status;
+
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	if (ptrace(PTRACE_ATTACH, pid, 0, 0))
+		return fail("PTRACE_ATTACH");
+	if (waitpid(pid, &status, 0) < 0)
+		return fail("waitpid");
+	if (ptrace(PTRACE_DETACH, pid, 0, 0))
+		return fail("PTRACE_DETACH");
+	return 0;
+}
+
+static int vmwrite(pid_t pid, unsigned long addr)
+{
+	char byte = 'x';
+	struct iovec local = { &byte, 1 }, remote = { (void *)addr, 1 };
+	long ret = syscall(SYS_process_vm_writev, pid, &local, 1, &remote, 1, 0);
+
+	printf("pid=%d ret=%ld\n", getpid(), ret < 0 ? -errno : ret);
+	return 0;
+}
+
+static int newuts(void)
+{
+	long child = syscall(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
+
+	if (child < 0)
+		return fail("clone(CLONE_NEWUTS)");
+	if (child == 0)
+		_exit(0);
+	printf("pid=%d child=%ld\n", getpid(), child);
+	return waitpid(child, NULL, 0) < 0 ? fail("waitpid") : 0;
+}
+
+static char target_byte = 'a';
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "creds"))
+		return creds(strtoul(argv[2], NULL, 10));
+	if (argc == 2 && !strcmp(argv[1], "newuts"))
+		return newuts();
+	if (argc == 3 && !strcmp(argv[1], "trace"))
+		return trace(atoi(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "vmwrite"))
+		return vmwrite(atoi(argv[2]), strtoul(argv[3], NULL, 16));
+	if (argc == 2 && !strcmp(argv[1], "target")) {
+		printf("pid=%d addr=%lx\n", getpid(), (unsigned long)&target_byte);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	fprintf(stderr,
+		"usage: pg-host creds UID | newuts | trace PID | vmwrite PID ADDR | target\n");
+	return 2;
+}
