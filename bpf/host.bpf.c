@@ -33,7 +33,12 @@ struct pg_host_pending {
 	__u16 op;   /* PG_HOST_OP_* */
 	__u16 type; /* the event it may produce */
 	__u32 pad;
-	__u64 flags; /* setns: nstype; unshare: its flags */
+	__u64 flags; /* setns: nstype; unshare: its flags; host_change: its arg */
+	__u64 str;   /* host_change: user pointers to the strings, read at the return */
+	__u64 str2;
+	__u64 fstype;
+	__u32 target;
+	__u32 len; /* sethostname, setdomainname: the name's length */
 	struct pg_creds creds;
 	struct pg_namespaces ns;
 };
@@ -55,6 +60,7 @@ struct pg_host_heap {
 	union {
 		struct pg_creds_event creds;
 		struct pg_ns_event ns;
+		struct pg_host_event host;
 	};
 	struct pg_host_pending pend;
 	struct pg_rule_mask sel;
@@ -118,10 +124,11 @@ static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, st
 
 /*
  * A watched call's entry: if a rule may want @type, keep what the call
- * may change. The creds or the namespaces, not both: each call changes
- * one of them.
+ * may change (the creds or the namespaces: each call changes one of
+ * them), or, for host_change, where its arguments are.
  */
-static __always_inline int pg_host_enter(__u16 type, __u16 op, __u64 flags)
+static __always_inline int pg_host_enter_args(__u16 type, __u16 op, __u64 flags, __u64 str,
+					      __u64 str2, __u64 fstype, __u32 target, __u32 len)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
@@ -136,12 +143,22 @@ static __always_inline int pg_host_enter(__u16 type, __u16 op, __u64 flags)
 	h->pend.type = type;
 	h->pend.pad = 0;
 	h->pend.flags = flags;
+	h->pend.str = str;
+	h->pend.str2 = str2;
+	h->pend.fstype = fstype;
+	h->pend.target = target;
+	h->pend.len = len;
 	if (type == PG_EVENT_CREDS_CHANGE)
 		pg_task_creds(t, &h->pend.creds);
-	else
+	else if (type == PG_EVENT_NS_CHANGE)
 		pg_task_ns(t, &h->pend.ns);
 	bpf_map_update_elem(&pg_host_pending, &id, &h->pend, BPF_ANY);
 	return 0;
+}
+
+static __always_inline int pg_host_enter(__u16 type, __u16 op, __u64 flags)
+{
+	return pg_host_enter_args(type, op, flags, 0, 0, 0, 0, 0);
 }
 
 /* Whether @n bytes at @a and @b differ (whole __u32 words). */
@@ -192,6 +209,82 @@ static __always_inline int pg_host_ns_exit(struct task_struct *t, struct pg_host
 	return 0;
 }
 
+/* What of the host each call changes. */
+static __always_inline __u16 pg_host_kind(__u16 op)
+{
+	if (op <= PG_HOST_OP_CHROOT)
+		return PG_HOST_KIND_MOUNT;
+	if (op <= PG_HOST_OP_SETDOMAINNAME)
+		return PG_HOST_KIND_HOSTNAME;
+	if (op <= PG_HOST_OP_CLOCK_ADJTIME)
+		return PG_HOST_KIND_TIME;
+	if (op <= PG_HOST_OP_SWAPOFF)
+		return PG_HOST_KIND_SWAP;
+	if (op == PG_HOST_OP_REBOOT)
+		return PG_HOST_KIND_REBOOT;
+	if (op <= PG_HOST_OP_KEXEC_FILE_LOAD)
+		return PG_HOST_KIND_KEXEC;
+	if (op <= PG_HOST_OP_DELETE_MODULE)
+		return PG_HOST_KIND_MODULE;
+	if (op == PG_HOST_OP_BPF_PROG_LOAD)
+		return PG_HOST_KIND_BPF;
+	if (op == PG_HOST_OP_PTRACE)
+		return PG_HOST_KIND_PTRACE;
+	return PG_HOST_KIND_PROCESS_VM_WRITE;
+}
+
+/* bpf(BPF_PROG_LOAD)'s attr (UAPI, fixed): prog_type at 0, prog_name[16] at 48 */
+#define PG_BPF_PROG_LOAD 5
+#define PG_BPF_ATTR_PROG_NAME 48
+#define PG_BPF_OBJ_NAME_LEN 16
+
+/*
+ * host_change, at the call's return, whatever it returned: the strings
+ * are read from the caller's memory now (the kernel has copied them by
+ * then; a racing thread could change them after, as with any syscall
+ * argument a tracepoint reads).
+ */
+static __always_inline int pg_host_change_exit(struct task_struct *t, struct pg_host_heap *h,
+					       long ret)
+{
+	struct pg_host_event *e = &h->host;
+	const struct pg_host_pending *p = &h->pend;
+	__u32 len;
+
+	if (pg_host_decide(h, PG_EVENT_HOST_CHANGE, &e->verdict, &e->matched) ==
+	    PG_POLICY_NO_RECORD)
+		return 0;
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_HOST_CHANGE);
+	e->result = ret;
+	e->op = p->op;
+	e->kind = pg_host_kind(p->op);
+	e->arg = p->flags;
+	e->target = p->target;
+	e->fstype[0] = e->str[0] = e->str2[0] = 0;
+	if (p->op == PG_HOST_OP_BPF_PROG_LOAD) {
+		if (bpf_probe_read_user(e->str, PG_BPF_OBJ_NAME_LEN,
+					(void *)(p->str + PG_BPF_ATTR_PROG_NAME)))
+			e->str[0] = 0;
+		e->str[PG_BPF_OBJ_NAME_LEN - 1] = 0;
+	} else if (p->op == PG_HOST_OP_SETHOSTNAME || p->op == PG_HOST_OP_SETDOMAINNAME) {
+		/* a length, not a NUL-terminated string (at most 64 bytes: __NEW_UTS_LEN) */
+		len = p->len < PG_HOST_STR_MAX - 1 ? p->len : PG_HOST_STR_MAX - 1;
+		if (bpf_probe_read_user(e->str, len & (PG_HOST_STR_MAX - 1), (void *)p->str))
+			len = 0;
+		e->str[len & (PG_HOST_STR_MAX - 1)] = 0;
+	} else if (p->str && bpf_probe_read_user_str(e->str, sizeof(e->str), (void *)p->str) < 0) {
+		e->str[0] = 0;
+		pg_count_error(PG_ERR_READ_USER_PATH);
+	}
+	if (p->str2 && bpf_probe_read_user_str(e->str2, sizeof(e->str2), (void *)p->str2) < 0)
+		e->str2[0] = 0;
+	if (p->fstype &&
+	    bpf_probe_read_user_str(e->fstype, sizeof(e->fstype), (void *)p->fstype) < 0)
+		e->fstype[0] = 0;
+	pg_output(e, sizeof(*e));
+	return 0;
+}
+
 /* A watched call's return: report what it changed. */
 static __always_inline int pg_host_exit(struct trace_event_raw_sys_exit *ctx)
 {
@@ -211,21 +304,41 @@ static __always_inline int pg_host_exit(struct trace_event_raw_sys_exit *ctx)
 	bpf_map_delete_elem(&pg_host_pending, &id);
 	if (h->pend.type == PG_EVENT_CREDS_CHANGE)
 		return pg_host_creds_exit(t, h, ctx->ret);
-	return pg_host_ns_exit(t, h, ctx->ret);
+	if (h->pend.type == PG_EVENT_NS_CHANGE)
+		return pg_host_ns_exit(t, h, ctx->ret);
+	return pg_host_change_exit(t, h, ctx->ret);
 }
 
-/* One watched call: its entry and exit tracepoints. */
+/* A watched call's exit tracepoint. */
+#define PG_HOST_EXIT(call)                                                                         \
+	SEC("tracepoint/syscalls/sys_exit_" #call)                                                 \
+	int tp_sys_exit_##call(struct trace_event_raw_sys_exit *ctx)                               \
+	{                                                                                          \
+		return pg_host_exit(ctx);                                                          \
+	}
+
+/* One watched call of credentials_change or namespace_change: its entry and exit. */
 #define PG_HOST_CALL(call, type, op, flags_arg)                                                    \
 	SEC("tracepoint/syscalls/sys_enter_" #call)                                                \
 	int tp_sys_enter_##call(struct trace_event_raw_sys_enter *ctx)                             \
 	{                                                                                          \
 		return pg_host_enter(type, op, flags_arg);                                         \
 	}                                                                                          \
-	SEC("tracepoint/syscalls/sys_exit_" #call)                                                 \
-	int tp_sys_exit_##call(struct trace_event_raw_sys_exit *ctx)                               \
+	PG_HOST_EXIT(call)
+
+/*
+ * One call of host_change, every time it is made: its entry (which
+ * arguments to keep: the flags, the user pointers of up to two strings
+ * and a file system type, a target process, a length) and its exit.
+ */
+#define PG_HOST_CHANGE(call, op, flags, str, str2, fstype, target, len)                            \
+	SEC("tracepoint/syscalls/sys_enter_" #call)                                                \
+	int tp_sys_enter_##call(struct trace_event_raw_sys_enter *ctx)                             \
 	{                                                                                          \
-		return pg_host_exit(ctx);                                                          \
-	}
+		return pg_host_enter_args(PG_EVENT_HOST_CHANGE, op, flags, str, str2, fstype,      \
+					  target, len);                                            \
+	}                                                                                          \
+	PG_HOST_EXIT(call)
 
 PG_HOST_CALL(setuid, PG_EVENT_CREDS_CHANGE, PG_HOST_OP_SETUID, 0)
 PG_HOST_CALL(setgid, PG_EVENT_CREDS_CHANGE, PG_HOST_OP_SETGID, 0)
@@ -274,3 +387,97 @@ int BPF_PROG(tp_btf_host_fork, struct task_struct *parent, struct task_struct *c
 	pg_output(e, sizeof(*e));
 	return 0;
 }
+
+/* ---- host_change ---- */
+
+#define A(n) ctx->args[n]
+
+/* mount(dev_name, dir_name, type, flags, data) */
+PG_HOST_CHANGE(mount, PG_HOST_OP_MOUNT, A(3), A(1), A(0), A(2), 0, 0)
+/* umount2(name, flags) (the umount tracepoint: x86 has no plain umount call) */
+PG_HOST_CHANGE(umount, PG_HOST_OP_UMOUNT, A(1), A(0), 0, 0, 0, 0)
+PG_HOST_CHANGE(pivot_root, PG_HOST_OP_PIVOT_ROOT, 0, A(0), A(1), 0, 0, 0)
+PG_HOST_CHANGE(chroot, PG_HOST_OP_CHROOT, 0, A(0), 0, 0, 0, 0)
+/* sethostname(name, len) */
+PG_HOST_CHANGE(sethostname, PG_HOST_OP_SETHOSTNAME, 0, A(0), 0, 0, 0, A(1))
+PG_HOST_CHANGE(setdomainname, PG_HOST_OP_SETDOMAINNAME, 0, A(0), 0, 0, 0, A(1))
+PG_HOST_CHANGE(settimeofday, PG_HOST_OP_SETTIMEOFDAY, 0, 0, 0, 0, 0, 0)
+/* clock_settime(which_clock, tp) */
+PG_HOST_CHANGE(clock_settime, PG_HOST_OP_CLOCK_SETTIME, A(0), 0, 0, 0, 0, 0)
+/* swapon(specialfile, swap_flags), swapoff(specialfile) */
+PG_HOST_CHANGE(swapon, PG_HOST_OP_SWAPON, A(1), A(0), 0, 0, 0, 0)
+PG_HOST_CHANGE(swapoff, PG_HOST_OP_SWAPOFF, 0, A(0), 0, 0, 0, 0)
+/* reboot(magic1, magic2, cmd, arg) */
+PG_HOST_CHANGE(reboot, PG_HOST_OP_REBOOT, A(2), 0, 0, 0, 0, 0)
+PG_HOST_CHANGE(kexec_load, PG_HOST_OP_KEXEC_LOAD, A(3), 0, 0, 0, 0, 0)
+/* kexec_file_load(kernel_fd, initrd_fd, cmdline_len, cmdline, flags) */
+PG_HOST_CHANGE(kexec_file_load, PG_HOST_OP_KEXEC_FILE_LOAD, A(4), A(3), 0, 0, 0, 0)
+/* init_module(umod, len, uargs), finit_module(fd, uargs, flags), delete_module(name, flags) */
+PG_HOST_CHANGE(init_module, PG_HOST_OP_INIT_MODULE, 0, A(2), 0, 0, 0, 0)
+PG_HOST_CHANGE(finit_module, PG_HOST_OP_FINIT_MODULE, A(2), A(1), 0, 0, 0, 0)
+PG_HOST_CHANGE(delete_module, PG_HOST_OP_DELETE_MODULE, A(1), A(0), 0, 0, 0, 0)
+/* process_vm_writev(pid, lvec, liovcnt, rvec, riovcnt, flags) */
+PG_HOST_CHANGE(process_vm_writev, PG_HOST_OP_PROCESS_VM_WRITEV, 0, 0, 0, 0, A(0), 0)
+
+/*
+ * adjtimex and clock_adjtime with no mode bits only read the clock's
+ * state, which time daemons do every few seconds: a change has modes set
+ * (the first field of struct __kernel_timex). Unreadable: reported.
+ */
+static __always_inline int pg_host_adjtime(__u16 op, __u64 clock, __u64 utx)
+{
+	__u32 modes = 0;
+
+	if (!bpf_probe_read_user(&modes, sizeof(modes), (void *)utx) && !modes)
+		return 0;
+	return pg_host_enter_args(PG_EVENT_HOST_CHANGE, op,
+				  op == PG_HOST_OP_ADJTIMEX ? modes : clock, 0, 0, 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_adjtimex")
+int tp_sys_enter_adjtimex(struct trace_event_raw_sys_enter *ctx)
+{
+	return pg_host_adjtime(PG_HOST_OP_ADJTIMEX, 0, A(0));
+}
+PG_HOST_EXIT(adjtimex)
+
+SEC("tracepoint/syscalls/sys_enter_clock_adjtime")
+int tp_sys_enter_clock_adjtime(struct trace_event_raw_sys_enter *ctx)
+{
+	return pg_host_adjtime(PG_HOST_OP_CLOCK_ADJTIME, A(0), A(1));
+}
+PG_HOST_EXIT(clock_adjtime)
+
+/* set by the agent (src/sensors/host.c): its own program loads are not news */
+const volatile __u32 pg_agent_tgid = 0;
+
+/*
+ * bpf(): every map lookup of every BPF tool (the agent's own included)
+ * comes through here, so the command is the first test: only
+ * BPF_PROG_LOAD goes on, and not from the agent.
+ */
+SEC("tracepoint/syscalls/sys_enter_bpf")
+int tp_sys_enter_bpf(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 type = 0;
+
+	if (A(0) != PG_BPF_PROG_LOAD || bpf_get_current_pid_tgid() >> 32 == pg_agent_tgid)
+		return 0;
+	bpf_probe_read_user(&type, sizeof(type), (void *)A(1));
+	return pg_host_enter_args(PG_EVENT_HOST_CHANGE, PG_HOST_OP_BPF_PROG_LOAD, type, A(1), 0, 0,
+				  0, 0);
+}
+PG_HOST_EXIT(bpf)
+
+#define PTRACE_ATTACH 16
+#define PTRACE_SEIZE 0x4206
+
+/* ptrace(request, pid, addr, data): the attaching requests only */
+SEC("tracepoint/syscalls/sys_enter_ptrace")
+int tp_sys_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
+{
+	if (A(0) != PTRACE_ATTACH && A(0) != PTRACE_SEIZE)
+		return 0;
+	return pg_host_enter_args(PG_EVENT_HOST_CHANGE, PG_HOST_OP_PTRACE, A(0), 0, 0, 0, A(1), 0);
+}
+PG_HOST_EXIT(ptrace)

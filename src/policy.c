@@ -50,6 +50,7 @@ static const struct {
 	{ "network_listen", PG_EVENT_NET_LISTEN },     { "network_udp", PG_EVENT_NET_UDP },
 	{ "dns_query", PG_EVENT_DNS_QUERY },	       { "dns_answer", PG_EVENT_DNS_ANSWER },
 	{ "credentials_change", PG_EVENT_CREDS_CHANGE }, { "namespace_change", PG_EVENT_NS_CHANGE },
+	{ "host_change", PG_EVENT_HOST_CHANGE },
 };
 
 /* pg_rule.events is a 64-bit mask */

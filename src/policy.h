@@ -66,7 +66,9 @@
 	 (1ULL << PG_EVENT_NET_CLOSE) | (1ULL << PG_EVENT_NET_LISTEN) |                            \
 	 (1ULL << PG_EVENT_NET_UDP) | (1ULL << PG_EVENT_DNS_QUERY) |                               \
 	 (1ULL << PG_EVENT_DNS_ANSWER))
-#define PG_POLICY_HOST_EVENTS ((1ULL << PG_EVENT_CREDS_CHANGE) | (1ULL << PG_EVENT_NS_CHANGE))
+#define PG_POLICY_HOST_EVENTS                                                                      \
+	((1ULL << PG_EVENT_CREDS_CHANGE) | (1ULL << PG_EVENT_NS_CHANGE) |                          \
+	 (1ULL << PG_EVENT_HOST_CHANGE))
 
 enum pg_policy_mode {
 	PG_MODE_MONITOR = 0, /* actions other than report are only reported: "would kill" */

@@ -615,8 +615,49 @@ enum pg_host_op {
 	PG_HOST_OP_SETNS = 11,
 	PG_HOST_OP_UNSHARE = 12,
 	PG_HOST_OP_CLONE = 13, /* clone, clone3, fork with CLONE_NEW*: the child's namespaces */
+	/* host_change */
+	PG_HOST_OP_MOUNT = 14,
+	PG_HOST_OP_UMOUNT = 15, /* umount2 */
+	PG_HOST_OP_PIVOT_ROOT = 16,
+	PG_HOST_OP_CHROOT = 17,
+	PG_HOST_OP_SETHOSTNAME = 18,
+	PG_HOST_OP_SETDOMAINNAME = 19,
+	PG_HOST_OP_SETTIMEOFDAY = 20,
+	PG_HOST_OP_CLOCK_SETTIME = 21,
+	PG_HOST_OP_ADJTIMEX = 22,
+	PG_HOST_OP_CLOCK_ADJTIME = 23,
+	PG_HOST_OP_SWAPON = 24,
+	PG_HOST_OP_SWAPOFF = 25,
+	PG_HOST_OP_REBOOT = 26,
+	PG_HOST_OP_KEXEC_LOAD = 27,
+	PG_HOST_OP_KEXEC_FILE_LOAD = 28,
+	PG_HOST_OP_INIT_MODULE = 29,
+	PG_HOST_OP_FINIT_MODULE = 30,
+	PG_HOST_OP_DELETE_MODULE = 31,
+	PG_HOST_OP_BPF_PROG_LOAD = 32,
+	PG_HOST_OP_PTRACE = 33, /* PTRACE_ATTACH, PTRACE_SEIZE */
+	PG_HOST_OP_PROCESS_VM_WRITEV = 34,
 	PG_HOST_OP_MAX,
 };
+
+/* host_change's kind: what of the host a call changes. */
+enum pg_host_kind {
+	PG_HOST_KIND_NONE = 0,
+	PG_HOST_KIND_MOUNT = 1, /* mount, umount2, pivot_root, chroot */
+	PG_HOST_KIND_HOSTNAME = 2,
+	PG_HOST_KIND_TIME = 3,
+	PG_HOST_KIND_SWAP = 4,
+	PG_HOST_KIND_REBOOT = 5,
+	PG_HOST_KIND_KEXEC = 6,
+	PG_HOST_KIND_MODULE = 7,
+	PG_HOST_KIND_BPF = 8,
+	PG_HOST_KIND_PTRACE = 9,
+	PG_HOST_KIND_PROCESS_VM_WRITE = 10,
+	PG_HOST_KINDS,
+};
+
+#define PG_HOST_STR_MAX 256 /* bytes kept of a path or name argument, NUL included */
+#define PG_HOST_FSTYPE_MAX 32
 
 /*
  * credentials_change: a set*id, setgroups or capset call that changed
@@ -652,6 +693,39 @@ struct pg_ns_event {
 	__u64 flags;
 	struct pg_namespaces before;
 	struct pg_namespaces after;
+	char comm[PG_COMM_LEN];
+};
+
+/*
+ * host_change: one of the calls above that change the host (or another
+ * process), reported whether it succeeded or not. str and str2 are NUL
+ * terminated, read from the caller's memory at the call's return:
+ *   mount: str the target, str2 the source, fstype; arg the flags
+ *   umount2: str the target; arg the flags
+ *   pivot_root: str new_root, str2 put_old;  chroot: str the path
+ *   sethostname, setdomainname: str the name
+ *   clock_settime, clock_adjtime: arg the clock id; adjtimex: arg the modes
+ *   swapon: str the path, arg the flags;  swapoff: str the path
+ *   reboot: arg the command;  kexec_file_load: arg the flags
+ *   init_module: str the module's parameters; finit_module: str the
+ *   parameters, arg the flags; delete_module: str the name
+ *   bpf(BPF_PROG_LOAD): str the program's name, arg its type
+ *   ptrace: target, arg the request;  process_vm_writev: target
+ */
+struct pg_host_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched;
+	__s32 result; /* the call's return value: 0 (or a count, an fd) or -errno */
+	__u16 op;     /* PG_HOST_OP_* */
+	__u16 kind;   /* PG_HOST_KIND_* */
+	__u64 arg;
+	__u32 target; /* the process acted on (ptrace, process_vm_writev), as the caller named it */
+	__u32 pad;
+	char fstype[PG_HOST_FSTYPE_MAX];
+	char str[PG_HOST_STR_MAX];
+	char str2[PG_HOST_STR_MAX];
 	char comm[PG_COMM_LEN];
 };
 
@@ -733,5 +807,6 @@ PG_STATIC_ASSERT(sizeof(struct pg_dns_event) == 168, "dns event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_policy_addr_key) == 24, "address key layout");
 PG_STATIC_ASSERT(sizeof(struct pg_creds_event) == 248, "credentials event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_ns_event) == 208, "namespace event layout");
+PG_STATIC_ASSERT(sizeof(struct pg_host_event) == 680, "host event layout");
 
 #endif /* PENGUARD_EVENTS_H */

@@ -26,7 +26,7 @@ h_policy_all() {
 name: host-all
 rules:
   - name: everything
-    on: [credentials_change, namespace_change]
+    on: [credentials_change, namespace_change, host_change]
   - name: execs
     on: [process_exec]
 EOF
@@ -116,8 +116,135 @@ t_host_ns_setns() {
 	ok host_ns_setns
 }
 
-HOST_TESTS="t_host_creds t_host_ns_unshare t_host_ns_clone t_host_ns_setns"
-HOST_OWN_TESTS=""
+# hchg TEST PID SYSCALL [JQ]: the host_change of PID by SYSCALL; HX is the event.
+hchg() {
+	hev "$1" host_change "$2" ".host_change.host.syscall == \"$3\"${4:+ and ($4)}"
+}
+
+# A tmpfs mounted and unmounted in a new mount namespace: the paths,
+# source and type as the caller gave them.
+t_host_mount() {
+	_d=$(mktemp -d)
+	_out=$("$PGHOST" mount "$_d" 2>&1)
+	_rc=$?
+	rmdir "$_d"
+	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	[ "$_rc" = 0 ] || { skip host_mount "cannot mount a tmpfs in a new mount namespace: $_out"; return; }
+	# (the first mount is the namespace's root made private)
+	hchg host_mount "$_pid" mount '.host_change.host.fstype == "tmpfs"' || return
+	check host_mount "$HX" ".host_change.host as \$h | \$h.kind == \"mount\" and \$h.return == 0 and
+		\$h.path == \"$_d\" and \$h.source == \"pgtmp\" and \$h.fstype == \"tmpfs\"" || return
+	hchg host_mount "$_pid" umount2 || return
+	check host_mount "$HX" ".host_change.host as \$h | \$h.kind == \"mount\" and \$h.return == 0 and
+		\$h.path == \"$_d\"" || return
+	# the unshare(CLONE_NEWNS) before it
+	hev host_mount namespace_change "$_pid" '.namespace_change.namespaces.changed == ["mnt"]' || return
+	ok host_mount
+}
+
+# sethostname in a new UTS namespace (the host's name is left alone).
+t_host_hostname() {
+	command -v unshare >/dev/null || { skip host_hostname "no unshare command"; return; }
+	_n="pg-hn-$$"
+	# the shell execs hostname: $$ is its pid
+	if ! unshare -u sh -c "echo \$\$ >'$WORK/hhn.pid'; exec hostname $_n" 2>"$WORK/hhn.err"; then
+		skip host_hostname "unshare -u hostname failed: $(head -c 200 "$WORK/hhn.err")"
+		return
+	fi
+	_pid=$(cat "$WORK/hhn.pid")
+	hchg host_hostname "$_pid" sethostname || return
+	check host_hostname "$HX" ".host_change.host as \$h | \$h.kind == \"hostname\" and
+		\$h.return == 0 and \$h.name == \"$_n\"" || return
+	ok host_hostname
+}
+
+# Calls that fail (or change nothing), harmless here: each failure is
+# still a host_change, with its errno; a read-only adjtimex is none.
+t_host_calls() {
+	_out=$("$PGHOST" calls 2>&1) || { fail host_calls "pg-host calls: $_out"; return; }
+	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	hchg host_calls "$_pid" clock_settime || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "time" and $h.return == -22 and
+		$h.error == "EINVAL" and $h.clock == 1' || return
+	hchg host_calls "$_pid" swapoff || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "swap" and $h.error == "ENOENT" and
+		$h.path == "/nonexistent-pg"' || return
+	hchg host_calls "$_pid" reboot || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "reboot" and $h.error == "EINVAL"' || return
+	hchg host_calls "$_pid" chroot || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "mount" and $h.return == 0 and $h.path == "/"' || return
+	hchg host_calls "$_pid" pivot_root || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "mount" and $h.error == "ENOENT" and
+		$h.path == "/nonexistent-pg" and $h.put_old == "/nonexistent-pg"' || return
+	[ "$(count_events host '"adjtimex"' ".host_change.process.pid == $_pid")" = 0 ] ||
+		{ fail host_calls "a read-only adjtimex was reported"; return; }
+	ok host_calls
+}
+
+# bpf(BPF_PROG_LOAD) by another process than the agent: type and name.
+t_host_bpf() {
+	_out=$("$PGHOST" bpfload 2>&1)
+	_pid=$(js "$_out" | sed -n 's/^pid=\([0-9]*\) .*/\1/p')
+	[ -n "$_pid" ] || { fail host_bpf "pg-host bpfload: $_out"; return; }
+	hchg host_bpf "$_pid" bpf || return
+	check host_bpf "$HX" '.host_change.host as $h | $h.kind == "bpf" and
+		$h.program_type == "socket_filter" and $h.name == "pg_host_test"' || return
+	# the agent's own loads are not reported
+	_ap=$(eval echo \$AGENT_host)
+	[ "$(count_events host '"host_change"' ".host_change.process.pid == $_ap")" = 0 ] ||
+		{ fail host_bpf "the agent's own program loads were reported"; return; }
+	ok host_bpf
+}
+
+# PTRACE_ATTACH and process_vm_writev against a test target.
+t_host_ptrace() {
+	"$PGHOST" target >"$WORK/htarget.out" &
+	_tp=$!
+	_i=0
+	while ! grep -q addr= "$WORK/htarget.out" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	_addr=$(sed -n 's/.*addr=//p' "$WORK/htarget.out")
+	_t=$("$PGHOST" trace "$_tp" 2>&1)
+	_v=$("$PGHOST" vmwrite "$_tp" "$_addr" 2>&1)
+	kill "$_tp" 2>/dev/null
+	wait "$_tp" 2>/dev/null
+	_pid=$(js "$_t" | sed -n 's/^pid=//p')
+	[ -n "$_pid" ] || { fail host_ptrace "pg-host trace: $_t"; return; }
+	hchg host_ptrace "$_pid" ptrace || return
+	check host_ptrace "$HX" ".host_change.host as \$h | \$h.kind == \"ptrace\" and \$h.return == 0 and
+		\$h.request == \"PTRACE_ATTACH\" and \$h.target_pid == $_tp" || return
+	_pid=$(js "$_v" | sed -n 's/^pid=\([0-9]*\) .*/\1/p')
+	hchg host_ptrace "$_pid" process_vm_writev || return
+	check host_ptrace "$HX" ".host_change.host as \$h | \$h.kind == \"process_vm_write\" and
+		\$h.return == 1 and \$h.target_pid == $_tp" || return
+	ok host_ptrace
+}
+
+# What this kernel cannot report is said by probe, and skipped here with its reason.
+t_host_unavailable() {
+	_u=$(echo "$PROBE" | jq -r '.unavailable[]? | select(.event == "host_change") | "\(.kind): \(.why)"')
+	if [ -z "$_u" ]; then
+		ok host_unavailable
+		return
+	fi
+	# a here-document, not a pipe: skip counts in this shell
+	while read -r _l; do
+		skip "host_${_l%%:*}" "${_l#*: }"
+	done <<EOF
+$_u
+EOF
+	# the module calls: /proc/modules says whether the kernel has them
+	if [ ! -e /proc/modules ] && ! echo "$PROBE" | jq -e '.unavailable[] | select(.kind == "module")' >/dev/null; then
+		fail host_unavailable "no /proc/modules, yet probe lists module changes as available"
+		return
+	fi
+	ok host_unavailable
+}
+
+HOST_TESTS="t_host_creds t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_hostname t_host_calls t_host_bpf t_host_ptrace"
+HOST_OWN_TESTS="t_host_unavailable"
 
 host_tests() {
 	# shellcheck disable=SC2086

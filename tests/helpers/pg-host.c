@@ -13,6 +13,19 @@
  *       and "ok" at the end; exits non-zero at the first failure.
  *   newuts
  *       clone(CLONE_NEWUTS) a child that exits at once; prints "pid=P child=C".
+ *   mount DIR
+ *       in a new mount namespace (private): mount a tmpfs "pgtmp" on DIR
+ *       (size=1m), then umount2 it. Prints "pid=P".
+ *   calls
+ *       host changes that fail or change nothing, harmless on any host:
+ *       clock_settime(CLOCK_MONOTONIC) (EINVAL), adjtimex reading only
+ *       (modes 0: not a change), swapoff("/nonexistent-pg") (ENOENT),
+ *       reboot with no magic (EINVAL), chroot("/") (0),
+ *       pivot_root("/nonexistent-pg", "/nonexistent-pg") (ENOENT).
+ *       Prints "pid=P".
+ *   bpfload
+ *       bpf(BPF_PROG_LOAD) of a socket filter "pg_host_test" returning 0;
+ *       prints "pid=P ret=R" (the fd, or -errno).
  *   trace PID
  *       PTRACE_ATTACH to PID, wait for its stop, detach. Prints "pid=P".
  *   vmwrite PID ADDR
@@ -31,7 +44,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/bpf.h>
 #include <linux/capability.h>
+#include <sys/mount.h>
+#include <sys/timex.h>
+#include <time.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -103,12 +120,71 @@ static int newuts(void)
 	return waitpid(child, NULL, 0) < 0 ? fail("waitpid") : 0;
 }
 
+static int do_mount(const char *dir)
+{
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	if (unshare(CLONE_NEWNS))
+		return fail("unshare(CLONE_NEWNS)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return fail("mount(MS_PRIVATE)");
+	if (mount("pgtmp", dir, "tmpfs", 0, "size=1m"))
+		return fail("mount(tmpfs)");
+	if (umount2(dir, 0))
+		return fail("umount2");
+	return 0;
+}
+
+static int calls(void)
+{
+	struct timespec ts = { 0 };
+	struct timex tx = { .modes = 0 };
+
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	syscall(SYS_clock_settime, CLOCK_MONOTONIC, &ts);
+	syscall(SYS_adjtimex, &tx);
+	syscall(SYS_swapoff, "/nonexistent-pg");
+	syscall(SYS_reboot, 0, 0, 0, 0);
+	if (syscall(SYS_chroot, "/"))
+		return fail("chroot");
+	syscall(SYS_pivot_root, "/nonexistent-pg", "/nonexistent-pg");
+	return 0;
+}
+
+static int bpfload(void)
+{
+	/* r0 = 0; exit */
+	static const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+	long ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insns = (uintptr_t)insns;
+	attr.insn_cnt = 2;
+	attr.license = (uintptr_t) "GPL";
+	strcpy(attr.prog_name, "pg_host_test");
+	ret = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	printf("pid=%d ret=%ld\n", getpid(), ret < 0 ? -errno : ret);
+	return 0;
+}
+
 static char target_byte = 'a';
 
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "creds"))
 		return creds(strtoul(argv[2], NULL, 10));
+	if (argc == 3 && !strcmp(argv[1], "mount"))
+		return do_mount(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "calls"))
+		return calls();
+	if (argc == 2 && !strcmp(argv[1], "bpfload"))
+		return bpfload();
 	if (argc == 2 && !strcmp(argv[1], "newuts"))
 		return newuts();
 	if (argc == 3 && !strcmp(argv[1], "trace"))
@@ -121,7 +197,7 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
-	fprintf(stderr,
-		"usage: pg-host creds UID | newuts | trace PID | vmwrite PID ADDR | target\n");
+	fprintf(stderr, "usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
+			"PID | vmwrite PID ADDR | target\n");
 	return 2;
 }

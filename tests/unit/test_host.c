@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <errno.h>
 #include <cmocka.h>
 
 #include "sensors/host.h"
@@ -88,6 +89,25 @@ static void test_host_ns_changed_lists_in_order(void **state)
 	assert_string_equal(names[0], "uts");
 }
 
+static void test_host_kind_names_round_trip(void **state)
+{
+	char buf[32];
+	unsigned k;
+
+	(void)state;
+	for (k = 1; k < PG_HOST_KINDS; k++)
+		assert_int_equal(pg_host_kind_by_name(pg_host_kind_name(k)), k);
+	assert_string_equal(pg_host_kind_name(PG_HOST_KIND_PROCESS_VM_WRITE), "process_vm_write");
+	assert_string_equal(pg_host_kind_name(PG_HOST_KINDS), "unknown");
+	assert_int_equal(pg_host_kind_by_name("unknown"), -ENOENT);
+	assert_int_equal(pg_host_kind_by_name(""), -ENOENT);
+	assert_string_equal(pg_host_prog_type_name(1, buf), "socket_filter");
+	assert_string_equal(pg_host_prog_type_name(29, buf), "lsm");
+	assert_string_equal(pg_host_prog_type_name(1000, buf), "type_1000");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_UMOUNT), "umount2");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_PROCESS_VM_WRITEV), "process_vm_writev");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +115,7 @@ int main(void)
 		cmocka_unit_test(test_host_escalation_uid_zero),
 		cmocka_unit_test(test_host_escalation_caps),
 		cmocka_unit_test(test_host_ns_changed_lists_in_order),
+		cmocka_unit_test(test_host_kind_names_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

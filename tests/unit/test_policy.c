@@ -85,7 +85,7 @@ static void parse_one(const char *yaml, const char *msg)
 }
 
 /* the host sensor's events, last in the list of known events */
-#define HOST_EVENTS "credentials_change, namespace_change"
+#define HOST_EVENTS "credentials_change, namespace_change, host_change"
 
 static const struct {
 	const char *yaml;
