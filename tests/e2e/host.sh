@@ -7,14 +7,16 @@
 
 PGHOST=$(readlink -f "$PG_HELPERS/pg-host" 2>/dev/null)
 
-# hev TEST TYPE PID [JQ]: wait for the TYPE event of PID; HX is the event, or fail TEST.
+# hev TEST TYPE PID [JQ [AGENT]]: wait for the TYPE event of PID in the
+# export of AGENT (default: host); HX is the event, or fail TEST.
 hev() {
 	__hc=".$2.process.pid == $3"
+	__ha=${5:-host}
 	[ -n "${4:-}" ] && __hc="$__hc and ($4)"
-	HX=$(wait_event host "\"$2\"" "$__hc" "$HOST_WAIT")
+	HX=$(wait_event "$__ha" "\"$2\"" "$__hc" "$HOST_WAIT")
 	[ -n "$HX" ] && return 0
 	HOST_WAIT=$SLOW
-	__hx=$(grep -F "\"$2\"" "$WORK/host.json" 2>/dev/null | grep -F "\"pid\":$3" | head -n 3 | cut -c1-700)
+	__hx=$(grep -F "\"$2\"" "$WORK/$__ha.json" 2>/dev/null | grep -F "\"pid\":$3" | head -n 3 | cut -c1-700)
 	fail "$1" "no $2 of pid $3${4:+ with $4}; the export has for that pid: ${__hx:-nothing}"
 	return 1
 }
@@ -68,18 +70,25 @@ t_host_creds() {
 	ok host_creds
 }
 
-# unshare(CLONE_NEWUTS) then a hostname in the new namespace: which
-# namespace changed, its old and new inode.
-t_host_ns_unshare() {
-	command -v unshare >/dev/null || { skip host_ns_unshare "no unshare command"; return; }
-	_m="pg-hns-$$"
-	# $$ of the inner sh is unshare's own pid: it execs the shell
-	if ! unshare -u sh -c "echo \$\$ >'$WORK/hns.pid'; hostname $_m" 2>"$WORK/hns.err"; then
-		skip host_ns_unshare "unshare -u failed: $(head -c 200 "$WORK/hns.err")"
-		return
+# uts_hostname TEST: unshare -u, then sethostname in the new UTS
+# namespace (the host's name is left alone), one process throughout
+# (unshare execs the shell, which execs hostname): HPID its pid, HNAME
+# the name. False, with TEST skipped and why, if that cannot run here.
+uts_hostname() {
+	command -v unshare >/dev/null || { skip "$1" "no unshare command"; return 1; }
+	HNAME="pg-$1-$$"
+	HNAME=$(echo "$HNAME" | tr _ -)
+	if ! unshare -u sh -c "echo \$\$ >'$WORK/uts.pid'; exec hostname $HNAME" 2>"$WORK/uts.err"; then
+		skip "$1" "unshare -u hostname failed: $(head -c 200 "$WORK/uts.err")"
+		return 1
 	fi
-	_pid=$(cat "$WORK/hns.pid")
-	hev host_ns_unshare namespace_change "$_pid" '.namespace_change.namespaces.syscall == "unshare"' || return
+	HPID=$(cat "$WORK/uts.pid")
+}
+
+# unshare(CLONE_NEWUTS): which namespace changed, its old and new inode.
+t_host_ns_unshare() {
+	uts_hostname host_ns_unshare || return
+	hev host_ns_unshare namespace_change "$HPID" '.namespace_change.namespaces.syscall == "unshare"' || return
 	check host_ns_unshare "$HX" '.namespace_change.namespaces as $n | $n.return == 0 and
 		$n.changed == ["uts"] and ($n.flags | tonumber) == 67108864 and
 		$n.before.uts.inum != $n.after.uts.inum and $n.before.mnt.inum == $n.after.mnt.inum' || return
@@ -142,19 +151,12 @@ t_host_mount() {
 	ok host_mount
 }
 
-# sethostname in a new UTS namespace (the host's name is left alone).
+# sethostname in a new UTS namespace: the name.
 t_host_hostname() {
-	command -v unshare >/dev/null || { skip host_hostname "no unshare command"; return; }
-	_n="pg-hn-$$"
-	# the shell execs hostname: $$ is its pid
-	if ! unshare -u sh -c "echo \$\$ >'$WORK/hhn.pid'; exec hostname $_n" 2>"$WORK/hhn.err"; then
-		skip host_hostname "unshare -u hostname failed: $(head -c 200 "$WORK/hhn.err")"
-		return
-	fi
-	_pid=$(cat "$WORK/hhn.pid")
-	hchg host_hostname "$_pid" sethostname || return
+	uts_hostname host_hostname || return
+	hchg host_hostname "$HPID" sethostname || return
 	check host_hostname "$HX" ".host_change.host as \$h | \$h.kind == \"hostname\" and
-		\$h.return == 0 and \$h.name == \"$_n\"" || return
+		\$h.return == 0 and \$h.name == \"$HNAME\"" || return
 	ok host_hostname
 }
 
@@ -222,6 +224,26 @@ t_host_ptrace() {
 	ok host_ptrace
 }
 
+# The built-in policy (policies/host.yaml) reports each kind of change,
+# under its own rule names and tags.
+t_host_default() {
+	agent_start hdef --no-seed || { fail host_default "agent with the built-in policies did not start"; return; }
+	_out=$("$PGHOST" creds 1234 2>&1)
+	_c=$(js "$_out" | sed -n 's/^pid=//p')
+	_out=$("$PGHOST" calls 2>&1)
+	_h=$(js "$_out" | sed -n 's/^pid=//p')
+	HOST_WAIT=$((5 * SLOW))
+	hev host_default_c credentials_change "$_c" '.credentials_change.credentials.privilege_escalation == true' hdef
+	_x=$HX
+	hev host_default_h host_change "$_h" '.host_change.host.syscall == "chroot"' hdef
+	_y=$HX
+	agent_stop hdef
+	[ -n "$_x" ] && [ -n "$_y" ] || return
+	check host_default "$_x" '.credentials_change.policy.name == "host" and
+		(.credentials_change.tags | index(["privilege-escalation"])) != null' || return
+	check host_default "$_y" '.host_change.policy.name == "host"' && ok host_default
+}
+
 # What this kernel cannot report is said by probe, and skipped here with its reason.
 t_host_unavailable() {
 	_u=$(echo "$PROBE" | jq -r '.unavailable[]? | select(.event == "host_change") | "\(.kind): \(.why)"')
@@ -244,30 +266,17 @@ EOF
 }
 
 HOST_TESTS="t_host_creds t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_hostname t_host_calls t_host_bpf t_host_ptrace"
-HOST_OWN_TESTS="t_host_unavailable"
+HOST_OWN_TESTS="t_host_default t_host_unavailable"
 
 host_tests() {
 	# shellcheck disable=SC2086
 	file_selected $HOST_TESTS $HOST_OWN_TESTS || return 0
 	HOST_WAIT=$((5 * SLOW))
-	_hb=$(echo "$PROBE" | jq -r '.sensors.host // empty')
-	if [ -z "$_hb" ] || [ "$_hb" = none ] || [ "$_hb" = null ]; then
-		skip host "no host sensor backend on this kernel or in this build (probe: $(echo "$PROBE" | jq -c '.sensors'))"
-		return 0
-	fi
+	sensor_backend host host || return 0
 	[ -x "$PGHOST" ] || { fail host "$PG_HELPERS/pg-host is missing (make tests)"; return 0; }
 	h_policy_all
 	# shellcheck disable=SC2086
-	if file_selected $HOST_TESTS; then
-		if pol_agent host hall; then
-			for _t in $HOST_TESTS; do
-				run_test "$_t"
-			done
-			agent_stop host
-		else
-			fail host "the agent with host rules did not start"
-		fi
-	fi
+	policy_suite host hall host $HOST_TESTS
 	for _t in $HOST_OWN_TESTS; do
 		run_test "$_t"
 	done

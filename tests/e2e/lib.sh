@@ -158,3 +158,16 @@ exit_audit() {
 		   ([$ex[] | select($n[.] == null)] | length)]
 		| map(tostring) | join(" ")'
 }
+
+# sensor_backend SENSOR TEST: true if probe names a backend for SENSOR;
+# otherwise TEST is skipped, with why.
+sensor_backend() {
+	__sb=$(echo "$PROBE" | jq -r ".sensors.$1 // empty")
+	case "$__sb" in
+	"" | none | null)
+		skip "$2" "no $1 sensor backend on this kernel or in this build (probe: $(echo "$PROBE" | jq -c '.sensors'))"
+		return 1
+		;;
+	esac
+	return 0
+}

@@ -397,11 +397,7 @@ net_tests() {
 	# shellcheck disable=SC2086
 	file_selected $NET_TESTS $NET_OWN_TESTS || return 0
 	NET_WAIT=$((5 * SLOW))
-	_nb=$(echo "$PROBE" | jq -r '.sensors.network // empty')
-	if [ -z "$_nb" ] || [ "$_nb" = none ] || [ "$_nb" = null ]; then
-		skip net "no network sensor backend on this kernel or in this build (probe: $(echo "$PROBE" | jq -c '.sensors'))"
-		return 0
-	fi
+	sensor_backend network net || return 0
 	[ -x "$NET" ] || { fail net "$PG_HELPERS/pg-net is missing (make tests)"; return 0; }
 	if ! net_setup; then
 		net_cleanup
@@ -410,16 +406,7 @@ net_tests() {
 	fi
 	n_policy_all
 	# shellcheck disable=SC2086
-	if file_selected $NET_TESTS; then
-		if pol_agent net nall; then
-			for _t in $NET_TESTS; do
-				run_test "$_t"
-			done
-			agent_stop net
-		else
-			fail net "the agent with network rules did not start"
-		fi
-	fi
+	policy_suite net nall network $NET_TESTS
 	for _t in $NET_OWN_TESTS; do
 		run_test "$_t"
 	done
