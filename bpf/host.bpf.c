@@ -84,13 +84,29 @@ static __always_inline struct pg_host_heap *pg_host_heap_get(void)
 	return h;
 }
 
-/* Whether any rule may report event @type for the current process. */
-static __always_inline int pg_host_wanted(__u16 type)
+/*
+ * The rules that may report event @type for the current process, into
+ * @sel; for host_change, of @kind (rules without `kind:` take every
+ * kind). NULL: none.
+ */
+static __always_inline const struct pg_policy_masks *
+pg_host_candidates(struct pg_rule_mask *sel, __u32 *gen, __u16 type, __u16 kind)
+{
+	const struct pg_policy_masks *m = pg_policy_candidates(sel, gen, type);
+
+	if (!m || type != PG_EVENT_HOST_CHANGE)
+		return m;
+	pg_mask_and(sel, &m->host_kind[kind < PG_HOST_KINDS ? kind : 0]);
+	return pg_mask_empty(sel) ? NULL : m;
+}
+
+/* Whether any rule may report event @type (of @kind) for the current process. */
+static __always_inline int pg_host_wanted(__u16 type, __u16 kind)
 {
 	struct pg_rule_mask sel;
 	__u32 gen;
 
-	return pg_policy_candidates(&sel, &gen, type) != NULL;
+	return pg_host_candidates(&sel, &gen, type, kind) != NULL;
 }
 
 /*
@@ -98,13 +114,13 @@ static __always_inline int pg_host_wanted(__u16 type)
  * it now (a policy swap may have come between entry and exit). Tracing
  * programs may kill; nothing here can refuse the call (it is done).
  */
-static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, struct pg_verdict *v,
-					  struct pg_rule_mask *matched)
+static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, __u16 kind,
+					  struct pg_verdict *v, struct pg_rule_mask *matched)
 {
 	const struct pg_policy_masks *m;
 	__u32 gen;
 
-	m = pg_policy_candidates(&h->sel, &gen, type);
+	m = pg_host_candidates(&h->sel, &gen, type, kind);
 	if (!m)
 		return PG_POLICY_NO_RECORD;
 	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, 0, 1, bpf_ktime_get_ns());
@@ -122,6 +138,30 @@ static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, st
 		(e)->pad = 0;                                                                      \
 	} while (0)
 
+/* What of the host each call changes. */
+static __always_inline __u16 pg_host_kind(__u16 op)
+{
+	if (op <= PG_HOST_OP_CHROOT)
+		return PG_HOST_KIND_MOUNT;
+	if (op <= PG_HOST_OP_SETDOMAINNAME)
+		return PG_HOST_KIND_HOSTNAME;
+	if (op <= PG_HOST_OP_CLOCK_ADJTIME)
+		return PG_HOST_KIND_TIME;
+	if (op <= PG_HOST_OP_SWAPOFF)
+		return PG_HOST_KIND_SWAP;
+	if (op == PG_HOST_OP_REBOOT)
+		return PG_HOST_KIND_REBOOT;
+	if (op <= PG_HOST_OP_KEXEC_FILE_LOAD)
+		return PG_HOST_KIND_KEXEC;
+	if (op <= PG_HOST_OP_DELETE_MODULE)
+		return PG_HOST_KIND_MODULE;
+	if (op == PG_HOST_OP_BPF_PROG_LOAD)
+		return PG_HOST_KIND_BPF;
+	if (op == PG_HOST_OP_PTRACE)
+		return PG_HOST_KIND_PTRACE;
+	return PG_HOST_KIND_PROCESS_VM_WRITE;
+}
+
 /*
  * A watched call's entry: if a rule may want @type, keep what the call
  * may change (the creds or the namespaces: each call changes one of
@@ -134,7 +174,7 @@ static __always_inline int pg_host_enter_args(__u16 type, __u16 op, __u64 flags,
 	__u64 id = bpf_get_current_pid_tgid();
 	struct pg_host_heap *h;
 
-	if (!pg_host_wanted(type))
+	if (!pg_host_wanted(type, pg_host_kind(op)))
 		return 0;
 	h = pg_host_heap_get();
 	if (!h)
@@ -180,7 +220,7 @@ static __always_inline int pg_host_creds_exit(struct task_struct *t, struct pg_h
 	pg_task_creds(t, &e->after);
 	if (!pg_host_differ(&h->pend.creds, &e->after, sizeof(e->after)))
 		return 0;
-	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, &e->verdict, &e->matched) ==
+	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched) ==
 	    PG_POLICY_NO_RECORD)
 		return 0;
 	PG_HOST_RECORD_TASK(e, t, PG_EVENT_CREDS_CHANGE);
@@ -198,7 +238,8 @@ static __always_inline int pg_host_ns_exit(struct task_struct *t, struct pg_host
 	pg_task_ns(t, &e->after);
 	if (!pg_host_differ(&h->pend.ns, &e->after, sizeof(e->after)))
 		return 0;
-	if (pg_host_decide(h, PG_EVENT_NS_CHANGE, &e->verdict, &e->matched) == PG_POLICY_NO_RECORD)
+	if (pg_host_decide(h, PG_EVENT_NS_CHANGE, 0, &e->verdict, &e->matched) ==
+	    PG_POLICY_NO_RECORD)
 		return 0;
 	PG_HOST_RECORD_TASK(e, t, PG_EVENT_NS_CHANGE);
 	e->result = ret;
@@ -207,30 +248,6 @@ static __always_inline int pg_host_ns_exit(struct task_struct *t, struct pg_host
 	e->before = h->pend.ns;
 	pg_output(e, sizeof(*e));
 	return 0;
-}
-
-/* What of the host each call changes. */
-static __always_inline __u16 pg_host_kind(__u16 op)
-{
-	if (op <= PG_HOST_OP_CHROOT)
-		return PG_HOST_KIND_MOUNT;
-	if (op <= PG_HOST_OP_SETDOMAINNAME)
-		return PG_HOST_KIND_HOSTNAME;
-	if (op <= PG_HOST_OP_CLOCK_ADJTIME)
-		return PG_HOST_KIND_TIME;
-	if (op <= PG_HOST_OP_SWAPOFF)
-		return PG_HOST_KIND_SWAP;
-	if (op == PG_HOST_OP_REBOOT)
-		return PG_HOST_KIND_REBOOT;
-	if (op <= PG_HOST_OP_KEXEC_FILE_LOAD)
-		return PG_HOST_KIND_KEXEC;
-	if (op <= PG_HOST_OP_DELETE_MODULE)
-		return PG_HOST_KIND_MODULE;
-	if (op == PG_HOST_OP_BPF_PROG_LOAD)
-		return PG_HOST_KIND_BPF;
-	if (op == PG_HOST_OP_PTRACE)
-		return PG_HOST_KIND_PTRACE;
-	return PG_HOST_KIND_PROCESS_VM_WRITE;
 }
 
 /* bpf(BPF_PROG_LOAD)'s attr (UAPI, fixed): prog_type at 0, prog_name[16] at 48 */
@@ -251,8 +268,8 @@ static __always_inline int pg_host_change_exit(struct task_struct *t, struct pg_
 	const struct pg_host_pending *p = &h->pend;
 	__u32 len;
 
-	if (pg_host_decide(h, PG_EVENT_HOST_CHANGE, &e->verdict, &e->matched) ==
-	    PG_POLICY_NO_RECORD)
+	if (pg_host_decide(h, PG_EVENT_HOST_CHANGE, pg_host_kind(p->op), &e->verdict,
+			   &e->matched) == PG_POLICY_NO_RECORD)
 		return 0;
 	PG_HOST_RECORD_TASK(e, t, PG_EVENT_HOST_CHANGE);
 	e->result = ret;
@@ -367,7 +384,7 @@ int BPF_PROG(tp_btf_host_fork, struct task_struct *parent, struct task_struct *c
 
 	if (child->nsproxy == parent->nsproxy && child->cred->user_ns == parent->cred->user_ns)
 		return 0;
-	if (!pg_host_wanted(PG_EVENT_NS_CHANGE))
+	if (!pg_host_wanted(PG_EVENT_NS_CHANGE, 0))
 		return 0;
 	h = pg_host_heap_get();
 	if (!h)
@@ -377,7 +394,8 @@ int BPF_PROG(tp_btf_host_fork, struct task_struct *parent, struct task_struct *c
 	pg_task_ns(child, &e->after);
 	if (!pg_host_differ(&e->before, &e->after, sizeof(e->after)))
 		return 0;
-	if (pg_host_decide(h, PG_EVENT_NS_CHANGE, &e->verdict, &e->matched) == PG_POLICY_NO_RECORD)
+	if (pg_host_decide(h, PG_EVENT_NS_CHANGE, 0, &e->verdict, &e->matched) ==
+	    PG_POLICY_NO_RECORD)
 		return 0;
 	PG_HOST_RECORD_TASK(e, parent, PG_EVENT_NS_CHANGE);
 	e->result = child->tgid;

@@ -167,6 +167,7 @@ static void selectors_free(struct pg_selectors *s)
 	free(s->address.v);
 	free(s->port.ranges);
 	str_set_free(&s->protocol);
+	str_set_free(&s->kind);
 }
 
 static void rule_free(struct pg_rule *r)
@@ -812,7 +813,7 @@ static const char *const sel_keys[] = {
 	"binary",   "parent_binary", "ancestor_binary", "uid",	   "euid",
 	"auid",	    "in_container",  "container_id",	"cgroup",  "arguments",
 	"path",	    "name",	     "access",		"address", "port",
-	"protocol", "not",
+	"protocol", "kind",	     "not",
 };
 
 static const struct sel_desc sel_descs[] = {
@@ -832,6 +833,7 @@ static const struct sel_desc sel_descs[] = {
 	{ SEL_CIDR, 0, false, SEL_OFF(address) },
 	{ SEL_UINT, 65535, false, SEL_OFF(port) },
 	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(protocol) },
+	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(kind) },
 	{ SEL_NOT, 0, false, 0 },
 };
 
@@ -1545,6 +1547,48 @@ static void net_selectors(struct pctx *c, const struct pg_rule *r, const struct 
 	one_of_two(c, "protocol", &s->protocol, "tcp", "udp");
 }
 
+static const char *const host_kind_names[PG_HOST_KINDS] = {
+	[PG_HOST_KIND_MOUNT] = "mount",	  [PG_HOST_KIND_HOSTNAME] = "hostname",
+	[PG_HOST_KIND_TIME] = "time",	  [PG_HOST_KIND_SWAP] = "swap",
+	[PG_HOST_KIND_REBOOT] = "reboot", [PG_HOST_KIND_KEXEC] = "kexec",
+	[PG_HOST_KIND_MODULE] = "module", [PG_HOST_KIND_BPF] = "bpf",
+	[PG_HOST_KIND_PTRACE] = "ptrace", [PG_HOST_KIND_PROCESS_VM_WRITE] = "process_vm_write",
+};
+
+const char *pg_policy_host_kind_name(unsigned kind)
+{
+	return kind < PG_HOST_KINDS && host_kind_names[kind] ? host_kind_names[kind] : "unknown";
+}
+
+int pg_policy_host_kind(const char *name)
+{
+	unsigned k;
+
+	for (k = 1; k < PG_HOST_KINDS; k++)
+		if (!strcmp(name, host_kind_names[k]))
+			return k;
+	return -ENOENT;
+}
+
+/* `kind` applies to host_change alone, and names one of its kinds. */
+static void host_selectors(struct pctx *c, const struct pg_rule *r, const struct pg_selectors *s)
+{
+	char b[SHOWN_MAX + 4];
+	size_t i;
+
+	if (s->kind.present && (r->events & ~(1ULL << PG_EVENT_HOST_CHANGE)))
+		mistake(c, pos_mark(s->kind.pos),
+			"kind: applies to host_change only, and this rule is also on %s events",
+			event_family(r->events & ~(1ULL << PG_EVENT_HOST_CHANGE)));
+	for (i = 0; i < s->kind.n_exact; i++)
+		if (pg_policy_host_kind(s->kind.exact[i]) < 0)
+			mistake(c, pos_mark(s->kind.pos),
+				"kind: unknown '%s' (known: mount, hostname, time, swap, reboot, "
+				"kexec, "
+				"module, bpf, ptrace, process_vm_write)",
+				shown(s->kind.exact[i], strlen(s->kind.exact[i]), b, sizeof(b)));
+}
+
 static void rule(struct pctx *c, struct pg_rule *r)
 {
 	yaml_mark_t action_at = { 0 }, fallback_at = { 0 };
@@ -1592,6 +1636,8 @@ static void rule(struct pctx *c, struct pg_rule *r)
 	file_selectors(c, r, &r->not );
 	net_selectors(c, r, &r->match);
 	net_selectors(c, r, &r->not );
+	host_selectors(c, r, &r->match);
+	host_selectors(c, r, &r->not );
 	/* an exit can be neither refused nor cut short: the process is already going */
 	if ((r->events & (1ULL << PG_EVENT_PROCESS_EXIT)) &&
 	    (r->action == PG_ACTION_DENY || r->action == PG_ACTION_KILL))

@@ -162,6 +162,8 @@ struct pg_selectors {
 	struct pg_cidr_set address;
 	struct pg_uint_set port;    /* 0..65535 */
 	struct pg_str_set protocol; /* exact: tcp, udp */
+	/* host events: host_change's kind (mount, hostname, time, …: pg_policy_host_kind) */
+	struct pg_str_set kind;
 };
 
 /* pg_rule.events: bit (1 << enum pg_event_type) per event the rule applies to */
@@ -233,5 +235,10 @@ const char *pg_policy_mode_name(enum pg_policy_mode m);
 
 /* `penguard policy …` (policy_cmd.c): argv[0] is "policy"; returns the exit status. */
 int pg_policy_cmd(int argc, char **argv);
+
+/* host_change's kind PG_HOST_KIND_* @kind as a name ("mount"), or "unknown". */
+const char *pg_policy_host_kind_name(unsigned kind);
+/* The PG_HOST_KIND_* named @name, or -ENOENT. */
+int pg_policy_host_kind(const char *name);
 
 #endif

@@ -188,6 +188,22 @@ enum pg_sel_kind {
 	PG_SEL_KINDS,
 };
 
+/* host_change's kind: what of the host a call changes. */
+enum pg_host_kind {
+	PG_HOST_KIND_NONE = 0,
+	PG_HOST_KIND_MOUNT = 1, /* mount, umount2, pivot_root, chroot */
+	PG_HOST_KIND_HOSTNAME = 2,
+	PG_HOST_KIND_TIME = 3,
+	PG_HOST_KIND_SWAP = 4,
+	PG_HOST_KIND_REBOOT = 5,
+	PG_HOST_KIND_KEXEC = 6,
+	PG_HOST_KIND_MODULE = 7,
+	PG_HOST_KIND_BPF = 8,
+	PG_HOST_KIND_PTRACE = 9,
+	PG_HOST_KIND_PROCESS_VM_WRITE = 10,
+	PG_HOST_KINDS,
+};
+
 struct pg_policy_masks {
 	struct pg_rule_mask any[PG_SEL_KINDS];
 	struct pg_rule_mask in_container[2];	  /* rules accepting not-in / in a container */
@@ -202,6 +218,8 @@ struct pg_policy_masks {
 	struct pg_rule_mask file_ids;
 	struct pg_rule_mask file_names;
 	struct pg_rule_mask protocol[2]; /* network: rules accepting TCP (0), UDP (1) */
+	/* host_change: the rules accepting each kind (PG_HOST_KIND_*) */
+	struct pg_rule_mask host_kind[PG_HOST_KINDS];
 	__u64 name_lens;		 /* bit n: some `name:` value is n bytes long (n < 64) */
 	__u32 uses;			 /* PG_USES_*: which lookups any rule needs */
 	__u32 pad;
@@ -638,22 +656,6 @@ enum pg_host_op {
 	PG_HOST_OP_PTRACE = 33, /* PTRACE_ATTACH, PTRACE_SEIZE */
 	PG_HOST_OP_PROCESS_VM_WRITEV = 34,
 	PG_HOST_OP_MAX,
-};
-
-/* host_change's kind: what of the host a call changes. */
-enum pg_host_kind {
-	PG_HOST_KIND_NONE = 0,
-	PG_HOST_KIND_MOUNT = 1, /* mount, umount2, pivot_root, chroot */
-	PG_HOST_KIND_HOSTNAME = 2,
-	PG_HOST_KIND_TIME = 3,
-	PG_HOST_KIND_SWAP = 4,
-	PG_HOST_KIND_REBOOT = 5,
-	PG_HOST_KIND_KEXEC = 6,
-	PG_HOST_KIND_MODULE = 7,
-	PG_HOST_KIND_BPF = 8,
-	PG_HOST_KIND_PTRACE = 9,
-	PG_HOST_KIND_PROCESS_VM_WRITE = 10,
-	PG_HOST_KINDS,
 };
 
 #define PG_HOST_STR_MAX 256 /* bytes kept of a path or name argument, NUL included */

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "output.h"
+#include "policy.h"
 #include "policy_engine.h"
 #include "sensors/host.h"
 #include "sensors/process.h"
@@ -211,29 +212,6 @@ static const char *const op_names[PG_HOST_OP_MAX] = {
 	[PG_HOST_OP_PTRACE] = "ptrace",
 	[PG_HOST_OP_PROCESS_VM_WRITEV] = "process_vm_writev",
 };
-
-static const char *const kind_names[PG_HOST_KINDS] = {
-	[PG_HOST_KIND_MOUNT] = "mount",	  [PG_HOST_KIND_HOSTNAME] = "hostname",
-	[PG_HOST_KIND_TIME] = "time",	  [PG_HOST_KIND_SWAP] = "swap",
-	[PG_HOST_KIND_REBOOT] = "reboot", [PG_HOST_KIND_KEXEC] = "kexec",
-	[PG_HOST_KIND_MODULE] = "module", [PG_HOST_KIND_BPF] = "bpf",
-	[PG_HOST_KIND_PTRACE] = "ptrace", [PG_HOST_KIND_PROCESS_VM_WRITE] = "process_vm_write",
-};
-
-const char *pg_host_kind_name(unsigned kind)
-{
-	return kind < PG_HOST_KINDS && kind_names[kind] ? kind_names[kind] : "unknown";
-}
-
-int pg_host_kind_by_name(const char *name)
-{
-	unsigned k;
-
-	for (k = 1; k < PG_HOST_KINDS; k++)
-		if (!strcmp(name, kind_names[k]))
-			return k;
-	return -ENOENT;
-}
 
 /* enum bpf_prog_type (UAPI, stable numbers), the common ones */
 static const char *const prog_types[] = {
@@ -444,7 +422,7 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 
 	PG_JSON_KEY(w, "host");
 	pg_json__begin_object(w);
-	PG_JSON_KV_STRING(w, "kind", pg_host_kind_name(e->kind));
+	PG_JSON_KV_STRING(w, "kind", pg_policy_host_kind_name(e->kind));
 	PG_JSON_KV_STRING(w, "syscall", pg_host_op_name(e->op));
 	PG_JSON_KV_INT(w, "return", e->result);
 	if (e->result < 0)
@@ -512,7 +490,7 @@ static void host_on_event(struct pg_agent *a, const void *rec, size_t size)
 	host_json(a->json, e);
 	if (pg_output__wants_compact(a->out)) {
 		compact_begin(a, "host", p, e->hdr.ktime);
-		pg_buf_printf(&a->compact, "  %s %s", pg_host_kind_name(e->kind),
+		pg_buf_printf(&a->compact, "  %s %s", pg_policy_host_kind_name(e->kind),
 			      pg_host_op_name(e->op));
 		if (e->str[0]) {
 			pg_buf_puts(&a->compact, " ");

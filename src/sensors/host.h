@@ -19,10 +19,6 @@ extern const struct pg_sensor pg_sensor_host;
 /* The syscall name of PG_HOST_OP_* @op ("setresuid"), or "unknown". */
 const char *pg_host_op_name(unsigned op);
 
-/* The name of PG_HOST_KIND_* @kind ("mount"), or "unknown". */
-const char *pg_host_kind_name(unsigned kind);
-/* PG_HOST_KIND_* of @name, or -ENOENT. */
-int pg_host_kind_by_name(const char *name);
 /* The name of bpf_prog_type @t ("socket_filter"), or "type_N" written into @buf. */
 const char *pg_host_prog_type_name(uint64_t t, char buf[32]);
 

@@ -244,6 +244,37 @@ t_host_default() {
 	check host_default "$_y" '.host_change.policy.name == "host"' && ok host_default
 }
 
+# A kind: selector: a rule on ptrace alone reports no other host change,
+# decided in the kernel.
+t_host_kind() {
+	cat >"$WORK/hkind.yaml" <<'EOF'
+name: host-kind
+rules:
+  - name: ptrace-only
+    on: [host_change]
+    match:
+      kind: [ptrace]
+EOF
+	pol_agent hkind hkind --no-seed || { fail host_kind "the agent with a kind rule did not start"; return; }
+	_out=$("$PGHOST" calls 2>&1)
+	_c=$(js "$_out" | sed -n 's/^pid=//p')
+	"$PGHOST" target >"$WORK/hktarget.out" &
+	_tp=$!
+	sleep 0.3
+	_out=$("$PGHOST" trace "$_tp" 2>&1)
+	kill "$_tp" 2>/dev/null
+	wait "$_tp" 2>/dev/null
+	_p=$(js "$_out" | sed -n 's/^pid=//p')
+	hev host_kind host_change "$_p" '.host_change.host.kind == "ptrace"' hkind
+	_x=$HX
+	sleep 0.2
+	_n=$(count_events hkind '"host_change"' ".host_change.process.pid == $_c")
+	agent_stop hkind
+	[ -n "$_x" ] || return
+	[ "$_n" = 0 ] || { fail host_kind "$_n host_change events of other kinds were reported"; return; }
+	ok host_kind
+}
+
 # What this kernel cannot report is said by probe, and skipped here with its reason.
 t_host_unavailable() {
 	_u=$(echo "$PROBE" | jq -r '.unavailable[]? | select(.event == "host_change") | "\(.kind): \(.why)"')
@@ -266,7 +297,7 @@ EOF
 }
 
 HOST_TESTS="t_host_creds t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_hostname t_host_calls t_host_bpf t_host_ptrace"
-HOST_OWN_TESTS="t_host_default t_host_unavailable"
+HOST_OWN_TESTS="t_host_default t_host_kind t_host_unavailable"
 
 host_tests() {
 	# shellcheck disable=SC2086

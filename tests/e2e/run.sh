@@ -920,7 +920,7 @@ host_tests
 
 # whatever a filtered or failed run left behind
 kill "$PRE_PID" "$PREDEL_PID" 2>/dev/null
-for _a in main creds storm loss rot cgv2 file fcount fkill fdeny ftp fdef net ndeny nb ndef host hdef; do
+for _a in main creds storm loss rot cgv2 file fcount fkill fdeny ftp fdef net ndeny nb ndef host hdef hkind; do
 	_p=$(eval echo "\${AGENT_$_a:-}")
 	[ -n "$_p" ] && kill -INT "$_p" 2>/dev/null
 done

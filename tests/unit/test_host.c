@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <cmocka.h>
 
+#include "policy.h"
 #include "sensors/host.h"
 
 #define CAP_NET_RAW (1ULL << 13)
@@ -96,11 +97,12 @@ static void test_host_kind_names_round_trip(void **state)
 
 	(void)state;
 	for (k = 1; k < PG_HOST_KINDS; k++)
-		assert_int_equal(pg_host_kind_by_name(pg_host_kind_name(k)), k);
-	assert_string_equal(pg_host_kind_name(PG_HOST_KIND_PROCESS_VM_WRITE), "process_vm_write");
-	assert_string_equal(pg_host_kind_name(PG_HOST_KINDS), "unknown");
-	assert_int_equal(pg_host_kind_by_name("unknown"), -ENOENT);
-	assert_int_equal(pg_host_kind_by_name(""), -ENOENT);
+		assert_int_equal(pg_policy_host_kind(pg_policy_host_kind_name(k)), k);
+	assert_string_equal(pg_policy_host_kind_name(PG_HOST_KIND_PROCESS_VM_WRITE),
+			    "process_vm_write");
+	assert_string_equal(pg_policy_host_kind_name(PG_HOST_KINDS), "unknown");
+	assert_int_equal(pg_policy_host_kind("unknown"), -ENOENT);
+	assert_int_equal(pg_policy_host_kind(""), -ENOENT);
 	assert_string_equal(pg_host_prog_type_name(1, buf), "socket_filter");
 	assert_string_equal(pg_host_prog_type_name(29, buf), "lsm");
 	assert_string_equal(pg_host_prog_type_name(1000, buf), "type_1000");

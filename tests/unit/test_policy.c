@@ -177,12 +177,12 @@ static const struct {
 	  "t.yaml:6:7: match: unknown key 'binray' (known: binary, parent_binary, "
 	  "ancestor_binary, uid, euid, auid, in_container, container_id, cgroup, "
 	  "arguments, "
-	  "path, name, access, address, port, protocol, not)" },
+	  "path, name, access, address, port, protocol, kind, not)" },
 	{ POL "    match:\n      not:\n        not: {uid: [0]}\n",
 	  "t.yaml:7:9: not: unknown key 'not' (known: binary, parent_binary, "
 	  "ancestor_binary, "
 	  "uid, euid, auid, in_container, container_id, cgroup, arguments, path, name, "
-	  "access, address, port, protocol)" },
+	  "access, address, port, protocol, kind)" },
 	{ POL "    match:\n      uid: [0]\n      uid: [1]\n",
 	  "t.yaml:7:7: match: duplicate key 'uid' (first at 6:7)" },
 	{ POL "    match:\n      binary: /bin/sh\n",
@@ -307,6 +307,13 @@ static const struct {
 	  "t.yaml:6:14: port: range '2000-1000' is inverted (lo > hi)" },
 	{ NETPOL "    match:\n      port: [ssh]\n",
 	  "t.yaml:6:14: port: 'ssh' is not a number or a \"lo-hi\" range" },
+	{ "name: p\nrules:\n  - name: r\n    on: [host_change]\n    match:\n      kind: [mount, "
+	  "disk]\n",
+	  "t.yaml:6:13: kind: unknown 'disk' (known: mount, hostname, time, swap, reboot, kexec, "
+	  "module, bpf, ptrace, process_vm_write)" },
+	{ NETPOL "    match:\n      kind: [mount]\n",
+	  "t.yaml:6:13: kind: applies to host_change only, and this rule is also on network "
+	  "events" },
 	{ NETPOL "    match:\n      protocol: [tcp, icmp]\n",
 	  "t.yaml:6:17: protocol: unknown 'icmp' (known: tcp, udp)" },
 	{ NETPOL "    match:\n      protocol: {prefix: [t]}\n",
