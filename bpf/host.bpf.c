@@ -40,6 +40,7 @@ struct pg_host_pending {
 	__u32 target;
 	__u32 len; /* sethostname, setdomainname: the name's length */
 	struct pg_creds creds;
+	struct pg_groups groups;
 	struct pg_namespaces ns;
 };
 
@@ -138,6 +139,23 @@ static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, __
 		(e)->pad = 0;                                                                      \
 	} while (0)
 
+/*
+ * The supplementary groups of @t: the count, and the first
+ * PG_HOST_GROUPS read at once (slots past the count zeroed).
+ */
+static __always_inline void pg_task_groups(struct task_struct *t, struct pg_groups *g)
+{
+	struct group_info *gi = t->cred->group_info;
+	__u32 i;
+
+	g->n = gi->ngroups;
+	if (bpf_probe_read_kernel(g->gid, sizeof(g->gid), &gi->gid[0]))
+		__builtin_memset(g->gid, 0, sizeof(g->gid));
+	for (i = 0; i < PG_HOST_GROUPS; i++)
+		if (i >= g->n)
+			g->gid[i] = 0;
+}
+
 /* What of the host each call changes. */
 static __always_inline __u16 pg_host_kind(__u16 op)
 {
@@ -188,9 +206,10 @@ static __always_inline int pg_host_enter_args(__u16 type, __u16 op, __u64 flags,
 	h->pend.fstype = fstype;
 	h->pend.target = target;
 	h->pend.len = len;
-	if (type == PG_EVENT_CREDS_CHANGE)
+	if (type == PG_EVENT_CREDS_CHANGE) {
 		pg_task_creds(t, &h->pend.creds);
-	else if (type == PG_EVENT_NS_CHANGE)
+		pg_task_groups(t, &h->pend.groups);
+	} else if (type == PG_EVENT_NS_CHANGE)
 		pg_task_ns(t, &h->pend.ns);
 	bpf_map_update_elem(&pg_host_pending, &id, &h->pend, BPF_ANY);
 	return 0;
@@ -218,7 +237,9 @@ static __always_inline int pg_host_creds_exit(struct task_struct *t, struct pg_h
 	struct pg_creds_event *e = &h->creds;
 
 	pg_task_creds(t, &e->after);
-	if (!pg_host_differ(&h->pend.creds, &e->after, sizeof(e->after)))
+	pg_task_groups(t, &e->groups_after);
+	if (!pg_host_differ(&h->pend.creds, &e->after, sizeof(e->after)) &&
+	    !pg_host_differ(&h->pend.groups, &e->groups_after, sizeof(e->groups_after)))
 		return 0;
 	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched) ==
 	    PG_POLICY_NO_RECORD)
@@ -227,6 +248,7 @@ static __always_inline int pg_host_creds_exit(struct task_struct *t, struct pg_h
 	e->result = ret;
 	e->op = h->pend.op;
 	e->before = h->pend.creds;
+	e->groups_before = h->pend.groups;
 	pg_output(e, sizeof(*e));
 	return 0;
 }

@@ -666,6 +666,14 @@ enum pg_host_op {
  * the caller's credentials, as the kernel held them at the call's entry
  * (before) and return (after).
  */
+#define PG_HOST_GROUPS 8 /* supplementary groups kept (the first ones) */
+
+/* A task's supplementary groups: how many, and the first PG_HOST_GROUPS. */
+struct pg_groups {
+	__u32 n;
+	__u32 gid[PG_HOST_GROUPS];
+};
+
 struct pg_creds_event {
 	struct pg_event_header hdr;
 	struct pg_event_process task;
@@ -676,6 +684,8 @@ struct pg_creds_event {
 	__u16 pad;
 	struct pg_creds before;
 	struct pg_creds after;
+	struct pg_groups groups_before; /* setgroups changes these, and nothing in pg_creds */
+	struct pg_groups groups_after;
 	char comm[PG_COMM_LEN];
 };
 
@@ -807,7 +817,7 @@ PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
 PG_STATIC_ASSERT(sizeof(struct pg_net_event) == 200, "network event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_dns_event) == 168, "dns event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_policy_addr_key) == 24, "address key layout");
-PG_STATIC_ASSERT(sizeof(struct pg_creds_event) == 248, "credentials event layout");
+PG_STATIC_ASSERT(sizeof(struct pg_creds_event) == 320, "credentials event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_ns_event) == 208, "namespace event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_host_event) == 680, "host event layout");
 

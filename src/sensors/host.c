@@ -331,6 +331,18 @@ static void event_end(struct pg_agent *a, const struct pg_decision *d, uint64_t 
 		pg_output__compact(a->out, a->compact.data, a->compact.len);
 }
 
+/* Supplementary groups: the first PG_HOST_GROUPS of them. */
+static void groups_json(struct pg_json *w, const char *key, const struct pg_groups *g)
+{
+	uint32_t i;
+
+	pg_json__key(w, key);
+	pg_json__begin_array(w);
+	for (i = 0; i < g->n && i < PG_HOST_GROUPS; i++)
+		pg_json__uint(w, g->gid[i]);
+	pg_json__end_array(w);
+}
+
 static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_creds_event *e = rec;
@@ -353,6 +365,8 @@ static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
 	PG_JSON_KV_INT(a->json, "return", e->result);
 	pg_process_creds_json(a->json, "before", &e->before);
 	pg_process_creds_json(a->json, "after", &e->after);
+	groups_json(a->json, "groups_before", &e->groups_before);
+	groups_json(a->json, "groups_after", &e->groups_after);
 	if (esc)
 		PG_JSON_KV_BOOL(a->json, "privilege_escalation", true);
 	pg_json__end_object(a->json);

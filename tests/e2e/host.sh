@@ -35,8 +35,8 @@ EOF
 }
 
 # setresgid, setresuid away from root keeping it saved, back to root (a
-# privilege escalation), capset dropping CAP_NET_RAW: one event each,
-# before and after as the kernel held them.
+# privilege escalation), capset dropping CAP_NET_RAW, setgroups,
+# setfsuid: one event each, before and after as the kernel held them.
 t_host_creds() {
 	_out=$("$PGHOST" creds 1234 2>&1)
 	_pid=$(js "$_out" | sed -n 's/^pid=//p')
@@ -64,9 +64,14 @@ t_host_creds() {
 		($c.after.caps.permitted | index(["CAP_NET_RAW"])) == null and
 		($c.after.caps.effective | index(["CAP_NET_RAW"])) == null and
 		($c.privilege_escalation | not)' || return
-	# a call that changes nothing (setresuid to what it has) is no event
-	[ "$(count_events host '"credentials_change"' ".credentials_change.process.pid == $_pid")" = 4 ] ||
-		{ fail host_creds "not 4 credentials_change events for pid $_pid"; return; }
+	hev host_creds credentials_change "$_pid" '.credentials_change.credentials.syscall == "setgroups"' || return
+	check host_creds "$HX" '.credentials_change.credentials as $c | $c.groups_after == [1234, 1235] and
+		$c.before.uid == $c.after.uid and ($c.groups_before | index([1234])) == null' || return
+	hev host_creds credentials_change "$_pid" '.credentials_change.credentials.syscall == "setfsuid"' || return
+	check host_creds "$HX" '.credentials_change.credentials as $c | $c.return == 0 and
+		$c.before.fsuid == 0 and $c.after.fsuid == 1234 and $c.after.euid == 0' || return
+	[ "$(count_events host '"credentials_change"' ".credentials_change.process.pid == $_pid")" = 6 ] ||
+		{ fail host_creds "not 6 credentials_change events for pid $_pid"; return; }
 	ok host_creds
 }
 

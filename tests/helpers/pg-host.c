@@ -9,7 +9,8 @@
  *   creds UID
  *       from root: setresgid(UID, UID, UID), setresuid(UID, UID, 0) (keeps
  *       root as saved uid), setresuid(0, 0, 0) (back to root: a privilege
- *       escalation), then capset dropping CAP_NET_RAW. Prints "pid=P" first
+ *       escalation), capset dropping CAP_NET_RAW, setgroups(UID, UID + 1),
+ *       setfsuid(UID). Prints "pid=P" first
  *       and "ok" at the end; exits non-zero at the first failure.
  *   newuts
  *       clone(CLONE_NEWUTS) a child that exits at once; prints "pid=P child=C".
@@ -64,6 +65,7 @@ static int creds(unsigned uid)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
+	gid_t groups[2] = { uid, uid + 1 };
 
 	printf("pid=%d\n", getpid());
 	fflush(stdout);
@@ -79,6 +81,10 @@ static int creds(unsigned uid)
 	data[CAP_NET_RAW / 32].permitted &= ~(1U << (CAP_NET_RAW % 32));
 	if (syscall(SYS_capset, &hdr, data))
 		return fail("capset");
+	if (syscall(SYS_setgroups, 2, groups))
+		return fail("setgroups");
+	/* setfsuid returns the previous fsuid, never an error */
+	syscall(SYS_setfsuid, uid);
 	printf("ok\n");
 	return 0;
 }
