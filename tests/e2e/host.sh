@@ -10,15 +10,11 @@ PGHOST=$(readlink -f "$PG_HELPERS/pg-host" 2>/dev/null)
 # hev TEST TYPE PID [JQ [AGENT]]: wait for the TYPE event of PID in the
 # export of AGENT (default: host); HX is the event, or fail TEST.
 hev() {
-	__hc=".$2.process.pid == $3"
-	__ha=${5:-host}
-	[ -n "${4:-}" ] && __hc="$__hc and ($4)"
-	HX=$(wait_event "$__ha" "\"$2\"" "$__hc" "$HOST_WAIT")
-	[ -n "$HX" ] && return 0
-	HOST_WAIT=$SLOW
-	__hx=$(grep -F "\"$2\"" "$WORK/$__ha.json" 2>/dev/null | grep -F "\"pid\":$3" | head -n 3 | cut -c1-700)
-	fail "$1" "no $2 of pid $3${4:+ with $4}; the export has for that pid: ${__hx:-nothing}"
-	return 1
+	event_of "$1" "${5:-host}" "$2" "$3" "${4:-true}" "$HOST_WAIT" "${4:+with $4}" || {
+		HOST_WAIT=$SLOW
+		return 1
+	}
+	HX=$EV
 }
 
 # The policy the tests run under: every host event, and execs (so that
