@@ -205,27 +205,13 @@ static __always_inline const struct pg_policy_masks *
 pg_net_candidates(struct pg_rule_mask *sel, __u32 *genp, __u16 type, __u16 type2, __u8 proto,
 		  int inbound)
 {
-	int i;
+	const struct pg_policy_masks *m = pg_policy_candidates(sel, genp, type, type2);
 
-	const struct pg_runtime_config *cfg = pg_config_get();
-	const struct pg_policy_masks *m;
-	__u32 gen = cfg->policy & 1;
-
-	/* no policy: network events are only ever reported when a rule matches */
-	if (!(cfg->policy & PG_POLICY_LOADED) || type >= PG_EVENT_MAX || type2 >= PG_EVENT_MAX)
-		return NULL;
-	m = pg_policy_masks(gen);
 	if (!m)
 		return NULL;
-	pg_policy_proc_sel(sel, m, gen);
-	for (i = 0; i < PG_MASK_WORDS; i++)
-		sel->w[i] &= m->events[type].w[i] | m->events[type2].w[i];
 	pg_mask_and(sel, &m->protocol[proto == IPPROTO_UDP]);
 	pg_mask_and(sel, &m->direction[!!inbound]);
-	if (pg_mask_empty(sel))
-		return NULL;
-	*genp = gen;
-	return m;
+	return pg_mask_empty(sel) ? NULL : m;
 }
 
 /* Whether any rule can match event @type or @type2 for this process: a quick test. */

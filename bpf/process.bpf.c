@@ -18,6 +18,7 @@
  */
 #include "lib/task.bpf.h"
 #include "lib/core_fixes.bpf.h"
+#include "lib/creds.bpf.h"
 #include "lib/path.bpf.h"
 #include "lib/policy.bpf.h"
 
@@ -102,51 +103,6 @@ static __always_inline void pg_copy_comm(char *dst, struct task_struct *task)
 {
 	__builtin_memcpy(dst, task->comm, PG_COMM_LEN);
 	dst[PG_COMM_LEN - 1] = 0;
-}
-
-static __always_inline void pg_fill_creds(struct pg_exec_heap *h, struct task_struct *task)
-{
-	const struct cred *cred = task->cred;
-	struct pg_creds *c = &h->ev.creds;
-
-	c->uid = cred->uid.val;
-	c->euid = cred->euid.val;
-	c->suid = cred->suid.val;
-	c->fsuid = cred->fsuid.val;
-	c->gid = cred->gid.val;
-	c->egid = cred->egid.val;
-	c->sgid = cred->sgid.val;
-	c->fsgid = cred->fsgid.val;
-	c->securebits = cred->securebits;
-	c->auid = pg_task_loginuid(task);
-	if (pg_cred_caps(cred, &c->cap_inheritable, &c->cap_permitted, &c->cap_effective)) {
-		c->cap_inheritable = c->cap_permitted = c->cap_effective = 0;
-		pg_count_error(PG_ERR_READ_CREDS);
-	}
-}
-
-static __always_inline void pg_fill_ns(struct pg_exec_heap *h, struct task_struct *task)
-{
-	struct pg_namespaces *ns = &h->ev.ns;
-	struct nsproxy *nsp = task->nsproxy;
-	struct pid *pid = task->thread_pid;
-
-	ns->pid = pg_pidns_inum((__u64)pid, pid->level);
-	if (!nsp) {
-		/* an exiting task has dropped its namespaces */
-		ns->mnt = ns->pid_for_children = ns->net = ns->uts = ns->ipc = ns->cgroup = 0;
-		ns->time = ns->time_for_children = 0;
-	} else {
-		ns->mnt = nsp->mnt_ns->ns.inum;
-		ns->pid_for_children =
-			nsp->pid_ns_for_children ? nsp->pid_ns_for_children->ns.inum : 0;
-		ns->net = nsp->net_ns->ns.inum;
-		ns->uts = nsp->uts_ns->ns.inum;
-		ns->ipc = nsp->ipc_ns->ns.inum;
-		ns->cgroup = nsp->cgroup_ns->ns.inum;
-		pg_time_ns(nsp, &ns->time, &ns->time_for_children);
-	}
-	ns->user = task->cred->user_ns->ns.inum;
 }
 
 /*
@@ -326,8 +282,8 @@ static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_str
 	/* kn may come from a helper read (v1): not a typed pointer */
 	e->cgroup_id = kn ? BPF_CORE_READ(kn, id) : 0;
 	st->cgroup_id = e->cgroup_id;
-	pg_fill_creds(h, task);
-	pg_fill_ns(h, task);
+	pg_task_creds(task, &h->ev.creds);
+	pg_task_ns(task, &h->ev.ns);
 	pg_copy_comm(e->comm, task);
 	e->tty[0] = 0;
 	if (tty) {

@@ -36,6 +36,35 @@ static void probe_usage(FILE *f)
 		   "Show the kernel features found and the backend each sensor would use.\n");
 }
 
+/*
+ * What the sensors' events cannot report on this kernel, and why: a JSON
+ * array's members, or text lines. The strings are the sensors' own
+ * constants and messages (no quotes or control characters).
+ */
+static void probe_unavailable(bool json)
+{
+	struct pg_unavailable u[16];
+	size_t i, j, n, shown = 0;
+
+	for (i = 0; i < pg_n_sensors; i++) {
+		if (!pg_sensors[i]->unavailable)
+			continue;
+		n = pg_sensors[i]->unavailable(u, PG_ARRAY_SIZE(u));
+		for (j = 0; j < n; j++, shown++) {
+			if (json)
+				printf("%s{\"sensor\":\"%s\",\"event\":\"%s\",\"kind\":\"%s\","
+				       "\"why\":\"%s\"}",
+				       shown ? "," : "", pg_sensors[i]->name, u[j].event,
+				       u[j].what ? u[j].what : "", u[j].why);
+			else
+				printf("%s  %s%s%s: %s\n",
+				       shown ? "" : "\nunavailable on this kernel:\n", u[j].event,
+				       u[j].what ? " kind " : "", u[j].what ? u[j].what : "",
+				       u[j].why);
+		}
+	}
+}
+
 static int cmd_probe(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -74,7 +103,9 @@ static int cmd_probe(int argc, char **argv)
 			printf("%s\"%s\":\"%s\"", i ? "," : "", pg_sensors[i]->name,
 			       b ? b->name : "none");
 		}
-		printf("}}\n");
+		printf("},\"unavailable\":[");
+		probe_unavailable(true);
+		printf("]}\n");
 		return 0;
 	}
 	pg_features_print(&f, stdout, false);
@@ -90,6 +121,7 @@ static int cmd_probe(int argc, char **argv)
 			       s->backends[j].usable(&f) ? "" : s->backends[j].needs);
 		printf(")\n");
 	}
+	probe_unavailable(false);
 	if (!f.root)
 		printf("\n(not root: program loading was not tested)\n");
 	return 0;

@@ -50,6 +50,8 @@ static const struct {
 	{ "network_accept", PG_EVENT_NET_ACCEPT },     { "network_close", PG_EVENT_NET_CLOSE },
 	{ "network_listen", PG_EVENT_NET_LISTEN },     { "network_udp", PG_EVENT_NET_UDP },
 	{ "dns_query", PG_EVENT_DNS_QUERY },	       { "dns_answer", PG_EVENT_DNS_ANSWER },
+	{ "credentials_change", PG_EVENT_CREDS_CHANGE }, { "namespace_change", PG_EVENT_NS_CHANGE },
+	{ "host_change", PG_EVENT_HOST_CHANGE },
 };
 
 /* pg_rule.events is a 64-bit mask */
@@ -168,6 +170,7 @@ static void selectors_free(struct pg_selectors *s)
 	str_set_free(&s->protocol);
 	str_set_free(&s->direction);
 	str_set_free(&s->dns_name);
+	str_set_free(&s->kind);
 }
 
 static void rule_free(struct pg_rule *r)
@@ -814,7 +817,7 @@ static const char *const sel_keys[] = {
 	"binary",   "parent_binary", "ancestor_binary", "uid",	   "euid",
 	"auid",	    "in_container",  "container_id",	"cgroup",  "arguments",
 	"path",	    "name",	     "access",		"address", "port",
-	"protocol", "direction", "dns_name", "stdio_socket", "not",
+	"protocol", "direction", "dns_name", "stdio_socket", "kind", "not",
 };
 
 static const struct sel_desc sel_descs[] = {
@@ -837,6 +840,7 @@ static const struct sel_desc sel_descs[] = {
 	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(direction) },
 	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_SUFFIX), false, SEL_OFF(dns_name) },
 	{ SEL_BOOL, 0, false, SEL_OFF(stdio_socket) },
+	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(kind) },
 	{ SEL_NOT, 0, false, 0 },
 };
 
@@ -1438,6 +1442,8 @@ static const char *event_family(uint64_t events)
 		return "process";
 	if (events & PG_POLICY_FILE_EVENTS)
 		return "file";
+	if (events & PG_POLICY_HOST_EVENTS)
+		return "host";
 	return "network";
 }
 
@@ -1607,6 +1613,48 @@ static void direction_possible(struct pctx *c, const struct pg_rule *r)
 			d->exact[0]);
 }
 
+static const char *const host_kind_names[PG_HOST_KINDS] = {
+	[PG_HOST_KIND_MOUNT] = "mount",	  [PG_HOST_KIND_HOSTNAME] = "hostname",
+	[PG_HOST_KIND_TIME] = "time",	  [PG_HOST_KIND_SWAP] = "swap",
+	[PG_HOST_KIND_REBOOT] = "reboot", [PG_HOST_KIND_KEXEC] = "kexec",
+	[PG_HOST_KIND_MODULE] = "module", [PG_HOST_KIND_BPF] = "bpf",
+	[PG_HOST_KIND_PTRACE] = "ptrace", [PG_HOST_KIND_PROCESS_VM_WRITE] = "process_vm_write",
+};
+
+const char *pg_policy_host_kind_name(unsigned kind)
+{
+	return kind < PG_HOST_KINDS && host_kind_names[kind] ? host_kind_names[kind] : "unknown";
+}
+
+int pg_policy_host_kind(const char *name)
+{
+	unsigned k;
+
+	for (k = 1; k < PG_HOST_KINDS; k++)
+		if (!strcmp(name, host_kind_names[k]))
+			return k;
+	return -ENOENT;
+}
+
+/* `kind` applies to host_change alone, and names one of its kinds. */
+static void host_selectors(struct pctx *c, const struct pg_rule *r, const struct pg_selectors *s)
+{
+	char b[SHOWN_MAX + 4];
+	size_t i;
+
+	if (s->kind.present && (r->events & ~(1ULL << PG_EVENT_HOST_CHANGE)))
+		mistake(c, pos_mark(s->kind.pos),
+			"kind: applies to host_change only, and this rule is also on %s events",
+			event_family(r->events & ~(1ULL << PG_EVENT_HOST_CHANGE)));
+	for (i = 0; i < s->kind.n_exact; i++)
+		if (pg_policy_host_kind(s->kind.exact[i]) < 0)
+			mistake(c, pos_mark(s->kind.pos),
+				"kind: unknown '%s' (known: mount, hostname, time, swap, reboot, "
+				"kexec, "
+				"module, bpf, ptrace, process_vm_write)",
+				shown(s->kind.exact[i], strlen(s->kind.exact[i]), b, sizeof(b)));
+}
+
 static void rule(struct pctx *c, struct pg_rule *r)
 {
 	yaml_mark_t action_at = { 0 }, fallback_at = { 0 };
@@ -1655,6 +1703,8 @@ static void rule(struct pctx *c, struct pg_rule *r)
 	net_selectors(c, r, &r->match);
 	net_selectors(c, r, &r->not );
 	direction_possible(c, r);
+	host_selectors(c, r, &r->match);
+	host_selectors(c, r, &r->not );
 	/* an exit can be neither refused nor cut short: the process is already going */
 	if ((r->events & (1ULL << PG_EVENT_PROCESS_EXIT)) &&
 	    (r->action == PG_ACTION_DENY || r->action == PG_ACTION_KILL))

@@ -66,6 +66,9 @@
 	 (1ULL << PG_EVENT_NET_CLOSE) | (1ULL << PG_EVENT_NET_LISTEN) |                            \
 	 (1ULL << PG_EVENT_NET_UDP) | (1ULL << PG_EVENT_DNS_QUERY) |                               \
 	 (1ULL << PG_EVENT_DNS_ANSWER))
+#define PG_POLICY_HOST_EVENTS                                                                      \
+	((1ULL << PG_EVENT_CREDS_CHANGE) | (1ULL << PG_EVENT_NS_CHANGE) |                          \
+	 (1ULL << PG_EVENT_HOST_CHANGE))
 
 enum pg_policy_mode {
 	PG_MODE_MONITOR = 0, /* actions other than report are only reported: "would kill" */
@@ -168,6 +171,8 @@ struct pg_selectors {
 	 * without the root's trailing dot
 	 */
 	struct pg_str_set dns_name;
+	/* host events: host_change's kind (mount, hostname, time, …: pg_policy_host_kind) */
+	struct pg_str_set kind;
 };
 
 /* pg_rule.events: bit (1 << enum pg_event_type) per event the rule applies to */
@@ -239,5 +244,10 @@ const char *pg_policy_mode_name(enum pg_policy_mode m);
 
 /* `penguard policy …` (policy_cmd.c): argv[0] is "policy"; returns the exit status. */
 int pg_policy_cmd(int argc, char **argv);
+
+/* host_change's kind PG_HOST_KIND_* @kind as a name ("mount"), or "unknown". */
+const char *pg_policy_host_kind_name(unsigned kind);
+/* The PG_HOST_KIND_* named @name, or -ENOENT. */
+int pg_policy_host_kind(const char *name);
 
 #endif

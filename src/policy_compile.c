@@ -477,6 +477,19 @@ static int add_addrs(struct ctx *c, const struct pg_cidr_set *set, bool neg, uns
 }
 
 /* Which of two values (e.g. TCP 0, UDP 1) a selector pair accepts: bit 0 and bit 1. */
+/* Whether the exact values of @set hold @v; @absent when the selector is not written. */
+static bool str_set_has(const struct pg_str_set *set, const char *v, bool absent)
+{
+	size_t i;
+
+	if (!set->present)
+		return absent;
+	for (i = 0; i < set->n_exact; i++)
+		if (!strcmp(set->exact[i], v))
+			return true;
+	return false;
+}
+
 static unsigned two_way(const struct pg_str_set *match, const struct pg_str_set *except,
 			const char *one)
 {
@@ -654,6 +667,11 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	for (t = 0; t < 2; t++)
 		if (allowed & (1U << t))
 			pg_mask_set(&m->direction[t], bit);
+	/* which of host_change's kinds the rule accepts (every one, without `kind:`) */
+	for (t = 1; t < PG_HOST_KINDS; t++)
+		if (str_set_has(&r->match.kind, pg_policy_host_kind_name(t), true) &&
+		    !str_set_has(&r->not .kind, pg_policy_host_kind_name(t), false))
+			pg_mask_set(&m->host_kind[t], bit);
 	/* file selectors: by identity and name in the kernel (policy_files.c) */
 	if (!r->match.path.present)
 		pg_mask_set(&m->any[PG_SEL_PATH], bit);

@@ -43,6 +43,13 @@ struct pg_event_desc {
 	pg_event_fn handle;
 };
 
+/* What a sensor's events cannot report on this kernel, and why (`penguard probe`). */
+struct pg_unavailable {
+	const char *event; /* "host_change" */
+	const char *what;  /* the part of it: "module" (a kind), or NULL for the whole event */
+	char why[160];
+};
+
 struct pg_sensor {
 	const char *name;
 	/* the agent cannot run without it; any other sensor degrades alone */
@@ -55,6 +62,8 @@ struct pg_sensor {
 	int (*configure)(struct bpf_object *obj, const struct pg_config *cfg);
 	const struct pg_event_desc *events;
 	size_t n_events;
+	/* what this kernel cannot produce, at most @max into @out; returns how many. Or NULL. */
+	size_t (*unavailable)(struct pg_unavailable *out, size_t max);
 };
 
 /* Every sensor, in load order (src/sensors/registry.c). */

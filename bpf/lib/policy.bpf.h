@@ -399,6 +399,35 @@ static __always_inline void pg_policy_proc_sel(struct pg_rule_mask *sel,
 		pg_mask_and(sel, &m->any[k]);
 }
 
+/*
+ * Rules for event @type (or @type2; PG_EVENT_NONE, which no rule has, when
+ * there is one type) that may match the current process at all, into
+ * @sel, with the generation in @genp. NULL: none (or no policy loaded:
+ * the sensors other than process report only what a rule selects), the
+ * cheap way out, taken before anything else is read.
+ */
+static __always_inline const struct pg_policy_masks *
+pg_policy_candidates(struct pg_rule_mask *sel, __u32 *genp, __u16 type, __u16 type2)
+{
+	const struct pg_runtime_config *cfg = pg_config_get();
+	const struct pg_policy_masks *m;
+	__u32 gen = cfg->policy & 1;
+	int i;
+
+	if (!(cfg->policy & PG_POLICY_LOADED) || type >= PG_EVENT_MAX || type2 >= PG_EVENT_MAX)
+		return NULL;
+	m = pg_policy_masks(gen);
+	if (!m)
+		return NULL;
+	pg_policy_proc_sel(sel, m, gen);
+	for (i = 0; i < PG_MASK_WORDS; i++)
+		sel->w[i] &= m->events[type].w[i] | m->events[type2].w[i];
+	if (pg_mask_empty(sel))
+		return NULL;
+	*genp = gen;
+	return m;
+}
+
 /* pg_policy_decide() */
 #define PG_POLICY_NO_RECORD 0
 #define PG_POLICY_REPORT 1

@@ -41,7 +41,11 @@ enum pg_event_type {
 	PG_EVENT_NET_UDP = 20,	  /* a datagram to a destination new for this process */
 	PG_EVENT_DNS_QUERY = 21,  /* a DNS query, UDP or TCP (struct pg_dns_event) */
 	PG_EVENT_DNS_ANSWER = 22, /* the answer to a query a rule selected */
-	PG_EVENT_MAX,		  /* keep last; sizes the stats arrays */
+	/* host sensor */
+	PG_EVENT_CREDS_CHANGE = 23, /* struct pg_creds_event */
+	PG_EVENT_NS_CHANGE = 24,    /* struct pg_ns_event */
+	PG_EVENT_HOST_CHANGE = 25,  /* struct pg_host_event */
+	PG_EVENT_MAX,		    /* keep last; sizes the stats arrays */
 };
 
 /* Kernel-side failures that are counted, never ignored. */
@@ -184,6 +188,22 @@ enum pg_sel_kind {
 	PG_SEL_KINDS,
 };
 
+/* host_change's kind: what of the host a call changes. */
+enum pg_host_kind {
+	PG_HOST_KIND_NONE = 0,
+	PG_HOST_KIND_MOUNT = 1, /* mount, umount2, pivot_root, chroot */
+	PG_HOST_KIND_HOSTNAME = 2,
+	PG_HOST_KIND_TIME = 3,
+	PG_HOST_KIND_SWAP = 4,
+	PG_HOST_KIND_REBOOT = 5,
+	PG_HOST_KIND_KEXEC = 6,
+	PG_HOST_KIND_MODULE = 7,
+	PG_HOST_KIND_BPF = 8,
+	PG_HOST_KIND_PTRACE = 9,
+	PG_HOST_KIND_PROCESS_VM_WRITE = 10,
+	PG_HOST_KINDS,
+};
+
 struct pg_policy_masks {
 	struct pg_rule_mask any[PG_SEL_KINDS];
 	struct pg_rule_mask in_container[2];	  /* rules accepting not-in / in a container */
@@ -200,6 +220,8 @@ struct pg_policy_masks {
 	struct pg_rule_mask protocol[2]; /* network: rules accepting TCP (0), UDP (1) */
 	/* network: rules accepting connections this host opened (0), or accepted (1) */
 	struct pg_rule_mask direction[2];
+	/* host_change: the rules accepting each kind (PG_HOST_KIND_*) */
+	struct pg_rule_mask host_kind[PG_HOST_KINDS];
 	__u64 name_lens;		 /* bit n: some `name:` value is n bytes long (n < 64) */
 	__u32 uses;			 /* PG_USES_*: which lookups any rule needs */
 	__u32 pad;
@@ -597,6 +619,135 @@ struct pg_dns_event {
 	__u8 data[];
 };
 
+/*
+ * The host sensor's calls, one number per syscall (the record's op): its
+ * records say which call made the change, whatever the backend saw it by.
+ */
+enum pg_host_op {
+	PG_HOST_OP_NONE = 0,
+	/* credentials_change */
+	PG_HOST_OP_SETUID = 1,
+	PG_HOST_OP_SETGID = 2,
+	PG_HOST_OP_SETREUID = 3,
+	PG_HOST_OP_SETREGID = 4,
+	PG_HOST_OP_SETRESUID = 5,
+	PG_HOST_OP_SETRESGID = 6,
+	PG_HOST_OP_SETFSUID = 7,
+	PG_HOST_OP_SETFSGID = 8,
+	PG_HOST_OP_SETGROUPS = 9,
+	PG_HOST_OP_CAPSET = 10,
+	/* namespace_change */
+	PG_HOST_OP_SETNS = 11,
+	PG_HOST_OP_UNSHARE = 12,
+	PG_HOST_OP_CLONE = 13, /* clone, clone3, fork with CLONE_NEW*: the child's namespaces */
+	/* host_change */
+	PG_HOST_OP_MOUNT = 14,
+	PG_HOST_OP_UMOUNT = 15, /* umount2 */
+	PG_HOST_OP_PIVOT_ROOT = 16,
+	PG_HOST_OP_CHROOT = 17,
+	PG_HOST_OP_SETHOSTNAME = 18,
+	PG_HOST_OP_SETDOMAINNAME = 19,
+	PG_HOST_OP_SETTIMEOFDAY = 20,
+	PG_HOST_OP_CLOCK_SETTIME = 21,
+	PG_HOST_OP_ADJTIMEX = 22,
+	PG_HOST_OP_CLOCK_ADJTIME = 23,
+	PG_HOST_OP_SWAPON = 24,
+	PG_HOST_OP_SWAPOFF = 25,
+	PG_HOST_OP_REBOOT = 26,
+	PG_HOST_OP_KEXEC_LOAD = 27,
+	PG_HOST_OP_KEXEC_FILE_LOAD = 28,
+	PG_HOST_OP_INIT_MODULE = 29,
+	PG_HOST_OP_FINIT_MODULE = 30,
+	PG_HOST_OP_DELETE_MODULE = 31,
+	PG_HOST_OP_BPF_PROG_LOAD = 32,
+	PG_HOST_OP_PTRACE = 33, /* PTRACE_ATTACH, PTRACE_SEIZE */
+	PG_HOST_OP_PROCESS_VM_WRITEV = 34,
+	PG_HOST_OP_MAX,
+};
+
+#define PG_HOST_STR_MAX 256 /* bytes kept of a path or name argument, NUL included */
+#define PG_HOST_FSTYPE_MAX 32
+
+/*
+ * credentials_change: a set*id, setgroups or capset call that changed
+ * the caller's credentials, as the kernel held them at the call's entry
+ * (before) and return (after).
+ */
+#define PG_HOST_GROUPS 8 /* supplementary groups kept (the first ones) */
+
+/* A task's supplementary groups: how many, and the first PG_HOST_GROUPS. */
+struct pg_groups {
+	__u32 n;
+	__u32 gid[PG_HOST_GROUPS];
+};
+
+struct pg_creds_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched;
+	__s32 result; /* the call's return value */
+	__u16 op;     /* PG_HOST_OP_* */
+	__u16 pad;
+	struct pg_creds before;
+	struct pg_creds after;
+	struct pg_groups groups_before; /* setgroups changes these, and nothing in pg_creds */
+	struct pg_groups groups_after;
+	char comm[PG_COMM_LEN];
+};
+
+/*
+ * namespace_change: setns, unshare, or a clone that put its child in new
+ * namespaces (before: the caller's, after: the child's). flags: what the
+ * call asked (setns: nstype, unshare and clone: CLONE_* flags).
+ */
+struct pg_ns_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched;
+	__s32 result; /* setns, unshare: 0 or -errno; clone: the child's pid */
+	__u16 op;     /* PG_HOST_OP_* */
+	__u16 pad;
+	__u64 flags;
+	struct pg_namespaces before;
+	struct pg_namespaces after;
+	char comm[PG_COMM_LEN];
+};
+
+/*
+ * host_change: one of the calls above that change the host (or another
+ * process), reported whether it succeeded or not. str and str2 are NUL
+ * terminated, read from the caller's memory at the call's return:
+ *   mount: str the target, str2 the source, fstype; arg the flags
+ *   umount2: str the target; arg the flags
+ *   pivot_root: str new_root, str2 put_old;  chroot: str the path
+ *   sethostname, setdomainname: str the name
+ *   clock_settime, clock_adjtime: arg the clock id; adjtimex: arg the modes
+ *   swapon: str the path, arg the flags;  swapoff: str the path
+ *   reboot: arg the command;  kexec_file_load: arg the flags
+ *   init_module: str the module's parameters; finit_module: str the
+ *   parameters, arg the flags; delete_module: str the name
+ *   bpf(BPF_PROG_LOAD): str the program's name, arg its type
+ *   ptrace: target, arg the request;  process_vm_writev: target
+ */
+struct pg_host_event {
+	struct pg_event_header hdr;
+	struct pg_event_process task;
+	struct pg_verdict verdict;
+	struct pg_rule_mask matched;
+	__s32 result; /* the call's return value: 0 (or a count, an fd) or -errno */
+	__u16 op;     /* PG_HOST_OP_* */
+	__u16 kind;   /* PG_HOST_KIND_* */
+	__u64 arg;
+	__u32 target; /* the process acted on (ptrace, process_vm_writev), as the caller named it */
+	__u32 pad;
+	char fstype[PG_HOST_FSTYPE_MAX];
+	char str[PG_HOST_STR_MAX];
+	char str2[PG_HOST_STR_MAX];
+	char comm[PG_COMM_LEN];
+};
+
 /* Per-CPU counters; the agent sums them over CPUs. */
 struct pg_stats {
 	__u64 emitted[PG_EVENT_MAX]; /* records written to a ring buffer */
@@ -673,5 +824,8 @@ PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
 PG_STATIC_ASSERT(sizeof(struct pg_net_event) == 200, "network event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_dns_event) == 168, "dns event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_policy_addr_key) == 24, "address key layout");
+PG_STATIC_ASSERT(sizeof(struct pg_creds_event) == 320, "credentials event layout");
+PG_STATIC_ASSERT(sizeof(struct pg_ns_event) == 208, "namespace event layout");
+PG_STATIC_ASSERT(sizeof(struct pg_host_event) == 680, "host event layout");
 
 #endif /* PENGUARD_EVENTS_H */

@@ -409,7 +409,7 @@ static void flags_json(struct pg_json *w, struct pg_buf *tmp, const struct pg_pr
 			PG_JSON_KV_STRING((w), key, s_);                                           \
 	} while (0)
 
-static void ns_json(struct pg_agent *a, const struct pg_namespaces *ns)
+void pg_process_ns_json(struct pg_agent *a, const char *key, const struct pg_namespaces *ns)
 {
 	const struct {
 		const char *name;
@@ -429,7 +429,7 @@ static void ns_json(struct pg_agent *a, const struct pg_namespaces *ns)
 	struct pg_json *w = a->json;
 	size_t i;
 
-	PG_JSON_KEY(w, "ns");
+	pg_json__key(w, key);
 	pg_json__begin_object(w);
 	for (i = 0; i < PG_ARRAY_SIZE(rows); i++) {
 		if (!rows[i].inum)
@@ -474,11 +474,11 @@ static const char *const securebit_names[] = {
 	"SecBitNoCapAmbientRaiseLocked",
 };
 
-static void creds_json(struct pg_json *w, const struct pg_creds *c)
+void pg_process_creds_json(struct pg_json *w, const char *key, const struct pg_creds *c)
 {
 	size_t i;
 
-	PG_JSON_KEY(w, "process_credentials");
+	pg_json__key(w, key);
 	pg_json__begin_object(w);
 	PG_JSON_KV_UINT(w, "uid", c->uid);
 	PG_JSON_KV_UINT(w, "gid", c->gid);
@@ -587,9 +587,9 @@ static void process_render(struct pg_agent *a, struct pg_process *p, bool brief)
 	if (a->cfg->process_creds)
 		caps_json(w, "cap", &p->creds);
 	if (a->cfg->process_ns)
-		ns_json(a, &p->ns);
+		pg_process_ns_json(a, "ns", &p->ns);
 	if (a->cfg->process_creds)
-		creds_json(w, &p->creds);
+		pg_process_creds_json(w, "process_credentials", &p->creds);
 	binary_properties_json(w, p);
 	PG_JSON_KV_UINT(w, "cgroup_id", p->cgroup_id);
 	KV_NONEMPTY(w, "cgroup", p->cgroup);

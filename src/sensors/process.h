@@ -12,6 +12,7 @@
 struct pg_agent;
 struct pg_buf;
 struct pg_decision;
+struct pg_json;
 struct pg_process;
 struct pg_user_fields;
 
@@ -55,6 +56,11 @@ struct pg_process *pg_process_decide_begin(struct pg_agent *a, const char *type,
 					   const struct pg_rule_mask *matched,
 					   const char comm[PG_COMM_LEN], const char *dns_name,
 					   struct pg_decision *d);
+
+/* Write @c as a process_credentials object under @key (uid, gid, …, caps). */
+void pg_process_creds_json(struct pg_json *w, const char *key, const struct pg_creds *c);
+/* Write @ns as an "ns" object under @key ({"uts": {"inum": N, "is_host": true}, …}). */
+void pg_process_ns_json(struct pg_agent *a, const char *key, const struct pg_namespaces *ns);
 
 /* Check every length of an exec/seed record against @size. 0 or -EBADMSG. */
 int pg_process_decode_exec(const void *rec, size_t size, struct pg_exec_view *v);

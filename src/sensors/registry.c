@@ -4,6 +4,7 @@
 #include "sensor.h"
 #include "sensors/exec_enforce.h"
 #include "sensors/file.h"
+#include "sensors/host.h"
 #include "sensors/network.h"
 #include "sensors/process.h"
 
@@ -12,6 +13,7 @@ const struct pg_sensor *const pg_sensors[] = {
 	&pg_sensor_exec_enforce,
 	&pg_sensor_file,
 	&pg_sensor_network,
+	&pg_sensor_host,
 };
 
 const size_t pg_n_sensors = sizeof(pg_sensors) / sizeof(pg_sensors[0]);

@@ -89,6 +89,18 @@ wait_event() {
 	return 1
 }
 
+# event_of TEST AGENT TYPE PID JQ SECONDS WHAT: wait for the TYPE event of
+# PID for which JQ holds in AGENT's export; EV is the event. Otherwise
+# fail TEST, saying what was looked for (WHAT) and what the export has
+# for that pid, and return 1.
+event_of() {
+	EV=$(wait_event "$2" "\"$3\"" ".$3.process.pid == $4 and ($5)" "$6")
+	[ -n "$EV" ] && return 0
+	__ex=$(grep -F "\"$3\"" "$WORK/$2.json" 2>/dev/null | grep -F "\"pid\":$4" | head -n 3 | cut -c1-700)
+	fail "$1" "no $3 of pid $4${7:+ $7}; the export has for that pid: ${__ex:-nothing}"
+	return 1
+}
+
 # count_events NAME NEEDLE JQ-CONDITION
 count_events() {
 	grep -F -- "$2" "$WORK/$1.json" 2>/dev/null | jq -c "select($3)" 2>/dev/null | wc -l | tr -d ' '
@@ -157,4 +169,17 @@ exit_audit() {
 		   ([$n | keys[] | select($known[.] == null)] | length),
 		   ([$ex[] | select($n[.] == null)] | length)]
 		| map(tostring) | join(" ")'
+}
+
+# sensor_backend SENSOR TEST: true if probe names a backend for SENSOR;
+# otherwise TEST is skipped, with why.
+sensor_backend() {
+	__sb=$(echo "$PROBE" | jq -r ".sensors.$1 // empty")
+	case "$__sb" in
+	"" | none | null)
+		skip "$2" "no $1 sensor backend on this kernel or in this build (probe: $(echo "$PROBE" | jq -c '.sensors'))"
+		return 1
+		;;
+	esac
+	return 0
 }

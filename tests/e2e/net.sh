@@ -96,14 +96,14 @@ client() {
 nev() {
 	__nk=remote_port
 	[ "$3" = network_listen ] && __nk=local_port
-	__nc=".$3.process.pid == $4 and .$3.socket.$__nk == $5"
+	__nc=".$3.socket.$__nk == $5"
 	[ -n "${6:-}" ] && __nc="$__nc and ($6)"
-	NX=$(wait_event "$2" "\"$3\"" "$__nc" "$NET_WAIT")
-	[ -n "$NX" ] && return 0
-	NET_WAIT=$SLOW
-	__nx=$(grep -F "\"$3\"" "$WORK/$2.json" 2>/dev/null | grep -F "\"pid\":$4" | head -n 3 | cut -c1-700)
-	fail "$1" "no $3 of pid $4 port $5${6:+ with $6}; the export has for that pid: ${__nx:-nothing}"
-	return 1
+	# after one miss, the rest wait less: the agent may be gone
+	event_of "$1" "$2" "$3" "$4" "$__nc" "$NET_WAIT" "port $5${6:+ with $6}" || {
+		NET_WAIT=$SLOW
+		return 1
+	}
+	NX=$EV
 }
 
 # The policy most tests run under: every network event, reported.
@@ -468,11 +468,7 @@ net_tests() {
 	# shellcheck disable=SC2086
 	file_selected $NET_TESTS $NET_OWN_TESTS || return 0
 	NET_WAIT=$((5 * SLOW))
-	_nb=$(echo "$PROBE" | jq -r '.sensors.network // empty')
-	if [ -z "$_nb" ] || [ "$_nb" = none ] || [ "$_nb" = null ]; then
-		skip net "no network sensor backend on this kernel or in this build (probe: $(echo "$PROBE" | jq -c '.sensors'))"
-		return 0
-	fi
+	sensor_backend network net || return 0
 	[ -x "$NET" ] || { fail net "$PG_HELPERS/pg-net is missing (make tests)"; return 0; }
 	if ! net_setup; then
 		net_cleanup
@@ -481,16 +477,7 @@ net_tests() {
 	fi
 	n_policy_all
 	# shellcheck disable=SC2086
-	if file_selected $NET_TESTS; then
-		if pol_agent net nall; then
-			for _t in $NET_TESTS; do
-				run_test "$_t"
-			done
-			agent_stop net
-		else
-			fail net "the agent with network rules did not start"
-		fi
-	fi
+	policy_suite net nall network $NET_TESTS
 	for _t in $NET_OWN_TESTS; do
 		run_test "$_t"
 	done

@@ -15,6 +15,23 @@ pol_agent() {
 	agent_start "$__pn" --no-default-policies --policy-dir "" --policy "$WORK/$__pp.yaml" "$@"
 }
 
+# policy_suite AGENT POLICY WHAT TESTS…: the TESTS that PG_E2E_ONLY
+# selects, under one agent started with $WORK/POLICY.yaml alone; WHAT
+# names its rules in the failure if it does not start.
+policy_suite() {
+	__psa=$1 __psp=$2 __psw=$3
+	shift 3
+	file_selected "$@" || return 0
+	if pol_agent "$__psa" "$__psp"; then
+		for __pst in "$@"; do
+			run_test "$__pst"
+		done
+		agent_stop "$__psa"
+	else
+		fail "$__psa" "the agent with $__psw rules did not start"
+	fi
+}
+
 # A copy of pg-testbin at $1 (the policies match by path)
 bin_copy() {
 	mkdir -p "$(dirname "$1")"

@@ -84,6 +84,9 @@ static void parse_one(const char *yaml, const char *msg)
 	assert_true(has_one(yaml, msg));
 }
 
+/* the host sensor's events, last in the list of known events */
+#define HOST_EVENTS "credentials_change, namespace_change, host_change"
+
 static const struct {
 	const char *yaml;
 	const char *msg;
@@ -135,13 +138,15 @@ static const struct {
 	  "t.yaml:4:24: on: unknown event 'file_opn' (known: process_exec, process_exit, "
 	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
 	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, network_connect, "
-	  "network_accept, network_close, network_listen, network_udp, dns_query, dns_answer)" },
+	  "network_accept, network_close, network_listen, network_udp, dns_query, "
+	  "dns_answer, " HOST_EVENTS ")" },
 	{ "name: p\nrules:\n  - name: r\n    on: [process_seed]\n",
 	  "t.yaml:4:10: on: unknown event 'process_seed' (known: process_exec, "
 	  "process_exit, "
 	  "process_fork, file_open, file_create, file_unlink, file_rename, file_chmod, "
 	  "file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, network_connect, "
-	  "network_accept, network_close, network_listen, network_udp, dns_query, dns_answer)" },
+	  "network_accept, network_close, network_listen, network_udp, dns_query, "
+	  "dns_answer, " HOST_EVENTS ")" },
 	{ POL "    action: block\n",
 	  "t.yaml:5:13: action: unknown action 'block' (known: report, deny, kill)" },
 	{ POL "    action: deny\n    fallback: report\n",
@@ -172,12 +177,12 @@ static const struct {
 	  "t.yaml:6:7: match: unknown key 'binray' (known: binary, parent_binary, "
 	  "ancestor_binary, uid, euid, auid, in_container, container_id, cgroup, "
 	  "arguments, "
-	  "path, name, access, address, port, protocol, direction, dns_name, stdio_socket, not)" },
+	  "path, name, access, address, port, protocol, direction, dns_name, stdio_socket, kind, not)" },
 	{ POL "    match:\n      not:\n        not: {uid: [0]}\n",
 	  "t.yaml:7:9: not: unknown key 'not' (known: binary, parent_binary, "
 	  "ancestor_binary, "
 	  "uid, euid, auid, in_container, container_id, cgroup, arguments, path, name, "
-	  "access, address, port, protocol, direction, dns_name, stdio_socket)" },
+	  "access, address, port, protocol, direction, dns_name, stdio_socket, kind)" },
 	{ POL "    match:\n      uid: [0]\n      uid: [1]\n",
 	  "t.yaml:7:7: match: duplicate key 'uid' (first at 6:7)" },
 	{ POL "    match:\n      binary: /bin/sh\n",
@@ -302,6 +307,13 @@ static const struct {
 	  "t.yaml:6:14: port: range '2000-1000' is inverted (lo > hi)" },
 	{ NETPOL "    match:\n      port: [ssh]\n",
 	  "t.yaml:6:14: port: 'ssh' is not a number or a \"lo-hi\" range" },
+	{ "name: p\nrules:\n  - name: r\n    on: [host_change]\n    match:\n      kind: [mount, "
+	  "disk]\n",
+	  "t.yaml:6:13: kind: unknown 'disk' (known: mount, hostname, time, swap, reboot, kexec, "
+	  "module, bpf, ptrace, process_vm_write)" },
+	{ NETPOL "    match:\n      kind: [mount]\n",
+	  "t.yaml:6:13: kind: applies to host_change only, and this rule is also on network "
+	  "events" },
 	{ NETPOL "    match:\n      protocol: [tcp, icmp]\n",
 	  "t.yaml:6:17: protocol: unknown 'icmp' (known: tcp, udp)" },
 	{ NETPOL "    match:\n      protocol: {prefix: [t]}\n",
@@ -830,7 +842,7 @@ static void test_policy_many_mistakes_sorted(void **state)
 		"file_chown, file_truncate, file_link, file_symlink, file_mmap_exec, "
 		"network_connect, "
 		"network_accept, network_close, network_listen, network_udp, dns_query, "
-		"dns_answer)",
+		"dns_answer, " HOST_EVENTS ")",
 		"t.yaml:7:15: fallback: only allowed with action: deny (this rule's action is "
 		"kill)",
 		"t.yaml:8:5: rule: duplicate rule name 'r' (first at 4:5)",

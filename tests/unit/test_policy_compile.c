@@ -360,6 +360,28 @@ static void test_policy_compile_ports_protocols(void **state)
 	assert_false(bit(&fx.c.masks.events[PG_EVENT_NET_UDP], 3));
 }
 
+static void test_policy_compile_host_kinds(void **state)
+{
+	unsigned k;
+
+	(void)state;
+	add("name: p\nrules:\n"
+	    "  - name: all\n    on: [host_change, credentials_change]\n"
+	    "  - name: mounts\n    on: [host_change]\n    match: {kind: [mount, ptrace]}\n"
+	    "  - name: not-time\n    on: [host_change]\n    match: {not: {kind: [time]}}\n");
+	assert_int_equal(compile(0), 0);
+	for (k = 1; k < PG_HOST_KINDS; k++) {
+		assert_true(bit(&fx.c.masks.host_kind[k], 0));
+		assert_int_equal(bit(&fx.c.masks.host_kind[k], 1),
+				 k == PG_HOST_KIND_MOUNT || k == PG_HOST_KIND_PTRACE);
+		assert_int_equal(bit(&fx.c.masks.host_kind[k], 2), k != PG_HOST_KIND_TIME);
+	}
+	/* no rule takes an unknown kind */
+	assert_false(bit(&fx.c.masks.host_kind[0], 0));
+	assert_true(bit(&fx.c.masks.events[PG_EVENT_HOST_CHANGE], 1));
+	assert_false(bit(&fx.c.masks.events[PG_EVENT_CREDS_CHANGE], 1));
+}
+
 /* Many blocks, nested in each other: compiled in well under a second, each answered right. */
 static void test_policy_compile_many_addresses(void **state)
 {
@@ -702,6 +724,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_policy_compile_deny_by_family, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_addresses, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_ports_protocols, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_host_kinds, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_many_addresses, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_in_container, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_too_long, teardown),

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Host sensor: a process's credentials and namespaces as they change
+ * (bpf/host.bpf.c). The kernel side compares before and after and
+ * decides against the policy, so only changes some rule selected reach
+ * us; here they become credentials_change and namespace_change events.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "agent.h"
+#include "host.skel.h"
+#include "json.h"
+#include "log.h"
+#include "output.h"
+#include "policy.h"
+#include "policy_engine.h"
+#include "sensors/host.h"
+#include "sensors/process.h"
+#include "util.h"
+
+/* ---- the sensor ---- */
+
+static bool usable_tracepoint(const struct pg_features *f)
+{
+	return f->tracefs && f->tracepoint && f->tp_btf;
+}
+
+#define HOST_CALL(name) "tp_sys_enter_" #name, "tp_sys_exit_" #name
+
+static const char *const tracepoint_progs[] = {
+	HOST_CALL(setuid),
+	HOST_CALL(setgid),
+	HOST_CALL(setreuid),
+	HOST_CALL(setregid),
+	HOST_CALL(setresuid),
+	HOST_CALL(setresgid),
+	HOST_CALL(setfsuid),
+	HOST_CALL(setfsgid),
+	HOST_CALL(setgroups),
+	HOST_CALL(capset),
+	HOST_CALL(setns),
+	HOST_CALL(unshare),
+	"tp_btf_host_fork",
+	/* host_change */
+	HOST_CALL(mount),
+	HOST_CALL(umount),
+	HOST_CALL(pivot_root),
+	HOST_CALL(chroot),
+	HOST_CALL(sethostname),
+	HOST_CALL(setdomainname),
+	HOST_CALL(settimeofday),
+	HOST_CALL(clock_settime),
+	HOST_CALL(adjtimex),
+	HOST_CALL(clock_adjtime),
+	HOST_CALL(swapon),
+	HOST_CALL(swapoff),
+	HOST_CALL(reboot),
+	HOST_CALL(kexec_load),
+	HOST_CALL(kexec_file_load),
+	HOST_CALL(init_module),
+	HOST_CALL(finit_module),
+	HOST_CALL(delete_module),
+	HOST_CALL(bpf),
+	HOST_CALL(ptrace),
+	HOST_CALL(process_vm_writev),
+	NULL,
+};
+
+/*
+ * One backend today. An lsm or fentry one (commit_creds,
+ * switch_task_namespaces, security_sb_mount, …) goes before it in this
+ * table with its own program list; the records and this file's handlers
+ * stay as they are.
+ */
+static const struct pg_backend host_backends[] = {
+	{ "tracepoint", "syscall tracepoints, tp_btf", usable_tracepoint, tracepoint_progs },
+};
+
+/*
+ * A syscall tracepoint exists only for a call the kernel was built with
+ * (no CONFIG_MODULES: no init_module): its programs are left out, and
+ * `penguard probe` says which events this kernel cannot produce.
+ */
+static bool syscall_tracepoint_exists(const char *event)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/%s", event);
+	if (!access(path, F_OK))
+		return true;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/syscalls/%s", event);
+	return !access(path, F_OK);
+}
+
+/* Calls that some kernels are built without, by host_change kind. */
+static const struct {
+	const char *kind;
+	const char *calls[3];
+} optional_calls[] = {
+	{ "module", { "init_module", "finit_module", "delete_module" } },
+	{ "kexec", { "kexec_load", "kexec_file_load" } },
+	{ "swap", { "swapon", "swapoff" } },
+};
+
+static size_t host_unavailable(struct pg_unavailable *out, size_t max)
+{
+	char event[64];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < PG_ARRAY_SIZE(optional_calls) && n < max; i++) {
+		const char *missing = NULL;
+
+		for (j = 0; j < PG_ARRAY_SIZE(optional_calls[i].calls); j++) {
+			const char *c = optional_calls[i].calls[j];
+
+			snprintf(event, sizeof(event), "sys_enter_%s", c ? c : "");
+			if (c && !syscall_tracepoint_exists(event)) {
+				missing = c;
+				break;
+			}
+		}
+		if (!missing)
+			continue;
+		out[n].event = "host_change";
+		out[n].what = optional_calls[i].kind;
+		if (!strcmp(optional_calls[i].kind, "module") && access("/proc/modules", F_OK))
+			snprintf(out[n].why, sizeof(out[n].why),
+				 "this kernel has no loadable module support (no /proc/modules)");
+		else
+			snprintf(out[n].why, sizeof(out[n].why),
+				 "this kernel has no %s system call (no tracepoint sys_enter_%s)",
+				 missing, missing);
+		n++;
+	}
+	return n;
+}
+
+static int host_configure(struct bpf_object *obj, const struct pg_config *cfg)
+{
+	static const char prefix[] = "tracepoint/syscalls/";
+	struct bpf_map *rodata = bpf_object__find_map_by_name(obj, ".rodata");
+	struct host_bpf__rodata *ro;
+	struct bpf_program *prog;
+	size_t sz = 0;
+
+	(void)cfg;
+	/*
+	 * The agent's own program loads are not reported. Before the load,
+	 * .rodata is the object's writable image; the section is not padded
+	 * as the skeleton's struct is.
+	 */
+	ro = rodata ? (void *)(uintptr_t)bpf_map__initial_value(rodata, &sz) : NULL;
+	if (!ro ||
+	    sz < offsetof(struct host_bpf__rodata, pg_agent_tgid) + sizeof(ro->pg_agent_tgid))
+		return -EINVAL;
+	ro->pg_agent_tgid = getpid();
+	bpf_object__for_each_program (prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		if (!bpf_program__autoload(prog) || strncmp(sec, prefix, sizeof(prefix) - 1))
+			continue;
+		if (!syscall_tracepoint_exists(sec + sizeof(prefix) - 1)) {
+			pg_dbg("host: no tracepoint %s on this kernel", sec);
+			bpf_program__set_autoload(prog, false);
+		}
+	}
+	return 0;
+}
+
+/* ---- decoding ---- */
+
+static const char *const op_names[PG_HOST_OP_MAX] = {
+	[PG_HOST_OP_SETUID] = "setuid",
+	[PG_HOST_OP_SETGID] = "setgid",
+	[PG_HOST_OP_SETREUID] = "setreuid",
+	[PG_HOST_OP_SETREGID] = "setregid",
+	[PG_HOST_OP_SETRESUID] = "setresuid",
+	[PG_HOST_OP_SETRESGID] = "setresgid",
+	[PG_HOST_OP_SETFSUID] = "setfsuid",
+	[PG_HOST_OP_SETFSGID] = "setfsgid",
+	[PG_HOST_OP_SETGROUPS] = "setgroups",
+	[PG_HOST_OP_CAPSET] = "capset",
+	[PG_HOST_OP_SETNS] = "setns",
+	[PG_HOST_OP_UNSHARE] = "unshare",
+	[PG_HOST_OP_CLONE] = "clone",
+	[PG_HOST_OP_MOUNT] = "mount",
+	[PG_HOST_OP_UMOUNT] = "umount2",
+	[PG_HOST_OP_PIVOT_ROOT] = "pivot_root",
+	[PG_HOST_OP_CHROOT] = "chroot",
+	[PG_HOST_OP_SETHOSTNAME] = "sethostname",
+	[PG_HOST_OP_SETDOMAINNAME] = "setdomainname",
+	[PG_HOST_OP_SETTIMEOFDAY] = "settimeofday",
+	[PG_HOST_OP_CLOCK_SETTIME] = "clock_settime",
+	[PG_HOST_OP_ADJTIMEX] = "adjtimex",
+	[PG_HOST_OP_CLOCK_ADJTIME] = "clock_adjtime",
+	[PG_HOST_OP_SWAPON] = "swapon",
+	[PG_HOST_OP_SWAPOFF] = "swapoff",
+	[PG_HOST_OP_REBOOT] = "reboot",
+	[PG_HOST_OP_KEXEC_LOAD] = "kexec_load",
+	[PG_HOST_OP_KEXEC_FILE_LOAD] = "kexec_file_load",
+	[PG_HOST_OP_INIT_MODULE] = "init_module",
+	[PG_HOST_OP_FINIT_MODULE] = "finit_module",
+	[PG_HOST_OP_DELETE_MODULE] = "delete_module",
+	[PG_HOST_OP_BPF_PROG_LOAD] = "bpf",
+	[PG_HOST_OP_PTRACE] = "ptrace",
+	[PG_HOST_OP_PROCESS_VM_WRITEV] = "process_vm_writev",
+};
+
+/* enum bpf_prog_type (UAPI, stable numbers), the common ones */
+static const char *const prog_types[] = {
+	"unspec",
+	"socket_filter",
+	"kprobe",
+	"sched_cls",
+	"sched_act",
+	"tracepoint",
+	"xdp",
+	"perf_event",
+	"cgroup_skb",
+	"cgroup_sock",
+	"lwt_in",
+	"lwt_out",
+	"lwt_xmit",
+	"sock_ops",
+	"sk_skb",
+	"cgroup_device",
+	"sk_msg",
+	"raw_tracepoint",
+	"cgroup_sock_addr",
+	"lwt_seg6local",
+	"lirc_mode2",
+	"sk_reuseport",
+	"flow_dissector",
+	"cgroup_sysctl",
+	"raw_tracepoint_writable",
+	"cgroup_sockopt",
+	"tracing",
+	"struct_ops",
+	"ext",
+	"lsm",
+	"sk_lookup",
+	"syscall",
+	"netfilter",
+};
+
+/* The name of bpf_prog_type @t into @buf ("type_N" past the known ones). */
+const char *pg_host_prog_type_name(uint64_t t, char buf[32])
+{
+	if (t < PG_ARRAY_SIZE(prog_types))
+		return prog_types[t];
+	snprintf(buf, 32, "type_%llu", (unsigned long long)t);
+	return buf;
+}
+
+const char *pg_host_op_name(unsigned op)
+{
+	return op < PG_HOST_OP_MAX && op_names[op] ? op_names[op] : "unknown";
+}
+
+bool pg_host_escalation(const struct pg_creds *before, const struct pg_creds *after)
+{
+	uint64_t had = before->cap_permitted | before->cap_effective;
+	uint64_t has = after->cap_permitted | after->cap_effective;
+
+	return (after->uid == 0 && before->uid != 0) || (after->euid == 0 && before->euid != 0) ||
+	       (has & ~had);
+}
+
+size_t pg_host_ns_changed(const struct pg_namespaces *before, const struct pg_namespaces *after,
+			  const char **names, size_t max)
+{
+	/* the order of the process objects' "ns" */
+	const struct {
+		const char *name;
+		size_t off;
+	} rows[] = {
+		{ "uts", offsetof(struct pg_namespaces, uts) },
+		{ "ipc", offsetof(struct pg_namespaces, ipc) },
+		{ "mnt", offsetof(struct pg_namespaces, mnt) },
+		{ "pid", offsetof(struct pg_namespaces, pid) },
+		{ "pid_for_children", offsetof(struct pg_namespaces, pid_for_children) },
+		{ "net", offsetof(struct pg_namespaces, net) },
+		{ "time", offsetof(struct pg_namespaces, time) },
+		{ "time_for_children", offsetof(struct pg_namespaces, time_for_children) },
+		{ "cgroup", offsetof(struct pg_namespaces, cgroup) },
+		{ "user", offsetof(struct pg_namespaces, user) },
+	};
+	size_t i, n = 0;
+
+	for (i = 0; i < PG_ARRAY_SIZE(rows); i++) {
+		uint32_t b, a;
+
+		memcpy(&b, (const char *)before + rows[i].off, sizeof(b));
+		memcpy(&a, (const char *)after + rows[i].off, sizeof(a));
+		if (a != b && n < max)
+			names[n++] = rows[i].name;
+	}
+	return n;
+}
+
+/* ---- events ---- */
+
+/* The compact line's start: time, verb, pid, uid, binary. */
+static void compact_begin(struct pg_agent *a, const char *verb, const struct pg_process *p,
+			  uint64_t ktime)
+{
+	struct pg_buf *b = &a->compact;
+	char ts[PG_RFC3339_LEN];
+
+	pg_buf_reset(b);
+	pg_format_rfc3339(ts, sizeof(ts), pg_agent_wall_ns(a, ktime));
+	pg_buf_printf(b, "%.12s %-6s %7u uid=%u ", ts + 11, verb, p->key.pid, p->creds.uid);
+	pg_escape(b, p->binary, strlen(p->binary), false);
+}
+
+/* Close the event object, end the event and write its compact line. */
+static void event_end(struct pg_agent *a, const struct pg_decision *d, uint64_t ktime)
+{
+	pg_json__end_object(a->json);
+	if (pg_output__wants_compact(a->out) && d->rule && d->action && strcmp(d->action, "report"))
+		pg_buf_printf(&a->compact, " [%s%s]", d->taken ? "" : "would ", d->action);
+	pg_agent_event_end(a, ktime);
+	if (pg_output__wants_compact(a->out))
+		pg_output__compact(a->out, a->compact.data, a->compact.len);
+}
+
+/* Supplementary groups: the first PG_HOST_GROUPS of them. */
+static void groups_json(struct pg_json *w, const char *key, const struct pg_groups *g)
+{
+	uint32_t i;
+
+	pg_json__key(w, key);
+	pg_json__begin_array(w);
+	for (i = 0; i < g->n && i < PG_HOST_GROUPS; i++)
+		pg_json__uint(w, g->gid[i]);
+	pg_json__end_array(w);
+}
+
+static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
+{
+	const struct pg_creds_event *e = rec;
+	struct pg_decision d;
+	struct pg_process *p;
+	bool esc;
+
+	if (size < sizeof(*e)) {
+		a->malformed++;
+		return;
+	}
+	p = pg_process_decide_begin(a, "credentials_change", &e->task, &e->verdict, &e->matched,
+				    e->comm, NULL, &d);
+	if (!p)
+		return;
+	esc = pg_host_escalation(&e->before, &e->after);
+	PG_JSON_KEY(a->json, "credentials");
+	pg_json__begin_object(a->json);
+	PG_JSON_KV_STRING(a->json, "syscall", pg_host_op_name(e->op));
+	PG_JSON_KV_INT(a->json, "return", e->result);
+	pg_process_creds_json(a->json, "before", &e->before);
+	pg_process_creds_json(a->json, "after", &e->after);
+	groups_json(a->json, "groups_before", &e->groups_before);
+	groups_json(a->json, "groups_after", &e->groups_after);
+	if (esc)
+		PG_JSON_KV_BOOL(a->json, "privilege_escalation", true);
+	pg_json__end_object(a->json);
+	if (pg_output__wants_compact(a->out)) {
+		compact_begin(a, "creds", p, e->hdr.ktime);
+		pg_buf_printf(&a->compact,
+			      "  %s uid %u->%u euid %u->%u gid %u->%u egid %u->%u caps "
+			      "%#llx->%#llx%s",
+			      pg_host_op_name(e->op), e->before.uid, e->after.uid, e->before.euid,
+			      e->after.euid, e->before.gid, e->after.gid, e->before.egid,
+			      e->after.egid, (unsigned long long)e->before.cap_effective,
+			      (unsigned long long)e->after.cap_effective, esc ? " ESCALATION" : "");
+	}
+	event_end(a, &d, e->hdr.ktime);
+}
+
+static void ns_on_event(struct pg_agent *a, const void *rec, size_t size)
+{
+	const struct pg_ns_event *e = rec;
+	const char *changed[10];
+	struct pg_decision d;
+	struct pg_process *p;
+	size_t n, i;
+
+	if (size < sizeof(*e)) {
+		a->malformed++;
+		return;
+	}
+	p = pg_process_decide_begin(a, "namespace_change", &e->task, &e->verdict, &e->matched,
+				    e->comm, NULL, &d);
+	if (!p)
+		return;
+	n = pg_host_ns_changed(&e->before, &e->after, changed, PG_ARRAY_SIZE(changed));
+	PG_JSON_KEY(a->json, "namespaces");
+	pg_json__begin_object(a->json);
+	PG_JSON_KV_STRING(a->json, "syscall", pg_host_op_name(e->op));
+	if (e->op == PG_HOST_OP_CLONE) {
+		PG_JSON_KV_UINT(a->json, "child_pid", (uint32_t)e->result);
+	} else {
+		PG_JSON_KV_INT(a->json, "return", e->result);
+		PG_JSON_KV_UINT_STR(a->json, "flags", e->flags);
+	}
+	PG_JSON_KEY(a->json, "changed");
+	pg_json__begin_array(a->json);
+	for (i = 0; i < n; i++)
+		pg_json__string(a->json, changed[i]);
+	pg_json__end_array(a->json);
+	pg_process_ns_json(a, "before", &e->before);
+	pg_process_ns_json(a, "after", &e->after);
+	pg_json__end_object(a->json);
+	if (pg_output__wants_compact(a->out)) {
+		compact_begin(a, "ns", p, e->hdr.ktime);
+		pg_buf_printf(&a->compact, "  %s", pg_host_op_name(e->op));
+		for (i = 0; i < n; i++)
+			pg_buf_printf(&a->compact, "%s%s", i ? "," : " ", changed[i]);
+		if (e->op == PG_HOST_OP_CLONE)
+			pg_buf_printf(&a->compact, " child=%u", (uint32_t)e->result);
+	}
+	event_end(a, &d, e->hdr.ktime);
+}
+
+/* The fields of a host_change that its call has. */
+static void host_json(struct pg_json *w, const struct pg_host_event *e)
+{
+	bool mount = e->kind == PG_HOST_KIND_MOUNT, module = e->kind == PG_HOST_KIND_MODULE;
+	char buf[32];
+
+	PG_JSON_KEY(w, "host");
+	pg_json__begin_object(w);
+	PG_JSON_KV_STRING(w, "kind", pg_policy_host_kind_name(e->kind));
+	PG_JSON_KV_STRING(w, "syscall", pg_host_op_name(e->op));
+	PG_JSON_KV_INT(w, "return", e->result);
+	if (e->result < 0)
+		pg_json__kv_result(w, e->result);
+	switch (e->op) {
+	case PG_HOST_OP_MOUNT:
+		PG_JSON_KV_STRING_N(w, "path", e->str, strnlen(e->str, sizeof(e->str)));
+		PG_JSON_KV_STRING_N(w, "source", e->str2, strnlen(e->str2, sizeof(e->str2)));
+		PG_JSON_KV_STRING_N(w, "fstype", e->fstype, strnlen(e->fstype, sizeof(e->fstype)));
+		PG_JSON_KV_UINT_STR(w, "flags", e->arg);
+		break;
+	case PG_HOST_OP_PIVOT_ROOT:
+		PG_JSON_KV_STRING_N(w, "path", e->str, strnlen(e->str, sizeof(e->str)));
+		PG_JSON_KV_STRING_N(w, "put_old", e->str2, strnlen(e->str2, sizeof(e->str2)));
+		break;
+	case PG_HOST_OP_SETHOSTNAME:
+	case PG_HOST_OP_SETDOMAINNAME:
+	case PG_HOST_OP_DELETE_MODULE:
+	case PG_HOST_OP_BPF_PROG_LOAD:
+		PG_JSON_KV_STRING_N(w, "name", e->str, strnlen(e->str, sizeof(e->str)));
+		break;
+	case PG_HOST_OP_INIT_MODULE:
+	case PG_HOST_OP_FINIT_MODULE:
+	case PG_HOST_OP_KEXEC_FILE_LOAD:
+		PG_JSON_KV_STRING_N(w, "arguments", e->str, strnlen(e->str, sizeof(e->str)));
+		break;
+	case PG_HOST_OP_PTRACE:
+	case PG_HOST_OP_PROCESS_VM_WRITEV: PG_JSON_KV_UINT(w, "target_pid", e->target); break;
+	default:
+		if (mount || e->kind == PG_HOST_KIND_SWAP)
+			PG_JSON_KV_STRING_N(w, "path", e->str, strnlen(e->str, sizeof(e->str)));
+	}
+	if (e->op == PG_HOST_OP_BPF_PROG_LOAD)
+		PG_JSON_KV_STRING(w, "program_type", pg_host_prog_type_name(e->arg, buf));
+	else if (e->op == PG_HOST_OP_PTRACE)
+		PG_JSON_KV_STRING(w, "request", e->arg == 16 ? "PTRACE_ATTACH" : "PTRACE_SEIZE");
+	else if (e->op == PG_HOST_OP_CLOCK_SETTIME || e->op == PG_HOST_OP_CLOCK_ADJTIME)
+		PG_JSON_KV_UINT(w, "clock", e->arg);
+	else if (e->op == PG_HOST_OP_ADJTIMEX)
+		PG_JSON_KV_UINT(w, "modes", e->arg);
+	else if (e->op == PG_HOST_OP_REBOOT)
+		PG_JSON_KV_UINT_STR(w, "command", e->arg);
+	else if (e->op != PG_HOST_OP_MOUNT &&
+		 (module || mount || e->kind == PG_HOST_KIND_SWAP ||
+		  e->kind == PG_HOST_KIND_KEXEC) &&
+		 e->arg)
+		PG_JSON_KV_UINT_STR(w, "flags", e->arg);
+	pg_json__end_object(w);
+}
+
+static void host_on_event(struct pg_agent *a, const void *rec, size_t size)
+{
+	const struct pg_host_event *e = rec;
+	struct pg_decision d;
+	struct pg_process *p;
+
+	if (size < sizeof(*e)) {
+		a->malformed++;
+		return;
+	}
+	p = pg_process_decide_begin(a, "host_change", &e->task, &e->verdict, &e->matched,
+				    e->comm, NULL, &d);
+	if (!p)
+		return;
+	host_json(a->json, e);
+	if (pg_output__wants_compact(a->out)) {
+		compact_begin(a, "host", p, e->hdr.ktime);
+		pg_buf_printf(&a->compact, "  %s %s", pg_policy_host_kind_name(e->kind),
+			      pg_host_op_name(e->op));
+		if (e->str[0]) {
+			pg_buf_puts(&a->compact, " ");
+			pg_escape(&a->compact, e->str, strnlen(e->str, sizeof(e->str)), false);
+		}
+		if (e->op == PG_HOST_OP_PTRACE || e->op == PG_HOST_OP_PROCESS_VM_WRITEV)
+			pg_buf_printf(&a->compact, " target=%u", e->target);
+		pg_buf_printf(&a->compact, " = %d", e->result);
+	}
+	event_end(a, &d, e->hdr.ktime);
+}
+
+static const struct pg_event_desc host_events[] = {
+	{ PG_EVENT_CREDS_CHANGE, "credentials_change", sizeof(struct pg_creds_event),
+	  creds_on_event },
+	{ PG_EVENT_NS_CHANGE, "namespace_change", sizeof(struct pg_ns_event), ns_on_event },
+	{ PG_EVENT_HOST_CHANGE, "host_change", sizeof(struct pg_host_event), host_on_event },
+};
+
+const struct pg_sensor pg_sensor_host = {
+	.name = "host",
+	.required = false,
+	.backends = host_backends,
+	.n_backends = PG_ARRAY_SIZE(host_backends),
+	.elf_bytes = host_bpf__elf_bytes,
+	.configure = host_configure,
+	.events = host_events,
+	.n_events = PG_ARRAY_SIZE(host_events),
+	.unavailable = host_unavailable,
+};

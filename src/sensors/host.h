@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The host sensor (bpf/host.bpf.c): credentials_change, namespace_change,
+ * host_change. The decoding helpers are here for the unit tests.
+ */
+#ifndef PG_SENSORS_HOST_H
+#define PG_SENSORS_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <penguard/events.h>
+
+#include "sensor.h"
+
+extern const struct pg_sensor pg_sensor_host;
+
+/* The syscall name of PG_HOST_OP_* @op ("setresuid"), or "unknown". */
+const char *pg_host_op_name(unsigned op);
+
+/* The name of bpf_prog_type @t ("socket_filter"), or "type_N" written into @buf. */
+const char *pg_host_prog_type_name(uint64_t t, char buf[32]);
+
+/*
+ * Whether going from @before to @after raises privileges: a real or
+ * effective uid of 0 it did not have, or a permitted or effective
+ * capability outside what it held before.
+ */
+bool pg_host_escalation(const struct pg_creds *before, const struct pg_creds *after);
+
+/*
+ * The namespaces (their JSON names: "uts", "mnt", …) whose inode differs
+ * between @before and @after, at most @max into @names. Returns how many.
+ */
+size_t pg_host_ns_changed(const struct pg_namespaces *before, const struct pg_namespaces *after,
+			  const char **names, size_t max);
+
+#endif

@@ -1,0 +1,315 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# End-to-end tests of the host sensor (credentials_change,
+# namespace_change, host_change), sourced by run.sh (POSIX sh). The
+# workloads are pg-host (tests/helpers/pg-host.c) and, where present,
+# util-linux's unshare and nsenter; a test whose tool is missing says
+# skipped and why. Each event is found by its process id.
+
+PGHOST=$(readlink -f "$PG_HELPERS/pg-host" 2>/dev/null)
+
+# hev TEST TYPE PID [JQ [AGENT]]: wait for the TYPE event of PID in the
+# export of AGENT (default: host); HX is the event, or fail TEST.
+hev() {
+	event_of "$1" "${5:-host}" "$2" "$3" "${4:-true}" "$HOST_WAIT" "${4:+with $4}" || {
+		HOST_WAIT=$SLOW
+		return 1
+	}
+	HX=$EV
+}
+
+# The policy the tests run under: every host event, and execs (so that
+# the process of each event is known by its binary).
+h_policy_all() {
+	cat >"$WORK/hall.yaml" <<'EOF'
+name: host-all
+rules:
+  - name: everything
+    on: [credentials_change, namespace_change, host_change]
+  - name: execs
+    on: [process_exec]
+EOF
+}
+
+# setresgid, setresuid away from root keeping it saved, back to root (a
+# privilege escalation), capset dropping CAP_NET_RAW, setgroups,
+# setfsuid: one event each, before and after as the kernel held them.
+t_host_creds() {
+	_out=$("$PGHOST" creds 1234 2>&1)
+	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	js "$_out" | grep -q '^ok$' || { fail host_creds "pg-host creds: $_out"; return; }
+	hev host_creds credentials_change "$_pid" '.credentials_change.credentials.syscall == "setresgid"' || return
+	check host_creds "$HX" '.credentials_change.process.binary | endswith("/pg-host")' || return
+	check host_creds "$HX" '.credentials_change.credentials as $c | $c.return == 0 and
+		$c.before.gid == 0 and $c.before.egid == 0 and $c.after.gid == 1234 and
+		$c.after.egid == 1234 and $c.after.sgid == 1234 and $c.after.fsgid == 1234 and
+		$c.after.uid == 0 and ($c.privilege_escalation | not)' || return
+	hev host_creds credentials_change "$_pid" '.credentials_change.credentials.syscall == "setresuid" and
+		.credentials_change.credentials.after.uid == 1234' || return
+	check host_creds "$HX" '.credentials_change.credentials as $c | $c.before.uid == 0 and
+		$c.after.euid == 1234 and $c.after.suid == 0 and $c.after.fsuid == 1234 and
+		($c.before.caps.effective | index(["CAP_SYS_ADMIN"])) != null and
+		($c.after.caps.effective == null) and ($c.privilege_escalation | not)' || return
+	hev host_creds credentials_change "$_pid" '.credentials_change.credentials.syscall == "setresuid" and
+		.credentials_change.credentials.after.uid == 0' || return
+	check host_creds "$HX" '.credentials_change.credentials as $c | $c.before.uid == 1234 and
+		$c.after.euid == 0 and $c.privilege_escalation == true and
+		($c.after.caps.effective | index(["CAP_SYS_ADMIN"])) != null' || return
+	hev host_creds credentials_change "$_pid" '.credentials_change.credentials.syscall == "capset"' || return
+	check host_creds "$HX" '.credentials_change.credentials as $c |
+		($c.before.caps.permitted | index(["CAP_NET_RAW"])) != null and
+		($c.after.caps.permitted | index(["CAP_NET_RAW"])) == null and
+		($c.after.caps.effective | index(["CAP_NET_RAW"])) == null and
+		($c.privilege_escalation | not)' || return
+	hev host_creds credentials_change "$_pid" '.credentials_change.credentials.syscall == "setgroups"' || return
+	check host_creds "$HX" '.credentials_change.credentials as $c | $c.groups_after == [1234, 1235] and
+		$c.before.uid == $c.after.uid and ($c.groups_before | index([1234])) == null' || return
+	hev host_creds credentials_change "$_pid" '.credentials_change.credentials.syscall == "setfsuid"' || return
+	check host_creds "$HX" '.credentials_change.credentials as $c | $c.return == 0 and
+		$c.before.fsuid == 0 and $c.after.fsuid == 1234 and $c.after.euid == 0' || return
+	[ "$(count_events host '"credentials_change"' ".credentials_change.process.pid == $_pid")" = 6 ] ||
+		{ fail host_creds "not 6 credentials_change events for pid $_pid"; return; }
+	ok host_creds
+}
+
+# uts_hostname TEST: unshare -u, then sethostname in the new UTS
+# namespace (the host's name is left alone), one process throughout
+# (unshare execs the shell, which execs hostname): HPID its pid, HNAME
+# the name. False, with TEST skipped and why, if that cannot run here.
+uts_hostname() {
+	command -v unshare >/dev/null || { skip "$1" "no unshare command"; return 1; }
+	HNAME="pg-$1-$$"
+	HNAME=$(echo "$HNAME" | tr _ -)
+	if ! unshare -u sh -c "echo \$\$ >'$WORK/uts.pid'; exec hostname $HNAME" 2>"$WORK/uts.err"; then
+		skip "$1" "unshare -u hostname failed: $(head -c 200 "$WORK/uts.err")"
+		return 1
+	fi
+	HPID=$(cat "$WORK/uts.pid")
+}
+
+# unshare(CLONE_NEWUTS): which namespace changed, its old and new inode.
+t_host_ns_unshare() {
+	uts_hostname host_ns_unshare || return
+	hev host_ns_unshare namespace_change "$HPID" '.namespace_change.namespaces.syscall == "unshare"' || return
+	check host_ns_unshare "$HX" '.namespace_change.namespaces as $n | $n.return == 0 and
+		$n.changed == ["uts"] and ($n.flags | tonumber) == 67108864 and
+		$n.before.uts.inum != $n.after.uts.inum and $n.before.mnt.inum == $n.after.mnt.inum' || return
+	ok host_ns_unshare
+}
+
+# clone(CLONE_NEWUTS): the child's namespaces against its parent's.
+t_host_ns_clone() {
+	_out=$("$PGHOST" newuts 2>&1) || { fail host_ns_clone "pg-host newuts: $_out"; return; }
+	_pid=$(js "$_out" | sed -n 's/^pid=\([0-9]*\) .*/\1/p')
+	_child=$(js "$_out" | sed -n 's/.* child=//p')
+	hev host_ns_clone namespace_change "$_pid" '.namespace_change.namespaces.syscall == "clone"' || return
+	check host_ns_clone "$HX" ".namespace_change.namespaces as \$n | \$n.child_pid == $_child and
+		\$n.changed == [\"uts\"] and \$n.before.uts.inum != \$n.after.uts.inum" || return
+	ok host_ns_clone
+}
+
+# setns into another process's UTS namespace (nsenter).
+t_host_ns_setns() {
+	command -v unshare >/dev/null || { skip host_ns_setns "no unshare command"; return; }
+	command -v nsenter >/dev/null || { skip host_ns_setns "no nsenter command"; return; }
+	unshare -u sleep 30 &
+	_tp=$!
+	sleep 0.3
+	nsenter -t "$_tp" -u sh -c "echo \$\$ >'$WORK/hsetns.pid'" 2>"$WORK/hsetns.err"
+	_rc=$?
+	kill "$_tp" 2>/dev/null
+	wait "$_tp" 2>/dev/null
+	[ "$_rc" = 0 ] || { skip host_ns_setns "nsenter failed: $(head -c 200 "$WORK/hsetns.err")"; return; }
+	_pid=$(cat "$WORK/hsetns.pid")
+	hev host_ns_setns namespace_change "$_pid" '.namespace_change.namespaces.syscall == "setns"' || return
+	check host_ns_setns "$HX" '.namespace_change.namespaces as $n | $n.return == 0 and
+		$n.changed == ["uts"] and $n.before.uts.inum != $n.after.uts.inum' || return
+	ok host_ns_setns
+}
+
+# hchg TEST PID SYSCALL [JQ]: the host_change of PID by SYSCALL; HX is the event.
+hchg() {
+	hev "$1" host_change "$2" ".host_change.host.syscall == \"$3\"${4:+ and ($4)}"
+}
+
+# A tmpfs mounted and unmounted in a new mount namespace: the paths,
+# source and type as the caller gave them.
+t_host_mount() {
+	_d=$(mktemp -d)
+	_out=$("$PGHOST" mount "$_d" 2>&1)
+	_rc=$?
+	rmdir "$_d"
+	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	[ "$_rc" = 0 ] || { skip host_mount "cannot mount a tmpfs in a new mount namespace: $_out"; return; }
+	# (the first mount is the namespace's root made private)
+	hchg host_mount "$_pid" mount '.host_change.host.fstype == "tmpfs"' || return
+	check host_mount "$HX" ".host_change.host as \$h | \$h.kind == \"mount\" and \$h.return == 0 and
+		\$h.path == \"$_d\" and \$h.source == \"pgtmp\" and \$h.fstype == \"tmpfs\"" || return
+	hchg host_mount "$_pid" umount2 || return
+	check host_mount "$HX" ".host_change.host as \$h | \$h.kind == \"mount\" and \$h.return == 0 and
+		\$h.path == \"$_d\"" || return
+	# the unshare(CLONE_NEWNS) before it
+	hev host_mount namespace_change "$_pid" '.namespace_change.namespaces.changed == ["mnt"]' || return
+	ok host_mount
+}
+
+# sethostname in a new UTS namespace: the name.
+t_host_hostname() {
+	uts_hostname host_hostname || return
+	hchg host_hostname "$HPID" sethostname || return
+	check host_hostname "$HX" ".host_change.host as \$h | \$h.kind == \"hostname\" and
+		\$h.return == 0 and \$h.name == \"$HNAME\"" || return
+	ok host_hostname
+}
+
+# Calls that fail (or change nothing), harmless here: each failure is
+# still a host_change, with its errno; a read-only adjtimex is none.
+t_host_calls() {
+	_out=$("$PGHOST" calls 2>&1) || { fail host_calls "pg-host calls: $_out"; return; }
+	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	hchg host_calls "$_pid" clock_settime || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "time" and $h.return == -22 and
+		$h.error == "EINVAL" and $h.clock == 1' || return
+	hchg host_calls "$_pid" swapoff || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "swap" and $h.error == "ENOENT" and
+		$h.path == "/nonexistent-pg"' || return
+	hchg host_calls "$_pid" reboot || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "reboot" and $h.error == "EINVAL"' || return
+	hchg host_calls "$_pid" chroot || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "mount" and $h.return == 0 and $h.path == "/"' || return
+	hchg host_calls "$_pid" pivot_root || return
+	check host_calls "$HX" '.host_change.host as $h | $h.kind == "mount" and $h.error == "ENOENT" and
+		$h.path == "/nonexistent-pg" and $h.put_old == "/nonexistent-pg"' || return
+	[ "$(count_events host '"adjtimex"' ".host_change.process.pid == $_pid")" = 0 ] ||
+		{ fail host_calls "a read-only adjtimex was reported"; return; }
+	ok host_calls
+}
+
+# bpf(BPF_PROG_LOAD) by another process than the agent: type and name.
+t_host_bpf() {
+	_out=$("$PGHOST" bpfload 2>&1)
+	_pid=$(js "$_out" | sed -n 's/^pid=\([0-9]*\) .*/\1/p')
+	[ -n "$_pid" ] || { fail host_bpf "pg-host bpfload: $_out"; return; }
+	hchg host_bpf "$_pid" bpf || return
+	check host_bpf "$HX" '.host_change.host as $h | $h.kind == "bpf" and
+		$h.program_type == "socket_filter" and $h.name == "pg_host_test"' || return
+	# the agent's own loads are not reported
+	_ap=$(eval echo \$AGENT_host)
+	[ "$(count_events host '"host_change"' ".host_change.process.pid == $_ap")" = 0 ] ||
+		{ fail host_bpf "the agent's own program loads were reported"; return; }
+	ok host_bpf
+}
+
+# PTRACE_ATTACH and process_vm_writev against a test target.
+t_host_ptrace() {
+	"$PGHOST" target >"$WORK/htarget.out" &
+	_tp=$!
+	_i=0
+	while ! grep -q addr= "$WORK/htarget.out" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	_addr=$(sed -n 's/.*addr=//p' "$WORK/htarget.out")
+	_t=$("$PGHOST" trace "$_tp" 2>&1)
+	_v=$("$PGHOST" vmwrite "$_tp" "$_addr" 2>&1)
+	kill "$_tp" 2>/dev/null
+	wait "$_tp" 2>/dev/null
+	_pid=$(js "$_t" | sed -n 's/^pid=//p')
+	[ -n "$_pid" ] || { fail host_ptrace "pg-host trace: $_t"; return; }
+	hchg host_ptrace "$_pid" ptrace || return
+	check host_ptrace "$HX" ".host_change.host as \$h | \$h.kind == \"ptrace\" and \$h.return == 0 and
+		\$h.request == \"PTRACE_ATTACH\" and \$h.target_pid == $_tp" || return
+	_pid=$(js "$_v" | sed -n 's/^pid=\([0-9]*\) .*/\1/p')
+	hchg host_ptrace "$_pid" process_vm_writev || return
+	check host_ptrace "$HX" ".host_change.host as \$h | \$h.kind == \"process_vm_write\" and
+		\$h.return == 1 and \$h.target_pid == $_tp" || return
+	ok host_ptrace
+}
+
+# The built-in policy (policies/host.yaml) reports each kind of change,
+# under its own rule names and tags.
+t_host_default() {
+	agent_start hdef --no-seed || { fail host_default "agent with the built-in policies did not start"; return; }
+	_out=$("$PGHOST" creds 1234 2>&1)
+	_c=$(js "$_out" | sed -n 's/^pid=//p')
+	_out=$("$PGHOST" calls 2>&1)
+	_h=$(js "$_out" | sed -n 's/^pid=//p')
+	HOST_WAIT=$((5 * SLOW))
+	hev host_default_c credentials_change "$_c" '.credentials_change.credentials.privilege_escalation == true' hdef
+	_x=$HX
+	hev host_default_h host_change "$_h" '.host_change.host.syscall == "chroot"' hdef
+	_y=$HX
+	agent_stop hdef
+	[ -n "$_x" ] && [ -n "$_y" ] || return
+	check host_default "$_x" '.credentials_change.policy.name == "host" and
+		(.credentials_change.tags | index(["privilege-escalation"])) != null' || return
+	check host_default "$_y" '.host_change.policy.name == "host"' && ok host_default
+}
+
+# A kind: selector: a rule on ptrace alone reports no other host change,
+# decided in the kernel.
+t_host_kind() {
+	cat >"$WORK/hkind.yaml" <<'EOF'
+name: host-kind
+rules:
+  - name: ptrace-only
+    on: [host_change]
+    match:
+      kind: [ptrace]
+EOF
+	pol_agent hkind hkind --no-seed || { fail host_kind "the agent with a kind rule did not start"; return; }
+	_out=$("$PGHOST" calls 2>&1)
+	_c=$(js "$_out" | sed -n 's/^pid=//p')
+	"$PGHOST" target >"$WORK/hktarget.out" &
+	_tp=$!
+	sleep 0.3
+	_out=$("$PGHOST" trace "$_tp" 2>&1)
+	kill "$_tp" 2>/dev/null
+	wait "$_tp" 2>/dev/null
+	_p=$(js "$_out" | sed -n 's/^pid=//p')
+	hev host_kind host_change "$_p" '.host_change.host.kind == "ptrace"' hkind
+	_x=$HX
+	sleep 0.2
+	_n=$(count_events hkind '"host_change"' ".host_change.process.pid == $_c")
+	agent_stop hkind
+	[ -n "$_x" ] || return
+	[ "$_n" = 0 ] || { fail host_kind "$_n host_change events of other kinds were reported"; return; }
+	ok host_kind
+}
+
+# What this kernel cannot report is said by probe, and skipped here with its reason.
+t_host_unavailable() {
+	_u=$(echo "$PROBE" | jq -r '.unavailable[]? | select(.event == "host_change") | "\(.kind): \(.why)"')
+	if [ -z "$_u" ]; then
+		ok host_unavailable
+		return
+	fi
+	# a here-document, not a pipe: skip counts in this shell
+	while read -r _l; do
+		skip "host_${_l%%:*}" "${_l#*: }"
+	done <<EOF
+$_u
+EOF
+	# the module calls: /proc/modules says whether the kernel has them
+	if [ ! -e /proc/modules ] && ! echo "$PROBE" | jq -e '.unavailable[] | select(.kind == "module")' >/dev/null; then
+		fail host_unavailable "no /proc/modules, yet probe lists module changes as available"
+		return
+	fi
+	ok host_unavailable
+}
+
+HOST_TESTS="t_host_creds t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_hostname t_host_calls t_host_bpf t_host_ptrace"
+HOST_OWN_TESTS="t_host_default t_host_kind t_host_unavailable"
+
+host_tests() {
+	# shellcheck disable=SC2086
+	file_selected $HOST_TESTS $HOST_OWN_TESTS || return 0
+	HOST_WAIT=$((5 * SLOW))
+	sensor_backend host host || return 0
+	[ -x "$PGHOST" ] || { fail host "$PG_HELPERS/pg-host is missing (make tests)"; return 0; }
+	h_policy_all
+	# shellcheck disable=SC2086
+	policy_suite host hall host $HOST_TESTS
+	for _t in $HOST_OWN_TESTS; do
+		run_test "$_t"
+	done
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * pg-host: the host sensor's workloads in the end-to-end tests, one static
+ * binary with no dependency beyond libc (the test VMs have only busybox).
+ * Raw syscalls throughout: libc's set*id wrappers broadcast to every
+ * thread, which a single-threaded helper does not need, and capset has
+ * no wrapper without libcap.
+ *
+ *   creds UID
+ *       from root: setresgid(UID, UID, UID), setresuid(UID, UID, 0) (keeps
+ *       root as saved uid), setresuid(0, 0, 0) (back to root: a privilege
+ *       escalation), capset dropping CAP_NET_RAW, setgroups(UID, UID + 1),
+ *       setfsuid(UID). Prints "pid=P" first
+ *       and "ok" at the end; exits non-zero at the first failure.
+ *   newuts
+ *       clone(CLONE_NEWUTS) a child that exits at once; prints "pid=P child=C".
+ *   mount DIR
+ *       in a new mount namespace (private): mount a tmpfs "pgtmp" on DIR
+ *       (size=1m), then umount2 it. Prints "pid=P".
+ *   calls
+ *       host changes that fail or change nothing, harmless on any host:
+ *       clock_settime(CLOCK_MONOTONIC) (EINVAL), adjtimex reading only
+ *       (modes 0: not a change), swapoff("/nonexistent-pg") (ENOENT),
+ *       reboot with no magic (EINVAL), chroot("/") (0),
+ *       pivot_root("/nonexistent-pg", "/nonexistent-pg") (ENOENT).
+ *       Prints "pid=P".
+ *   bpfload
+ *       bpf(BPF_PROG_LOAD) of a socket filter "pg_host_test" returning 0;
+ *       prints "pid=P ret=R" (the fd, or -errno).
+ *   trace PID
+ *       PTRACE_ATTACH to PID, wait for its stop, detach. Prints "pid=P".
+ *   vmwrite PID ADDR
+ *       process_vm_writev of 1 byte at ADDR (hex) in PID (a failure, EFAULT
+ *       when ADDR is not mapped, is still the call). Prints "pid=P ret=R".
+ *   target
+ *       prints "pid=P addr=A" (a writable byte), then sleeps until killed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+#include <linux/capability.h>
+#include <sys/mount.h>
+#include <sys/timex.h>
+#include <time.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "pg-host: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int creds(unsigned uid)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	gid_t groups[2] = { uid, uid + 1 };
+
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	if (syscall(SYS_setresgid, uid, uid, uid))
+		return fail("setresgid");
+	if (syscall(SYS_setresuid, uid, uid, 0))
+		return fail("setresuid(uid, uid, 0)");
+	if (syscall(SYS_setresuid, 0, 0, 0))
+		return fail("setresuid(0, 0, 0)");
+	if (syscall(SYS_capget, &hdr, data))
+		return fail("capget");
+	data[CAP_NET_RAW / 32].effective &= ~(1U << (CAP_NET_RAW % 32));
+	data[CAP_NET_RAW / 32].permitted &= ~(1U << (CAP_NET_RAW % 32));
+	if (syscall(SYS_capset, &hdr, data))
+		return fail("capset");
+	if (syscall(SYS_setgroups, 2, groups))
+		return fail("setgroups");
+	/* setfsuid returns the previous fsuid, never an error */
+	syscall(SYS_setfsuid, uid);
+	printf("ok\n");
+	return 0;
+}
+
+static int trace(pid_t pid)
+{
+	int status;
+
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	if (ptrace(PTRACE_ATTACH, pid, 0, 0))
+		return fail("PTRACE_ATTACH");
+	if (waitpid(pid, &status, 0) < 0)
+		return fail("waitpid");
+	if (ptrace(PTRACE_DETACH, pid, 0, 0))
+		return fail("PTRACE_DETACH");
+	return 0;
+}
+
+static int vmwrite(pid_t pid, unsigned long addr)
+{
+	char byte = 'x';
+	struct iovec local = { &byte, 1 }, remote = { (void *)addr, 1 };
+	long ret = syscall(SYS_process_vm_writev, pid, &local, 1, &remote, 1, 0);
+
+	printf("pid=%d ret=%ld\n", getpid(), ret < 0 ? -errno : ret);
+	return 0;
+}
+
+static int newuts(void)
+{
+	long child = syscall(SYS_clone, CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
+
+	if (child < 0)
+		return fail("clone(CLONE_NEWUTS)");
+	if (child == 0)
+		_exit(0);
+	printf("pid=%d child=%ld\n", getpid(), child);
+	return waitpid(child, NULL, 0) < 0 ? fail("waitpid") : 0;
+}
+
+static int do_mount(const char *dir)
+{
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	if (unshare(CLONE_NEWNS))
+		return fail("unshare(CLONE_NEWNS)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return fail("mount(MS_PRIVATE)");
+	if (mount("pgtmp", dir, "tmpfs", 0, "size=1m"))
+		return fail("mount(tmpfs)");
+	if (umount2(dir, 0))
+		return fail("umount2");
+	return 0;
+}
+
+static int calls(void)
+{
+	struct timespec ts = { 0 };
+	struct timex tx = { .modes = 0 };
+
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	syscall(SYS_clock_settime, CLOCK_MONOTONIC, &ts);
+	syscall(SYS_adjtimex, &tx);
+	syscall(SYS_swapoff, "/nonexistent-pg");
+	syscall(SYS_reboot, 0, 0, 0, 0);
+	if (syscall(SYS_chroot, "/"))
+		return fail("chroot");
+	syscall(SYS_pivot_root, "/nonexistent-pg", "/nonexistent-pg");
+	return 0;
+}
+
+static int bpfload(void)
+{
+	/* r0 = 0; exit */
+	static const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+	long ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insns = (uintptr_t)insns;
+	attr.insn_cnt = 2;
+	attr.license = (uintptr_t) "GPL";
+	strcpy(attr.prog_name, "pg_host_test");
+	ret = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	printf("pid=%d ret=%ld\n", getpid(), ret < 0 ? -errno : ret);
+	return 0;
+}
+
+static char target_byte = 'a';
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "creds"))
+		return creds(strtoul(argv[2], NULL, 10));
+	if (argc == 3 && !strcmp(argv[1], "mount"))
+		return do_mount(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "calls"))
+		return calls();
+	if (argc == 2 && !strcmp(argv[1], "bpfload"))
+		return bpfload();
+	if (argc == 2 && !strcmp(argv[1], "newuts"))
+		return newuts();
+	if (argc == 3 && !strcmp(argv[1], "trace"))
+		return trace(atoi(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "vmwrite"))
+		return vmwrite(atoi(argv[2]), strtoul(argv[3], NULL, 16));
+	if (argc == 2 && !strcmp(argv[1], "target")) {
+		printf("pid=%d addr=%lx\n", getpid(), (unsigned long)&target_byte);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	fprintf(stderr, "usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
+			"PID | vmwrite PID ADDR | target\n");
+	return 2;
+}

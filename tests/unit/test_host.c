@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Unit tests for the host sensor's decoding (src/sensors/host.c): call
+ * names, the privilege_escalation flag, which namespaces changed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#include "policy.h"
+#include "sensors/host.h"
+
+#define CAP_NET_RAW (1ULL << 13)
+#define CAP_SYS_ADMIN (1ULL << 21)
+
+static void test_host_op_name_known_and_unknown(void **state)
+{
+	(void)state;
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_SETRESUID), "setresuid");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_CAPSET), "capset");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_CLONE), "clone");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_NONE), "unknown");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_MAX), "unknown");
+	assert_string_equal(pg_host_op_name(60000), "unknown");
+}
+
+static void test_host_escalation_uid_zero(void **state)
+{
+	struct pg_creds b = { .uid = 1000, .euid = 1000, .suid = 0 }, a = b;
+
+	(void)state;
+	assert_false(pg_host_escalation(&b, &a));
+	a.euid = 0;
+	assert_true(pg_host_escalation(&b, &a));
+	a = b;
+	a.uid = 0;
+	assert_true(pg_host_escalation(&b, &a));
+	/* dropping root is not an escalation */
+	b.uid = b.euid = 0;
+	a.uid = a.euid = 1000;
+	assert_false(pg_host_escalation(&b, &a));
+	/* a saved uid of 0 alone gives nothing yet */
+	b.uid = b.euid = a.uid = a.euid = 1000;
+	b.suid = 1000;
+	a.suid = 0;
+	assert_false(pg_host_escalation(&b, &a));
+}
+
+static void test_host_escalation_caps(void **state)
+{
+	struct pg_creds b = { .uid = 1000, .euid = 1000, .cap_permitted = CAP_NET_RAW }, a = b;
+
+	(void)state;
+	/* raising a permitted capability into the effective set: held already */
+	a.cap_effective = CAP_NET_RAW;
+	assert_false(pg_host_escalation(&b, &a));
+	/* a capability it had nowhere */
+	a.cap_permitted |= CAP_SYS_ADMIN;
+	assert_true(pg_host_escalation(&b, &a));
+	/* dropping one */
+	a = b;
+	a.cap_permitted = 0;
+	assert_false(pg_host_escalation(&b, &a));
+	/* the inheritable set alone gives no privilege */
+	a = b;
+	a.cap_inheritable = CAP_SYS_ADMIN;
+	assert_false(pg_host_escalation(&b, &a));
+}
+
+static void test_host_ns_changed_lists_in_order(void **state)
+{
+	struct pg_namespaces b = { .mnt = 1, .pid = 2, .net = 3, .user = 4, .uts = 5 }, a = b;
+	const char *names[10];
+
+	(void)state;
+	assert_int_equal(pg_host_ns_changed(&b, &a, names, 10), 0);
+	a.user = 40;
+	a.uts = 50;
+	a.mnt = 10;
+	assert_int_equal(pg_host_ns_changed(&b, &a, names, 10), 3);
+	assert_string_equal(names[0], "uts");
+	assert_string_equal(names[1], "mnt");
+	assert_string_equal(names[2], "user");
+	/* bounded by the caller's room */
+	assert_int_equal(pg_host_ns_changed(&b, &a, names, 1), 1);
+	assert_string_equal(names[0], "uts");
+}
+
+static void test_host_kind_names_round_trip(void **state)
+{
+	char buf[32];
+	unsigned k;
+
+	(void)state;
+	for (k = 1; k < PG_HOST_KINDS; k++)
+		assert_int_equal(pg_policy_host_kind(pg_policy_host_kind_name(k)), k);
+	assert_string_equal(pg_policy_host_kind_name(PG_HOST_KIND_PROCESS_VM_WRITE),
+			    "process_vm_write");
+	assert_string_equal(pg_policy_host_kind_name(PG_HOST_KINDS), "unknown");
+	assert_int_equal(pg_policy_host_kind("unknown"), -ENOENT);
+	assert_int_equal(pg_policy_host_kind(""), -ENOENT);
+	assert_string_equal(pg_host_prog_type_name(1, buf), "socket_filter");
+	assert_string_equal(pg_host_prog_type_name(29, buf), "lsm");
+	assert_string_equal(pg_host_prog_type_name(1000, buf), "type_1000");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_UMOUNT), "umount2");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_PROCESS_VM_WRITEV), "process_vm_writev");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_host_op_name_known_and_unknown),
+		cmocka_unit_test(test_host_escalation_uid_zero),
+		cmocka_unit_test(test_host_escalation_caps),
+		cmocka_unit_test(test_host_ns_changed_lists_in_order),
+		cmocka_unit_test(test_host_kind_names_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
