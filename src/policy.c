@@ -39,17 +39,28 @@ static const struct {
 	const char *name;
 	enum pg_event_type type;
 } event_names[] = {
-	{ "process_exec", PG_EVENT_PROCESS_EXEC },     { "process_exit", PG_EVENT_PROCESS_EXIT },
-	{ "process_fork", PG_EVENT_PROCESS_FORK },     { "file_open", PG_EVENT_FILE_OPEN },
-	{ "file_create", PG_EVENT_FILE_CREATE },       { "file_unlink", PG_EVENT_FILE_UNLINK },
-	{ "file_rename", PG_EVENT_FILE_RENAME },       { "file_chmod", PG_EVENT_FILE_CHMOD },
-	{ "file_chown", PG_EVENT_FILE_CHOWN },	       { "file_truncate", PG_EVENT_FILE_TRUNCATE },
-	{ "file_link", PG_EVENT_FILE_LINK },	       { "file_symlink", PG_EVENT_FILE_SYMLINK },
-	{ "file_mmap_exec", PG_EVENT_FILE_MMAP_EXEC }, { "network_connect", PG_EVENT_NET_CONNECT },
-	{ "network_accept", PG_EVENT_NET_ACCEPT },     { "network_close", PG_EVENT_NET_CLOSE },
-	{ "network_listen", PG_EVENT_NET_LISTEN },     { "network_udp", PG_EVENT_NET_UDP },
-	{ "dns_query", PG_EVENT_DNS_QUERY },	       { "dns_answer", PG_EVENT_DNS_ANSWER },
-	{ "credentials_change", PG_EVENT_CREDS_CHANGE }, { "namespace_change", PG_EVENT_NS_CHANGE },
+	{ "process_exec", PG_EVENT_PROCESS_EXEC },
+	{ "process_exit", PG_EVENT_PROCESS_EXIT },
+	{ "process_fork", PG_EVENT_PROCESS_FORK },
+	{ "file_open", PG_EVENT_FILE_OPEN },
+	{ "file_create", PG_EVENT_FILE_CREATE },
+	{ "file_unlink", PG_EVENT_FILE_UNLINK },
+	{ "file_rename", PG_EVENT_FILE_RENAME },
+	{ "file_chmod", PG_EVENT_FILE_CHMOD },
+	{ "file_chown", PG_EVENT_FILE_CHOWN },
+	{ "file_truncate", PG_EVENT_FILE_TRUNCATE },
+	{ "file_link", PG_EVENT_FILE_LINK },
+	{ "file_symlink", PG_EVENT_FILE_SYMLINK },
+	{ "file_mmap_exec", PG_EVENT_FILE_MMAP_EXEC },
+	{ "network_connect", PG_EVENT_NET_CONNECT },
+	{ "network_accept", PG_EVENT_NET_ACCEPT },
+	{ "network_close", PG_EVENT_NET_CLOSE },
+	{ "network_listen", PG_EVENT_NET_LISTEN },
+	{ "network_udp", PG_EVENT_NET_UDP },
+	{ "dns_query", PG_EVENT_DNS_QUERY },
+	{ "dns_answer", PG_EVENT_DNS_ANSWER },
+	{ "credentials_change", PG_EVENT_CREDS_CHANGE },
+	{ "namespace_change", PG_EVENT_NS_CHANGE },
 	{ "host_change", PG_EVENT_HOST_CHANGE },
 };
 
@@ -810,10 +821,12 @@ struct sel_desc {
 
 /* The keys of `match:`; those of `not:` are the same but "not" itself. */
 static const char *const sel_keys[] = {
-	"binary",   "parent_binary", "ancestor_binary", "uid",	   "euid",
-	"auid",	    "in_container",  "container_id",	"cgroup",  "arguments",
-	"path",	    "name",	     "access",		"address", "port",
-	"protocol", "kind",	     "not",
+	"binary",	"parent_binary", "ancestor_binary",
+	"uid",		"euid",		 "auid",
+	"in_container", "container_id",	 "cgroup",
+	"arguments",	"path",		 "name",
+	"access",	"address",	 "port",
+	"protocol",	"kind",		 "not",
 };
 
 static const struct sel_desc sel_descs[] = {
