@@ -222,8 +222,8 @@ struct pg_policy_masks {
 	struct pg_rule_mask direction[2];
 	/* host_change: the rules accepting each kind (PG_HOST_KIND_*) */
 	struct pg_rule_mask host_kind[PG_HOST_KINDS];
-	__u64 name_lens;		 /* bit n: some `name:` value is n bytes long (n < 64) */
-	__u32 uses;			 /* PG_USES_*: which lookups any rule needs */
+	__u64 name_lens; /* bit n: some `name:` value is n bytes long (n < 64) */
+	__u32 uses;	 /* PG_USES_*: which lookups any rule needs */
 	__u32 pad;
 };
 

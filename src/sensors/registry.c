@@ -9,11 +9,8 @@
 #include "sensors/process.h"
 
 const struct pg_sensor *const pg_sensors[] = {
-	&pg_sensor_process,
-	&pg_sensor_exec_enforce,
-	&pg_sensor_file,
-	&pg_sensor_network,
-	&pg_sensor_host,
+	&pg_sensor_process, &pg_sensor_exec_enforce, &pg_sensor_file,
+	&pg_sensor_network, &pg_sensor_host,
 };
 
 const size_t pg_n_sensors = sizeof(pg_sensors) / sizeof(pg_sensors[0]);
