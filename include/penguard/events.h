@@ -610,7 +610,7 @@ struct pg_dns_event {
 	__u8 family;   /* PG_NET_V4, PG_NET_V6 */
 	__u8 protocol; /* IPPROTO_UDP, IPPROTO_TCP */
 	__u16 len;     /* bytes of the message in data */
-	__u16 sport; /* of the packet: the query's source, the answer's (53) */
+	__u16 sport;   /* of the packet: the query's source, the answer's (53) */
 	__u16 dport;
 	__u32 msg_len; /* the whole message */
 	__u8 saddr[16];

@@ -497,8 +497,8 @@ static void host_on_event(struct pg_agent *a, const void *rec, size_t size)
 		a->malformed++;
 		return;
 	}
-	p = pg_process_decide_begin(a, "host_change", &e->task, &e->verdict, &e->matched,
-				    e->comm, NULL, &d);
+	p = pg_process_decide_begin(a, "host_change", &e->task, &e->verdict, &e->matched, e->comm,
+				    NULL, &d);
 	if (!p)
 		return;
 	host_json(a->json, e);

@@ -177,7 +177,8 @@ static const struct {
 	  "t.yaml:6:7: match: unknown key 'binray' (known: binary, parent_binary, "
 	  "ancestor_binary, uid, euid, auid, in_container, container_id, cgroup, "
 	  "arguments, "
-	  "path, name, access, address, port, protocol, direction, dns_name, stdio_socket, kind, not)" },
+	  "path, name, access, address, port, protocol, direction, dns_name, stdio_socket, kind, "
+	  "not)" },
 	{ POL "    match:\n      not:\n        not: {uid: [0]}\n",
 	  "t.yaml:7:9: not: unknown key 'not' (known: binary, parent_binary, "
 	  "ancestor_binary, "
