@@ -12,6 +12,8 @@ PGHOST=$(readlink -f "$PG_HELPERS/pg-host" 2>/dev/null)
 hev() {
 	event_of "$1" "${5:-host}" "$2" "$3" "${4:-true}" "$HOST_WAIT" "${4:+with $4}" || {
 		HOST_WAIT=$SLOW
+		# what the agent said of the sensor: a refused program says why
+		grep -a -m 5 'host\|error' "$WORK/${5:-host}.log" 2>/dev/null | cut -c1-400 | sed 's/^/    agent: /'
 		return 1
 	}
 	HX=$EV
