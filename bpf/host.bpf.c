@@ -324,8 +324,12 @@ static __always_inline int pg_host_change_exit(struct task_struct *t, struct pg_
 	return 0;
 }
 
-/* A watched call's return: report what it changed. */
-static __always_inline int pg_host_exit(struct trace_event_raw_sys_exit *ctx)
+/*
+ * A watched call's return: report what it changed. @type is the call's
+ * event type, a constant in each program: one of the three paths is
+ * inlined, not all three, which the 6.1 verifier refused (E2BIG).
+ */
+static __always_inline int pg_host_exit(struct trace_event_raw_sys_exit *ctx, const __u16 type)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
@@ -341,19 +345,21 @@ static __always_inline int pg_host_exit(struct trace_event_raw_sys_exit *ctx)
 	}
 	h->pend = *p;
 	bpf_map_delete_elem(&pg_host_pending, &id);
-	if (h->pend.type == PG_EVENT_CREDS_CHANGE)
+	if (h->pend.type != type)
+		return 0;
+	if (type == PG_EVENT_CREDS_CHANGE)
 		return pg_host_creds_exit(t, h, ctx->ret);
-	if (h->pend.type == PG_EVENT_NS_CHANGE)
+	if (type == PG_EVENT_NS_CHANGE)
 		return pg_host_ns_exit(t, h, ctx->ret);
 	return pg_host_change_exit(t, h, ctx->ret);
 }
 
 /* A watched call's exit tracepoint. */
-#define PG_HOST_EXIT(call)                                                                         \
+#define PG_HOST_EXIT(call, type)                                                                   \
 	SEC("tracepoint/syscalls/sys_exit_" #call)                                                 \
 	int tp_sys_exit_##call(struct trace_event_raw_sys_exit *ctx)                               \
 	{                                                                                          \
-		return pg_host_exit(ctx);                                                          \
+		return pg_host_exit(ctx, type);                                                    \
 	}
 
 /* One watched call of credentials_change or namespace_change: its entry and exit. */
@@ -363,7 +369,7 @@ static __always_inline int pg_host_exit(struct trace_event_raw_sys_exit *ctx)
 	{                                                                                          \
 		return pg_host_enter(type, op, flags_arg);                                         \
 	}                                                                                          \
-	PG_HOST_EXIT(call)
+	PG_HOST_EXIT(call, type)
 
 /*
  * One call of host_change, every time it is made: its entry (which
@@ -377,7 +383,7 @@ static __always_inline int pg_host_exit(struct trace_event_raw_sys_exit *ctx)
 		return pg_host_enter_args(PG_EVENT_HOST_CHANGE, op, flags, str, str2, fstype,      \
 					  target, len);                                            \
 	}                                                                                          \
-	PG_HOST_EXIT(call)
+	PG_HOST_EXIT(call, PG_EVENT_HOST_CHANGE)
 
 PG_HOST_CALL(setuid, PG_EVENT_CREDS_CHANGE, PG_HOST_OP_SETUID, 0)
 PG_HOST_CALL(setgid, PG_EVENT_CREDS_CHANGE, PG_HOST_OP_SETGID, 0)
@@ -479,14 +485,14 @@ int tp_sys_enter_adjtimex(struct trace_event_raw_sys_enter *ctx)
 {
 	return pg_host_adjtime(PG_HOST_OP_ADJTIMEX, 0, A(0));
 }
-PG_HOST_EXIT(adjtimex)
+PG_HOST_EXIT(adjtimex, PG_EVENT_HOST_CHANGE)
 
 SEC("tracepoint/syscalls/sys_enter_clock_adjtime")
 int tp_sys_enter_clock_adjtime(struct trace_event_raw_sys_enter *ctx)
 {
 	return pg_host_adjtime(PG_HOST_OP_CLOCK_ADJTIME, A(0), A(1));
 }
-PG_HOST_EXIT(clock_adjtime)
+PG_HOST_EXIT(clock_adjtime, PG_EVENT_HOST_CHANGE)
 
 /* set by the agent (src/sensors/host.c): its own program loads are not news */
 const volatile __u32 pg_agent_tgid = 0;
@@ -507,7 +513,7 @@ int tp_sys_enter_bpf(struct trace_event_raw_sys_enter *ctx)
 	return pg_host_enter_args(PG_EVENT_HOST_CHANGE, PG_HOST_OP_BPF_PROG_LOAD, type, A(1), 0, 0,
 				  0, 0);
 }
-PG_HOST_EXIT(bpf)
+PG_HOST_EXIT(bpf, PG_EVENT_HOST_CHANGE)
 
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE 0x4206
@@ -520,4 +526,4 @@ int tp_sys_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	return pg_host_enter_args(PG_EVENT_HOST_CHANGE, PG_HOST_OP_PTRACE, A(0), 0, 0, 0, A(1), 0);
 }
-PG_HOST_EXIT(ptrace)
+PG_HOST_EXIT(ptrace, PG_EVENT_HOST_CHANGE)
