@@ -17,8 +17,6 @@
 #include "log.h"
 #include "util.h"
 
-#define PG_MAX_LINKS 64
-
 /*
  * The maps every object shares (bpf/lib/maps.bpf.h), created here once, so
  * that none of them belongs to whichever sensor happens to load first.
@@ -95,7 +93,7 @@ struct pg_loaded {
 	const char *failure;		  /* why not, for the stats and probe */
 	char why[160];
 	struct bpf_object *obj;
-	struct bpf_link *links[PG_MAX_LINKS];
+	struct bpf_link **links; /* one per attached program */
 	size_t n_links;
 };
 
@@ -111,6 +109,8 @@ static void loaded_destroy(struct pg_loaded *ld)
 	for (i = 0; i < ld->n_links; i++)
 		bpf_link__destroy(ld->links[i]);
 	ld->n_links = 0;
+	free(ld->links);
+	ld->links = NULL;
 	bpf_object__close(ld->obj);
 	ld->obj = NULL;
 }
@@ -195,7 +195,7 @@ static int try_backend(struct pg_loader *l, struct pg_loaded *ld, const struct p
 	struct bpf_program *prog;
 	struct bpf_map *map;
 	const void *elf;
-	size_t elf_size;
+	size_t elf_size, n;
 	int err, i;
 
 	*stage = "open";
@@ -226,14 +226,19 @@ static int try_backend(struct pg_loader *l, struct pg_loaded *ld, const struct p
 	if (err)
 		return err;
 	*stage = "attach";
+	/* a backend has as many links as programs: one per watched call, on some */
+	n = 0;
+	bpf_object__for_each_program (prog, ld->obj)
+		n++;
+	ld->links = calloc(n, sizeof(*ld->links));
+	if (!ld->links)
+		return -ENOMEM;
 	bpf_object__for_each_program (prog, ld->obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog) ||
 		    bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER)
 			continue; /* iterators run on demand, in pg_loader__seed() */
-		if (ld->n_links >= PG_MAX_LINKS)
-			return -E2BIG;
 		link = attach_prog(prog, f);
 		if (!link)
 			return -errno;
@@ -415,25 +420,31 @@ static void close_all_but_bpf(void)
  */
 void pg_loader__detach(struct pg_loader *l)
 {
-	struct bpf_link *slow[PG_MAX_LINKS];
-	size_t i, j, n_slow = 0;
+	struct bpf_link **slow;
+	size_t i, j, n = 0, n_slow = 0;
 	sigset_t all, old;
 	pid_t pid;
 	int err;
 
+	for (i = 0; i < pg_n_sensors; i++)
+		n += l->loaded[i].n_links;
+	/* no memory: every link released here, slowly, rather than none */
+	slow = calloc(n ? n : 1, sizeof(*slow));
 	for (i = 0; i < pg_n_sensors; i++) {
 		struct pg_loaded *ld = &l->loaded[i];
 
 		for (j = 0; j < ld->n_links; j++) {
-			if (n_slow < PG_MAX_LINKS && link_is_slow(ld->links[j]))
+			if (slow && link_is_slow(ld->links[j]))
 				slow[n_slow++] = ld->links[j];
 			else
 				bpf_link__destroy(ld->links[j]);
 		}
 		ld->n_links = 0;
 	}
-	if (!n_slow)
+	if (!n_slow) {
+		free(slow);
 		return;
+	}
 	pg_loader__set_policy(l, 0);
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
@@ -450,6 +461,7 @@ void pg_loader__detach(struct pg_loader *l)
 			strerror(err));
 	for (i = 0; i < n_slow; i++)
 		bpf_link__destroy(slow[i]);
+	free(slow);
 	/* a program that read the policy flag just before it changed */
 	usleep(10 * 1000);
 }
