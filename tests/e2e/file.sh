@@ -730,9 +730,7 @@ FILE_OWN_TESTS="t_file_unwatched t_file_kill t_file_deny t_file_backend_tracepoi
 # file_selected NAME…: PG_E2E_ONLY keeps one of them
 file_selected() {
 	for __t in "$@"; do
-		case "$__t" in
-		*${PG_E2E_ONLY:-}*) return 0 ;;
-		esac
+		selected "$__t" && return 0
 	done
 	return 1
 }

@@ -8,12 +8,24 @@ ok() { PASS=$((PASS + 1)); echo "ok $1"; }
 fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: $2"; }
 skip() { SKIP=$((SKIP + 1)); echo "skip $1: $2"; }
 
+# selected NAME: whether PG_E2E_ONLY keeps test NAME: empty keeps all,
+# else one of its comma-separated words is part of the name.
+selected() {
+	[ -z "${PG_E2E_ONLY:-}" ] && return 0
+	__sl=$PG_E2E_ONLY,
+	while [ -n "$__sl" ]; do
+		__sw=${__sl%%,*}
+		__sl=${__sl#*,}
+		case "$1" in
+		*"$__sw"*) [ -n "$__sw" ] && return 0 ;;
+		esac
+	done
+	return 1
+}
+
 # Run test function $1 unless PG_E2E_ONLY excludes it.
 run_test() {
-	case "$1" in
-	*${PG_E2E_ONLY:-}*) ;;
-	*) return 0 ;;
-	esac
+	selected "$1" || return 0
 	"$@"
 }
 

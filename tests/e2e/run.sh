@@ -4,7 +4,7 @@
 # End-to-end suite: starts the real agent, runs real workloads, asserts the
 # JSON it emits. Needs root, jq, PENGUARD (the binary) and PG_HELPERS (the
 # folder of pg-testbin). POSIX sh, so the kernel-matrix VMs (busybox) run
-# the very same suite. PG_E2E_ONLY=word runs the tests whose name has it.
+# the very same suite. PG_E2E_ONLY=word[,word…] runs the tests whose name has one of them.
 #
 # Sizes and bounds, for slow machines (the VMs run under TCG):
 #   PG_E2E_STORM_LOOPS, PG_E2E_STORM_COUNT   exec storm (4 x 1000)

@@ -8,7 +8,8 @@
 # Environment:
 #   PG_VM_TIMEOUT  seconds per VM before it counts as hung (default 1500:
 #                  the suite with the network tests runs ~15 min under TCG)
-#   PG_E2E_ONLY    run only the e2e tests matching this pattern (no spaces)
+#   PG_E2E_ONLY    run only the e2e tests whose name has one of these
+#                  comma-separated words (no spaces)
 #   PG_VM_LSM      the lsm= list to boot with (default lockdown,capability,bpf;
 #                  empty: the kernel's built-in list, which on 5.10 lacks bpf)
 #   PG_VM_APPEND   extra kernel command line words
