@@ -201,9 +201,10 @@ static __always_inline struct pg_net_heap *pg_net_heap_get(void)
  * process's selection. NULL: none, the cheap way out, taken before
  * anything is read of the socket.
  */
-static __always_inline const struct pg_policy_masks *
-pg_net_candidates(struct pg_rule_mask *sel, __u32 *genp, __u16 type, __u16 type2, __u8 proto,
-		  int inbound)
+static __always_inline const struct pg_policy_masks *pg_net_candidates(struct pg_rule_mask *sel,
+								       __u32 *genp, __u16 type,
+								       __u16 type2, __u8 proto,
+								       int inbound)
 {
 	int i;
 
@@ -229,8 +230,8 @@ pg_net_candidates(struct pg_rule_mask *sel, __u32 *genp, __u16 type, __u16 type2
 }
 
 /* Whether any rule can match event @type or @type2 for this process: a quick test. */
-static __always_inline int pg_net_wanted(struct pg_net_heap *h, __u16 type, __u16 type2,
-					 __u8 proto, int inbound)
+static __always_inline int pg_net_wanted(struct pg_net_heap *h, __u16 type, __u16 type2, __u8 proto,
+					 int inbound)
 {
 	__u32 gen;
 
@@ -1174,8 +1175,8 @@ static __always_inline int pg_net_accept(struct pg_sys_exit_args *ctx)
 	act = pg_net_decide(h, PG_EVENT_NET_ACCEPT, 1, &e->verdict, &e->matched, 0, 1);
 	h->conn.connect_v.flags = 0;
 	h->conn.close_v.flags = 0;
-	close_act = pg_net_decide(h, PG_EVENT_NET_CLOSE, 1, &h->conn.close_v, &h->conn.close_m, 0,
-				  0);
+	close_act =
+		pg_net_decide(h, PG_EVENT_NET_CLOSE, 1, &h->conn.close_v, &h->conn.close_m, 0, 0);
 	if (act == PG_POLICY_NO_RECORD && close_act == PG_POLICY_NO_RECORD)
 		return 0;
 	pg_net_record_task(e, PG_EVENT_NET_ACCEPT);

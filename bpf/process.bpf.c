@@ -511,7 +511,8 @@ static __always_inline int pg_fd_is_socket(struct files_struct *files, struct fd
 		f = files->fd_array[fd];
 	} else {
 		if (fd >= fdt->max_fds ||
-		    bpf_probe_read_kernel(&p, sizeof(p), (void *)((__u64)fdt->fd + fd * sizeof(void *))))
+		    bpf_probe_read_kernel(&p, sizeof(p),
+					  (void *)((__u64)fdt->fd + fd * sizeof(void *))))
 			return 0;
 		f = (struct file *)p;
 		return f && (BPF_CORE_READ(f, f_inode, i_mode) & PG_S_IFMT) == PG_S_IFSOCK;

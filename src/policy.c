@@ -811,10 +811,10 @@ struct sel_desc {
 
 /* The keys of `match:`; those of `not:` are the same but "not" itself. */
 static const char *const sel_keys[] = {
-	"binary",   "parent_binary", "ancestor_binary", "uid",	   "euid",
-	"auid",	    "in_container",  "container_id",	"cgroup",  "arguments",
-	"path",	    "name",	     "access",		"address", "port",
-	"protocol", "direction", "dns_name", "stdio_socket", "not",
+	"binary",   "parent_binary", "ancestor_binary", "uid",		"euid",
+	"auid",	    "in_container",  "container_id",	"cgroup",	"arguments",
+	"path",	    "name",	     "access",		"address",	"port",
+	"protocol", "direction",     "dns_name",	"stdio_socket", "not",
 };
 
 static const struct sel_desc sel_descs[] = {
@@ -1550,7 +1550,8 @@ static void dns_name_fold(struct pctx *c, const struct pg_str_set *set, char **v
 		len = strlen(v[i]);
 		if (len > 1 && v[i][len - 1] == '.')
 			v[i][--len] = 0;
-		if (!len || len > 253 || strspn(v[i], "abcdefghijklmnopqrstuvwxyz0123456789-_.") != len)
+		if (!len || len > 253 ||
+		    strspn(v[i], "abcdefghijklmnopqrstuvwxyz0123456789-_.") != len)
 			mistake(c, pos_mark(set->pos),
 				"dns_name: '%s' is not a DNS name (letters, digits, '-', '_' "
 				"and '.', at most 253 bytes)",
@@ -1592,8 +1593,8 @@ static void direction_possible(struct pctx *c, const struct pg_rule *r)
 {
 	const uint64_t in = (1ULL << PG_EVENT_NET_ACCEPT) | (1ULL << PG_EVENT_NET_LISTEN) |
 			    (1ULL << PG_EVENT_NET_CLOSE);
-	const uint64_t out = PG_POLICY_NET_EVENTS & ~((1ULL << PG_EVENT_NET_ACCEPT) |
-						      (1ULL << PG_EVENT_NET_LISTEN));
+	const uint64_t out = PG_POLICY_NET_EVENTS &
+			     ~((1ULL << PG_EVENT_NET_ACCEPT) | (1ULL << PG_EVENT_NET_LISTEN));
 	const struct pg_str_set *d = &r->match.direction;
 	bool inbound;
 

@@ -158,7 +158,7 @@ struct pg_selectors {
 	 * (network_listen: the local one, the address it is bound to)
 	 */
 	struct pg_cidr_set address;
-	struct pg_uint_set port;    /* 0..65535 */
+	struct pg_uint_set port;     /* 0..65535 */
 	struct pg_str_set protocol;  /* exact: tcp, udp */
 	struct pg_str_set direction; /* exact: outbound, inbound */
 	/*

@@ -200,8 +200,8 @@ struct pg_policy_masks {
 	struct pg_rule_mask protocol[2]; /* network: rules accepting TCP (0), UDP (1) */
 	/* network: rules accepting connections this host opened (0), or accepted (1) */
 	struct pg_rule_mask direction[2];
-	__u64 name_lens;		 /* bit n: some `name:` value is n bytes long (n < 64) */
-	__u32 uses;			 /* PG_USES_*: which lookups any rule needs */
+	__u64 name_lens; /* bit n: some `name:` value is n bytes long (n < 64) */
+	__u32 uses;	 /* PG_USES_*: which lookups any rule needs */
 	__u32 pad;
 };
 
@@ -588,7 +588,7 @@ struct pg_dns_event {
 	__u8 family;   /* PG_NET_V4, PG_NET_V6 */
 	__u8 protocol; /* IPPROTO_UDP, IPPROTO_TCP */
 	__u16 len;     /* bytes of the message in data */
-	__u16 sport; /* of the packet: the query's source, the answer's (53) */
+	__u16 sport;   /* of the packet: the query's source, the answer's (53) */
 	__u16 dport;
 	__u32 msg_len; /* the whole message */
 	__u8 saddr[16];

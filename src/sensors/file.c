@@ -763,9 +763,8 @@ static void file_render(struct pg_agent *a, const struct pg_file_view *v, struct
 		if (!pg_policy_engine__decide_file(a->policy, &e->verdict, &e->matched,
 						   e->task.proc.pid, s1, s2, &f, &d))
 			goto out;
-	} else if (a->policy &&
-		   !pg_policy_engine__decide(a->policy, &e->verdict, &e->matched, e->task.proc.pid,
-					     &f, &d)) {
+	} else if (a->policy && !pg_policy_engine__decide(a->policy, &e->verdict, &e->matched,
+							  e->task.proc.pid, &f, &d)) {
 		goto out;
 	}
 	p = pg_process_event_begin(a, op->name, &e->task, e->comm, &d);

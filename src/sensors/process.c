@@ -728,12 +728,10 @@ void pg_process_owner(struct pg_agent *a, const struct pg_event_process *t,
 	f->stdio_socket = p && (p->flags & PG_PROC_F_STDIO_SOCKET);
 }
 
-struct pg_process *pg_process_decide_begin(struct pg_agent *a, const char *type,
-					   const struct pg_event_process *t,
-					   const struct pg_verdict *v,
-					   const struct pg_rule_mask *matched,
-					   const char comm[PG_COMM_LEN], const char *dns_name,
-					   struct pg_decision *d)
+struct pg_process *
+pg_process_decide_begin(struct pg_agent *a, const char *type, const struct pg_event_process *t,
+			const struct pg_verdict *v, const struct pg_rule_mask *matched,
+			const char comm[PG_COMM_LEN], const char *dns_name, struct pg_decision *d)
 {
 	struct pg_user_fields f = { .dns_name = dns_name };
 

@@ -1178,8 +1178,9 @@ static const struct {
 	const char *name;
 	unsigned int bit;
 } opt_names[] = {
-	{ "--count", OPT_COUNT }, { "--reply", OPT_REPLY },	    { "--ready", OPT_READY },
-	{ "--send", OPT_SEND },	  { "--bind-port", OPT_BIND_PORT }, { "--timeout-ms", OPT_TIMEOUT },
+	{ "--count", OPT_COUNT },	  { "--reply", OPT_REPLY },
+	{ "--ready", OPT_READY },	  { "--send", OPT_SEND },
+	{ "--bind-port", OPT_BIND_PORT }, { "--timeout-ms", OPT_TIMEOUT },
 	{ "--transport", OPT_TRANSPORT },
 };
 

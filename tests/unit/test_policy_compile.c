@@ -434,10 +434,12 @@ static void test_policy_compile_actions(void **state)
 	assert_true(bit(&fx.c.masks.events[2], 2));
 	assert_false(bit(&fx.c.masks.events[2], 0));
 	assert_string_equal(fx.c.index[3].policy->name, "mon");
-	assert_true(pg_policy_user_match(fx.c.index[1].rule,
-					 &(struct pg_user_fields){ .cgroup = "/", .arguments = "a evil b" }));
+	assert_true(pg_policy_user_match(
+		fx.c.index[1].rule,
+		&(struct pg_user_fields){ .cgroup = "/", .arguments = "a evil b" }));
 	assert_false(pg_policy_user_match(
-		fx.c.index[1].rule, &(struct pg_user_fields){ .cgroup = "/", .arguments = "a good b" }));
+		fx.c.index[1].rule,
+		&(struct pg_user_fields){ .cgroup = "/", .arguments = "a good b" }));
 }
 
 #define BIT(t) (1ULL << PG_EVENT_##t)
@@ -535,7 +537,6 @@ static void test_policy_compile_deny_fallback_kill(void **state)
 	assert_true(bit(&fx.c.masks.kill, 0));
 	assert_int_equal(fx.c.index[0].action, PG_ACTION_KILL);
 }
-
 
 /* Where a deny can be done, by backend: the agent's mask. */
 static void test_policy_compile_deny_events(void **state)
