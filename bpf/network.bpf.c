@@ -206,11 +206,10 @@ static __always_inline const struct pg_policy_masks *pg_net_candidates(struct pg
 								       __u16 type2, __u8 proto,
 								       int inbound)
 {
-	int i;
-
 	const struct pg_runtime_config *cfg = pg_config_get();
 	const struct pg_policy_masks *m;
 	__u32 gen = cfg->policy & 1;
+	int i;
 
 	/* no policy: network events are only ever reported when a rule matches */
 	if (!(cfg->policy & PG_POLICY_LOADED) || type >= PG_EVENT_MAX || type2 >= PG_EVENT_MAX)
