@@ -594,9 +594,8 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 		/* the operation waits for the kernel's answer, never for the agent's */
 		diag_add(c->diag, p->file, r->pos,
 			 "rule '%s' denies, but container_id, cgroup, arguments, dns_name and "
-			 "stdio_socket are decided in user space, after the event: use action: "
-			 "kill, "
-			 "or kernel selectors only",
+			 "stdio_socket are decided in user space, after the event: use "
+			 "action: kill, or kernel selectors only",
 			 r->name);
 		return -EINVAL;
 	}

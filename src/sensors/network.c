@@ -250,10 +250,15 @@ static void remote_name_set(uint8_t family, const uint8_t addr[16], const char *
 	snprintf(n->name, sizeof(n->name), "%s", name);
 }
 
-/* One end of a socket; a NULL address: that end is not known or not bound. */
+/*
+ * One end of a socket; a NULL address: that end is not known or not bound.
+ * name: the remote end's remote_name (NULL: none), looked up once by the
+ * caller, who decided the event with it.
+ */
 struct net_end {
 	const uint8_t *addr;
 	uint16_t port;
+	const char *name;
 };
 
 /* "socket":{…}, shared by the connection and DNS events so they read alike */
@@ -261,7 +266,6 @@ static void socket_json(struct pg_json *w, uint8_t family, const char *protocol,
 			struct net_end local, struct net_end remote, uint64_t cookie,
 			uint32_t netns)
 {
-	const char *rname;
 	char buf[64];
 
 	PG_JSON_KEY(w, "socket");
@@ -277,19 +281,18 @@ static void socket_json(struct pg_json *w, uint8_t family, const char *protocol,
 		pg_net_addr_str(buf, family, remote.addr);
 		PG_JSON_KV_STRING(w, "remote_address", buf);
 		PG_JSON_KV_UINT(w, "remote_port", remote.port);
-		rname = remote_name(family, remote.addr);
-		if (rname)
-			PG_JSON_KV_STRING(w, "remote_name", rname);
+		if (remote.name)
+			PG_JSON_KV_STRING(w, "remote_name", remote.name);
 	}
 	PG_JSON_KV_UINT_STR(w, "cookie", cookie);
 	PG_JSON_KV_UINT(w, "netns", netns);
 	pg_json__end_object(w);
 }
 
-static void net_socket_json(struct pg_json *w, const struct pg_net_event *e)
+/* @remote: the peer, or (network_listen) no remote end: a NULL address */
+static void net_socket_json(struct pg_json *w, const struct pg_net_event *e, struct net_end remote)
 {
-	struct net_end local = { has_local(e) ? e->saddr : NULL, e->sport };
-	struct net_end remote = { e->hdr.type != PG_EVENT_NET_LISTEN ? e->daddr : NULL, e->dport };
+	struct net_end local = { has_local(e) ? e->saddr : NULL, e->sport, NULL };
 
 	socket_json(w, e->family, protocol_name(e->protocol), local, remote, e->cookie, e->netns);
 }
@@ -338,7 +341,7 @@ static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 {
 	const struct pg_net_event *e = rec;
 	const struct net_event_name *n;
-	const char *rname;
+	struct net_end remote = { NULL, 0, NULL };
 	struct pg_decision d;
 	struct pg_process *p;
 
@@ -348,12 +351,16 @@ static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 		return;
 	}
 	n = &net_names[e->hdr.type - PG_EVENT_NET_CONNECT];
-	rname = e->hdr.type != PG_EVENT_NET_LISTEN ? remote_name(e->family, e->daddr) : NULL;
-	p = pg_process_decide_begin(a, n->name, &e->task, &e->verdict, &e->matched, e->comm, rname,
-				    &d);
+	if (e->hdr.type != PG_EVENT_NET_LISTEN) {
+		remote.addr = e->daddr;
+		remote.port = e->dport;
+		remote.name = remote_name(e->family, e->daddr);
+	}
+	p = pg_process_decide_begin(a, n->name, &e->task, &e->verdict, &e->matched, e->comm,
+				    remote.name, &d);
 	if (!p)
 		return;
-	net_socket_json(a->json, e);
+	net_socket_json(a->json, e, remote);
 	/* the kernel's network path ran it (a close after the process went):
 	 * the process is the one that made the connection */
 	if (e->net_flags & PG_NET_F_NO_TASK)
@@ -382,11 +389,12 @@ static void dns_json(struct pg_json *w, const struct pg_dns_event *e, const stru
 {
 	bool q = e->hdr.type == PG_EVENT_DNS_QUERY;
 	/* the process's end and the server's, whichever way the packet went */
-	struct net_end local = { q ? e->saddr : e->daddr, q ? e->sport : e->dport };
-	struct net_end remote = { q ? e->daddr : e->saddr, q ? e->dport : e->sport };
+	struct net_end local = { q ? e->saddr : e->daddr, q ? e->sport : e->dport, NULL };
+	struct net_end remote = { q ? e->daddr : e->saddr, q ? e->dport : e->sport, NULL };
 	char buf[64], tmp[16];
 	size_t i;
 
+	remote.name = remote_name(e->family, remote.addr);
 	socket_json(w, e->family, protocol_name(e->protocol), local, remote, e->cookie, e->netns);
 	PG_JSON_KEY(w, "dns");
 	pg_json__begin_object(w);
