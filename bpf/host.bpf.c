@@ -127,28 +127,45 @@ static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, __
 	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, 0, 1, bpf_ktime_get_ns());
 }
 
-/* Header, process and comm of a record from the current task. */
-#define PG_HOST_RECORD_TASK(e, t, type_)                                                           \
+/*
+ * Header, process and comm of a record from the current task: @t typed
+ * (tp_btf), or untyped (@core: bpf_get_current_task(), see pg_current()).
+ */
+#define PG_HOST_RECORD_TASK(e, t, type_, core)                                                     \
 	do {                                                                                       \
 		(e)->hdr.type = (type_);                                                           \
 		(e)->hdr.flags = 0;                                                                \
 		(e)->hdr.size = sizeof(*(e));                                                      \
 		(e)->hdr.ktime = bpf_ktime_get_ns();                                               \
-		pg_fill_task_ctx((t), &(e)->task);                                                 \
+		if (core)                                                                          \
+			pg_fill_task_ctx_core((t), &(e)->task);                                    \
+		else                                                                               \
+			pg_fill_task_ctx((t), &(e)->task);                                         \
 		bpf_get_current_comm((e)->comm, sizeof((e)->comm));                                \
 		(e)->pad = 0;                                                                      \
 	} while (0)
 
 /*
- * The supplementary groups of @t: the count, and the first
+ * The current task in the syscall tracepoints, untyped: their only one
+ * before 5.11 (bpf_get_current_task_btf()), so every read from it goes
+ * through a helper (the _core readers). The calls watched here are rare:
+ * the helpers' cost does not matter, running on 5.10 does.
+ */
+static __always_inline struct task_struct *pg_current(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+/*
+ * The supplementary groups of @t (untyped): the count, and the first
  * PG_HOST_GROUPS read at once (slots past the count zeroed).
  */
 static __always_inline void pg_task_groups(struct task_struct *t, struct pg_groups *g)
 {
-	struct group_info *gi = t->cred->group_info;
+	struct group_info *gi = BPF_CORE_READ(t, cred, group_info);
 	__u32 i;
 
-	g->n = gi->ngroups;
+	g->n = BPF_CORE_READ(gi, ngroups);
 	if (bpf_probe_read_kernel(g->gid, sizeof(g->gid), &gi->gid[0]))
 		__builtin_memset(g->gid, 0, sizeof(g->gid));
 	for (i = 0; i < PG_HOST_GROUPS; i++)
@@ -188,7 +205,7 @@ static __always_inline __u16 pg_host_kind(__u16 op)
 static __always_inline int pg_host_enter_args(__u16 type, __u16 op, __u64 flags, __u64 str,
 					      __u64 str2, __u64 fstype, __u32 target, __u32 len)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = pg_current();
 	__u64 id = bpf_get_current_pid_tgid();
 	struct pg_host_heap *h;
 
@@ -207,10 +224,10 @@ static __always_inline int pg_host_enter_args(__u16 type, __u16 op, __u64 flags,
 	h->pend.target = target;
 	h->pend.len = len;
 	if (type == PG_EVENT_CREDS_CHANGE) {
-		pg_task_creds(t, &h->pend.creds);
+		pg_task_creds_core(t, &h->pend.creds);
 		pg_task_groups(t, &h->pend.groups);
 	} else if (type == PG_EVENT_NS_CHANGE)
-		pg_task_ns(t, &h->pend.ns);
+		pg_task_ns_core(t, &h->pend.ns);
 	bpf_map_update_elem(&pg_host_pending, &id, &h->pend, BPF_ANY);
 	return 0;
 }
@@ -236,7 +253,7 @@ static __always_inline int pg_host_creds_exit(struct task_struct *t, struct pg_h
 {
 	struct pg_creds_event *e = &h->creds;
 
-	pg_task_creds(t, &e->after);
+	pg_task_creds_core(t, &e->after);
 	pg_task_groups(t, &e->groups_after);
 	if (!pg_host_differ(&h->pend.creds, &e->after, sizeof(e->after)) &&
 	    !pg_host_differ(&h->pend.groups, &e->groups_after, sizeof(e->groups_after)))
@@ -244,7 +261,7 @@ static __always_inline int pg_host_creds_exit(struct task_struct *t, struct pg_h
 	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched) ==
 	    PG_POLICY_NO_RECORD)
 		return 0;
-	PG_HOST_RECORD_TASK(e, t, PG_EVENT_CREDS_CHANGE);
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_CREDS_CHANGE, 1);
 	e->result = ret;
 	e->op = h->pend.op;
 	e->before = h->pend.creds;
@@ -257,13 +274,13 @@ static __always_inline int pg_host_ns_exit(struct task_struct *t, struct pg_host
 {
 	struct pg_ns_event *e = &h->ns;
 
-	pg_task_ns(t, &e->after);
+	pg_task_ns_core(t, &e->after);
 	if (!pg_host_differ(&h->pend.ns, &e->after, sizeof(e->after)))
 		return 0;
 	if (pg_host_decide(h, PG_EVENT_NS_CHANGE, 0, &e->verdict, &e->matched) ==
 	    PG_POLICY_NO_RECORD)
 		return 0;
-	PG_HOST_RECORD_TASK(e, t, PG_EVENT_NS_CHANGE);
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_NS_CHANGE, 1);
 	e->result = ret;
 	e->op = h->pend.op;
 	e->flags = h->pend.flags;
@@ -293,7 +310,7 @@ static __always_inline int pg_host_change_exit(struct task_struct *t, struct pg_
 	if (pg_host_decide(h, PG_EVENT_HOST_CHANGE, pg_host_kind(p->op), &e->verdict,
 			   &e->matched) == PG_POLICY_NO_RECORD)
 		return 0;
-	PG_HOST_RECORD_TASK(e, t, PG_EVENT_HOST_CHANGE);
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_HOST_CHANGE, 1);
 	e->result = ret;
 	e->op = p->op;
 	e->kind = pg_host_kind(p->op);
@@ -331,7 +348,7 @@ static __always_inline int pg_host_change_exit(struct task_struct *t, struct pg_
  */
 static __always_inline int pg_host_exit(struct trace_event_raw_sys_exit *ctx, const __u16 type)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = pg_current();
 	__u64 id = bpf_get_current_pid_tgid();
 	struct pg_host_pending *p = bpf_map_lookup_elem(&pg_host_pending, &id);
 	struct pg_host_heap *h;
@@ -425,7 +442,7 @@ int BPF_PROG(tp_btf_host_fork, struct task_struct *parent, struct task_struct *c
 	if (pg_host_decide(h, PG_EVENT_NS_CHANGE, 0, &e->verdict, &e->matched) ==
 	    PG_POLICY_NO_RECORD)
 		return 0;
-	PG_HOST_RECORD_TASK(e, parent, PG_EVENT_NS_CHANGE);
+	PG_HOST_RECORD_TASK(e, parent, PG_EVENT_NS_CHANGE, 0);
 	e->result = child->tgid;
 	e->op = PG_HOST_OP_CLONE;
 	/* the flags are not at hand here; the namespaces that differ say which were asked */

@@ -288,10 +288,6 @@ void pg_features_probe(struct pg_features *f)
 	f->task_pt_regs =
 		f->tracepoint &&
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) == 1;
-	/* the current task as a BTF pointer in tracepoint programs: 5.11 */
-	f->task_btf =
-		f->tracepoint && libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
-							 BPF_FUNC_get_current_task_btf, NULL) == 1;
 	vmlinux = f->btf ? btf__load_vmlinux_btf() : NULL;
 	if (vmlinux && libbpf_get_error(vmlinux))
 		vmlinux = NULL;
@@ -330,7 +326,6 @@ void pg_features_print(const struct pg_features *f, FILE *out, bool json)
 		{ "tracefs", f->tracefs, "not mounted" },
 		{ "tracepoint", f->tracepoint, "tracepoint programs refused" },
 		{ "pt_regs", f->task_pt_regs, "bpf_task_pt_regs needs 5.15+" },
-		{ "task_btf", f->task_btf, "bpf_get_current_task_btf needs 5.11+" },
 	};
 	size_t i;
 

@@ -31,7 +31,6 @@ struct pg_features {
 	bool tracefs;
 	bool tracepoint;   /* BPF_PROG_TYPE_TRACEPOINT programs load */
 	bool task_pt_regs; /* bpf_task_pt_regs (5.15): syscall arguments at sys_exit */
-	bool task_btf;	   /* bpf_get_current_task_btf (5.11): the current task, typed */
 	char lsm_list[256];
 	int fentry_err; /* why fentry failed, negative errno */
 	/*

@@ -55,23 +55,33 @@ static __always_inline int pg_cred_caps(const struct cred *cred, __u64 *inh, __u
 	return 0;
 }
 
+/*
+ * A field through a typed pointer by plain load, or (@core: the pointer
+ * is untyped, e.g. bpf_get_current_task() before 5.11) through a helper.
+ * @core is a constant in every caller, so each program keeps one of the
+ * two and the verifier never sees the other.
+ */
+#define PG_READ(core, p, f) ((core) ? BPF_CORE_READ(p, f) : (p)->f)
+#define PG_READ2(core, p, a, f) ((core) ? BPF_CORE_READ(p, a, f) : (p)->a->f)
+
 /* task_struct.loginuid exists only with CONFIG_AUDIT. */
-static __always_inline __u32 pg_task_loginuid(struct task_struct *task)
+static __always_inline __u32 pg_task_loginuid(struct task_struct *task, const int core)
 {
 	if (bpf_core_field_exists(task->loginuid))
-		return task->loginuid.val;
+		return PG_READ(core, task, loginuid.val);
 	return (__u32)-1;
 }
 
 /* Time namespaces arrived in 5.6 (commit 769071ac9f20 "ns: Introduce Time Namespace"). */
-static __always_inline void pg_time_ns(struct nsproxy *nsp, __u32 *time, __u32 *for_children)
+static __always_inline void pg_time_ns(struct nsproxy *nsp, __u32 *time, __u32 *for_children,
+				       const int core)
 {
 	*time = 0;
 	*for_children = 0;
 	if (!bpf_core_field_exists(nsp->time_ns))
 		return;
-	*time = nsp->time_ns->ns.inum;
-	*for_children = nsp->time_ns_for_children->ns.inum;
+	*time = PG_READ2(core, nsp, time_ns, ns.inum);
+	*for_children = PG_READ2(core, nsp, time_ns_for_children, ns.inum);
 }
 
 #endif /* PENGUARD_LIB_CORE_FIXES_BPF_H */

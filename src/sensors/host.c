@@ -27,10 +27,9 @@
 
 /* ---- the sensor ---- */
 
-/* the programs read the caller's credentials and namespaces typed */
 static bool usable_tracepoint(const struct pg_features *f)
 {
-	return f->tracefs && f->tracepoint && f->tp_btf && f->task_btf;
+	return f->tracefs && f->tracepoint && f->tp_btf;
 }
 
 #define HOST_CALL(name) "tp_sys_enter_" #name, "tp_sys_exit_" #name
@@ -81,8 +80,7 @@ static const char *const tracepoint_progs[] = {
  * stay as they are.
  */
 static const struct pg_backend host_backends[] = {
-	{ "tracepoint", "syscall tracepoints, tp_btf, bpf_get_current_task_btf (5.11)",
-	  usable_tracepoint, tracepoint_progs },
+	{ "tracepoint", "syscall tracepoints, tp_btf", usable_tracepoint, tracepoint_progs },
 };
 
 /*
