@@ -212,6 +212,7 @@ static void selectors_init(struct pg_selectors *s)
 	memset(s, 0, sizeof(*s));
 	s->in_container = PG_ANY;
 	s->stdio_socket = PG_ANY;
+	s->fileless = PG_ANY;
 }
 
 static void rule_init(struct pg_rule *r)
@@ -828,8 +829,8 @@ static const char *const sel_keys[] = {
 	"binary",   "parent_binary", "ancestor_binary", "uid",		"euid",
 	"auid",	    "in_container",  "container_id",	"cgroup",	"arguments",
 	"path",	    "name",	     "access",		"address",	"port",
-	"protocol", "direction",     "dns_name",	"stdio_socket", "kind",
-	"not",
+	"protocol", "direction",     "dns_name",	"stdio_socket", "fileless",
+	"kind",	    "not",
 };
 
 static const struct sel_desc sel_descs[] = {
@@ -852,6 +853,7 @@ static const struct sel_desc sel_descs[] = {
 	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(direction) },
 	{ SEL_STR, OPB(OP_EXACT) | OPB(OP_SUFFIX), false, SEL_OFF(dns_name) },
 	{ SEL_BOOL, 0, false, SEL_OFF(stdio_socket) },
+	{ SEL_BOOL, 0, false, SEL_OFF(fileless) },
 	{ SEL_STR, OPB(OP_EXACT), false, SEL_OFF(kind) },
 	{ SEL_NOT, 0, false, 0 },
 };

@@ -152,6 +152,7 @@ struct pg_selectors {
 	struct pg_str_set cgroup;	/* exact, prefix (cgroup path) */
 	struct pg_str_set arguments;	/* exact, prefix, suffix, contains (the arguments string) */
 	enum pg_tristate stdio_socket;	/* a shell or interpreter with a socket on stdin/stdout */
+	enum pg_tristate fileless;	/* runs a memfd or a deleted file */
 	/* file events only, evaluated in the kernel */
 	struct pg_str_set path;	  /* exact (a file), prefix (a directory: what is below it) */
 	struct pg_str_set name;	  /* exact: the file's last component, in any directory */

@@ -509,7 +509,7 @@ static unsigned two_way(const struct pg_str_set *match, const struct pg_str_set 
 static bool has_user_selectors(const struct pg_selectors *s)
 {
 	return s->container_id.present || s->cgroup.present || s->arguments.present ||
-	       s->dns_name.present || s->stdio_socket != PG_ANY;
+	       s->dns_name.present || s->stdio_socket != PG_ANY || s->fileless != PG_ANY;
 }
 
 #define DENY_NET ((1ULL << PG_EVENT_NET_CONNECT) | (1ULL << PG_EVENT_NET_UDP))
@@ -593,9 +593,9 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	if (r->action == PG_ACTION_DENY && p->mode == PG_MODE_ENFORCE && ix->user) {
 		/* the operation waits for the kernel's answer, never for the agent's */
 		diag_add(c->diag, p->file, r->pos,
-			 "rule '%s' denies, but container_id, cgroup, arguments, dns_name and "
-			 "stdio_socket are decided in user space, after the event: use "
-			 "action: kill, or kernel selectors only",
+			 "rule '%s' denies, but container_id, cgroup, arguments, dns_name, "
+			 "stdio_socket and fileless are decided in user space, after the event: "
+			 "use action: kill, or kernel selectors only",
 			 r->name);
 		return -EINVAL;
 	}
@@ -860,6 +860,10 @@ bool pg_policy_user_match(const struct pg_rule *r, const struct pg_user_fields *
 	if (r->match.stdio_socket != PG_ANY && (r->match.stdio_socket == PG_YES) != f->stdio_socket)
 		return false;
 	if (r->not .stdio_socket != PG_ANY && (r->not .stdio_socket == PG_YES) == f->stdio_socket)
+		return false;
+	if (r->match.fileless != PG_ANY && (r->match.fileless == PG_YES) != f->fileless)
+		return false;
+	if (r->not .fileless != PG_ANY && (r->not .fileless == PG_YES) == f->fileless)
 		return false;
 	return true;
 }

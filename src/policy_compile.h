@@ -88,6 +88,7 @@ struct pg_user_fields {
 	const char *arguments; /* process events */
 	const char *dns_name;  /* network events: the name asked, or the remote's */
 	bool stdio_socket;     /* the process has the stdioSocket flag */
+	bool fileless;	       /* its binary is a memfd or a deleted file */
 };
 
 /* Does the rule's user-space part accept these? */

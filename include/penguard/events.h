@@ -417,6 +417,8 @@ struct pg_file_info {
  * the parent's own exec record, so the kernel side did not walk it again
  * and the record carries no copy.
  */
+/* no name on any file system: the `fileless` selector */
+#define PG_PROC_F_FILELESS (PG_PROC_F_BIN_DELETED | PG_PROC_F_BIN_DETACHED)
 #define PG_PROC_F_CWD_AS_PARENT (1U << 30)
 #define PG_PROC_F_CGROUP_AS_PARENT (1U << 31)
 

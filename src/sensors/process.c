@@ -675,6 +675,7 @@ static bool decide(struct pg_agent *a, const struct pg_verdict *v, const struct 
 		.cgroup = p->cgroup,
 		.arguments = p->arguments,
 		.stdio_socket = p->flags & PG_PROC_F_STDIO_SOCKET,
+		.fileless = p->flags & PG_PROC_F_FILELESS,
 	};
 
 	memset(d, 0, sizeof(*d));
@@ -726,6 +727,7 @@ void pg_process_owner(struct pg_agent *a, const struct pg_event_process *t,
 	f->container_id = p && p->container_runtime ? p->container_id : "";
 	f->cgroup = p && p->cgroup ? p->cgroup : "";
 	f->stdio_socket = p && (p->flags & PG_PROC_F_STDIO_SOCKET);
+	f->fileless = p && (p->flags & PG_PROC_F_FILELESS);
 }
 
 struct pg_process *

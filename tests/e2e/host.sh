@@ -227,24 +227,40 @@ t_host_ptrace() {
 	ok host_ptrace
 }
 
-# The built-in policy (policies/host.yaml) reports each kind of change,
-# under its own rule names and tags.
+# The built-in policies report each kind of change under its own rule
+# names and tags: policies/host.yaml the calls, policies/process.yaml's
+# fileless-exec a program run from a memfd or a deleted file.
 t_host_default() {
 	agent_start hdef --no-seed || { fail host_default "agent with the built-in policies did not start"; return; }
 	_out=$("$PGHOST" creds 1234 2>&1)
 	_c=$(js "$_out" | sed -n 's/^pid=//p')
 	_out=$("$PGHOST" calls 2>&1)
 	_h=$(js "$_out" | sed -n 's/^pid=//p')
+	# fileless execution: a copy of true run from a memfd, and from a deleted file
+	_out=$("$PGHOST" fileless memfd 2>&1)
+	_m=$(js "$_out" | sed -n 's/^pid=//p')
+	_out=$("$PGHOST" fileless deleted 2>&1)
+	_d=$(js "$_out" | sed -n 's/^pid=//p')
 	HOST_WAIT=$((5 * SLOW))
-	hev host_default_c credentials_change "$_c" '.credentials_change.credentials.privilege_escalation == true' hdef
-	_x=$HX
-	hev host_default_h host_change "$_h" '.host_change.host.syscall == "chroot"' hdef
-	_y=$HX
+	_x="" _y="" _fm="" _fd=""
+	hev host_default_c credentials_change "$_c" '.credentials_change.credentials.privilege_escalation == true' hdef &&
+		_x=$HX
+	hev host_default_h host_change "$_h" '.host_change.host.syscall == "chroot"' hdef && _y=$HX
+	hev host_default_m process_exec "$_m" '.process_exec.process.binary == "memfd:pg-fileless"' hdef &&
+		_fm=$HX
+	hev host_default_d process_exec "$_d" '.process_exec.process.binary | endswith(" (deleted)")' hdef &&
+		_fd=$HX
 	agent_stop hdef
-	[ -n "$_x" ] && [ -n "$_y" ] || return
+	[ -n "$_x" ] && [ -n "$_y" ] && [ -n "$_fm" ] && [ -n "$_fd" ] || return
 	check host_default "$_x" '.credentials_change.policy.name == "host" and
 		(.credentials_change.tags | index(["privilege-escalation"])) != null' || return
-	check host_default "$_y" '.host_change.policy.name == "host"' && ok host_default
+	check host_default "$_y" '.host_change.policy.name == "host"' || return
+	for _f in "$_fm" "$_fd"; do
+		check host_default "$_f" '.process_exec.policy.rule == "fileless-exec" and
+			(.process_exec.tags | index(["fileless-execution"])) != null and
+			(.process_exec.process.flags | test("memfd|deleted"))' || return
+	done
+	ok host_default
 }
 
 # A kind: selector: a rule on ptrace alone reports no other host change,

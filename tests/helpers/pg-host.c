@@ -34,9 +34,14 @@
  *       when ADDR is not mapped, is still the call). Prints "pid=P ret=R".
  *   target
  *       prints "pid=P addr=A" (a writable byte), then sleeps until killed.
+ *   fileless memfd|deleted
+ *       runs a copy of /bin/true that has no name on any file system: from
+ *       a memfd, or from a file unlinked after it was opened (fexecve).
+ *       Prints "pid=P" first: the exec keeps the pid.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -47,7 +52,9 @@
 
 #include <linux/bpf.h>
 #include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/timex.h>
 #include <time.h>
 #include <sys/ptrace.h>
@@ -179,6 +186,49 @@ static int bpfload(void)
 	return 0;
 }
 
+/* Copy /bin/true into @fd (busybox's, in the VMs: argv[0] picks the applet). */
+static int copy_true(int fd)
+{
+	char buf[65536];
+	ssize_t n;
+	int in = open("/bin/true", O_RDONLY | O_CLOEXEC);
+
+	if (in < 0)
+		return fail("/bin/true");
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, n) != n)
+			return fail("write");
+	close(in);
+	return n < 0 ? fail("read /bin/true") : 0;
+}
+
+static int fileless(const char *how)
+{
+	char *const argv[] = { "true", NULL };
+	char *const envp[] = { NULL };
+	char path[] = "/tmp/pg-fileless-XXXXXX";
+	int fd;
+
+	if (!strcmp(how, "memfd")) {
+		fd = memfd_create("pg-fileless", MFD_CLOEXEC);
+		if (fd < 0 || copy_true(fd))
+			return fail("memfd_create");
+	} else {
+		/* written, closed (no writer: ETXTBSY), reopened, then unlinked */
+		fd = mkstemp(path);
+		if (fd < 0 || copy_true(fd) || fchmod(fd, 0700))
+			return fail("mkstemp");
+		close(fd);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || unlink(path))
+			return fail(path);
+	}
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	fexecve(fd, argv, envp);
+	return fail("fexecve");
+}
+
 static char target_byte = 'a';
 
 int main(int argc, char **argv)
@@ -197,6 +247,8 @@ int main(int argc, char **argv)
 		return trace(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "vmwrite"))
 		return vmwrite(atoi(argv[2]), strtoul(argv[3], NULL, 16));
+	if (argc == 3 && !strcmp(argv[1], "fileless"))
+		return fileless(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "target")) {
 		printf("pid=%d addr=%lx\n", getpid(), (unsigned long)&target_byte);
 		fflush(stdout);
@@ -204,6 +256,6 @@ int main(int argc, char **argv)
 			pause();
 	}
 	fprintf(stderr, "usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
-			"PID | vmwrite PID ADDR | target\n");
+			"PID | vmwrite PID ADDR | target | fileless memfd|deleted\n");
 	return 2;
 }

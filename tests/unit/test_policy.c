@@ -177,13 +177,13 @@ static const struct {
 	  "t.yaml:6:7: match: unknown key 'binray' (known: binary, parent_binary, "
 	  "ancestor_binary, uid, euid, auid, in_container, container_id, cgroup, "
 	  "arguments, "
-	  "path, name, access, address, port, protocol, direction, dns_name, stdio_socket, kind, "
-	  "not)" },
+	  "path, name, access, address, port, protocol, direction, dns_name, stdio_socket, "
+	  "fileless, kind, not)" },
 	{ POL "    match:\n      not:\n        not: {uid: [0]}\n",
 	  "t.yaml:7:9: not: unknown key 'not' (known: binary, parent_binary, "
 	  "ancestor_binary, "
 	  "uid, euid, auid, in_container, container_id, cgroup, arguments, path, name, "
-	  "access, address, port, protocol, direction, dns_name, stdio_socket, kind)" },
+	  "access, address, port, protocol, direction, dns_name, stdio_socket, fileless, kind)" },
 	{ POL "    match:\n      uid: [0]\n      uid: [1]\n",
 	  "t.yaml:7:7: match: duplicate key 'uid' (first at 6:7)" },
 	{ POL "    match:\n      binary: /bin/sh\n",
@@ -1222,15 +1222,21 @@ static void test_policy_shipped(void **state)
 			dump(&d);
 		assert_int_equal(d.n, 0);
 		if (i == 0) {
-			/* the built-in default: report every exec and exit, reverse shells first */
+			/*
+			 * the built-in default: report every exec and exit, reverse
+			 * shells and fileless execs first
+			 */
 			assert_string_equal(p.name, "process-lifecycle");
 			assert_int_equal(p.mode, PG_MODE_MONITOR);
-			assert_int_equal(p.n_rules, 2);
+			assert_int_equal(p.n_rules, 3);
 			assert_int_equal(p.rules[0].events, EXEC_BIT);
 			assert_int_equal(p.rules[0].match.stdio_socket, PG_YES);
-			assert_int_equal(p.rules[1].events, EXEC_BIT | EXIT_BIT);
-			assert_int_equal(p.rules[1].action, PG_ACTION_REPORT);
-			assert_false(p.rules[1].match.binary.present);
+			assert_int_equal(p.rules[1].events, EXEC_BIT);
+			assert_int_equal(p.rules[1].match.fileless, PG_YES);
+			assert_int_equal(p.rules[1].match.stdio_socket, PG_ANY);
+			assert_int_equal(p.rules[2].events, EXEC_BIT | EXIT_BIT);
+			assert_int_equal(p.rules[2].action, PG_ACTION_REPORT);
+			assert_false(p.rules[2].match.binary.present);
 		}
 		pg_policy_free(&p);
 	}

@@ -520,6 +520,30 @@ static void test_policy_compile_stdio_socket(void **state)
 	assert_false(pg_policy_user_match(fx.c.index[1].rule, &f));
 }
 
+/* fileless execution, decided by the agent from the process's flags */
+static void test_policy_compile_fileless(void **state)
+{
+	struct pg_user_fields f = { 0 };
+
+	(void)state;
+	add("name: f\nrules:\n"
+	    "  - name: fl\n    on: [process_exec, host_change]\n"
+	    "    match: {fileless: true}\n"
+	    "  - name: plain\n    on: [process_exec]\n    match: {not: {fileless: true}}\n");
+	assert_int_equal(compile(0), 0);
+	assert_true(bit(&fx.c.masks.user, 0));
+	assert_true(bit(&fx.c.masks.user, 1));
+	assert_false(pg_policy_user_match(fx.c.index[0].rule, &f));
+	assert_true(pg_policy_user_match(fx.c.index[1].rule, &f));
+	f.fileless = true;
+	assert_true(pg_policy_user_match(fx.c.index[0].rule, &f));
+	assert_false(pg_policy_user_match(fx.c.index[1].rule, &f));
+	/* a reverse shell is not fileless, nor the other way round */
+	f.fileless = false;
+	f.stdio_socket = true;
+	assert_false(pg_policy_user_match(fx.c.index[0].rule, &f));
+}
+
 /* direction splits network_close by who opened the connection */
 static void test_policy_compile_direction(void **state)
 {
@@ -718,6 +742,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_policy_compile_dns_name, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_direction, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_stdio_socket, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_fileless, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_needs_a_way, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_fallback_kill, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_events, teardown),
