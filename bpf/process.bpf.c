@@ -497,7 +497,7 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 {
 	const struct pg_runtime_config *cfg = pg_config_get();
 	struct pg_exec_heap *h = pg_heap(&pg_exec_heap);
-	struct pg_proc_state *stp, st = {};
+	struct pg_proc_state *stp, st = { .gen = PG_GEN_NONE };
 	struct pg_exec_event *e;
 	struct fs_struct *fs;
 	struct file *file;
@@ -643,7 +643,7 @@ static __always_inline int pg_handle_exit(struct task_struct *task)
 
 static __always_inline int pg_handle_fork(struct task_struct *parent, struct task_struct *child)
 {
-	struct pg_proc_state st = {}, *pst;
+	struct pg_proc_state st = { .gen = PG_GEN_NONE }, *pst;
 	struct pg_fork_event e = {};
 
 	/* threads are not processes */
@@ -701,7 +701,7 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	const struct pg_runtime_config *cfg = pg_config_get();
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
-	struct pg_proc_state st = {};
+	struct pg_proc_state st = { .gen = PG_GEN_NONE };
 	struct pg_exec_heap *h;
 	struct pg_exec_event *e;
 	struct fs_struct *fs;

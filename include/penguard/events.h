@@ -779,6 +779,13 @@ struct pg_runtime_config {
  * the kernel again: its cgroup and its working directory as they were at
  * its own exec (0 when unknown, e.g. a fork that never exec'd).
  */
+/*
+ * The generation of a process never evaluated (running before the agent
+ * and not seeded, or a child of such a process): its zeroed selection
+ * must not pass for generation 0's, where it would match no rule at all.
+ */
+#define PG_GEN_NONE 2
+
 struct pg_proc_state {
 	__u64 ktime;
 	__u64 cgroup_id;
@@ -793,7 +800,7 @@ struct pg_proc_state {
 	 * fails for its children; ancestors, the same for ancestor_binary,
 	 * accumulated over its own binary and its ancestors'.
 	 */
-	__u32 gen;
+	__u32 gen; /* 0 or 1; PG_GEN_NONE: never evaluated */
 	__u32 pad;
 	struct pg_rule_mask sel;
 	struct pg_rule_mask parent_pos, parent_neg;

@@ -218,6 +218,33 @@ EOF
 	[ -z "$_e" ] && ok policy_lineage || fail policy_lineage "wrong:$_e"
 }
 
+# A process the agent never evaluated (running before it, not seeded:
+# this shell under --no-seed) is held to the rules with no process
+# selector, and so are the children it forks after the agent started,
+# until they exec: a subshell's write is reported. (They once inherited
+# an empty selection that passed for generation 0's: no rule matched.)
+t_policy_unseeded() {
+	mkdir -p "$WORK/unseeded"
+	: >"$WORK/unseeded/f"
+	pol_write punseed <<EOF
+name: unseeded
+rules:
+  - name: writes
+    on: [file_open]
+    match:
+      path:
+        prefix: [$WORK/unseeded/]
+EOF
+	pol_agent punseed punseed --no-seed || { fail policy_unseeded "agent did not start"; return; }
+	# in a forked child of this shell, which never execs
+	(echo x >"$WORK/unseeded/f")
+	_x=$(wait_event punseed unseeded ".file_open.file.path == \"$WORK/unseeded/f\"")
+	agent_stop punseed
+	[ -n "$_x" ] || { fail policy_unseeded "no file_open of $WORK/unseeded/f from a subshell of an unseeded shell"; return; }
+	check policy_unseeded "$_x" '.file_open.policy.rule == "writes" and .file_open.access == "write"' &&
+		ok policy_unseeded
+}
+
 # a rate limit caps a flood and counts the rest
 t_policy_rate_limit() {
 	_m=$(mark prate)
@@ -419,6 +446,7 @@ policy_tests() {
 	run_test t_policy_monitor
 	run_test t_policy_selectors
 	run_test t_policy_lineage
+	run_test t_policy_unseeded
 	run_test t_policy_rate_limit
 	run_test t_policy_reload
 	run_test t_policy_deny
