@@ -715,10 +715,25 @@ t_file_default() {
 	frun "$BIN" open /etc/shadow r
 	fwait fdef file_open /etc/shadow $FPID
 	_x=$FX
+	# a sysctl written back with its own value: a write that changes nothing
+	_sys=/proc/sys/vm/swappiness _s=""
+	frun sh -c "echo \$(cat $_sys) >$_sys"
+	[ "$FRC" = 0 ] && fwait fdef file_open $_sys $FPID && _s=$FX
+	_src=$FRC
 	agent_stop fdef
 	[ -n "$_x" ] || { fail file_default "no file_open of /etc/shadow with the built-in policies"; return; }
-	check file_default "$FX" '.file_open.policy.name == "file-integrity" and
-		.file_open.policy.rule == "credential-read"' && ok file_default
+	check file_default "$_x" '.file_open.policy.name == "file-integrity" and
+		.file_open.policy.rule == "credential-read"' || return
+	if [ "$_src" != 0 ]; then
+		skip file_default_sysctl "cannot write $_sys here"
+	elif [ -z "$_s" ]; then
+		fail file_default "no file_open of $_sys (a sysctl write) with the built-in policies"
+		return
+	else
+		check file_default "$_s" '.file_open.policy.rule == "kernel-interfaces-write" and
+			.file_open.access == "write"' || return
+	fi
+	ok file_default
 }
 
 FILE_MAIN_TESTS="t_file_abs t_file_name t_file_relative t_file_dotdot t_file_symlink_open t_file_openat
