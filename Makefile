@@ -39,7 +39,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
 
-.PHONY: all deps run test tests test-unit test-e2e test-kernels test-fresh bench check clean vmlinux fuzz
+.PHONY: all deps run test tests test-unit test-e2e test-kernels test-fresh bench check clean vmlinux fuzz FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -72,7 +72,12 @@ $(BUILD)/src/%.o: src/%.c $(SKELS)
 	$(Q)$(CC) $(PG_CFLAGS) -c $< -o $@
 
 # The built-in policies, embedded (make run loads them; --no-default-policies drops them).
-$(BUILD)/src/builtin_policies.c: $(POLICIES) scripts/embed-policies.sh
+# The list itself is a prerequisite: a deleted policy must leave the agent too.
+$(BUILD)/policies.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(POLICIES)' | cmp -s - $@ || echo '$(POLICIES)' > $@
+
+$(BUILD)/src/builtin_policies.c: $(POLICIES) $(BUILD)/policies.list scripts/embed-policies.sh
 	@mkdir -p $(@D)
 	$(Q)sh scripts/embed-policies.sh $(POLICIES) > $@
 
@@ -160,3 +165,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/src/*.d $(BUILD)/src/sensors/*.d $(BUILD)/tests/unit/*.d)
+
+FORCE:
