@@ -186,6 +186,26 @@ t_host_calls() {
 	ok host_calls
 }
 
+# The module calls where the kernel has them (the VM kernels; not this
+# host's): init_module, finit_module and delete_module, each refused,
+# each reported with its error and what it was given.
+t_host_module() {
+	# where they are missing, host_unavailable says "skip host_module" and why
+	[ -e /proc/modules ] || return 0
+	_out=$("$PGHOST" modcalls 2>&1)
+	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	[ -n "$_pid" ] || { fail host_module "pg-host modcalls: $_out"; return; }
+	hchg host_module "$_pid" init_module || return
+	check host_module "$HX" '.host_change.host as $h | $h.kind == "module" and $h.return < 0 and
+		$h.arguments == "pg_arg=1"' || return
+	hchg host_module "$_pid" finit_module || return
+	check host_module "$HX" '.host_change.host as $h | $h.kind == "module" and $h.return < 0 and
+		$h.arguments == "pg_arg=1"' || return
+	hchg host_module "$_pid" delete_module || return
+	check host_module "$HX" '.host_change.host as $h | $h.kind == "module" and $h.error == "ENOENT" and
+		$h.name == "pg_no_such_mod"' && ok host_module
+}
+
 # bpf(BPF_PROG_LOAD) by another process than the agent: type and name.
 t_host_bpf() {
 	_out=$("$PGHOST" bpfload 2>&1)
@@ -315,7 +335,7 @@ EOF
 	ok host_unavailable
 }
 
-HOST_TESTS="t_host_creds t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_hostname t_host_calls t_host_bpf t_host_ptrace"
+HOST_TESTS="t_host_creds t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_hostname t_host_calls t_host_module t_host_bpf t_host_ptrace"
 HOST_OWN_TESTS="t_host_default t_host_kind t_host_unavailable"
 
 host_tests() {

@@ -34,6 +34,11 @@
  *       when ADDR is not mapped, is still the call). Prints "pid=P ret=R".
  *   target
  *       prints "pid=P addr=A" (a writable byte), then sleeps until killed.
+ *   modcalls
+ *       the module calls, each refused and harmless: init_module of 16
+ *       zero bytes (not an ELF: ENOEXEC), finit_module of /dev/null
+ *       (EINVAL or ENOEXEC) with arguments "pg_arg=1", delete_module of
+ *       "pg_no_such_mod" (ENOENT). Prints "pid=P".
  *   fileless memfd|deleted
  *       runs a copy of /bin/true that has no name on any file system: from
  *       a memfd, or from a file unlinked after it was opened (fexecve).
@@ -186,6 +191,20 @@ static int bpfload(void)
 	return 0;
 }
 
+static int modcalls(void)
+{
+	static const char image[16];
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	syscall(SYS_init_module, image, sizeof(image), "pg_arg=1");
+	if (fd >= 0)
+		syscall(SYS_finit_module, fd, "pg_arg=1", 0);
+	syscall(SYS_delete_module, "pg_no_such_mod", O_NONBLOCK);
+	return 0;
+}
+
 /* Copy /bin/true into @fd (busybox's, in the VMs: argv[0] picks the applet). */
 static int copy_true(int fd)
 {
@@ -247,6 +266,8 @@ int main(int argc, char **argv)
 		return trace(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "vmwrite"))
 		return vmwrite(atoi(argv[2]), strtoul(argv[3], NULL, 16));
+	if (argc == 2 && !strcmp(argv[1], "modcalls"))
+		return modcalls();
 	if (argc == 3 && !strcmp(argv[1], "fileless"))
 		return fileless(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "target")) {
@@ -256,6 +277,6 @@ int main(int argc, char **argv)
 			pause();
 	}
 	fprintf(stderr, "usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
-			"PID | vmwrite PID ADDR | target | fileless memfd|deleted\n");
+			"PID | vmwrite PID ADDR | target | modcalls | fileless memfd|deleted\n");
 	return 2;
 }
