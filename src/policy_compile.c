@@ -849,6 +849,14 @@ bool pg_policy_user_match(const struct pg_rule *r, const struct pg_user_fields *
 		{ &r->match.arguments, &r->not .arguments, or_empty(f->arguments) },
 		{ &r->match.dns_name, &r->not .dns_name, or_empty(f->dns_name) },
 	};
+	/* the flags: PG_ANY, or the value the process must (match) or must not (not) have */
+	const struct {
+		enum pg_tristate pos, neg;
+		bool v;
+	} flags[] = {
+		{ r->match.stdio_socket, r->not .stdio_socket, f->stdio_socket },
+		{ r->match.fileless, r->not .fileless, f->fileless },
+	};
 	size_t i;
 
 	for (i = 0; i < PG_ARRAY_SIZE(rows); i++) {
@@ -857,13 +865,11 @@ bool pg_policy_user_match(const struct pg_rule *r, const struct pg_user_fields *
 		if (rows[i].neg->present && str_match(rows[i].neg, rows[i].v))
 			return false;
 	}
-	if (r->match.stdio_socket != PG_ANY && (r->match.stdio_socket == PG_YES) != f->stdio_socket)
-		return false;
-	if (r->not .stdio_socket != PG_ANY && (r->not .stdio_socket == PG_YES) == f->stdio_socket)
-		return false;
-	if (r->match.fileless != PG_ANY && (r->match.fileless == PG_YES) != f->fileless)
-		return false;
-	if (r->not .fileless != PG_ANY && (r->not .fileless == PG_YES) == f->fileless)
-		return false;
+	for (i = 0; i < PG_ARRAY_SIZE(flags); i++) {
+		if (flags[i].pos != PG_ANY && (flags[i].pos == PG_YES) != flags[i].v)
+			return false;
+		if (flags[i].neg != PG_ANY && (flags[i].neg == PG_YES) == flags[i].v)
+			return false;
+	}
 	return true;
 }

@@ -662,6 +662,15 @@ static void ancestors_json(struct pg_agent *a, struct pg_process *parent)
 	pg_json__end_array(a->json);
 }
 
+/* What @p (NULL: unknown, all empty) offers the user-space selectors, but arguments. */
+static void process_user_fields(const struct pg_process *p, struct pg_user_fields *f)
+{
+	f->container_id = p && p->container_runtime ? p->container_id : "";
+	f->cgroup = p && p->cgroup ? p->cgroup : "";
+	f->stdio_socket = p && (p->flags & PG_PROC_F_STDIO_SOCKET);
+	f->fileless = p && (p->flags & PG_PROC_F_FILELESS);
+}
+
 /*
  * What the policies say of this record: whether it is reported, and under
  * which rule. The kernel decided what it could; the agent completes the
@@ -670,14 +679,9 @@ static void ancestors_json(struct pg_agent *a, struct pg_process *parent)
 static bool decide(struct pg_agent *a, const struct pg_verdict *v, const struct pg_rule_mask *m,
 		   const struct pg_process *p, struct pg_decision *d)
 {
-	const struct pg_user_fields f = {
-		.container_id = p->container_runtime ? p->container_id : "",
-		.cgroup = p->cgroup,
-		.arguments = p->arguments,
-		.stdio_socket = p->flags & PG_PROC_F_STDIO_SOCKET,
-		.fileless = p->flags & PG_PROC_F_FILELESS,
-	};
+	struct pg_user_fields f = { .arguments = p->arguments };
 
+	process_user_fields(p, &f);
 	memset(d, 0, sizeof(*d));
 	if (!a->policy)
 		return true;
@@ -724,10 +728,7 @@ void pg_process_owner(struct pg_agent *a, const struct pg_event_process *t,
 
 	if (!p)
 		p = pg_proc_cache__peek(a->cache, &t->parent);
-	f->container_id = p && p->container_runtime ? p->container_id : "";
-	f->cgroup = p && p->cgroup ? p->cgroup : "";
-	f->stdio_socket = p && (p->flags & PG_PROC_F_STDIO_SOCKET);
-	f->fileless = p && (p->flags & PG_PROC_F_FILELESS);
+	process_user_fields(p, f);
 }
 
 struct pg_process *
