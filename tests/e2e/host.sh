@@ -7,6 +7,9 @@
 
 PGHOST=$(readlink -f "$PG_HELPERS/pg-host" 2>/dev/null)
 
+# hpid OUTPUT: the pid a pg-host run printed (its line "pid=P")
+hpid() { js "$1" | sed -n 's/^pid=//p'; }
+
 # hev TEST TYPE PID [JQ [AGENT]]: wait for the TYPE event of PID in the
 # export of AGENT (default: host); HX is the event, or fail TEST.
 hev() {
@@ -37,7 +40,7 @@ EOF
 # setfsuid: one event each, before and after as the kernel held them.
 t_host_creds() {
 	_out=$("$PGHOST" creds 1234 2>&1)
-	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	_pid=$(hpid "$_out")
 	js "$_out" | grep -q '^ok$' || { fail host_creds "pg-host creds: $_out"; return; }
 	hev host_creds credentials_change "$_pid" '.credentials_change.credentials.syscall == "setresgid"' || return
 	check host_creds "$HX" '.credentials_change.process.binary | endswith("/pg-host")' || return
@@ -140,7 +143,7 @@ t_host_mount() {
 	_out=$("$PGHOST" mount "$_d" 2>&1)
 	_rc=$?
 	rmdir "$_d"
-	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	_pid=$(hpid "$_out")
 	[ "$_rc" = 0 ] || { skip host_mount "cannot mount a tmpfs in a new mount namespace: $_out"; return; }
 	# (the first mount is the namespace's root made private)
 	hchg host_mount "$_pid" mount '.host_change.host.fstype == "tmpfs"' || return
@@ -167,7 +170,7 @@ t_host_hostname() {
 # still a host_change, with its errno; a read-only adjtimex is none.
 t_host_calls() {
 	_out=$("$PGHOST" calls 2>&1) || { fail host_calls "pg-host calls: $_out"; return; }
-	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	_pid=$(hpid "$_out")
 	hchg host_calls "$_pid" clock_settime || return
 	check host_calls "$HX" '.host_change.host as $h | $h.kind == "time" and $h.return == -22 and
 		$h.error == "EINVAL" and $h.clock == 1' || return
@@ -193,7 +196,7 @@ t_host_module() {
 	# where they are missing, host_unavailable says "skip host_module" and why
 	[ -e /proc/modules ] || return 0
 	_out=$("$PGHOST" modcalls 2>&1)
-	_pid=$(js "$_out" | sed -n 's/^pid=//p')
+	_pid=$(hpid "$_out")
 	[ -n "$_pid" ] || { fail host_module "pg-host modcalls: $_out"; return; }
 	hchg host_module "$_pid" init_module || return
 	check host_module "$HX" '.host_change.host as $h | $h.kind == "module" and $h.return < 0 and
@@ -235,7 +238,7 @@ t_host_ptrace() {
 	_v=$("$PGHOST" vmwrite "$_tp" "$_addr" 2>&1)
 	kill "$_tp" 2>/dev/null
 	wait "$_tp" 2>/dev/null
-	_pid=$(js "$_t" | sed -n 's/^pid=//p')
+	_pid=$(hpid "$_t")
 	[ -n "$_pid" ] || { fail host_ptrace "pg-host trace: $_t"; return; }
 	hchg host_ptrace "$_pid" ptrace || return
 	check host_ptrace "$HX" ".host_change.host as \$h | \$h.kind == \"ptrace\" and \$h.return == 0 and
@@ -253,14 +256,14 @@ t_host_ptrace() {
 t_host_default() {
 	agent_start hdef --no-seed || { fail host_default "agent with the built-in policies did not start"; return; }
 	_out=$("$PGHOST" creds 1234 2>&1)
-	_c=$(js "$_out" | sed -n 's/^pid=//p')
+	_c=$(hpid "$_out")
 	_out=$("$PGHOST" calls 2>&1)
-	_h=$(js "$_out" | sed -n 's/^pid=//p')
+	_h=$(hpid "$_out")
 	# fileless execution: a copy of true run from a memfd, and from a deleted file
 	_out=$("$PGHOST" fileless memfd 2>&1)
-	_m=$(js "$_out" | sed -n 's/^pid=//p')
+	_m=$(hpid "$_out")
 	_out=$("$PGHOST" fileless deleted 2>&1)
-	_d=$(js "$_out" | sed -n 's/^pid=//p')
+	_d=$(hpid "$_out")
 	HOST_WAIT=$((5 * SLOW))
 	_x="" _y="" _fm="" _fd=""
 	hev host_default_c credentials_change "$_c" '.credentials_change.credentials.privilege_escalation == true' hdef &&
@@ -296,14 +299,14 @@ rules:
 EOF
 	pol_agent hkind hkind --no-seed || { fail host_kind "the agent with a kind rule did not start"; return; }
 	_out=$("$PGHOST" calls 2>&1)
-	_c=$(js "$_out" | sed -n 's/^pid=//p')
+	_c=$(hpid "$_out")
 	"$PGHOST" target >"$WORK/hktarget.out" &
 	_tp=$!
 	sleep 0.3
 	_out=$("$PGHOST" trace "$_tp" 2>&1)
 	kill "$_tp" 2>/dev/null
 	wait "$_tp" 2>/dev/null
-	_p=$(js "$_out" | sed -n 's/^pid=//p')
+	_p=$(hpid "$_out")
 	hev host_kind host_change "$_p" '.host_change.host.kind == "ptrace"' hkind
 	_x=$HX
 	sleep 0.2

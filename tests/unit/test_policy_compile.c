@@ -501,47 +501,51 @@ static void test_policy_compile_dns_name(void **state)
 	assert_non_null(strstr(fx.diag.msgs[0], "decided in user space"));
 }
 
-/* the reverse-shell flag, decided by the agent from the process */
+/*
+ * A flag decided by the agent from the process, @key: a rule on it (for
+ * process_exec and @event) and one on its negation. @flag is the field of
+ * @f it reads; @other, another flag it must not confuse with it.
+ */
+static void check_user_flag(const char *key, const char *event, struct pg_user_fields *f,
+			    bool *flag, bool *other)
+{
+	char yaml[256];
+
+	snprintf(yaml, sizeof(yaml),
+		 "name: s\nrules:\n"
+		 "  - name: on\n    on: [process_exec, %s]\n    match: {%s: true}\n"
+		 "  - name: plain\n    on: [process_exec]\n    match: {not: {%s: true}}\n",
+		 event, key, key);
+	add(yaml);
+	assert_int_equal(compile(0), 0);
+	assert_true(bit(&fx.c.masks.user, 0));
+	assert_true(bit(&fx.c.masks.user, 1));
+	assert_false(pg_policy_user_match(fx.c.index[0].rule, f));
+	assert_true(pg_policy_user_match(fx.c.index[1].rule, f));
+	*flag = true;
+	assert_true(pg_policy_user_match(fx.c.index[0].rule, f));
+	assert_false(pg_policy_user_match(fx.c.index[1].rule, f));
+	*flag = false;
+	*other = true;
+	assert_false(pg_policy_user_match(fx.c.index[0].rule, f));
+}
+
+/* the reverse-shell flag */
 static void test_policy_compile_stdio_socket(void **state)
 {
 	struct pg_user_fields f = { 0 };
 
 	(void)state;
-	add("name: s\nrules:\n"
-	    "  - name: rs\n    on: [process_exec, network_connect]\n"
-	    "    match: {stdio_socket: true}\n"
-	    "  - name: plain\n    on: [process_exec]\n    match: {not: {stdio_socket: true}}\n");
-	assert_int_equal(compile(0), 0);
-	assert_true(bit(&fx.c.masks.user, 0));
-	assert_false(pg_policy_user_match(fx.c.index[0].rule, &f));
-	assert_true(pg_policy_user_match(fx.c.index[1].rule, &f));
-	f.stdio_socket = true;
-	assert_true(pg_policy_user_match(fx.c.index[0].rule, &f));
-	assert_false(pg_policy_user_match(fx.c.index[1].rule, &f));
+	check_user_flag("stdio_socket", "network_connect", &f, &f.stdio_socket, &f.fileless);
 }
 
-/* fileless execution, decided by the agent from the process's flags */
+/* fileless execution: a reverse shell is not fileless, nor the other way round */
 static void test_policy_compile_fileless(void **state)
 {
 	struct pg_user_fields f = { 0 };
 
 	(void)state;
-	add("name: f\nrules:\n"
-	    "  - name: fl\n    on: [process_exec, host_change]\n"
-	    "    match: {fileless: true}\n"
-	    "  - name: plain\n    on: [process_exec]\n    match: {not: {fileless: true}}\n");
-	assert_int_equal(compile(0), 0);
-	assert_true(bit(&fx.c.masks.user, 0));
-	assert_true(bit(&fx.c.masks.user, 1));
-	assert_false(pg_policy_user_match(fx.c.index[0].rule, &f));
-	assert_true(pg_policy_user_match(fx.c.index[1].rule, &f));
-	f.fileless = true;
-	assert_true(pg_policy_user_match(fx.c.index[0].rule, &f));
-	assert_false(pg_policy_user_match(fx.c.index[1].rule, &f));
-	/* a reverse shell is not fileless, nor the other way round */
-	f.fileless = false;
-	f.stdio_socket = true;
-	assert_false(pg_policy_user_match(fx.c.index[0].rule, &f));
+	check_user_flag("fileless", "host_change", &f, &f.fileless, &f.stdio_socket);
 }
 
 /* direction splits network_close by who opened the connection */
