@@ -56,7 +56,14 @@
 #define O_WRONLY 01
 #define O_RDWR 02
 #define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
 #define O_TRUNC 01000
+/*
+ * The flags do_dentry_open() clears once the file is open: a sys_exit
+ * program finds them only in the caller's arguments.
+ */
+#define PG_O_OPEN_ONLY (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)
 #define O_ACCMODE 03
 
 /*
@@ -679,7 +686,7 @@ static __always_inline int pg_tp_file(struct pg_file_heap *h, const struct pg_po
 				    f_mode & PG_FMODE_WRITE ? PG_ACC_WRITE : PG_ACC_READ))
 			return 0;
 	}
-	a->open_flags = f_flags;
+	a->open_flags |= f_flags;
 	a->fmode = f_mode;
 	pg_file_op(h, m, type, d, mnt, NULL, NULL, NULL, a, result,
 		   type == PG_EVENT_FILE_CREATE ? PG_FILE_F_CREATED : 0, PG_HOOK_NONE, typed);
@@ -823,6 +830,31 @@ static __always_inline int pg_tp_user_path(struct pg_file_heap *h, struct task_s
 #define PG_OPEN 2
 #define PG_CREAT 3
 
+/* The flags, directory fd and name the caller passed to open call @kind. */
+static __always_inline __u64 pg_tp_open_args(struct pt_regs *regs, const int kind, long *dfd,
+					     const char **name)
+{
+	__u64 flags = 0;
+
+	*dfd = AT_FDCWD;
+	if (kind == PG_OPEN) {
+		*name = (const char *)PG_ARG1(regs);
+		return PG_ARG2(regs);
+	}
+	if (kind == PG_CREAT) {
+		*name = (const char *)PG_ARG1(regs);
+		return O_CREAT | O_WRONLY | O_TRUNC;
+	}
+	*dfd = PG_ARG1(regs);
+	*name = (const char *)PG_ARG2(regs);
+	if (kind == PG_OPENAT)
+		return PG_ARG3(regs);
+	/* struct open_how starts with the flags */
+	if (bpf_probe_read_user(&flags, sizeof(flags), (void *)PG_ARG3(regs)))
+		return 0;
+	return flags;
+}
+
 static __always_inline int pg_tp_open(struct trace_event_raw_sys_exit *ctx, const int kind)
 {
 	const struct pg_policy_masks *m;
@@ -832,16 +864,19 @@ static __always_inline int pg_tp_open(struct trace_event_raw_sys_exit *ctx, cons
 	struct pt_regs *regs;
 	long ret = ctx->ret;
 	const char *name;
-	long dfd = AT_FDCWD;
-	__u64 flags = 0;
+	long dfd;
+	__u64 flags;
 
 	if (ret >= 0) {
 		h = pg_file_begin(&m, PG_EVENT_FILE_OPEN, PG_EVENT_FILE_CREATE,
 				  PG_ACC_READ | PG_ACC_WRITE);
 		if (!h)
 			return 0;
-		return pg_tp_fd_op(h, m, bpf_get_current_task_btf(), ret, PG_EVENT_FILE_OPEN, 1, &a,
-				   0);
+		task = bpf_get_current_task_btf();
+		/* the rest of the flags come from the open file */
+		a.open_flags =
+			pg_tp_open_args(pg_sys_regs(task), kind, &dfd, &name) & PG_O_OPEN_ONLY;
+		return pg_tp_fd_op(h, m, task, ret, PG_EVENT_FILE_OPEN, 1, &a, 0);
 	}
 	if (ret != -EACCES && ret != -EPERM)
 		return 0;
@@ -850,20 +885,7 @@ static __always_inline int pg_tp_open(struct trace_event_raw_sys_exit *ctx, cons
 		return 0;
 	task = bpf_get_current_task_btf();
 	regs = pg_sys_regs(task);
-	if (kind == PG_OPEN) {
-		name = (const char *)PG_ARG1(regs);
-		flags = PG_ARG2(regs);
-	} else if (kind == PG_CREAT) {
-		name = (const char *)PG_ARG1(regs);
-		flags = O_CREAT | O_WRONLY | O_TRUNC;
-	} else {
-		dfd = PG_ARG1(regs);
-		name = (const char *)PG_ARG2(regs);
-		if (kind == PG_OPENAT)
-			flags = PG_ARG3(regs);
-		else if (bpf_probe_read_user(&flags, sizeof(flags), (void *)PG_ARG3(regs)))
-			flags = 0; /* struct open_how starts with the flags */
-	}
+	flags = pg_tp_open_args(regs, kind, &dfd, &name);
 	a.open_flags = flags;
 	if ((flags & O_ACCMODE) != O_WRONLY)
 		a.fmode |= PG_FMODE_READ;

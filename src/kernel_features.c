@@ -92,6 +92,31 @@ static void read_lsm_list(struct pg_features *f)
 	rmdir(dir);
 }
 
+/*
+ * Syscall tracepoints attach by an id that only tracefs tells. A host
+ * whose init did not mount it (a minimal or container-style init, an
+ * initramfs) would otherwise lose the file, network and host sensors, as
+ * found on a fresh machine. Mount it where the kernel made room for it,
+ * as systemd does at boot, and leave it there: tracing tools expect it.
+ */
+static bool tracefs_ready(bool root)
+{
+	const char *dir = "/sys/kernel/tracing";
+
+	if (fs_is(dir, TRACEFS_MAGIC) || fs_is("/sys/kernel/debug/tracing", TRACEFS_MAGIC))
+		return true;
+	if (!root || access(dir, F_OK))
+		return false;
+	if (mount("tracefs", dir, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		pg_warn("tracefs is not mounted and mounting it on %s failed: %s: "
+			"sensors that need syscall tracepoints are unavailable",
+			dir, strerror(errno));
+		return false;
+	}
+	pg_info("tracefs was not mounted: mounted it on %s (syscall tracepoints need it)", dir);
+	return true;
+}
+
 /* Where hierarchy @opt (a controller name) is mounted as cgroup v1, from /proc/mounts. */
 static bool v1_mount(const char *opt, char *mnt, size_t size)
 {
@@ -266,8 +291,7 @@ void pg_features_probe(struct pg_features *f)
 		snprintf(f->cgroup2_mount, sizeof(f->cgroup2_mount), "/sys/fs/cgroup/unified");
 	f->cgroup_v2 = f->cgroup2_mount[0] != 0;
 	f->bpffs = fs_is("/sys/fs/bpf", BPF_FS_MAGIC);
-	f->tracefs = fs_is("/sys/kernel/tracing", TRACEFS_MAGIC) ||
-		     fs_is("/sys/kernel/debug/tracing", TRACEFS_MAGIC);
+	f->tracefs = tracefs_ready(f->root);
 	f->kprobe = access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;
 	read_lsm_list(f);
 	f->lsm_active = list_has(f->lsm_list, "bpf");
@@ -323,7 +347,7 @@ void pg_features_print(const struct pg_features *f, FILE *out, bool json)
 		{ "iter_task", f->iter_task, "needs 5.8+" },
 		{ "cgroup_v2", f->cgroup_v2, "cgroup2 not mounted" },
 		{ "bpffs", f->bpffs, "not mounted at /sys/fs/bpf" },
-		{ "tracefs", f->tracefs, "not mounted" },
+		{ "tracefs", f->tracefs, "not mounted, and could not be" },
 		{ "tracepoint", f->tracepoint, "tracepoint programs refused" },
 		{ "pt_regs", f->task_pt_regs, "bpf_task_pt_regs needs 5.15+" },
 	};

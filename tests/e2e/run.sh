@@ -64,6 +64,31 @@ t_cli() {
 	fi
 }
 
+# A host whose init did not mount tracefs: the agent mounts it, else the
+# sensors built on syscall tracepoints would be lost (seen on a fresh
+# machine)
+t_probe_tracefs() {
+	_tr=/sys/kernel/tracing
+	if ! awk -v d=$_tr '$2 == d && $3 == "tracefs" { f = 1 } END { exit !f }' /proc/mounts; then
+		skip probe_tracefs "tracefs is not mounted on $_tr here"
+		return
+	fi
+	if awk '$2 == "/sys/kernel/debug/tracing" { f = 1 } END { exit !f }' /proc/mounts; then
+		skip probe_tracefs "tracefs is mounted under debugfs too: unmounting $_tr proves nothing"
+		return
+	fi
+	umount $_tr 2>/dev/null || { skip probe_tracefs "cannot unmount $_tr (in use)"; return; }
+	"$PENGUARD" probe -o json >"$WORK/probe-tr.json" 2>"$WORK/probe-tr.err"
+	if awk -v d=$_tr '$2 == d && $3 == "tracefs" { f = 1 } END { exit !f }' /proc/mounts &&
+		jq -e '.features.tracefs == true' "$WORK/probe-tr.json" >/dev/null &&
+		grep -q "mounted it on $_tr" "$WORK/probe-tr.err"; then
+		ok probe_tracefs
+	else
+		mount -t tracefs tracefs $_tr
+		fail probe_tracefs "after umount $_tr, probe: $(head -c 300 "$WORK/probe-tr.err") $(jq -c .features "$WORK/probe-tr.json" 2>&1 | head -c 300)"
+	fi
+}
+
 # probe -o json is one JSON document, with the cgroup hierarchy that names
 # containers
 t_probe_json() {
@@ -862,6 +887,7 @@ echo "e2e: kernel $(uname -r), process backend $(echo "$PROBE" | jq -r .sensors.
 	"cgroups $(echo "$PROBE" | jq -r '.cgroup.hierarchy')"
 run_test t_cli
 run_test t_probe_json
+run_test t_probe_tracefs
 run_test t_bad_options
 run_test t_cgroup_nosuch
 run_test t_not_root

@@ -15,6 +15,9 @@
 #   PG_VM_APPEND   extra kernel command line words
 #   PG_VM_MEM, PG_VM_SMP, PG_VM_CPU   guest RAM in MiB (1024), CPUs (2), and
 #                  QEMU -cpu model (max,-cx16: see below)
+#   PG_VM_RETRY    second boots allowed per run (default 1, 0: none) of a
+#                  kernel whose first boot stopped in a soft lockup or RCU
+#                  stall before any test failed
 #   PENGUARD, PG_HELPERS_DIR, PG_E2E_DIR, PENGUARD_KERNEL_CACHE: see
 #                  mkinitramfs.sh and fetch-kernels.sh
 #
@@ -45,7 +48,8 @@ cpu=${PG_VM_CPU:-max,-cx16}
 # Totals over kernels and over their tests, and the markdown report built
 # as we go.
 n_ok=0 n_bad=0 t_pass=0 t_fail=0 t_skip=0
-md_rows=() md_sections=() fail_lines=()
+md_rows=() md_sections=() fail_lines=() retry_lines=()
+lockup=""
 
 # Lines of log $2 that carry prefix $1, prefix removed.
 field()
@@ -78,6 +82,18 @@ kernel_trouble()
 	     s' "$1" |
 		grep -aE 'BUG:|Oops|general protection|lockup|stall|WARNING:|RIP:|Comm:|CPU: [0-9]+ PID|Call Trace|Hardware name|#PF:|Kernel panic|<IRQ>|<TASK>|<SOFTIRQ>|^\(after|^\[ *[0-9.]+\] +[?]? ?[A-Za-z_0-9.]+\+0x' |
 		head -n 60 | cut -c 1-200 | cat -v
+}
+
+# The same complaint on one line: the function it was stuck in, then the
+# callers the unwinder was sure of ("?" frames are guesses), for the final
+# "failed:" lines, the part of a CI log that is always seen.
+trouble_chain()
+{
+	kernel_trouble "$1" | awk '
+		/RIP: [0-9a-f]+:/ && !rip { sub(/.*RIP: [0-9a-f]+:/, ""); sub(/\+0x.*/, ""); rip = $0; next }
+		/^\[ *[0-9.]+\] +[A-Za-z_0-9.]+\+0x/ && n < 12 {
+			f = $0; sub(/^\[ *[0-9.]+\] +/, "", f); sub(/\+0x.*/, "", f); chain = chain (n++ ? " < " : "") f }
+		END { if (rip != "" || chain != "") printf "in %s, called from %s", (rip != "" ? rip : "?"), (chain != "" ? chain : "?") }'
 }
 
 # Boot one kernel and report on it.  Returns 1 if it failed.
@@ -165,6 +181,15 @@ run_one()
 
 	local verdict=PASS
 	[ ${#reasons[@]} -eq 0 ] || verdict=FAIL
+	# A boot that failed only because the kernel stopped scheduling (a soft
+	# lockup or RCU stall, no test failed before it) may be booted again:
+	# see main().
+	lockup=""
+	if [ "$verdict" = FAIL ] && [ "${failed:-?}" = '?' ] && ! e2e_lines "$log" | grep -aq '^FAIL ' &&
+		grep -av '^PG-E2E ' "$log" | grep -aqE 'soft lockup|self-detected stall|rcu_.*stall'; then
+		lockup=$(trouble_chain "$log")
+		lockup=${lockup:-no call chain}
+	fi
 	local fails skips warns leftovers
 	leftovers=$(field PG-VM-LEFTOVER "$log")
 	fails=$(e2e_lines "$log" | grep -a '^FAIL ' || true)
@@ -187,7 +212,9 @@ run_one()
 		prefixed '   | ' "$(kernel_trouble "$log")"
 		echo "   --- last 15 lines of $log"
 		prefixed '   | ' "$(tail -n 15 "$log")"
-		fail_lines+=("$k: $(printf '%s; ' "${reasons[@]}")last test line: $(e2e_lines "$log" | tail -n 1)")
+		local chain
+		chain=$(trouble_chain "$log")
+		fail_lines+=("$k: $(printf '%s; ' "${reasons[@]}")${chain:+kernel stuck $chain; }last test line: $(e2e_lines "$log" | tail -n 1)")
 	fi
 
 	md_rows+=("| $k | ${version:-?} | **$verdict** | $passed | $failed | $skipped | ${secs} s | ${backends:-?} |")
@@ -239,7 +266,10 @@ main()
 	initrd=$out/initramfs.cpio.gz
 	"$PG_VM_DIR/mkinitramfs.sh" "$initrd"
 
-	append="console=ttyS0 quiet panic=-1 random.trust_cpu=on"
+	# A soft lockup ends the run at once (panic, then -no-reboot) instead of
+	# after the whole timeout, with every CPU's stack: the one that spins
+	# and the one it waits for.
+	append="console=ttyS0 quiet panic=-1 random.trust_cpu=on softlockup_panic=1 softlockup_all_cpu_backtrace=1"
 	[ -n "$lsm" ] && append+=" lsm=$lsm"
 	[ -n "${PG_E2E_ONLY:-}" ] && append+=" PG_E2E_ONLY=$PG_E2E_ONLY"
 	[ -n "${PG_VM_APPEND:-}" ] && append+=" $PG_VM_APPEND"
@@ -247,8 +277,33 @@ main()
 	# ends with a list of what was running and a full log.
 	append+=" PG_E2E_TIMEOUT=$((timeout_s > 120 ? timeout_s - 60 : timeout_s / 2))"
 
+	local saved
 	for k in "${kernels[@]}"; do
-		if run_one "$k"; then n_ok=$((n_ok + 1)); else n_bad=$((n_bad + 1)); fi
+		saved="$t_pass $t_fail $t_skip ${#md_rows[@]} ${#md_sections[@]} ${#fail_lines[@]}"
+		if run_one "$k"; then
+			n_ok=$((n_ok + 1))
+			continue
+		fi
+		# A soft lockup under TCG with no test failed: QEMU 7.2's TCG has
+		# hung guests before (see cpu above), and a lost boot costs the
+		# whole timeout. Boot once more, and say so at the end and in the
+		# report; the first log stays as <kernel>.lockup.log. A lockup
+		# that comes back fails the kernel. One second boot per run at
+		# most (CI's time is bounded); PG_VM_RETRY=0: none.
+		if [ -n "$lockup" ] && [ ${#retry_lines[@]} -lt "${PG_VM_RETRY:-1}" ]; then
+			mv "$out/$k.log" "$out/$k.lockup.log"
+			retry_lines+=("$k: the first boot stopped in a soft lockup or stall ($lockup; last test line: $(e2e_lines "$out/$k.lockup.log" | tail -n 1)); its log is $out/$k.lockup.log; booted again")
+			read -r t_pass t_fail t_skip n_rows n_secs n_fails <<<"$saved"
+			md_rows=("${md_rows[@]:0:n_rows}")
+			md_sections=("${md_sections[@]:0:n_secs}")
+			fail_lines=("${fail_lines[@]:0:n_fails}")
+			echo "== $k: soft lockup or stall, no test failed: booting it once more"
+			if run_one "$k"; then
+				n_ok=$((n_ok + 1))
+				continue
+			fi
+		fi
+		n_bad=$((n_bad + 1))
 	done
 
 	{
@@ -261,10 +316,12 @@ main()
 		printf '%s\n' "${md_rows[@]}"
 		echo
 		printf '%s\n' "${md_sections[@]}"
+		[ ${#retry_lines[@]} -eq 0 ] || printf -- '- booted twice: %s\n' "${retry_lines[@]}"
 	} >"$out/report.md"
 	echo "report: $out/report.md"
 	# What failed, once more at the end: a CI log may show only its tail.
-	[ ${#fail_lines[@]} -eq 0 ] || printf 'failed: %s\n' "${fail_lines[@]}" | cut -c 1-600
+	[ ${#fail_lines[@]} -eq 0 ] || printf 'failed: %s\n' "${fail_lines[@]}" | cut -c 1-1000
+	[ ${#retry_lines[@]} -eq 0 ] || printf 'booted twice: %s\n' "${retry_lines[@]}" | cut -c 1-1000
 	echo "kernels: $n_ok passed, $n_bad failed"
 	# Last, in the form tests/run-all.sh and CI read: the tests of every
 	# kernel added up.
