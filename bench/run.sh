@@ -1460,7 +1460,7 @@ open_rates()
 		wait_idle || true
 		m0=$(proc_cpu_ns "$MON_PID")
 		rc=0
-		timeout 600 "$BB/openstorm" -l "$LOOPS" -n "$per" -r "$per" -s "$SETTLE_MS" "$OPEN_WATCHED" \
+		timeout 600 "$BB/openstorm" -l "$LOOPS" -n "$n" -r "$per" -s "$SETTLE_MS" "$OPEN_WATCHED" \
 			>"$d/storm.out" 2>"$d/storm.err" || rc=$?
 		# the rest of the backlog: the step counts as sustained only if
 		# the agent is done by the end of the settle time
@@ -1481,9 +1481,9 @@ open_rates()
 		cpu=$(awk -v a="$m0" -v b="$m1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 		st=ok
 		[[ -s $d/stats.json ]] || st="no stats written (the agent's end: $(tail -n 1 "$d/stderr" | head -c 120))"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(kv rate "$out")" "$((per * LOOPS))" "$deliv" \
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(kv rate "$out")" "$((n * LOOPS))" "$deliv" \
 			"$lost" "$cpu" "$st" >>"$OPEN_RATE_TSV"
-		log "open rate $r/s offered: $(kv rate "$out")/s achieved, $deliv/$((per * LOOPS)) delivered, lost $lost, agent ${cpu} CPU-s"
+		log "open rate $r/s offered: $(kv rate "$out")/s achieved, $deliv/$((n * LOOPS)) delivered, lost $lost, agent ${cpu} CPU-s"
 		[[ $KEEP == 1 ]] || find "$d" -type f -size +1M -delete
 	done
 }

@@ -433,13 +433,16 @@ step_run()
 		head -n 5 "$out" | cut -c 1-160 | sed 's/^/    /'
 		return 0
 	fi
-	local bin
+	local bin backends
 	bin=$(awk -v m="$seen" 'index($0, m) && match($0, /"binary":"[^"]*"/) {
 		print substr($0, RSTART, RLENGTH); exit }' "$out")
+	# which sensors a fresh machine gets (a missing tracefs once cost three)
+	backends=$(sed -n 's/^penguard: info: \([a-z_]*\): using backend \([a-z_]*\).*/\1=\2/p' "$err" |
+		paste -sd ' ')
 	if ! readme_states "$PG_FRESH_RUN"; then
 		fail run "README.md does not state '$PG_FRESH_RUN'"
 	else
-		ok run "$(wc -l <"$out") events; ready after $ready s; workload seen: $bin"
+		ok run "$(wc -l <"$out") events; ready after $ready s; workload seen: $bin; sensors: $backends"
 	fi
 }
 

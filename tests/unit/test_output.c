@@ -26,7 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -461,6 +463,67 @@ static void test_output_export_rotation_keeps_whole_lines(void **state)
 	}
 	assert_int_equal(next, LINES); /* the newest file ends with the last line */
 	assert_int_equal(total, LINES - first);
+}
+
+/* Pages of the first @len bytes of @path in the page cache, in percent. */
+static unsigned int cached_percent(const char *path, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n = len / page, i, in = 0;
+	unsigned char *vec = calloc(n, 1);
+	int fd = open(path, O_RDONLY);
+	void *map;
+
+	assert_non_null(vec);
+	assert_true(fd >= 0);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mincore(map, len, vec), 0);
+	for (i = 0; i < n; i++)
+		in += vec[i] & 1;
+	munmap(map, len);
+	close(fd);
+	free(vec);
+	return (unsigned int)(in * 100 / n);
+}
+
+/*
+ * What the export wrote leaves the page cache once written back: a busy
+ * host's agent must not fill the cache with its log. Made deterministic by
+ * an fsync between the chunks: the first chunk is clean when the agent
+ * advises the kernel to drop it, after writing the next.
+ */
+static void test_output_export_leaves_page_cache(void **state)
+{
+	enum { CHUNK = 8 << 20, LEN = 1000 };
+	char path[300], line[LEN + 1];
+	struct pg_output *o;
+	struct statfs sfs;
+	unsigned int i, n = 0;
+	int fd;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "cache.json");
+	if (statfs(fx.dir, &sfs) == 0 && sfs.f_type == 0x01021994 /* TMPFS_MAGIC */)
+		skip(); /* tmpfs pages are the file: nothing to drop */
+	o = new_output(PG_FORMAT_NONE, path, 1ULL << 30, 1);
+	assert_non_null(o);
+	for (i = 0; i < CHUNK / (LEN + 1) + 1; i++, n++) {
+		make_line(line, LEN, n);
+		pg_output__json(o, line, LEN);
+	}
+	assert_int_equal(pg_output__flush(o), 0);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fsync(fd), 0);
+	close(fd);
+	assert_true(cached_percent(path, CHUNK) > 90); /* written, not dropped yet */
+	for (i = 0; i < CHUNK / (LEN + 1) + 1; i++, n++) {
+		make_line(line, LEN, n);
+		pg_output__json(o, line, LEN);
+	}
+	assert_int_equal(pg_output__flush(o), 0);
+	assert_true(cached_percent(path, CHUNK) < 10);
+	pg_output__free(o);
 }
 
 /* The file that was there is rotated away with its own mode; the new one is ours. */
@@ -901,6 +964,7 @@ int main(void)
 		T(test_output_export_symlink_refused),
 		T(test_output_export_rotation_keeps_whole_lines),
 		T(test_output_export_rotation_leaves_old_file_mode),
+		T(test_output_export_leaves_page_cache),
 		T(test_output_export_write_error_pending_then_dropped),
 		T(test_output_stdout_stalled_pipe_never_blocks),
 		T(test_output_export_fifo_never_blocks),
