@@ -42,6 +42,7 @@
 #include "lib/path.bpf.h"
 #include "lib/policy.bpf.h"
 #include "lib/file_match.bpf.h"
+#include "lib/fd.bpf.h"
 
 /* pg_file_op() @hook: where the program runs */
 #define PG_HOOK_NONE 0	 /* after the call (tracepoint): the result is the call's */
@@ -550,65 +551,10 @@ int BPF_PROG(fentry_mmap_file, struct file *file, unsigned long prot, unsigned l
 /* ---- backend: tracepoint ---- */
 
 /*
- * The file behind @fd in the current task's table, typed when it can be.
- * fd[] is indexed at run time, and the verifier accepts no variable
- * offset into a typed pointer, so a file from fdt->fd[fd] comes out of a
- * helper read untyped, and every read after it is a helper call too
- * (about 70 ns each on the reference host: a 4-level path cost 1.2 us
- * that way). Two ways around it. Since 6.2, bpf_rdonly_cast() types the
- * pointer (below). Before, while a table has never held more than
- * NR_OPEN_DEFAULT (64) fds, it is the array embedded in files_struct,
- * fd_array[], which a switch with one constant index per case reads
- * typed. Which table is in use is told by fdt->fd pointing at fd_array:
- * a table that grows is replaced, and fd_array left behind. (Fewer
- * processes qualify than one would think: a child inherits its parent's
- * table size, and an interactive or script bash holds fd 255.)
+ * The file behind an fd comes from lib/fd.bpf.h: typed from fd_array
+ * while the table is the embedded one, else untyped, which since 6.2
+ * bpf_rdonly_cast() types again (below).
  */
-#define PG_FD_CASE(k)                                                                              \
-	case k:                                                                                    \
-		f = files->fd_array[k];                                                            \
-		break;
-#define PG_FD_CASE8(k)                                                                             \
-	PG_FD_CASE(k)                                                                              \
-	PG_FD_CASE(k + 1)                                                                          \
-	PG_FD_CASE(k + 2)                                                                          \
-	PG_FD_CASE(k + 3)                                                                          \
-	PG_FD_CASE(k + 4)                                                                          \
-	PG_FD_CASE(k + 5)                                                                          \
-	PG_FD_CASE(k + 6)                                                                          \
-	PG_FD_CASE(k + 7)
-#define PG_FD_FAST 64
-
-static __always_inline struct file *pg_fd_array(struct files_struct *files, int fd)
-{
-	struct file *f = NULL;
-
-	switch (fd) {
-		PG_FD_CASE8(0)
-		PG_FD_CASE8(8)
-		PG_FD_CASE8(16)
-		PG_FD_CASE8(24)
-		PG_FD_CASE8(32)
-		PG_FD_CASE8(40)
-		PG_FD_CASE8(48)
-		PG_FD_CASE8(56)
-	}
-	return f;
-}
-
-/* @fd's file in a table that is not fd_array: untyped */
-static __always_inline struct file *pg_fd_file_core(struct fdtable *fdt, long fd)
-{
-	struct file **fds;
-	__u64 f = 0;
-
-	if (!fdt || fd < 0 || fd >= fdt->max_fds)
-		return NULL;
-	fds = fdt->fd;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
-		return NULL;
-	return (struct file *)f;
-}
 
 /*
  * The generic cast kfunc of 6.2 (commit a35b9af4ec2c "bpf: Add a kfunc for
@@ -625,15 +571,6 @@ extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym __weak;
 static __always_inline int pg_have_rdonly_cast(void)
 {
 	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_cgrp_storage_get);
-}
-
-/* Whether @files' table is the embedded fd_array, which pg_fd_array() reads typed. */
-static __always_inline int pg_fd_fast(struct files_struct *files, struct fdtable *fdt, long fd)
-{
-	return fd >= 0 && fd < PG_FD_FAST &&
-	       bpf_core_field_size(struct files_struct, fd_array) >= PG_FD_FAST * sizeof(void *) &&
-	       (__u64)fdt->fd ==
-		       (__u64)files + bpf_core_field_offset(struct files_struct, fd_array);
 }
 
 /*

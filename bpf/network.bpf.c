@@ -27,6 +27,7 @@
  */
 #include "lib/task.bpf.h"
 #include "lib/policy.bpf.h"
+#include "lib/fd.bpf.h"
 
 #include <bpf/bpf_endian.h>
 
@@ -37,8 +38,6 @@
 #define EPERM 1
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
 
 /* enum tcp_state (include/net/tcp_states.h): stable since 2.6 */
 #define TCP_ESTABLISHED 1
@@ -1114,20 +1113,10 @@ out:
  */
 static __always_inline struct sock *pg_net_fd_sock(long fd)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
+	struct file *f = pg_fd_file_untyped((struct task_struct *)bpf_get_current_task(), fd);
 	struct socket *sock;
-	umode_t mode;
 
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	if (!f)
-		return NULL;
-	mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
+	if (!pg_file_is_socket_core(f))
 		return NULL;
 	sock = BPF_CORE_READ(f, private_data);
 	return BPF_CORE_READ(sock, sk);

@@ -21,6 +21,7 @@
 #include "lib/creds.bpf.h"
 #include "lib/path.bpf.h"
 #include "lib/policy.bpf.h"
+#include "lib/fd.bpf.h"
 
 #define PG_DATA_SIZE 65536
 #define PG_OFF_MASK 0x3fff /* every string but argv starts below 16 KiB */
@@ -448,31 +449,18 @@ static __always_inline void pg_simple_verdict(struct pg_verdict *v, const struct
 		v->flags = 0;
 }
 
-#define PG_S_IFMT 00170000
-#define PG_S_IFSOCK 0140000
-
 /*
- * Whether fd @fd of @files (its table @fdt) is a socket. The table is the
- * embedded fd_array while the process has had few files open
- * (NR_OPEN_DEFAULT, 64 on 64-bit), read typed with a constant index; past
- * that, one helper read of the pointer, and untyped from there.
+ * Whether fd @fd (a constant) of @files (its table @fdt) is a socket: a
+ * typed load while the table is fd_array, else helper reads.
  */
 static __always_inline int pg_fd_is_socket(struct files_struct *files, struct fdtable *fdt,
 					   const int fd)
 {
-	struct file *f = NULL;
-	__u64 p = 0;
+	struct file *f;
 
-	if ((__u64)fdt->fd == (__u64)files + bpf_core_field_offset(struct files_struct, fd_array)) {
-		f = files->fd_array[fd];
-	} else {
-		if (fd >= fdt->max_fds ||
-		    bpf_probe_read_kernel(&p, sizeof(p),
-					  (void *)((__u64)fdt->fd + fd * sizeof(void *))))
-			return 0;
-		f = (struct file *)p;
-		return f && (BPF_CORE_READ(f, f_inode, i_mode) & PG_S_IFMT) == PG_S_IFSOCK;
-	}
+	if (!pg_fd_fast(files, fdt, fd))
+		return pg_file_is_socket_core(pg_fd_file_core(fdt, fd));
+	f = pg_fd_array(files, fd);
 	return f && f->f_inode && (f->f_inode->i_mode & PG_S_IFMT) == PG_S_IFSOCK;
 }
 
