@@ -393,6 +393,17 @@ PG_FILE_HOOK(path_mknod, pg_hook_mknod,
 	     (const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev),
 	     (dir, dentry, mode))
 
+#define PG_S_IFDIR 0040000
+
+/* mkdir: a create whose type is a directory (mkdir's mode has no type bits) */
+static __always_inline int pg_hook_mkdir(const struct path *dir, struct dentry *dentry,
+					 umode_t mode, const int hook)
+{
+	return pg_hook_mknod(dir, dentry, (mode & ~PG_S_IFMT) | PG_S_IFDIR, hook);
+}
+PG_FILE_HOOK(path_mkdir, pg_hook_mkdir,
+	     (const struct path *dir, struct dentry *dentry, umode_t mode), (dir, dentry, mode))
+
 static __always_inline int pg_hook_unlink(const struct path *dir, struct dentry *dentry,
 					  const int hook)
 {
@@ -981,3 +992,7 @@ PG_TP_USER_PATH(mknodat, PG_EVENT_FILE_CREATE, PG_UP_ONE, PG_ARG1(regs), PG_ARG2
 		a.mode = PG_ARG3(regs))
 PG_TP_USER_PATH(mknod, PG_EVENT_FILE_CREATE, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0,
 		a.mode = PG_ARG2(regs))
+PG_TP_USER_PATH(mkdirat, PG_EVENT_FILE_CREATE, PG_UP_ONE, PG_ARG1(regs), PG_ARG2(regs), 0, 0,
+		a.mode = (PG_ARG3(regs) & ~PG_S_IFMT) | PG_S_IFDIR)
+PG_TP_USER_PATH(mkdir, PG_EVENT_FILE_CREATE, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0,
+		a.mode = (PG_ARG2(regs) & ~PG_S_IFMT) | PG_S_IFDIR)

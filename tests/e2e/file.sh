@@ -288,7 +288,7 @@ t_file_write() {
 		ok file_write
 }
 
-# open(O_CREAT) of a new file, and mknod (a FIFO)
+# open(O_CREAT) of a new file, mknod (a FIFO), mkdir (a directory)
 t_file_create() {
 	rm -f "$D/new" "$D/fifo"
 	frun "$BIN" open "$D/new" c
@@ -306,7 +306,15 @@ t_file_create() {
 	[ "$(count_events file "$D/new" ".file_open.file.path == \"$D/new\" and .file_open.process.pid == $FPID")" = 0 ] ||
 		{ fail file_create "the creating open was also reported as file_open"; return; }
 	frun "$BIN" mkfifo "$D/fifo"
-	fev file_create file file_create "$D/fifo" $FPID "mknod of a FIFO" && ok file_create
+	fev file_create file file_create "$D/fifo" $FPID "mknod of a FIFO" || return
+	check file_create "$FX" "$(f_ok file_create) and .file_create.file.type == \"fifo\"" || return
+	rmdir "$D/newdir" 2>/dev/null
+	frun "$BIN" mkdir "$D/newdir"
+	fev file_create file file_create "$D/newdir" $FPID "mkdir" || return
+	check file_create "$FX" "$(f_ok file_create) and .file_create.file.type == \"dir\" and
+		(.file_create.mode // \"0755\") == \"0755\"" || return
+	rmdir "$D/newdir"
+	ok file_create
 }
 
 # rename into the watched folder and out of it: path is the old name, the
