@@ -27,6 +27,8 @@
 #include "lib/task.bpf.h"
 #include "lib/creds.bpf.h"
 #include "lib/policy.bpf.h"
+#include "lib/path.bpf.h"
+#include "lib/fd.bpf.h"
 
 /* What a watched call may change, as it was at the call's entry. */
 struct pg_host_pending {
@@ -38,7 +40,8 @@ struct pg_host_pending {
 	__u64 str2;
 	__u64 fstype;
 	__u32 target;
-	__u32 len; /* sethostname, setdomainname: the name's length */
+	__u32 len;			  /* sethostname, setdomainname: the name's length */
+	char module[PG_HOST_MODULE_NAME]; /* init_module, finit_module: what loaded */
 	struct pg_creds creds;
 	struct pg_groups groups;
 	struct pg_namespaces ns;
@@ -56,6 +59,23 @@ struct {
 	__type(value, struct pg_host_pending);
 } pg_host_pending SEC(".maps");
 
+/* An exec's credentials at its entry: see pg_host_exec_enter(). */
+struct pg_host_exec_slot {
+	__u32 tgid; /* 0: free */
+	__u32 pad;
+	__u64 start;   /* the process's start time: a reused pid is another process */
+	__u64 entered; /* when: a slot left by an exec killed in flight is free after a while */
+	struct pg_creds creds;
+};
+
+/* finit_module's file, from its module_load to its return (per thread). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, char[PG_HOST_STR_MAX]);
+} pg_host_module_file SEC(".maps");
+
 /* Records are built here: too big for the stack, and process context only. */
 struct pg_host_heap {
 	union {
@@ -64,6 +84,8 @@ struct pg_host_heap {
 		struct pg_host_event host;
 	};
 	struct pg_host_pending pend;
+	struct pg_host_exec_slot exec;
+	struct pg_path_buf path;
 	struct pg_rule_mask sel;
 	struct pg_rule_mask one;
 };
@@ -176,6 +198,8 @@ static __always_inline void pg_task_groups(struct task_struct *t, struct pg_grou
 /* What of the host each call changes. */
 static __always_inline __u16 pg_host_kind(__u16 op)
 {
+	if (op >= PG_HOST_OP_FSOPEN)
+		return PG_HOST_KIND_MOUNT;
 	if (op <= PG_HOST_OP_CHROOT)
 		return PG_HOST_KIND_MOUNT;
 	if (op <= PG_HOST_OP_SETDOMAINNAME)
@@ -223,6 +247,7 @@ static __always_inline int pg_host_enter_args(__u16 type, __u16 op, __u64 flags,
 	h->pend.fstype = fstype;
 	h->pend.target = target;
 	h->pend.len = len;
+	h->pend.module[0] = 0;
 	if (type == PG_EVENT_CREDS_CHANGE) {
 		pg_task_creds_core(t, &h->pend.creds);
 		pg_task_groups(t, &h->pend.groups);
@@ -334,6 +359,20 @@ static __always_inline int pg_host_change_exit(struct task_struct *t, struct pg_
 	}
 	if (p->str2 && bpf_probe_read_user_str(e->str2, sizeof(e->str2), (void *)p->str2) < 0)
 		e->str2[0] = 0;
+	e->file[0] = 0;
+	if (p->op == PG_HOST_OP_INIT_MODULE || p->op == PG_HOST_OP_FINIT_MODULE) {
+		__builtin_memcpy(e->str2, p->module, PG_HOST_MODULE_NAME);
+		e->str2[PG_HOST_MODULE_NAME - 1] = 0;
+	}
+	if (p->op == PG_HOST_OP_FINIT_MODULE) {
+		__u64 id = bpf_get_current_pid_tgid();
+		const char *file = bpf_map_lookup_elem(&pg_host_module_file, &id);
+
+		if (file) {
+			__builtin_memcpy(e->file, file, PG_HOST_STR_MAX);
+			bpf_map_delete_elem(&pg_host_module_file, &id);
+		}
+	}
 	if (p->fstype &&
 	    bpf_probe_read_user_str(e->fstype, sizeof(e->fstype), (void *)p->fstype) < 0)
 		e->fstype[0] = 0;
@@ -417,6 +456,192 @@ PG_HOST_CALL(setns, PG_EVENT_NS_CHANGE, PG_HOST_OP_SETNS, ctx->args[1])
 PG_HOST_CALL(unshare, PG_EVENT_NS_CHANGE, PG_HOST_OP_UNSHARE, ctx->args[0])
 
 /*
+ * execve, execveat: the exec of a set-user-ID or set-group-ID file, or of
+ * one with file capabilities, changes the caller's credentials on the
+ * way. Unlike the calls above these two run on every exec of the host,
+ * where every cache line is cold, so they keep less and touch less: the
+ * credentials alone (an exec leaves the supplementary groups as they
+ * were), read with plain loads where the kernel gives a typed current
+ * task (5.11+), written straight into a slot of an array indexed by the
+ * process id: no hashing, no allocation, no delete. A slot taken by
+ * another process's exec still in flight sends this one to a hash map
+ * (pg_host_exec_overflow counts its entries, so the common exit never
+ * looks there).
+ *
+ * A successful exec returns in the new image, and in the thread that
+ * took the group's lead when another thread called it: its tid is the
+ * group's by then, and de_thread() gave it the leader's start time. So
+ * the entry is the process's (tgid and start time), not the thread's.
+ * Two threads of one process in execve at once share it; they have the
+ * same credentials unless one changed its own alone (a raw setuid, not
+ * glibc's), and then an exec may be compared with the other's.
+ */
+#define PG_HOST_EXEC_SLOTS 8192
+#define PG_HOST_EXEC_STALE_NS (60ULL * 1000000000ULL)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PG_HOST_EXEC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct pg_host_exec_slot);
+} pg_host_exec_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32); /* tgid */
+	__type(value, struct pg_host_exec_slot);
+} pg_host_exec_overflow SEC(".maps");
+
+__u64 pg_host_exec_overflowed = 0; /* entries in pg_host_exec_overflow */
+
+/*
+ * The current task's start time, and (@c not NULL) its credentials:
+ * typed where the kernel can.
+ */
+static __always_inline void pg_host_exec_self(struct pg_creds *c, __u64 *start)
+{
+	struct task_struct *t;
+
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		t = bpf_get_current_task_btf();
+		if (start)
+			*start = t->group_leader->start_time;
+		if (c)
+			pg_task_creds(t, c);
+	} else {
+		t = pg_current();
+		if (start)
+			*start = BPF_CORE_READ(t, group_leader, start_time);
+		if (c)
+			pg_task_creds_core(t, c);
+	}
+}
+
+/*
+ * Whether any rule reports credentials_change, whatever it selects: the
+ * caller of execve is not what a rule on the new image (`binary:
+ * [/usr/bin/sudo]`) selects, so its own selection cannot tell; the
+ * return decides on the new image.
+ */
+static __always_inline int pg_host_exec_wanted(void)
+{
+	const struct pg_runtime_config *cfg = pg_config_get();
+	const struct pg_policy_masks *m;
+
+	if (!(cfg->policy & PG_POLICY_LOADED))
+		return 0;
+	m = pg_policy_masks(cfg->policy & 1);
+	return m && !pg_mask_empty(&m->events[PG_EVENT_CREDS_CHANGE]);
+}
+
+static __always_inline int pg_host_exec_enter(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, idx = tgid & (PG_HOST_EXEC_SLOTS - 1);
+	__u64 now = bpf_ktime_get_ns();
+	struct pg_host_exec_slot *s;
+	struct pg_host_heap *h;
+
+	if (!pg_host_exec_wanted())
+		return 0;
+	s = bpf_map_lookup_elem(&pg_host_exec_slots, &idx);
+	if (!s)
+		return 0;
+	if (!s->tgid || s->tgid == tgid || now - s->entered > PG_HOST_EXEC_STALE_NS) {
+		s->tgid = tgid;
+		s->entered = now;
+		pg_host_exec_self(&s->creds, &s->start);
+		return 0;
+	}
+	/* the slot is another exec's, in flight */
+	h = pg_host_heap_get();
+	if (!h)
+		return 0;
+	h->exec.tgid = tgid;
+	h->exec.pad = 0;
+	h->exec.entered = now;
+	pg_host_exec_self(&h->exec.creds, &h->exec.start);
+	if (bpf_map_update_elem(&pg_host_exec_overflow, &tgid, &h->exec, BPF_NOEXIST)) {
+		/* this process's own entry, left by an exec killed in flight: replace it */
+		if (bpf_map_update_elem(&pg_host_exec_overflow, &tgid, &h->exec, BPF_EXIST))
+			pg_count_error(PG_ERR_EXEC_CREDS);
+		return 0;
+	}
+	__sync_fetch_and_add(&pg_host_exec_overflowed, 1);
+	return 0;
+}
+
+static __always_inline int pg_host_exec_exit(struct trace_event_raw_sys_exit *ctx, __u16 op)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, idx = tgid & (PG_HOST_EXEC_SLOTS - 1);
+	struct pg_host_exec_slot *s = bpf_map_lookup_elem(&pg_host_exec_slots, &idx);
+	struct pg_host_heap *h;
+	struct pg_creds_event *e;
+	struct task_struct *t;
+	__u64 start;
+
+	if (!s)
+		return 0;
+	if (s->tgid != tgid && !pg_host_exec_overflowed)
+		return 0; /* not kept at the entry: no rule wanted it then */
+	h = pg_host_heap_get();
+	if (!h)
+		return 0;
+	e = &h->creds;
+	pg_host_exec_self(NULL, &start);
+	if (s->tgid == tgid && s->start == start) {
+		e->before = s->creds;
+		s->tgid = 0;
+	} else {
+		if (!pg_host_exec_overflowed)
+			return 0;
+		s = bpf_map_lookup_elem(&pg_host_exec_overflow, &tgid);
+		if (!s)
+			return 0;
+		if (s->start != start) {
+			/* another process of this pid, killed in its exec */
+			bpf_map_delete_elem(&pg_host_exec_overflow, &tgid);
+			__sync_fetch_and_add(&pg_host_exec_overflowed, -1);
+			return 0;
+		}
+		e->before = s->creds;
+		bpf_map_delete_elem(&pg_host_exec_overflow, &tgid);
+		__sync_fetch_and_add(&pg_host_exec_overflowed, -1);
+	}
+	if (ctx->ret)
+		return 0; /* a failed exec changes nothing */
+	pg_host_exec_self(&e->after, NULL);
+	if (!pg_host_differ(&e->before, &e->after, sizeof(e->after)))
+		return 0;
+	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched) ==
+	    PG_POLICY_NO_RECORD)
+		return 0;
+	t = pg_current();
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_CREDS_CHANGE, 1);
+	e->result = ctx->ret;
+	e->op = op;
+	pg_task_groups(t, &e->groups_after);
+	e->groups_before = e->groups_after;
+	pg_output(e, sizeof(*e));
+	return 0;
+}
+
+#define PG_HOST_EXEC(call, op)                                                                     \
+	SEC("tracepoint/syscalls/sys_enter_" #call)                                                \
+	int tp_sys_enter_##call(struct trace_event_raw_sys_enter *ctx)                             \
+	{                                                                                          \
+		return pg_host_exec_enter();                                                       \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #call)                                                 \
+	int tp_sys_exit_##call(struct trace_event_raw_sys_exit *ctx)                               \
+	{                                                                                          \
+		return pg_host_exec_exit(ctx, op);                                                 \
+	}
+
+PG_HOST_EXEC(execve, PG_HOST_OP_EXECVE)
+PG_HOST_EXEC(execveat, PG_HOST_OP_EXECVEAT)
+
+/*
  * A new task in new namespaces: clone, clone3 or unshare-less fork with
  * CLONE_NEW*. Threads and plain forks share the parent's nsproxy and
  * user namespace: two compares, then out.
@@ -460,6 +685,15 @@ PG_HOST_CHANGE(mount, PG_HOST_OP_MOUNT, A(3), A(1), A(0), A(2), 0, 0)
 /* umount2(name, flags) (the umount tracepoint: x86 has no plain umount call) */
 PG_HOST_CHANGE(umount, PG_HOST_OP_UMOUNT, A(1), A(0), 0, 0, 0, 0)
 PG_HOST_CHANGE(pivot_root, PG_HOST_OP_PIVOT_ROOT, 0, A(0), A(1), 0, 0, 0)
+/*
+ * The new mount API: fsopen(fs_name, flags) a file system context,
+ * fsmount(fs_fd, flags, attr_flags) a detached mount of it,
+ * move_mount(from_dfd, from_path, to_dfd, to_path, flags) attaches one
+ * (the step that changes what processes see, as mount() does).
+ */
+PG_HOST_CHANGE(fsopen, PG_HOST_OP_FSOPEN, A(1), 0, 0, A(0), 0, 0)
+PG_HOST_CHANGE(fsmount, PG_HOST_OP_FSMOUNT, A(2), 0, 0, 0, 0, 0)
+PG_HOST_CHANGE(move_mount, PG_HOST_OP_MOVE_MOUNT, A(4), A(3), A(1), 0, 0, 0)
 PG_HOST_CHANGE(chroot, PG_HOST_OP_CHROOT, 0, A(0), 0, 0, 0, 0)
 /* sethostname(name, len) */
 PG_HOST_CHANGE(sethostname, PG_HOST_OP_SETHOSTNAME, 0, A(0), 0, 0, 0, A(1))
@@ -477,7 +711,7 @@ PG_HOST_CHANGE(kexec_load, PG_HOST_OP_KEXEC_LOAD, A(3), 0, 0, 0, 0, 0)
 PG_HOST_CHANGE(kexec_file_load, PG_HOST_OP_KEXEC_FILE_LOAD, A(4), A(3), 0, 0, 0, 0)
 /* init_module(umod, len, uargs), finit_module(fd, uargs, flags), delete_module(name, flags) */
 PG_HOST_CHANGE(init_module, PG_HOST_OP_INIT_MODULE, 0, A(2), 0, 0, 0, 0)
-PG_HOST_CHANGE(finit_module, PG_HOST_OP_FINIT_MODULE, A(2), A(1), 0, 0, 0, 0)
+PG_HOST_CHANGE(finit_module, PG_HOST_OP_FINIT_MODULE, A(2), A(1), 0, 0, A(0), 0)
 PG_HOST_CHANGE(delete_module, PG_HOST_OP_DELETE_MODULE, A(1), A(0), 0, 0, 0, 0)
 /* process_vm_writev(pid, lvec, liovcnt, rvec, riovcnt, flags) */
 PG_HOST_CHANGE(process_vm_writev, PG_HOST_OP_PROCESS_VM_WRITEV, 0, 0, 0, 0, A(0), 0)
@@ -531,6 +765,89 @@ int tp_sys_enter_bpf(struct trace_event_raw_sys_enter *ctx)
 				  0, 0);
 }
 PG_HOST_EXIT(bpf, PG_EVENT_HOST_CHANGE)
+
+/*
+ * Which module a load brings in: init_module passes an image in memory
+ * and finit_module a file, neither a name; load_module() names it in its
+ * own tracepoint, in the loading call's context, once the module is
+ * parsed (a load refused before that has no name). Kernels without
+ * module support have no such tracepoint: src/sensors/host.c leaves this
+ * program out there.
+ */
+SEC("tp_btf/module_load")
+int BPF_PROG(tp_btf_host_module_load, struct module *mod)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pg_host_pending *p = bpf_map_lookup_elem(&pg_host_pending, &id);
+	struct task_struct *t = pg_current();
+	struct pg_host_heap *h;
+	struct fs_struct *fs;
+	struct file *f;
+	__u32 start;
+
+	if (!p || (p->op != PG_HOST_OP_INIT_MODULE && p->op != PG_HOST_OP_FINIT_MODULE))
+		return 0;
+	if (bpf_probe_read_kernel_str(p->module, sizeof(p->module), mod->name) < 0)
+		p->module[0] = 0;
+	if (p->op != PG_HOST_OP_FINIT_MODULE)
+		return 0;
+	/*
+	 * finit_module: its file, resolved from the fd while the load holds
+	 * it (the name the caller opened may be gone or lie by now), as seen
+	 * from the caller's root. Kept apart until the call returns.
+	 */
+	h = pg_host_heap_get();
+	f = pg_fd_file_untyped(t, p->target);
+	fs = BPF_CORE_READ(t, fs);
+	if (!h || !f || !fs)
+		return 0;
+	start = pg_path_resolve(&h->path, (__u64)BPF_CORE_READ(f, f_path.dentry),
+				(__u64)BPF_CORE_READ(f, f_path.mnt),
+				(__u64)BPF_CORE_READ(fs, root.dentry),
+				(__u64)BPF_CORE_READ(fs, root.mnt));
+	if (h->path.flags & PG_PATH_ERROR)
+		return 0;
+	if (bpf_probe_read_kernel(h->host.file, sizeof(h->host.file),
+				  &h->path.buf[start & (2 * PG_PATH_MAX - 1)]))
+		return 0;
+	h->host.file[PG_HOST_STR_MAX - 1] = 0;
+	bpf_map_update_elem(&pg_host_module_file, &id, h->host.file, BPF_ANY);
+	return 0;
+}
+
+#define OPEN_TREE_CLONE 1
+
+/*
+ * open_tree(dfd, filename, flags): only with OPEN_TREE_CLONE, a detached
+ * copy of a mount (a bind mount, once moved); otherwise it opens a path.
+ */
+SEC("tracepoint/syscalls/sys_enter_open_tree")
+int tp_sys_enter_open_tree(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!(A(2) & OPEN_TREE_CLONE))
+		return 0;
+	return pg_host_enter_args(PG_EVENT_HOST_CHANGE, PG_HOST_OP_OPEN_TREE, A(2), A(1), 0, 0, 0,
+				  0);
+}
+PG_HOST_EXIT(open_tree, PG_EVENT_HOST_CHANGE)
+
+/*
+ * mount_setattr(dfd, path, flags, uattr, usize): what it sets and clears
+ * (struct mount_attr: attr_set, attr_clr first, UAPI), read at the entry
+ * (the caller's struct, as the kernel is about to read it). The
+ * attributes (MOUNT_ATTR_*) fit in 32 bits.
+ */
+SEC("tracepoint/syscalls/sys_enter_mount_setattr")
+int tp_sys_enter_mount_setattr(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 attr[2] = {};
+
+	if (bpf_probe_read_user(attr, sizeof(attr), (void *)A(3)))
+		attr[0] = attr[1] = 0;
+	return pg_host_enter_args(PG_EVENT_HOST_CHANGE, PG_HOST_OP_MOUNT_SETATTR, attr[0], A(1), 0,
+				  0, (__u32)attr[1], 0);
+}
+PG_HOST_EXIT(mount_setattr, PG_EVENT_HOST_CHANGE)
 
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE 0x4206

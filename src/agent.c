@@ -37,6 +37,7 @@ static const char *const error_names[PG_ERR_MAX] = {
 	[PG_ERR_FILE_DEPTH] = "file_depth",
 	[PG_ERR_READ_USER_PATH] = "read_user_path",
 	[PG_ERR_NET_SOCKS] = "net_conns",
+	[PG_ERR_EXEC_CREDS] = "exec_creds",
 };
 
 /* How often watched files are checked for having changed identity (ms). */

@@ -64,6 +64,7 @@ enum pg_error {
 	PG_ERR_FILE_DEPTH = 11,	    /* a file deeper than the identity walk follows */
 	PG_ERR_READ_USER_PATH = 12, /* a path argument could not be read from user memory */
 	PG_ERR_NET_SOCKS = 13,	    /* the connection map rejected an update: no close event */
+	PG_ERR_EXEC_CREDS = 14,	    /* an exec's credentials at entry had no room: not compared */
 	PG_ERR_MAX,
 };
 
@@ -191,7 +192,7 @@ enum pg_sel_kind {
 /* host_change's kind: what of the host a call changes. */
 enum pg_host_kind {
 	PG_HOST_KIND_NONE = 0,
-	PG_HOST_KIND_MOUNT = 1, /* mount, umount2, pivot_root, chroot */
+	PG_HOST_KIND_MOUNT = 1, /* mount, umount2, pivot_root, chroot, the new mount API */
 	PG_HOST_KIND_HOSTNAME = 2,
 	PG_HOST_KIND_TIME = 3,
 	PG_HOST_KIND_SWAP = 4,
@@ -664,11 +665,21 @@ enum pg_host_op {
 	PG_HOST_OP_BPF_PROG_LOAD = 32,
 	PG_HOST_OP_PTRACE = 33, /* PTRACE_ATTACH, PTRACE_SEIZE */
 	PG_HOST_OP_PROCESS_VM_WRITEV = 34,
+	/* credentials_change: the exec of a set-user-ID, set-group-ID or file-capability file */
+	PG_HOST_OP_EXECVE = 35,
+	PG_HOST_OP_EXECVEAT = 36,
+	/* host_change kind mount: the new mount API (5.2+; mount_setattr 5.12+) */
+	PG_HOST_OP_FSOPEN = 37,
+	PG_HOST_OP_FSMOUNT = 38,
+	PG_HOST_OP_MOVE_MOUNT = 39,
+	PG_HOST_OP_OPEN_TREE = 40, /* OPEN_TREE_CLONE only: a detached copy of a mount */
+	PG_HOST_OP_MOUNT_SETATTR = 41,
 	PG_HOST_OP_MAX,
 };
 
 #define PG_HOST_STR_MAX 256 /* bytes kept of a path or name argument, NUL included */
 #define PG_HOST_FSTYPE_MAX 32
+#define PG_HOST_MODULE_NAME 64 /* a module's name (the kernel's MODULE_NAME_LEN is 56) */
 
 /*
  * credentials_change: a set*id, setgroups or capset call that changed
@@ -722,6 +733,10 @@ struct pg_ns_event {
  * process), reported whether it succeeded or not. str and str2 are NUL
  * terminated, read from the caller's memory at the call's return:
  *   mount: str the target, str2 the source, fstype; arg the flags
+ *   fsopen: fstype; arg the flags.  fsmount: arg its MOUNT_ATTR_* flags
+ *   move_mount: str the target, str2 the source path; arg the flags
+ *   open_tree: str the path; arg the flags
+ *   mount_setattr: str the path; arg attr_set, target attr_clr (MOUNT_ATTR_*)
  *   umount2: str the target; arg the flags
  *   pivot_root: str new_root, str2 put_old;  chroot: str the path
  *   sethostname, setdomainname: str the name
@@ -729,7 +744,9 @@ struct pg_ns_event {
  *   swapon: str the path, arg the flags;  swapoff: str the path
  *   reboot: arg the command;  kexec_file_load: arg the flags
  *   init_module: str the module's parameters; finit_module: str the
- *   parameters, arg the flags; delete_module: str the name
+ *   parameters, arg the flags, target the fd; both: str2 the module's
+ *   name, when the kernel got as far as reading it (finit_module: file
+ *   then too); delete_module: str the name
  *   bpf(BPF_PROG_LOAD): str the program's name, arg its type
  *   ptrace: target, arg the request;  process_vm_writev: target
  */
@@ -747,6 +764,7 @@ struct pg_host_event {
 	char fstype[PG_HOST_FSTYPE_MAX];
 	char str[PG_HOST_STR_MAX];
 	char str2[PG_HOST_STR_MAX];
+	char file[PG_HOST_STR_MAX]; /* finit_module: the module's file, resolved by the kernel */
 	char comm[PG_COMM_LEN];
 };
 
@@ -835,6 +853,6 @@ PG_STATIC_ASSERT(sizeof(struct pg_dns_event) == 168, "dns event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_policy_addr_key) == 24, "address key layout");
 PG_STATIC_ASSERT(sizeof(struct pg_creds_event) == 320, "credentials event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_ns_event) == 208, "namespace event layout");
-PG_STATIC_ASSERT(sizeof(struct pg_host_event) == 680, "host event layout");
+PG_STATIC_ASSERT(sizeof(struct pg_host_event) == 936, "host event layout");
 
 #endif /* PENGUARD_EVENTS_H */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -45,13 +46,21 @@ static const char *const tracepoint_progs[] = {
 	HOST_CALL(setfsgid),
 	HOST_CALL(setgroups),
 	HOST_CALL(capset),
+	HOST_CALL(execve),
+	HOST_CALL(execveat),
 	HOST_CALL(setns),
 	HOST_CALL(unshare),
 	"tp_btf_host_fork",
+	"tp_btf_host_module_load",
 	/* host_change */
 	HOST_CALL(mount),
 	HOST_CALL(umount),
 	HOST_CALL(pivot_root),
+	HOST_CALL(fsopen),
+	HOST_CALL(fsmount),
+	HOST_CALL(move_mount),
+	HOST_CALL(open_tree),
+	HOST_CALL(mount_setattr),
 	HOST_CALL(chroot),
 	HOST_CALL(sethostname),
 	HOST_CALL(setdomainname),
@@ -161,6 +170,12 @@ static int host_configure(struct bpf_object *obj, const struct pg_config *cfg)
 	    sz < offsetof(struct host_bpf__rodata, pg_agent_tgid) + sizeof(ro->pg_agent_tgid))
 		return -EINVAL;
 	ro->pg_agent_tgid = getpid();
+	/* no module support, no module_load tracepoint: loads are refused anyway */
+	prog = bpf_object__find_program_by_name(obj, "tp_btf_host_module_load");
+	if (prog && access("/proc/modules", F_OK)) {
+		pg_dbg("host: no module support: module names left out");
+		bpf_program__set_autoload(prog, false);
+	}
 	bpf_object__for_each_program (prog, obj) {
 		const char *sec = bpf_program__section_name(prog);
 
@@ -211,6 +226,13 @@ static const char *const op_names[PG_HOST_OP_MAX] = {
 	[PG_HOST_OP_BPF_PROG_LOAD] = "bpf",
 	[PG_HOST_OP_PTRACE] = "ptrace",
 	[PG_HOST_OP_PROCESS_VM_WRITEV] = "process_vm_writev",
+	[PG_HOST_OP_EXECVE] = "execve",
+	[PG_HOST_OP_EXECVEAT] = "execveat",
+	[PG_HOST_OP_FSOPEN] = "fsopen",
+	[PG_HOST_OP_FSMOUNT] = "fsmount",
+	[PG_HOST_OP_MOVE_MOUNT] = "move_mount",
+	[PG_HOST_OP_OPEN_TREE] = "open_tree",
+	[PG_HOST_OP_MOUNT_SETATTR] = "mount_setattr",
 };
 
 /* enum bpf_prog_type (UAPI, stable numbers), the common ones */
@@ -271,6 +293,35 @@ bool pg_host_escalation(const struct pg_creds *before, const struct pg_creds *af
 
 	return (after->uid == 0 && before->uid != 0) || (after->euid == 0 && before->euid != 0) ||
 	       (has & ~had);
+}
+
+/*
+ * An exec changes credentials only as the kernel's rules for the file
+ * allow: the set-user-ID bit makes the file's owner the effective uid,
+ * the set-group-ID bit its group the effective gid, and the new
+ * capabilities come from the file's capabilities, or from root's rule
+ * (an effective uid of 0 gets the full set). What the record saw between
+ * one execve's entry and return is therefore explained by the file;
+ * what the file cannot explain (a real uid turned 0, an effective uid 0
+ * from no set-user-ID root file) is an escalation.
+ */
+unsigned pg_host_exec_grants(const struct pg_creds *before, const struct pg_creds *after,
+			     const struct pg_file_info *file, bool *escalation)
+{
+	uint64_t had = before->cap_permitted | before->cap_effective;
+	uint64_t has = after->cap_permitted | after->cap_effective;
+	unsigned g = 0;
+
+	if ((file->mode & S_ISUID) && after->euid == file->uid && before->euid != file->uid)
+		g |= PG_HOST_GRANT_SETUID;
+	if ((file->mode & S_ISGID) && (file->mode & S_IXGRP) && after->egid == file->gid &&
+	    before->egid != file->gid)
+		g |= PG_HOST_GRANT_SETGID;
+	if ((has & ~had) && after->euid != 0)
+		g |= PG_HOST_GRANT_CAPS;
+	*escalation = (after->uid == 0 && before->uid != 0) ||
+		      (after->euid == 0 && before->euid != 0 && !(g & PG_HOST_GRANT_SETUID));
+	return g;
 }
 
 size_t pg_host_ns_changed(const struct pg_namespaces *before, const struct pg_namespaces *after,
@@ -348,6 +399,7 @@ static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
 	const struct pg_creds_event *e = rec;
 	struct pg_decision d;
 	struct pg_process *p;
+	unsigned grants = 0;
 	bool esc;
 
 	if (size < sizeof(*e)) {
@@ -358,7 +410,11 @@ static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
 				    e->comm, NULL, &d);
 	if (!p)
 		return;
-	esc = pg_host_escalation(&e->before, &e->after);
+	/* an exec's record is the new image's: p has the file it ran */
+	if (e->op == PG_HOST_OP_EXECVE || e->op == PG_HOST_OP_EXECVEAT)
+		grants = pg_host_exec_grants(&e->before, &e->after, &p->file, &esc);
+	else
+		esc = pg_host_escalation(&e->before, &e->after);
 	PG_JSON_KEY(a->json, "credentials");
 	pg_json__begin_object(a->json);
 	PG_JSON_KV_STRING(a->json, "syscall", pg_host_op_name(e->op));
@@ -367,6 +423,18 @@ static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
 	pg_process_creds_json(a->json, "after", &e->after);
 	groups_json(a->json, "groups_before", &e->groups_before);
 	groups_json(a->json, "groups_after", &e->groups_after);
+	if (grants) {
+		/* Tetragon's names, as in process_exec's binary_properties */
+		PG_JSON_KEY(a->json, "privileges_changed");
+		pg_json__begin_array(a->json);
+		if (grants & PG_HOST_GRANT_CAPS)
+			pg_json__string(a->json, "PRIVILEGES_RAISED_EXEC_FILE_CAP");
+		if (grants & PG_HOST_GRANT_SETUID)
+			pg_json__string(a->json, "PRIVILEGES_RAISED_EXEC_FILE_SETUID");
+		if (grants & PG_HOST_GRANT_SETGID)
+			pg_json__string(a->json, "PRIVILEGES_RAISED_EXEC_FILE_SETGID");
+		pg_json__end_array(a->json);
+	}
 	if (esc)
 		PG_JSON_KV_BOOL(a->json, "privilege_escalation", true);
 	pg_json__end_object(a->json);
@@ -452,6 +520,22 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 		PG_JSON_KV_STRING_N(w, "path", e->str, strnlen(e->str, sizeof(e->str)));
 		PG_JSON_KV_STRING_N(w, "put_old", e->str2, strnlen(e->str2, sizeof(e->str2)));
 		break;
+	case PG_HOST_OP_FSOPEN:
+		PG_JSON_KV_STRING_N(w, "fstype", e->fstype, strnlen(e->fstype, sizeof(e->fstype)));
+		break;
+	case PG_HOST_OP_FSMOUNT:
+		/* what it mounts is the context fsopen made: the fsopen event of the process */
+		PG_JSON_KV_UINT_STR(w, "attributes", e->arg);
+		break;
+	case PG_HOST_OP_MOVE_MOUNT:
+		PG_JSON_KV_STRING_N(w, "path", e->str, strnlen(e->str, sizeof(e->str)));
+		PG_JSON_KV_STRING_N(w, "source", e->str2, strnlen(e->str2, sizeof(e->str2)));
+		break;
+	case PG_HOST_OP_MOUNT_SETATTR:
+		PG_JSON_KV_STRING_N(w, "path", e->str, strnlen(e->str, sizeof(e->str)));
+		PG_JSON_KV_UINT_STR(w, "attr_set", e->arg);
+		PG_JSON_KV_UINT_STR(w, "attr_clr", e->target);
+		break;
 	case PG_HOST_OP_SETHOSTNAME:
 	case PG_HOST_OP_SETDOMAINNAME:
 	case PG_HOST_OP_DELETE_MODULE:
@@ -460,6 +544,12 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 		break;
 	case PG_HOST_OP_INIT_MODULE:
 	case PG_HOST_OP_FINIT_MODULE:
+		if (e->str2[0])
+			PG_JSON_KV_STRING_N(w, "name", e->str2, strnlen(e->str2, sizeof(e->str2)));
+		if (e->file[0])
+			PG_JSON_KV_STRING_N(w, "file", e->file, strnlen(e->file, sizeof(e->file)));
+		PG_JSON_KV_STRING_N(w, "arguments", e->str, strnlen(e->str, sizeof(e->str)));
+		break;
 	case PG_HOST_OP_KEXEC_FILE_LOAD:
 		PG_JSON_KV_STRING_N(w, "arguments", e->str, strnlen(e->str, sizeof(e->str)));
 		break;
@@ -479,7 +569,8 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 		PG_JSON_KV_UINT(w, "modes", e->arg);
 	else if (e->op == PG_HOST_OP_REBOOT)
 		PG_JSON_KV_UINT_STR(w, "command", e->arg);
-	else if (e->op != PG_HOST_OP_MOUNT &&
+	else if (e->op != PG_HOST_OP_MOUNT && e->op != PG_HOST_OP_FSMOUNT &&
+		 e->op != PG_HOST_OP_MOUNT_SETATTR &&
 		 (module || mount || e->kind == PG_HOST_KIND_SWAP ||
 		  e->kind == PG_HOST_KIND_KEXEC) &&
 		 e->arg)
@@ -506,9 +597,18 @@ static void host_on_event(struct pg_agent *a, const void *rec, size_t size)
 		compact_begin(a, "host", p, e->hdr.ktime);
 		pg_buf_printf(&a->compact, "  %s %s", pg_policy_host_kind_name(e->kind),
 			      pg_host_op_name(e->op));
+		if ((e->op == PG_HOST_OP_INIT_MODULE || e->op == PG_HOST_OP_FINIT_MODULE) &&
+		    e->str2[0]) {
+			pg_buf_puts(&a->compact, " ");
+			pg_escape(&a->compact, e->str2, strnlen(e->str2, sizeof(e->str2)), false);
+		}
 		if (e->str[0]) {
 			pg_buf_puts(&a->compact, " ");
 			pg_escape(&a->compact, e->str, strnlen(e->str, sizeof(e->str)), false);
+		} else if (e->fstype[0]) {
+			pg_buf_puts(&a->compact, " ");
+			pg_escape(&a->compact, e->fstype, strnlen(e->fstype, sizeof(e->fstype)),
+				  false);
 		}
 		if (e->op == PG_HOST_OP_PTRACE || e->op == PG_HOST_OP_PROCESS_VM_WRITEV)
 			pg_buf_printf(&a->compact, " target=%u", e->target);

@@ -29,6 +29,22 @@ const char *pg_host_prog_type_name(uint64_t t, char buf[32]);
  */
 bool pg_host_escalation(const struct pg_creds *before, const struct pg_creds *after);
 
+/* What the file an exec ran grants: pg_host_exec_grants(). */
+enum {
+	PG_HOST_GRANT_SETUID = 1, /* its owner as the effective uid */
+	PG_HOST_GRANT_SETGID = 2, /* its group as the effective gid */
+	PG_HOST_GRANT_CAPS = 4,	  /* capabilities a non-root process gained: the file's */
+};
+
+/*
+ * What of the change from @before to @after an exec of @file explains
+ * (PG_HOST_GRANT_*); *@escalation: whether privileges were raised beyond
+ * that (a real uid of 0, or an effective one no set-user-ID root file
+ * gave).
+ */
+unsigned pg_host_exec_grants(const struct pg_creds *before, const struct pg_creds *after,
+			     const struct pg_file_info *file, bool *escalation);
+
 /*
  * The namespaces (their JSON names: "uts", "mnt", …) whose inode differs
  * between @before and @after, at most @max into @names. Returns how many.

@@ -10,6 +10,12 @@ PGHOST=$(readlink -f "$PG_HELPERS/pg-host" 2>/dev/null)
 # hpid OUTPUT: the pid a pg-host run printed (its line "pid=P")
 hpid() { js "$1" | sed -n 's/^pid=//p'; }
 
+# has_syscall NAME: whether this kernel has the call (its tracepoint)
+has_syscall() {
+	[ -e "/sys/kernel/tracing/events/syscalls/sys_enter_$1" ] ||
+		[ -e "/sys/kernel/debug/tracing/events/syscalls/sys_enter_$1" ]
+}
+
 # hev TEST TYPE PID [JQ [AGENT]]: wait for the TYPE event of PID in the
 # export of AGENT (default: host); HX is the event, or fail TEST.
 hev() {
@@ -76,6 +82,73 @@ t_host_creds() {
 	ok host_creds
 }
 
+# hexec TEST FILE MARK: run FILE as uid 65534 (pg-testbin asuser: setgid,
+# setuid, execve), HPID its pid, or fail TEST.
+hexec() {
+	"$BIN" asuser 65534 "$2" exit 0 "$3" &
+	HPID=$!
+	wait "$HPID" || { fail "$1" "$2 run as uid 65534 failed: rc=$?"; return 1; }
+}
+
+# The exec of a set-user-ID root file by uid 65534: a credentials_change
+# of the execve itself, in the new image, explained by the file (no
+# privilege_escalation). The exec of a plain file changes nothing.
+t_host_exec_setuid() {
+	_d=$(pubdir) || { fail host_exec_setuid "mktemp -d failed"; return; }
+	suid_ok host_exec_setuid "$_d" || return
+	if ! { cp "$BIN" "$_d/suid-bin" && chown 0:0 "$_d/suid-bin" && chmod 4755 "$_d/suid-bin"; }; then
+		fail host_exec_setuid "cannot make $_d/suid-bin set-uid root"
+		return
+	fi
+	hexec host_exec_setuid "$_d/suid-bin" "$(mark hsuid)" || return
+	_p=$HPID
+	hexec host_exec_setuid "$BIN" "$(mark hplain)" || return
+	_q=$HPID
+	hev host_exec_setuid credentials_change "$_p" '.credentials_change.credentials.syscall == "execve"' || return
+	check host_exec_setuid "$HX" ".credentials_change.process.binary == \"$_d/suid-bin\"" || return
+	check host_exec_setuid "$HX" '.credentials_change.credentials as $c | $c.return == 0 and
+		$c.before.uid == 65534 and $c.before.euid == 65534 and $c.before.caps == {} and
+		$c.after.uid == 65534 and $c.after.euid == 0 and $c.after.suid == 0 and
+		$c.after.fsuid == 0 and ($c.after.caps.effective | index(["CAP_SYS_ADMIN"])) != null and
+		$c.privileges_changed == ["PRIVILEGES_RAISED_EXEC_FILE_SETUID"] and
+		($c.privilege_escalation | not)' || return
+	# the plain run: its setgid and setuid, then its exec (seen), no change by it
+	hev host_exec_setuid process_exec "$_q" ".process_exec.process.binary == \"$BIN\"" || return
+	sleep 0.2
+	_n=$(count_events host '"credentials_change"' ".credentials_change.process.pid == $_q and
+		.credentials_change.credentials.syscall == \"execve\"")
+	[ "$_n" = 0 ] || { fail host_exec_setuid "$_n credentials_change for the exec of a plain file"; return; }
+	ok host_exec_setuid
+}
+
+# The exec of a file with a file capability (CAP_NET_RAW, permitted and
+# effective) by uid 65534: the capability gained, explained by the file.
+t_host_exec_filecap() {
+	_d=$(pubdir) || { fail host_exec_filecap "mktemp -d failed"; return; }
+	suid_ok host_exec_filecap "$_d" || return
+	cp "$BIN" "$_d/cap-bin" || { fail host_exec_filecap "cannot copy $BIN"; return; }
+	"$PGHOST" filecap "$_d/cap-bin" 2>"$WORK/filecap.err"
+	case $? in
+	0) ;;
+	3)
+		skip host_exec_filecap "no security xattrs on $_d's file system: $(cat "$WORK/filecap.err")"
+		return
+		;;
+	*)
+		fail host_exec_filecap "pg-host filecap: $(cat "$WORK/filecap.err")"
+		return
+		;;
+	esac
+	hexec host_exec_filecap "$_d/cap-bin" "$(mark hcap)" || return
+	hev host_exec_filecap credentials_change "$HPID" '.credentials_change.credentials.syscall == "execve"' || return
+	check host_exec_filecap "$HX" '.credentials_change.credentials as $c |
+		$c.before.euid == 65534 and $c.after.euid == 65534 and $c.before.caps == {} and
+		$c.after.caps.permitted == ["CAP_NET_RAW"] and $c.after.caps.effective == ["CAP_NET_RAW"] and
+		$c.privileges_changed == ["PRIVILEGES_RAISED_EXEC_FILE_CAP"] and
+		($c.privilege_escalation | not)' || return
+	ok host_exec_filecap
+}
+
 # uts_hostname TEST: unshare -u, then sethostname in the new UTS
 # namespace (the host's name is left alone), one process throughout
 # (unshare execs the shell, which execs hostname): HPID its pid, HNAME
@@ -138,13 +211,20 @@ hchg() {
 
 # A tmpfs mounted and unmounted in a new mount namespace: the paths,
 # source and type as the caller gave them.
-t_host_mount() {
+# hmount TEST VERB WHAT: pg-host VERB on a new temporary folder, _d, in
+# a mount namespace of its own; _pid its pid. False, with TEST skipped,
+# when WHAT cannot be mounted here.
+hmount() {
 	_d=$(mktemp -d)
-	_out=$("$PGHOST" mount "$_d" 2>&1)
+	_out=$("$PGHOST" "$2" "$_d" 2>&1)
 	_rc=$?
 	rmdir "$_d"
 	_pid=$(hpid "$_out")
-	[ "$_rc" = 0 ] || { skip host_mount "cannot mount a tmpfs in a new mount namespace: $_out"; return; }
+	[ "$_rc" = 0 ] || { skip "$1" "cannot mount $3 in a new mount namespace: $_out"; return 1; }
+}
+
+t_host_mount() {
+	hmount host_mount mount "a tmpfs" || return
 	# (the first mount is the namespace's root made private)
 	hchg host_mount "$_pid" mount '.host_change.host.fstype == "tmpfs"' || return
 	check host_mount "$HX" ".host_change.host as \$h | \$h.kind == \"mount\" and \$h.return == 0 and
@@ -155,6 +235,33 @@ t_host_mount() {
 	# the unshare(CLONE_NEWNS) before it
 	hev host_mount namespace_change "$_pid" '.namespace_change.namespaces.changed == ["mnt"]' || return
 	ok host_mount
+}
+
+# The same with the new mount API, in a new mount namespace: fsopen,
+# fsmount, move_mount, open_tree (a clone), mount_setattr where the
+# kernel has it (5.12+), each a host_change of kind mount.
+t_host_newmount() {
+	hmount host_newmount newmount "with the new mount API" || return
+	hchg host_newmount "$_pid" fsopen || return
+	check host_newmount "$HX" '.host_change.host as $h | $h.kind == "mount" and $h.return >= 0 and
+		$h.fstype == "tmpfs"' || return
+	hchg host_newmount "$_pid" fsmount || return
+	# MOUNT_ATTR_NODEV
+	check host_newmount "$HX" '.host_change.host as $h | $h.kind == "mount" and $h.return >= 0 and
+		$h.attributes == "4"' || return
+	hchg host_newmount "$_pid" move_mount || return
+	check host_newmount "$HX" ".host_change.host as \$h | \$h.kind == \"mount\" and \$h.return == 0 and
+		\$h.path == \"$_d\" and \$h.source == \"\" and \$h.flags == \"4\"" || return
+	hchg host_newmount "$_pid" open_tree || return
+	check host_newmount "$HX" ".host_change.host as \$h | \$h.return >= 0 and \$h.path == \"$_d\" and
+		\$h.flags == \"1\"" || return
+	if has_syscall mount_setattr; then
+		hchg host_newmount "$_pid" mount_setattr || return
+		# MOUNT_ATTR_RDONLY set, nothing cleared
+		check host_newmount "$HX" ".host_change.host as \$h | \$h.return == 0 and \$h.path == \"$_d\" and
+			\$h.attr_set == \"1\" and \$h.attr_clr == \"0\"" || return
+	fi
+	ok host_newmount
 }
 
 # sethostname in a new UTS namespace: the name.
@@ -286,6 +393,24 @@ t_host_default() {
 	ok host_default
 }
 
+# A real module loaded from its file, then removed: the load names it
+# and its file (resolved by the kernel from the fd).
+# The VM kernels have one (tests/vm/run.sh puts their dummy.ko in the
+# initramfs); a host has none to offer.
+t_host_modload() {
+	_k=/penguard-test/dummy.ko
+	[ -e /proc/modules ] || { skip host_modload "no loadable module support"; return; }
+	[ -e "$_k" ] || { skip host_modload "no test module here (the VM kernels have $_k)"; return; }
+	_out=$("$PGHOST" modload "$_k" dummy 2>&1) || { fail host_modload "pg-host modload: $_out"; return; }
+	_pid=$(hpid "$_out")
+	hchg host_modload "$_pid" finit_module || return
+	check host_modload "$HX" '.host_change.host as $h | $h.kind == "module" and $h.return == 0 and
+		$h.name == "dummy" and $h.file == "/penguard-test/dummy.ko" and $h.arguments == ""' || return
+	hchg host_modload "$_pid" delete_module || return
+	check host_modload "$HX" '.host_change.host as $h | $h.return == 0 and $h.name == "dummy"' || return
+	ok host_modload
+}
+
 # A kind: selector: a rule on ptrace alone reports no other host change,
 # decided in the kernel.
 t_host_kind() {
@@ -307,14 +432,49 @@ EOF
 	kill "$_tp" 2>/dev/null
 	wait "$_tp" 2>/dev/null
 	_p=$(hpid "$_out")
-	hev host_kind host_change "$_p" '.host_change.host.kind == "ptrace"' hkind
-	_x=$HX
+	_x=""
+	hev host_kind host_change "$_p" '.host_change.host.kind == "ptrace"' hkind && _x=$HX
 	sleep 0.2
 	_n=$(count_events hkind '"host_change"' ".host_change.process.pid == $_c")
 	agent_stop hkind
 	[ -n "$_x" ] || return
 	[ "$_n" = 0 ] || { fail host_kind "$_n host_change events of other kinds were reported"; return; }
 	ok host_kind
+}
+
+# A rule on credentials_change selecting the set-user-ID file itself
+# reports its exec: the caller of execve (not selected) is not what
+# decides whether the exec is watched. The caller's own setgid and
+# setuid, not selected, are not reported.
+t_host_exec_selected() {
+	_d=$(pubdir) || { fail host_exec_selected "mktemp -d failed"; return; }
+	suid_ok host_exec_selected "$_d" || return
+	if ! { cp "$BIN" "$_d/suid-bin" && chown 0:0 "$_d/suid-bin" && chmod 4755 "$_d/suid-bin"; }; then
+		fail host_exec_selected "cannot make $_d/suid-bin set-uid root"
+		return
+	fi
+	cat >"$WORK/hsel.yaml" <<EOF
+name: host-exec-selected
+rules:
+  - name: suid-bin
+    on: [credentials_change]
+    match:
+      binary: [$_d/suid-bin]
+EOF
+	pol_agent hsel hsel --no-seed || { fail host_exec_selected "the agent with a binary rule did not start"; return; }
+	hexec host_exec_selected "$_d/suid-bin" "$(mark hsel)"
+	_p=$HPID
+	_x=""
+	hev host_exec_selected credentials_change "$_p" '.credentials_change.credentials.syscall == "execve"' hsel &&
+		_x=$HX
+	sleep 0.2
+	_n=$(count_events hsel '"credentials_change"' ".credentials_change.process.pid == $_p")
+	agent_stop hsel
+	[ -n "$_x" ] || return
+	check host_exec_selected "$_x" '.credentials_change.policy.rule == "suid-bin" and
+		.credentials_change.credentials.after.euid == 0' || return
+	[ "$_n" = 1 ] || { fail host_exec_selected "$_n credentials_change for pid $_p, not 1 (its exec)"; return; }
+	ok host_exec_selected
 }
 
 # What this kernel cannot report is said by probe, and skipped here with its reason.
@@ -338,8 +498,8 @@ EOF
 	ok host_unavailable
 }
 
-HOST_TESTS="t_host_creds t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_hostname t_host_calls t_host_module t_host_bpf t_host_ptrace"
-HOST_OWN_TESTS="t_host_default t_host_kind t_host_unavailable"
+HOST_TESTS="t_host_creds t_host_exec_setuid t_host_exec_filecap t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_newmount t_host_hostname t_host_calls t_host_module t_host_modload t_host_bpf t_host_ptrace"
+HOST_OWN_TESTS="t_host_default t_host_kind t_host_exec_selected t_host_unavailable"
 
 host_tests() {
 	# shellcheck disable=SC2086

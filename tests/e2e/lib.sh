@@ -165,6 +165,21 @@ pubdir() {
 	echo "$__pd"
 }
 
+# suid_ok TEST DIR: whether DIR's mount lets set-user-ID files and file
+# capabilities work (no nosuid: the mount point that is DIR's longest
+# prefix); else TEST is skipped, and why.
+suid_ok() {
+	__so=$(awk -v d="$2/" '{ m = ($2 == "/") ? "/" : $2 "/" }
+		index(d, m) == 1 && length(m) >= best { best = length(m); o = $4 }
+		END { print o }' /proc/mounts)
+	case ",$__so," in
+	*,nosuid,*)
+		skip "$1" "$2 is on a nosuid mount"
+		return 1
+		;;
+	esac
+}
+
 # exit_audit NAME MARK: over the processes of NAME's export whose arguments
 # end with MARK, print "EXECS EXITS MULTI PHANTOM MISSING": exec events,
 # exit events, exec_ids with more than one exit, exits of an exec_id no

@@ -446,17 +446,7 @@ t_setuid() {
 		fail setuid "cannot make $_d/suid-bin set-uid root"
 		return
 	fi
-	# the options of the mount holding $_d: the longest mount point prefix
-	_opts=$(awk -v d="$_d/" '{ m = ($2 == "/") ? "/" : $2 "/" }
-		index(d, m) == 1 && length(m) >= best { best = length(m); o = $4 }
-		END { print o }' /proc/mounts)
-	case ",$_opts," in
-	*,nosuid,*)
-		rm -f "$_d/suid-bin"
-		skip setuid "$_d is on a nosuid mount"
-		return
-		;;
-	esac
+	suid_ok setuid "$_d" || { rm -f "$_d/suid-bin"; return; }
 	"$BIN" asuser 65534 "$_d/suid-bin" exit 0 "$_m"
 	_rc=$?
 	rm -f "$_d/suid-bin"

@@ -43,6 +43,19 @@
  *       runs a copy of /bin/true that has no name on any file system: from
  *       a memfd, or from a file unlinked after it was opened (fexecve).
  *       Prints "pid=P" first: the exec keeps the pid.
+ *   newmount DIR
+ *       in a new mount namespace (private), the new mount API: fsopen
+ *       "tmpfs", fsconfig(FSCONFIG_CMD_CREATE), fsmount with
+ *       MOUNT_ATTR_NODEV, move_mount onto DIR, open_tree(DIR,
+ *       OPEN_TREE_CLONE), mount_setattr(DIR) setting MOUNT_ATTR_RDONLY
+ *       (ENOSYS before 5.12: skipped), umount2(DIR). Prints "pid=P".
+ *   modload FILE NAME
+ *       finit_module of FILE, a real module, then delete_module(NAME).
+ *       Prints "pid=P".
+ *   filecap FILE
+ *       gives FILE the file capability CAP_NET_RAW, permitted and
+ *       effective (the xattr setcap writes: no libcap here). Exits 3 when
+ *       the file system keeps no security xattrs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,6 +79,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 static int fail(const char *what)
 {
@@ -138,7 +152,8 @@ static int newuts(void)
 	return waitpid(child, NULL, 0) < 0 ? fail("waitpid") : 0;
 }
 
-static int do_mount(const char *dir)
+/* Prints "pid=P", then enters a mount namespace of its own, private: 0 or fail()'s. */
+static int private_mount_ns(void)
 {
 	printf("pid=%d\n", getpid());
 	fflush(stdout);
@@ -146,6 +161,13 @@ static int do_mount(const char *dir)
 		return fail("unshare(CLONE_NEWNS)");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		return fail("mount(MS_PRIVATE)");
+	return 0;
+}
+
+static int do_mount(const char *dir)
+{
+	if (private_mount_ns())
+		return 1;
 	if (mount("pgtmp", dir, "tmpfs", 0, "size=1m"))
 		return fail("mount(tmpfs)");
 	if (umount2(dir, 0))
@@ -248,6 +270,85 @@ static int fileless(const char *how)
 	return fail("fexecve");
 }
 
+#ifndef FSCONFIG_CMD_CREATE
+#define FSCONFIG_CMD_CREATE 6
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NODEV 0x00000004
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef __NR_mount_setattr
+#define __NR_mount_setattr 442
+#endif
+
+/* Raw syscalls: bookworm's glibc has wrappers, the static test builds need none. */
+static int newmount(const char *dir)
+{
+	struct {
+		uint64_t attr_set, attr_clr, propagation, userns_fd;
+	} attr = { MOUNT_ATTR_RDONLY, 0, 0, 0 };
+	long fs, mnt, tree;
+
+	if (private_mount_ns())
+		return 1;
+	fs = syscall(__NR_fsopen, "tmpfs", 0);
+	if (fs < 0)
+		return fail("fsopen");
+	if (syscall(__NR_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		return fail("fsconfig");
+	mnt = syscall(__NR_fsmount, fs, 0, MOUNT_ATTR_NODEV);
+	if (mnt < 0)
+		return fail("fsmount");
+	if (syscall(__NR_move_mount, mnt, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH))
+		return fail("move_mount");
+	tree = syscall(__NR_open_tree, AT_FDCWD, dir, OPEN_TREE_CLONE);
+	if (tree < 0)
+		return fail("open_tree");
+	if (syscall(__NR_mount_setattr, AT_FDCWD, dir, 0, &attr, sizeof(attr)) && errno != ENOSYS)
+		return fail("mount_setattr");
+	close(tree);
+	close(mnt);
+	close(fs);
+	if (umount2(dir, 0))
+		return fail("umount2");
+	return 0;
+}
+
+static int modload(const char *file, const char *name)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	if (fd < 0)
+		return fail("open");
+	if (syscall(__NR_finit_module, fd, "", 0))
+		return fail("finit_module");
+	close(fd);
+	if (syscall(__NR_delete_module, name, O_NONBLOCK))
+		return fail("delete_module");
+	return 0;
+}
+
+static int filecap(const char *file)
+{
+	struct vfs_cap_data cap = { 0 };
+
+	cap.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE;
+	cap.data[0].permitted = 1U << CAP_NET_RAW;
+	if (setxattr(file, "security.capability", &cap, XATTR_CAPS_SZ_2, 0)) {
+		fprintf(stderr, "setxattr security.capability: %s\n", strerror(errno));
+		return errno == ENOTSUP || errno == EOPNOTSUPP ? 3 : 1;
+	}
+	return 0;
+}
+
 static char target_byte = 'a';
 
 int main(int argc, char **argv)
@@ -270,6 +371,12 @@ int main(int argc, char **argv)
 		return modcalls();
 	if (argc == 3 && !strcmp(argv[1], "fileless"))
 		return fileless(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "newmount"))
+		return newmount(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "modload"))
+		return modload(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "filecap"))
+		return filecap(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "target")) {
 		printf("pid=%d addr=%lx\n", getpid(), (unsigned long)&target_byte);
 		fflush(stdout);
@@ -277,6 +384,7 @@ int main(int argc, char **argv)
 			pause();
 	}
 	fprintf(stderr, "usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
-			"PID | vmwrite PID ADDR | target | modcalls | fileless memfd|deleted\n");
+			"PID | vmwrite PID ADDR | target | modcalls | fileless memfd|deleted | "
+			"newmount DIR | modload FILE NAME | filecap FILE\n");
 	return 2;
 }

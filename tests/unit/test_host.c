@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "policy.h"
@@ -23,6 +24,9 @@ static void test_host_op_name_known_and_unknown(void **state)
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_SETRESUID), "setresuid");
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_CAPSET), "capset");
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_CLONE), "clone");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_EXECVEAT), "execveat");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_MOVE_MOUNT), "move_mount");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_MOUNT_SETATTR), "mount_setattr");
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_NONE), "unknown");
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_MAX), "unknown");
 	assert_string_equal(pg_host_op_name(60000), "unknown");
@@ -71,6 +75,58 @@ static void test_host_escalation_caps(void **state)
 	assert_false(pg_host_escalation(&b, &a));
 }
 
+static void test_host_exec_grants(void **state)
+{
+	struct pg_creds b = { .uid = 65534,
+			      .euid = 65534,
+			      .suid = 65534,
+			      .gid = 65534,
+			      .egid = 65534 },
+			a = b;
+	struct pg_file_info f = { .uid = 0, .gid = 0, .mode = 0100755 };
+	bool esc = true;
+
+	(void)state;
+	/* a plain file grants nothing, and nothing changed */
+	assert_int_equal(pg_host_exec_grants(&b, &a, &f, &esc), 0);
+	assert_false(esc);
+	/* a set-user-ID root file: euid 0 and root's capabilities, explained */
+	f.mode |= S_ISUID;
+	a.euid = a.suid = a.fsuid = 0;
+	a.cap_permitted = a.cap_effective = CAP_SYS_ADMIN | CAP_NET_RAW;
+	assert_int_equal(pg_host_exec_grants(&b, &a, &f, &esc), PG_HOST_GRANT_SETUID);
+	assert_false(esc);
+	/* euid 0 from a file that is not set-user-ID: an escalation */
+	f.mode &= ~S_ISUID;
+	assert_int_equal(pg_host_exec_grants(&b, &a, &f, &esc), 0);
+	assert_true(esc);
+	/* a set-user-ID file of another owner does not explain euid 0 */
+	f.mode |= S_ISUID;
+	f.uid = 1000;
+	pg_host_exec_grants(&b, &a, &f, &esc);
+	assert_true(esc);
+	/* nor does any file explain a real uid of 0 */
+	f.uid = 0;
+	a.uid = 0;
+	pg_host_exec_grants(&b, &a, &f, &esc);
+	assert_true(esc);
+	/* capabilities a non-root process gained: the file's own */
+	a = b;
+	f.mode = 0100755;
+	a.cap_permitted = CAP_NET_RAW;
+	assert_int_equal(pg_host_exec_grants(&b, &a, &f, &esc), PG_HOST_GRANT_CAPS);
+	assert_false(esc);
+	/* set-group-ID: only with group execute (else it is mandatory locking) */
+	a = b;
+	a.egid = 50;
+	f.gid = 50;
+	f.mode = 0102755;
+	assert_int_equal(pg_host_exec_grants(&b, &a, &f, &esc), PG_HOST_GRANT_SETGID);
+	f.mode = 0102745;
+	assert_int_equal(pg_host_exec_grants(&b, &a, &f, &esc), 0);
+	assert_false(esc);
+}
+
 static void test_host_ns_changed_lists_in_order(void **state)
 {
 	struct pg_namespaces b = { .mnt = 1, .pid = 2, .net = 3, .user = 4, .uts = 5 }, a = b;
@@ -116,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_host_op_name_known_and_unknown),
 		cmocka_unit_test(test_host_escalation_uid_zero),
 		cmocka_unit_test(test_host_escalation_caps),
+		cmocka_unit_test(test_host_exec_grants),
 		cmocka_unit_test(test_host_ns_changed_lists_in_order),
 		cmocka_unit_test(test_host_kind_names_round_trip),
 	};

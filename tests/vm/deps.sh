@@ -24,6 +24,7 @@ PG_VM_PACKAGES=(
 	util-linux # flock(1): one matrix run at a time
 	libc-bin # ldd finds the libraries to copy
 	dpkg # dpkg -x unpacks the kernel packages
+	xz-utils # xz: 6.12's modules are compressed (the test module is kept plain)
 	apt # apt-get download fetches them
 	debian-archive-keyring # verifies the suites we add privately
 )

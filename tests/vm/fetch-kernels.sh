@@ -6,7 +6,8 @@
 #   tests/vm/fetch-kernels.sh [5.10|6.1|6.12 ...]     (default: all, or $KERNELS)
 #
 # Keeps vmlinuz-<version> (and config-<version>, to answer "does this kernel
-# have X") in ${PENGUARD_KERNEL_CACHE:-~/.cache/penguard/kernels}.  A series
+# have X"; dummy-<version>.ko, the module the tests load) in
+# ${PENGUARD_KERNEL_CACHE:-~/.cache/penguard/kernels}.  A series
 # already in the cache costs nothing: no network, not even an apt update.
 # PG_KERNEL_REFRESH=1 asks the archive for a newer build anyway.
 #
@@ -29,7 +30,8 @@ main()
 
 	local todo=()
 	for s in "${want[@]}"; do
-		if [ "${PG_KERNEL_REFRESH:-0}" != 1 ] && pg_vm_cached_kernel "$s" >/dev/null; then
+		if [ "${PG_KERNEL_REFRESH:-0}" != 1 ] && pg_vm_cached_kernel "$s" >/dev/null &&
+			[ -s "$(pg_vm_test_module "$(pg_vm_cached_kernel "$s")")" ]; then
 			echo "kernel $s: $(pg_vm_cached_kernel "$s") (cached)"
 		else
 			todo+=("$s")
@@ -69,7 +71,7 @@ main()
 		pg_vm_die "apt-get update on $uri failed (no network? set PG_DEBIAN_MIRROR)"
 	fi
 
-	local pkg re deb img ver
+	local pkg re deb img ver mod
 	for s in "${todo[@]}"; do
 		# 6\.1\.[0-9] keeps 6.12 out of the 6.1 series.
 		re="^linux-image-${s//./\\.}\\.[0-9].*-cloud-amd64-unsigned\$"
@@ -93,6 +95,15 @@ main()
 		# truncated image that later runs would take as cached.
 		cp "$img" "$PG_VM_CACHE/.vmlinuz-$ver.part"
 		cp "$tmp/deb/x/boot/config-$ver" "$PG_VM_CACHE/config-$ver" 2>/dev/null || true
+		mod=$tmp/deb/x/lib/modules/$ver/kernel/drivers/net/dummy.ko
+		if [ -f "$mod" ]; then
+			cp "$mod" "$PG_VM_CACHE/.dummy.part"
+		elif [ -f "$mod.xz" ]; then
+			xz -dc "$mod.xz" >"$PG_VM_CACHE/.dummy.part"
+		else
+			pg_vm_die "$pkg has no drivers/net/dummy.ko: the module tests need it"
+		fi
+		mv "$PG_VM_CACHE/.dummy.part" "$(pg_vm_test_module "vmlinuz-$ver")"
 		mv "$PG_VM_CACHE/.vmlinuz-$ver.part" "$PG_VM_CACHE/vmlinuz-$ver"
 		echo "kernel $s: $PG_VM_CACHE/vmlinuz-$ver (fetched)"
 	done

@@ -45,6 +45,14 @@ pg_vm_check_series()
 		pg_vm_die "unknown kernel '$1' (known: $PG_VM_ALL_KERNELS)"
 }
 
+# The module a kernel's tests load (host_change kind module), kept beside
+# its image: drivers/net/dummy, which needs no other module and no
+# hardware. Printed whether or not it is there.
+pg_vm_test_module()
+{
+	echo "$PG_VM_CACHE/dummy-${1##*vmlinuz-}.ko"
+}
+
 # Newest cached image of a series, or nothing.  "vmlinuz-6.1.*" cannot match
 # a 6.12 image: after "6.1" a 6.12 name has "2", not ".".
 pg_vm_cached_kernel()

@@ -114,9 +114,20 @@ trouble_chain()
 # Boot one kernel and report on it.  Returns 1 if it failed.
 run_one()
 {
-	local k=$1 img log t0 t1 secs qrc
+	local k=$1 img log t0 t1 secs qrc rd=$initrd mod
 	img=$(pg_vm_cached_kernel "$k")
 	log=$out/$k.log
+	# This kernel's own test module, in a second archive after the common
+	# one: the kernel unpacks concatenated archives in turn.
+	mod=$(pg_vm_test_module "$img")
+	if [ -s "$mod" ]; then
+		rd=$out/$k.initramfs.cpio.gz
+		rm -rf "$out/$k.mod" && mkdir -p "$out/$k.mod/penguard-test"
+		cp "$mod" "$out/$k.mod/penguard-test/dummy.ko"
+		(cd "$out/$k.mod" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$rd.mod"
+		cat "$initrd" "$rd.mod" >"$rd"
+		rm -rf "$rd.mod" "$out/$k.mod"
+	fi
 	echo "== $k: booting $(basename "$img") (timeout ${timeout_s}s)"
 	t0=$(date +%s.%N)
 	set +e
@@ -124,7 +135,7 @@ run_one()
 		-accel "$accel" -cpu "$cpu" -m "${PG_VM_MEM:-1024}" -smp "${PG_VM_SMP:-2}" \
 		-display none -nodefaults -no-user-config -no-reboot \
 		-serial "file:$log.raw" \
-		-kernel "$img" -initrd "$initrd" -append "$append" \
+		-kernel "$img" -initrd "$rd" -append "$append" \
 		</dev/null >"$out/$k.qemu.log" 2>&1
 	qrc=$?
 	set -e
