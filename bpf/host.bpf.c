@@ -518,23 +518,6 @@ static __always_inline void pg_host_exec_self(struct pg_creds *c, __u64 *start)
 	}
 }
 
-/*
- * Whether any rule reports credentials_change, whatever it selects: the
- * caller of execve is not what a rule on the new image (`binary:
- * [/usr/bin/sudo]`) selects, so its own selection cannot tell; the
- * return decides on the new image.
- */
-static __always_inline int pg_host_exec_wanted(void)
-{
-	const struct pg_runtime_config *cfg = pg_config_get();
-	const struct pg_policy_masks *m;
-
-	if (!(cfg->policy & PG_POLICY_LOADED))
-		return 0;
-	m = pg_policy_masks(cfg->policy & 1);
-	return m && !pg_mask_empty(&m->events[PG_EVENT_CREDS_CHANGE]);
-}
-
 static __always_inline int pg_host_exec_enter(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, idx = tgid & (PG_HOST_EXEC_SLOTS - 1);
@@ -542,7 +525,13 @@ static __always_inline int pg_host_exec_enter(void)
 	struct pg_host_exec_slot *s;
 	struct pg_host_heap *h;
 
-	if (!pg_host_exec_wanted())
+	/*
+	 * Any rule on credentials_change, whatever it selects: the caller of
+	 * execve is not what a rule on the new image (`binary:
+	 * [/usr/bin/sudo]`) selects, so its own selection cannot tell; the
+	 * return decides on the new image.
+	 */
+	if (!pg_policy_any_rule(PG_EVENT_CREDS_CHANGE, PG_EVENT_NONE))
 		return 0;
 	s = bpf_map_lookup_elem(&pg_host_exec_slots, &idx);
 	if (!s)

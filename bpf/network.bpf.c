@@ -453,14 +453,7 @@ static __always_inline void pg_net_dns_mark(struct pg_net_heap *h, __u64 cookie)
 /* Whether any rule is on DNS events: the packet programs' way out. */
 static __always_inline int pg_net_dns_rules(void)
 {
-	const struct pg_runtime_config *cfg = pg_config_get();
-	const struct pg_policy_masks *m;
-
-	if (!(cfg->policy & PG_POLICY_LOADED))
-		return 0;
-	m = pg_policy_masks(cfg->policy & 1);
-	return m && (!pg_mask_empty(&m->events[PG_EVENT_DNS_QUERY]) ||
-		     !pg_mask_empty(&m->events[PG_EVENT_DNS_ANSWER]));
+	return pg_policy_any_rule(PG_EVENT_DNS_QUERY, PG_EVENT_DNS_ANSWER);
 }
 
 /*

@@ -428,6 +428,23 @@ pg_policy_candidates(struct pg_rule_mask *sel, __u32 *genp, __u16 type, __u16 ty
 	return m;
 }
 
+/*
+ * Whether any rule at all is on event @type or @type2 (PG_EVENT_NONE when
+ * there is one type), whatever it selects: for the hooks that must answer
+ * before the process a rule will judge is known (an exec's entry, for its
+ * new image), or that run in no process (packets).
+ */
+static __always_inline int pg_policy_any_rule(__u16 type, __u16 type2)
+{
+	const struct pg_runtime_config *cfg = pg_config_get();
+	const struct pg_policy_masks *m;
+
+	if (!(cfg->policy & PG_POLICY_LOADED) || type >= PG_EVENT_MAX || type2 >= PG_EVENT_MAX)
+		return 0;
+	m = pg_policy_masks(cfg->policy & 1);
+	return m && (!pg_mask_empty(&m->events[type]) || !pg_mask_empty(&m->events[type2]));
+}
+
 /* pg_policy_decide() */
 #define PG_POLICY_NO_RECORD 0
 #define PG_POLICY_REPORT 1

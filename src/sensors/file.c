@@ -42,13 +42,20 @@ static bool usable_tracepoint(const struct pg_features *f)
 }
 
 static const char *const lsm_progs[] = {
-	"lsm_file_open",     "lsm_path_mknod",
-	"lsm_path_mkdir",    "lsm_path_unlink",
-	"lsm_path_rmdir",    "lsm_path_rename",
-	"lsm_path_chmod",    "lsm_path_chown",
-	"lsm_path_truncate", "lsm_path_link",
-	"lsm_path_symlink",  "lsm_mmap_file",
-	"lsm_file_truncate", NULL,
+	"lsm_file_open",
+	"lsm_path_mknod",
+	"lsm_path_mkdir", /* a file_create of a directory */
+	"lsm_path_unlink",
+	"lsm_path_rmdir",
+	"lsm_path_rename",
+	"lsm_path_chmod",
+	"lsm_path_chown",
+	"lsm_path_truncate",
+	"lsm_path_link",
+	"lsm_path_symlink",
+	"lsm_mmap_file",
+	"lsm_file_truncate",
+	NULL,
 };
 
 static bool usable_fentry(const struct pg_features *f)
@@ -58,13 +65,20 @@ static bool usable_fentry(const struct pg_features *f)
 
 /* The same hooks, at the entry of the security_*() functions that call them. */
 static const char *const fentry_progs[] = {
-	"fentry_file_open",	"fentry_path_mknod",
-	"fentry_path_mkdir",	"fentry_path_unlink",
-	"fentry_path_rmdir",	"fentry_path_rename",
-	"fentry_path_chmod",	"fentry_path_chown",
-	"fentry_path_truncate", "fentry_path_link",
-	"fentry_path_symlink",	"fentry_mmap_file",
-	"fentry_file_truncate", NULL,
+	"fentry_file_open",
+	"fentry_path_mknod",
+	"fentry_path_mkdir", /* a file_create of a directory */
+	"fentry_path_unlink",
+	"fentry_path_rmdir",
+	"fentry_path_rename",
+	"fentry_path_chmod",
+	"fentry_path_chown",
+	"fentry_path_truncate",
+	"fentry_path_link",
+	"fentry_path_symlink",
+	"fentry_mmap_file",
+	"fentry_file_truncate",
+	NULL,
 };
 
 static const char *const tp_progs[] = {

@@ -548,8 +548,8 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 			PG_JSON_KV_STRING_N(w, "name", e->str2, strnlen(e->str2, sizeof(e->str2)));
 		if (e->file[0])
 			PG_JSON_KV_STRING_N(w, "file", e->file, strnlen(e->file, sizeof(e->file)));
-		PG_JSON_KV_STRING_N(w, "arguments", e->str, strnlen(e->str, sizeof(e->str)));
-		break;
+		/* the arguments, as kexec_file_load's command line */
+		__attribute__((fallthrough));
 	case PG_HOST_OP_KEXEC_FILE_LOAD:
 		PG_JSON_KV_STRING_N(w, "arguments", e->str, strnlen(e->str, sizeof(e->str)));
 		break;

@@ -94,18 +94,13 @@ hexec() {
 # of the execve itself, in the new image, explained by the file (no
 # privilege_escalation). The exec of a plain file changes nothing.
 t_host_exec_setuid() {
-	_d=$(pubdir) || { fail host_exec_setuid "mktemp -d failed"; return; }
-	suid_ok host_exec_setuid "$_d" || return
-	if ! { cp "$BIN" "$_d/suid-bin" && chown 0:0 "$_d/suid-bin" && chmod 4755 "$_d/suid-bin"; }; then
-		fail host_exec_setuid "cannot make $_d/suid-bin set-uid root"
-		return
-	fi
-	hexec host_exec_setuid "$_d/suid-bin" "$(mark hsuid)" || return
+	suid_bin host_exec_setuid || return
+	hexec host_exec_setuid "$SUID_BIN" "$(mark hsuid)" || return
 	_p=$HPID
 	hexec host_exec_setuid "$BIN" "$(mark hplain)" || return
 	_q=$HPID
 	hev host_exec_setuid credentials_change "$_p" '.credentials_change.credentials.syscall == "execve"' || return
-	check host_exec_setuid "$HX" ".credentials_change.process.binary == \"$_d/suid-bin\"" || return
+	check host_exec_setuid "$HX" ".credentials_change.process.binary == \"$SUID_BIN\"" || return
 	check host_exec_setuid "$HX" '.credentials_change.credentials as $c | $c.return == 0 and
 		$c.before.uid == 65534 and $c.before.euid == 65534 and $c.before.caps == {} and
 		$c.after.uid == 65534 and $c.after.euid == 0 and $c.after.suid == 0 and
@@ -447,22 +442,17 @@ EOF
 # decides whether the exec is watched. The caller's own setgid and
 # setuid, not selected, are not reported.
 t_host_exec_selected() {
-	_d=$(pubdir) || { fail host_exec_selected "mktemp -d failed"; return; }
-	suid_ok host_exec_selected "$_d" || return
-	if ! { cp "$BIN" "$_d/suid-bin" && chown 0:0 "$_d/suid-bin" && chmod 4755 "$_d/suid-bin"; }; then
-		fail host_exec_selected "cannot make $_d/suid-bin set-uid root"
-		return
-	fi
+	suid_bin host_exec_selected || return
 	cat >"$WORK/hsel.yaml" <<EOF
 name: host-exec-selected
 rules:
   - name: suid-bin
     on: [credentials_change]
     match:
-      binary: [$_d/suid-bin]
+      binary: [$SUID_BIN]
 EOF
 	pol_agent hsel hsel --no-seed || { fail host_exec_selected "the agent with a binary rule did not start"; return; }
-	hexec host_exec_selected "$_d/suid-bin" "$(mark hsel)"
+	hexec host_exec_selected "$SUID_BIN" "$(mark hsel)"
 	_p=$HPID
 	_x=""
 	hev host_exec_selected credentials_change "$_p" '.credentials_change.credentials.syscall == "execve"' hsel &&

@@ -180,6 +180,20 @@ suid_ok() {
 	esac
 }
 
+# suid_bin TEST: a set-user-ID root copy of pg-testbin in a new public
+# folder whose mount honours it; SUID_BIN its path. False, with TEST
+# failed or skipped and why, when it cannot be had here.
+suid_bin() {
+	__sd=$(pubdir) || { fail "$1" "mktemp -d failed"; return 1; }
+	suid_ok "$1" "$__sd" || return 1
+	SUID_BIN=$__sd/suid-bin
+	if ! { cp "$BIN" "$SUID_BIN" && chown 0:0 "$SUID_BIN" && chmod 4755 "$SUID_BIN"; }; then
+		rm -f "$SUID_BIN"
+		fail "$1" "cannot make $SUID_BIN set-uid root"
+		return 1
+	fi
+}
+
 # exit_audit NAME MARK: over the processes of NAME's export whose arguments
 # end with MARK, print "EXECS EXITS MULTI PHANTOM MISSING": exec events,
 # exit events, exec_ids with more than one exit, exits of an exec_id no

@@ -440,16 +440,10 @@ t_overlay() {
 # A set-user-ID root file run by uid 65534 raises the effective uid
 t_setuid() {
 	_m=$(mark suid)
-	_d=$(pubdir) || { fail setuid "mktemp -d failed"; return; }
-	if ! { cp "$BIN" "$_d/suid-bin" && chown 0:0 "$_d/suid-bin" && chmod 4755 "$_d/suid-bin"; }; then
-		rm -f "$_d/suid-bin"
-		fail setuid "cannot make $_d/suid-bin set-uid root"
-		return
-	fi
-	suid_ok setuid "$_d" || { rm -f "$_d/suid-bin"; return; }
-	"$BIN" asuser 65534 "$_d/suid-bin" exit 0 "$_m"
+	suid_bin setuid || return
+	"$BIN" asuser 65534 "$SUID_BIN" exit 0 "$_m"
 	_rc=$?
-	rm -f "$_d/suid-bin"
+	rm -f "$SUID_BIN"
 	[ $_rc = 0 ] || { fail setuid "the set-uid binary failed: rc=$_rc"; return; }
 	_x=$(wait_event main "$_m" ".process_exec.process.arguments == \"exit 0 $_m\"") ||
 		{ fail setuid "no process_exec"; return; }
