@@ -55,7 +55,7 @@
 # auditd with -w rules like the built-in file policy; then the watched-file
 # event rate the agent sustains without loss, at paced rates. Knobs:
 #   BENCH_OPEN      0 skips the open storms (default 1)
-#   BENCH_OPEN_CONFIGS  subset of: baseline penguard opensnoop auditd
+#   BENCH_OPEN_CONFIGS  subset of: baseline penguard tp-floor opensnoop auditd
 #                   (default all; baseline is always run)
 #   BENCH_OPENS     opens per loop of the unwatched storm (default: sized so
 #                   its baseline lasts BENCH_TARGET_S)
@@ -76,8 +76,8 @@
 # (libbpf-tools tcpconnect, bcc's tcpconnect-bpfcc; nothing is installed for
 # them) and auditd with a connect rule. Knobs:
 #   BENCH_CONN      0 skips the connect storm (default 1)
-#   BENCH_CONN_CONFIGS  subset of: baseline penguard penguard-all tcpconnect
-#                   tcpconnect-bpfcc auditd (default all; baseline is always run)
+#   BENCH_CONN_CONFIGS  subset of: baseline penguard penguard-all tp-floor
+#                   tcpconnect tcpconnect-bpfcc auditd (default all; baseline is always run)
 #   BENCH_CONNS     connections per loop (default: sized so the baseline lasts
 #                   BENCH_TARGET_S)
 #   BENCH_CONN_MAX  cap on the storm, all loops together (default 2000000)
@@ -119,7 +119,7 @@ P10K_PREFIXES=1000
 P10K_SUFFIXES=1000
 CONFIGS=${BENCH_CONFIGS:-$ALL_CONFIGS}
 OPEN=${BENCH_OPEN:-1}
-ALL_OPEN_CONFIGS="baseline penguard opensnoop auditd"
+ALL_OPEN_CONFIGS="baseline penguard tp-floor opensnoop auditd"
 OPEN_CONFIGS=${BENCH_OPEN_CONFIGS:-$ALL_OPEN_CONFIGS}
 OPENS=${BENCH_OPENS:-}
 OPENS_W=${BENCH_OPENS_WATCHED:-}
@@ -177,7 +177,7 @@ for v in $OPEN_RATES; do
 done
 # The connect storm's knobs (see the top).
 CONN=${BENCH_CONN:-1}
-ALL_CONN_CONFIGS="baseline penguard penguard-all tcpconnect tcpconnect-bpfcc auditd"
+ALL_CONN_CONFIGS="baseline penguard penguard-all tp-floor tcpconnect tcpconnect-bpfcc auditd"
 CONN_CONFIGS=${BENCH_CONN_CONFIGS:-$ALL_CONN_CONFIGS}
 CONNS=${BENCH_CONNS:-}
 CONN_MAX=${BENCH_CONN_MAX:-2000000}
@@ -304,6 +304,11 @@ if ((OPEN)); then
 		[[ " ${need_pkgs[*]} " != *" libbpf-tools "* ]] && need_pkgs+=(libbpf-tools)
 	[[ " $OPEN_CONFIGS " == *" auditd "* ]] && ! command -v auditd >/dev/null &&
 		[[ " ${need_pkgs[*]} " != *" auditd "* ]] && need_pkgs+=(auditd)
+fi
+# tp-floor runs a bpftrace one-liner
+if [[ " $OPEN_CONFIGS $CONN_CONFIGS " == *" tp-floor "* ]] && ! command -v bpftrace >/dev/null &&
+	[[ " ${need_pkgs[*]} " != *" bpftrace "* ]]; then
+	need_pkgs+=(bpftrace)
 fi
 if ((${#need_pkgs[@]})); then
 	log "installing ${need_pkgs[*]}"
@@ -470,6 +475,7 @@ stop_monitor()
 	fi
 	wait "$MON_PID" 2>/dev/null || true
 	MON_PID=""
+	pg_detached
 	return $rc
 }
 
@@ -1241,6 +1247,27 @@ ostorm()
 
 orun_baseline() { ostorm "$@" || return 0; R_STATUS=ok; }
 
+# tp_floor DIR STORM…: the storm command STORM… with no monitor but one
+# BPF program on a syscall tracepoint the storm never reaches
+# (sys_exit_reboot; not empty: bpftrace drops an empty probe, then ends). Once any syscall tracepoint has a program, the
+# kernel sends every system call of every task through its tracing slow
+# path: this is what that alone costs, the floor under any monitor built
+# on syscall tracepoints (penguard's tracepoint backends), before any
+# program of its own runs.
+tp_floor()
+{
+	local d=$1
+
+	shift
+	# stdout, not -o: bpftrace holds -o's output back until it ends
+	bpftrace -e 'BEGIN { printf("READY\n"); } tracepoint:syscalls:sys_exit_reboot { @n = count(); }' \
+		>"$d/out" 2>"$d/err" &
+	mon_storm "$d" RLIMIT_MEMLOCK grep -qs '^READY$' "$d/out" -- "$@" || return 0
+	R_STATUS=ok
+}
+
+orun_tp-floor() { tp_floor "$1" ostorm "$@"; }
+
 # storm_file_opens FILE…: the storm's file_open lines in penguard exports
 # (its binary, first key file_open)
 storm_file_opens()
@@ -1255,6 +1282,20 @@ storm_file_opens()
 # DIR/export.jsonl, with bpf stats on (PG_TIMED 0 where they could not be
 # turned on); PG_EXPORTS its export files. Returns 1 (R_STATUS set where
 # the agent is to blame) unless the storm ran and DIR/stats.json is JSON.
+# pg_detached: wait (up to 60 s) for the child a stopping agent leaves to
+# detach its syscall tracepoints (src/loader.c: that takes the kernel
+# seconds, and the agent does not wait for it). Until it is done they
+# still run, and the next run would be measured under them.
+pg_detached()
+{
+	local i
+
+	for ((i = 0; i < 600; i++)); do
+		pgrep -x penguard >/dev/null || return 0
+		sleep 0.1
+	done
+}
+
 pg_storm()
 {
 	local d=$1 rc=0 ready_rc=0 f args=()
@@ -1549,6 +1590,7 @@ open_storms()
 
 	[[ -x $PENGUARD ]] || OUNAVAIL[penguard]="not built (${PENGUARD#"$ROOT"/} missing)"
 	command -v opensnoop >/dev/null || OUNAVAIL[opensnoop]="not installed (libbpf-tools)"
+	command -v bpftrace >/dev/null || OUNAVAIL[tp-floor]="bpftrace not installed"
 	[[ -z ${UNAVAIL[auditd]:-} ]] || OUNAVAIL[auditd]=${UNAVAIL[auditd]}
 	echo "penguard bench: an open storm's file no rule watches" >"$OPEN_UNWATCHED"
 	if [[ -z $OPENS ]]; then
@@ -1579,6 +1621,8 @@ open_storms()
 			fi
 			for ((k = 0; k < ncfg; k++)); do
 				cfg=${ocfg[$(((k + rep - 1) % ncfg))]}
+				# the floor is the unwatched storm's: nothing is watched there
+				[[ $storm == watched && $cfg == tp-floor ]] && continue
 				storm_config "$rep" "$cfg" "open-$rep-$storm-$cfg" "open $storm $cfg" "$storm:$cfg" \
 					"$storm" OPEN OUNAVAIL "orun_$cfg" "$file" "$per" "$storm"
 			done
@@ -1774,6 +1818,8 @@ crun_tcpconnect()
 	R_STATUS=ok
 }
 
+crun_tp-floor() { tp_floor "$1" cstorm "$@"; }
+
 # crun_auditd DIR PER_LOOP: auditd with the rule -a CONN_AUDIT_RULE; one
 # SYSCALL record per connect call.
 crun_auditd()
@@ -1809,6 +1855,7 @@ conn_storms()
 		CUNAVAIL[tcpconnect]="not installed (libbpf-tools' tcpconnect; the script installs nothing for it)"
 	command -v tcpconnect-bpfcc >/dev/null ||
 		CUNAVAIL[tcpconnect-bpfcc]="not installed (bpfcc-tools; the script installs nothing for it)"
+	command -v bpftrace >/dev/null || CUNAVAIL[tp-floor]="bpftrace not installed"
 	[[ -z ${UNAVAIL[auditd]:-} ]] || CUNAVAIL[auditd]=${UNAVAIL[auditd]}
 	[[ -z ${OUNAVAIL[auditd]:-} ]] || CUNAVAIL[auditd]=${OUNAVAIL[auditd]}
 	[[ " $CONN_CONFIGS " != *" penguard-all "* ]] || write_conn_policy
@@ -2130,6 +2177,12 @@ open_report()
 		  \`file_open\` lines in the export (its binary); lost: the kernel's
 		  \`events.file_open.lost\` (records the ring had no room for). Expected: none for the
 		  unwatched storm, every open for the watched one.
+		- **tp-floor**: no monitor, only a BPF program (bpftrace, a count) on
+		  \`syscalls/sys_exit_reboot\`, which the storm never calls. Once any syscall tracepoint
+		  has a program, the kernel takes its tracing slow path on every system call of every
+		  task: this is what that alone costs, the floor under any monitor built on syscall
+		  tracepoints (penguard's tracepoint backends, the only ones this kind of host allows)
+		  before any program of its own runs. Expected: none.
 		- **opensnoop** (libbpf-tools $(pkgver libbpf-tools)): every open on the machine (it has no
 		  path filter), line-buffered to a file; delivered: lines of \`openstorm\` naming the storm's
 		  file; lost: its "lost N events" messages.
@@ -2160,15 +2213,18 @@ open_report()
 			| --- | --- | --- | --- | --- | --- | --- | --- |
 		EOF
 		for cfg in $OPEN_CONFIGS; do
+			[[ $storm == watched && $cfg == tp-floor ]] && continue
 			case $cfg in
 			baseline) label="baseline (no monitor)" ;;
 			penguard) label="penguard (built-in policies)" ;;
+			tp-floor) label="tp-floor (no monitor; one program on an unused syscall tracepoint)" ;;
 			opensnoop) label="opensnoop (libbpf-tools)" ;;
 			auditd) label="auditd, -w rules" ;;
 			esac
 			storm_row "$OPEN_RESULTS" "$storm:$cfg" "$label"
 		done
 		echo
+		[[ $storm == unwatched ]] && floor_line "$storm" "opens of a file no rule watches" oratios
 	done
 	n=$(run_notes "$OPEN_RESULTS")
 	[[ -z $n ]] || printf 'Run notes:\n\n%s\n\n' "$n"
@@ -2246,6 +2302,21 @@ cspread() { RESULTS=$CONN_RESULTS spread_cell "$@"; }
 # cbook FORMAT CFG COL: CONN_BOOKS column COL over CFG's rows
 cbook() { book_cell "$1" "$CONN_BOOKS" "$3" 3 "$2"; }
 
+# floor_line STORM WHAT RATIOS: penguard's CPU ratio on STORM against the
+# tp-floor's (RATIOS: oratios or cratios), where both ran: how much of
+# penguard's overhead is the kernel's syscall tracing slow path alone.
+floor_line()
+{
+	local pr fr
+
+	pr=$("$3" "$1:penguard" 5 | median)
+	fr=$("$3" "$1:tp-floor" 5 | median)
+	[[ -n $pr && $pr != - && -n $fr && $fr != - ]] || return 0
+	awk -v p="$pr" -v f="$fr" -v w="$2" 'BEGIN {
+		printf "**The syscall tracepoint floor** (%s): tp-floor, a program on a syscall tracepoint the storm never calls, costs a CPU ratio of %.2f by itself; penguard %.2f: %.0f %% of penguard'"'"'s overhead is that floor, the rest (%.2f) its own programs and agent.\n\n",
+			w, f, p, (p > 1 ? 100 * (f - 1) / (p - 1) : 0), p - f + 1 }'
+}
+
 conn_report()
 {
 	local cfg label ok why n total cr wr verdict r
@@ -2273,6 +2344,8 @@ conn_report()
 		  Events delivered: the storm's network lines in the export (its binary); lost: the
 		  kernel's \`events.network_connect\`, \`network_accept\` and \`network_close\` \`.lost\`
 		  together. Expected: none.
+		- **tp-floor**: no monitor, only a BPF program on \`syscalls/sys_exit_reboot\`, as in
+		  the open storms: the floor under anything built on syscall tracepoints. Expected: none.
 		- **penguard-all**: the same with \`--policy $RBB/policies/connect-all.yaml\` besides, one rule
 		  \`on: [network_connect, network_accept, network_close]\` with no \`match\`: every
 		  connection reported, loopback too. Expected: $((5 * total)) lines, per connection two
@@ -2295,6 +2368,7 @@ conn_report()
 		baseline) label="baseline (no monitor)" ;;
 		penguard) label="penguard (built-in policies: loopback not reported)" ;;
 		penguard-all) label="penguard-all (every connection reported)" ;;
+		tp-floor) label="tp-floor (no monitor; one program on an unused syscall tracepoint)" ;;
 		tcpconnect) label="tcpconnect (libbpf-tools)" ;;
 		tcpconnect-bpfcc) label="tcpconnect-bpfcc (bcc)" ;;
 		auditd) label="auditd, connect rule" ;;
@@ -2311,6 +2385,7 @@ conn_report()
 	else
 		printf '**Connections no rule reports:** not measured (no penguard run).\n\n'
 	fi
+	floor_line connect "connections no rule reports" cratios
 	n=$(run_notes "$CONN_RESULTS")
 	[[ -z $n ]] || printf 'Run notes:\n\n%s\n\n' "$n"
 

@@ -137,8 +137,9 @@ static __always_inline int pg_host_wanted(__u16 type, __u16 kind)
  * it now (a policy swap may have come between entry and exit). Tracing
  * programs may kill; nothing here can refuse the call (it is done).
  */
-static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, __u16 kind,
-					  struct pg_verdict *v, struct pg_rule_mask *matched)
+static __always_inline int pg_host_decide_as(struct pg_host_heap *h, __u16 type, __u16 kind,
+					     struct pg_verdict *v, struct pg_rule_mask *matched,
+					     int can_deny, int can_kill)
 {
 	const struct pg_policy_masks *m;
 	__u32 gen;
@@ -146,7 +147,14 @@ static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, __
 	m = pg_host_candidates(&h->sel, &gen, type, kind);
 	if (!m)
 		return PG_POLICY_NO_RECORD;
-	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, 0, 1, bpf_ktime_get_ns());
+	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, can_deny, can_kill,
+				bpf_ktime_get_ns());
+}
+
+static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, __u16 kind,
+					  struct pg_verdict *v, struct pg_rule_mask *matched)
+{
+	return pg_host_decide_as(h, type, kind, v, matched, 0, 1);
 }
 
 /*
@@ -198,6 +206,8 @@ static __always_inline void pg_task_groups(struct task_struct *t, struct pg_grou
 /* What of the host each call changes. */
 static __always_inline __u16 pg_host_kind(__u16 op)
 {
+	if (op == PG_HOST_OP_SYSCTL_WRITE)
+		return PG_HOST_KIND_SYSCTL;
 	if (op >= PG_HOST_OP_FSOPEN)
 		return PG_HOST_KIND_MOUNT;
 	if (op <= PG_HOST_OP_CHROOT)
@@ -850,3 +860,58 @@ int tp_sys_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 	return pg_host_enter_args(PG_EVENT_HOST_CHANGE, PG_HOST_OP_PTRACE, A(0), 0, 0, 0, A(1), 0);
 }
 PG_HOST_EXIT(ptrace, PG_EVENT_HOST_CHANGE)
+
+/* ---- sysctl writes (cgroup/sysctl) ---- */
+
+/*
+ * A write to /proc/sys, before the kernel takes it. No syscall tracepoint
+ * tells a sysctl write from any other write(2) without a program on every
+ * write of the host; this cgroup hook, on the v2 root, runs for /proc/sys
+ * only, in the writer's context, and its return refuses the write
+ * (EPERM): deny works here on every backend. Reads pass at once. It
+ * cannot send a signal: a kill refuses the write and the agent kills
+ * (src/sensors/host.c). Kernels whose sysctl programs cannot name the
+ * current process (5.10) do not load it: host_configure().
+ */
+SEC("cgroup/sysctl")
+int cgroup_sysctl(struct bpf_sysctl *ctx)
+{
+	struct task_struct *t = pg_current();
+	struct pg_host_event *e;
+	struct pg_host_heap *h;
+	int act, refuse, n;
+
+	if (!ctx->write || !pg_host_wanted(PG_EVENT_HOST_CHANGE, PG_HOST_KIND_SYSCTL))
+		return 1;
+	h = pg_host_heap_get();
+	if (!h)
+		return 1;
+	e = &h->host;
+	act = pg_host_decide_as(h, PG_EVENT_HOST_CHANGE, PG_HOST_KIND_SYSCTL, &e->verdict,
+				&e->matched, 1, 0);
+	if (act == PG_POLICY_NO_RECORD)
+		return 1;
+	refuse = act == PG_POLICY_DENY || act == PG_POLICY_KILL;
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_HOST_CHANGE, 1);
+	e->result = refuse ? -1 /* EPERM */ : 0;
+	e->op = PG_HOST_OP_SYSCTL_WRITE;
+	e->kind = PG_HOST_KIND_SYSCTL;
+	e->arg = ctx->file_pos;
+	e->target = 0;
+	e->fstype[0] = 0;
+	/* -E2BIG (-7): truncated, still NUL-terminated; any other error, nothing */
+	n = bpf_sysctl_get_name(ctx, e->str, sizeof(e->str), 0);
+	if (n < 0 && n != -7) {
+		e->str[0] = 0;
+		pg_count_error(PG_ERR_READ_PATH);
+	}
+	n = bpf_sysctl_get_new_value(ctx, e->str2, sizeof(e->str2));
+	if (n < 0 && n != -7)
+		e->str2[0] = 0;
+	/* write-only entries (vm/drop_caches) have no value before */
+	n = bpf_sysctl_get_current_value(ctx, e->file, sizeof(e->file));
+	if (n < 0 && n != -7)
+		e->file[0] = 0;
+	pg_output(e, sizeof(*e));
+	return !refuse;
+}

@@ -21,6 +21,8 @@
 #include "kernel_features.h"
 #include "loader.h"
 #include "log.h"
+#include "policy_compile.h"
+#include "sensors/host.h"
 #include "util.h"
 
 static const char *const error_names[PG_ERR_MAX] = {
@@ -470,7 +472,8 @@ static uint64_t predicted_deny_events(const struct pg_config *cfg, const struct 
 				   : pg_sensor_pick(pg_sensors[i], f);
 			backend[j] = b ? b->name : NULL;
 		}
-	return pg_policy_deny_events(backend[0], backend[1], backend[2]);
+	return pg_policy_deny_events(backend[0], backend[1], backend[2]) |
+	       (pg_host_sysctl_usable() ? PG_POLICY_DENY_SYSCTL : 0);
 }
 
 int pg_agent_run(const struct pg_config *cfg)
@@ -528,6 +531,8 @@ int pg_agent_run(const struct pg_config *cfg)
 	deny_events = pg_policy_deny_events(pg_loader__backend(loader, "exec_enforce"),
 					    pg_loader__backend(loader, "file"),
 					    pg_loader__backend(loader, "network"));
+	if (pg_loader__backend(loader, "host") && pg_host_sysctl_hooked())
+		deny_events |= PG_POLICY_DENY_SYSCTL;
 	pg_policy_engine__set_deny_events(a.policy, deny_events);
 	/* never run quietly without the enforcement a policy asks for */
 	if (pg_policy_engine__denies(a.policy, PG_EVENT_PROCESS_EXEC, PG_EVENT_PROCESS_EXEC) &&
@@ -550,6 +555,13 @@ int pg_agent_run(const struct pg_config *cfg)
 		pg_err("a policy denies network connections, but the network sensor runs neither "
 		       "its cgroup nor its lsm backend (see above): add `fallback: kill` to its "
 		       "deny rules or fix the set-up");
+		err = -EOPNOTSUPP;
+		goto cleanup;
+	}
+	if (pg_policy_engine__denies(a.policy, PG_EVENT_HOST_CHANGE, PG_EVENT_HOST_CHANGE) &&
+	    !(deny_events & PG_POLICY_DENY_SYSCTL)) {
+		pg_err("a policy denies sysctl writes, but the host sensor's sysctl hook did not "
+		       "load (see above): add `fallback: kill` to its deny rules");
 		err = -EOPNOTSUPP;
 		goto cleanup;
 	}

@@ -176,6 +176,7 @@ static struct bpf_link *attach_prog(struct bpf_program *prog, const struct pg_fe
 	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
 	case BPF_PROG_TYPE_CGROUP_SOCK:
 	case BPF_PROG_TYPE_SOCK_OPS:
+	case BPF_PROG_TYPE_CGROUP_SYSCTL:
 		fd = open(f->cgroup2_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return NULL;

@@ -1634,6 +1634,7 @@ static const char *const host_kind_names[PG_HOST_KINDS] = {
 	[PG_HOST_KIND_REBOOT] = "reboot", [PG_HOST_KIND_KEXEC] = "kexec",
 	[PG_HOST_KIND_MODULE] = "module", [PG_HOST_KIND_BPF] = "bpf",
 	[PG_HOST_KIND_PTRACE] = "ptrace", [PG_HOST_KIND_PROCESS_VM_WRITE] = "process_vm_write",
+	[PG_HOST_KIND_SYSCTL] = "sysctl",
 };
 
 const char *pg_policy_host_kind_name(unsigned kind)
@@ -1666,7 +1667,7 @@ static void host_selectors(struct pctx *c, const struct pg_rule *r, const struct
 			mistake(c, pos_mark(s->kind.pos),
 				"kind: unknown '%s' (known: mount, hostname, time, swap, reboot, "
 				"kexec, "
-				"module, bpf, ptrace, process_vm_write)",
+				"module, bpf, ptrace, process_vm_write, sysctl)",
 				shown(s->kind.exact[i], strlen(s->kind.exact[i]), b, sizeof(b)));
 }
 

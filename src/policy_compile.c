@@ -529,6 +529,29 @@ uint64_t pg_policy_deny_events(const char *exec_enforce, const char *file, const
 	return m;
 }
 
+/* Whether every host_change @r selects is a sysctl write (`kind: [sysctl]`). */
+static bool sysctl_only(const struct pg_rule *r)
+{
+	size_t i;
+
+	if (!r->match.kind.n_exact)
+		return false;
+	for (i = 0; i < r->match.kind.n_exact; i++)
+		if (strcmp(r->match.kind.exact[i], "sysctl"))
+			return false;
+	return true;
+}
+
+/* The events of rule @r that cannot be denied under @deny_events. */
+static uint64_t undeniable(const struct pg_rule *r, uint64_t deny_events)
+{
+	uint64_t events = r->events & ~deny_events;
+
+	if ((deny_events & PG_POLICY_DENY_SYSCTL) && sysctl_only(r))
+		events &= ~(1ULL << PG_EVENT_HOST_CHANGE);
+	return events;
+}
+
 /* "process_fork, network_accept (why)": the events of @events nothing denies here, and why. */
 static void cannot_deny(uint64_t events, char *buf, size_t size)
 {
@@ -548,8 +571,8 @@ static void cannot_deny(uint64_t events, char *buf, size_t size)
 	if (events & DENY_NET)
 		why[n++] = "the network sensor runs neither its cgroup nor its lsm backend";
 	if (events & ~(DENY_NET | (1ULL << PG_EVENT_PROCESS_EXEC) | PG_POLICY_FILE_EVENTS))
-		why[n++] = "only process_exec, file events, network_connect and network_udp can "
-			   "be denied";
+		why[n++] = "only process_exec, file events, network_connect, network_udp and "
+			   "host_change of kind sysctl alone (where its hook runs) can be denied";
 	for (i = 0; i < n && off < size; i++)
 		off += snprintf(buf + off, size - off, "%s%s", i ? "; " : " (", why[i]);
 	if (n && off < size)
@@ -604,9 +627,9 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	 * whole rule kills (a rule of its own keeps deny for the others).
 	 */
 	if (r->action == PG_ACTION_DENY && p->mode == PG_MODE_ENFORCE &&
-	    (r->events & ~deny_events)) {
+	    undeniable(r, deny_events)) {
 		if (r->fallback != PG_ACTION_KILL) {
-			cannot_deny(r->events & ~deny_events, why, sizeof(why));
+			cannot_deny(undeniable(r, deny_events), why, sizeof(why));
 			diag_add(c->diag, p->file, r->pos,
 				 "rule '%s' asks to deny, but this kernel cannot deny %s; add "
 				 "`fallback: kill` or use mode: monitor",

@@ -69,6 +69,13 @@ struct pg_compiled {
 uint64_t pg_policy_deny_events(const char *exec_enforce, const char *file, const char *network);
 
 /*
+ * Not an event type: host_change of kind sysctl alone can be denied
+ * (the host sensor's cgroup/sysctl hook runs); the agent adds it to
+ * pg_policy_deny_events() where it does.
+ */
+#define PG_POLICY_DENY_SYSCTL (1ULL << 63)
+
+/*
  * Compile @n policies under generation @gen. @deny_events: the event
  * types that can be denied here (pg_policy_deny_events()); a deny rule in
  * enforce mode on any other event type needs `fallback: kill` (the whole

@@ -429,7 +429,7 @@ static const char *action_word(enum pg_action a)
 }
 
 /* SIGKILL through a pidfd where the kernel has them: never a recycled pid's process */
-static void kill_pid(uint32_t pid)
+void pg_policy_kill_pid(uint32_t pid)
 {
 #ifdef SYS_pidfd_open
 	int fd = syscall(SYS_pidfd_open, pid, 0);
@@ -488,7 +488,7 @@ bool pg_policy_engine__decide(struct pg_policy_engine *e, const struct pg_verdic
 	}
 	if (killer) {
 		/* after the fact: the kernel could not decide this rule alone */
-		kill_pid(pid);
+		pg_policy_kill_pid(pid);
 		ret->rule = killer;
 		ret->action = "kill";
 		ret->taken = true;
@@ -715,6 +715,6 @@ bool pg_policy_engine__decide_file(struct pg_policy_engine *e, const struct pg_v
 	/* the kernel could not decide it, so neither could it kill: after the fact, from here */
 	if (ret->rule && ret->taken && ret->rule->action == PG_ACTION_KILL &&
 	    ret->rule->policy->mode == PG_MODE_ENFORCE)
-		kill_pid(pid);
+		pg_policy_kill_pid(pid);
 	return true;
 }

@@ -94,4 +94,10 @@ void pg_policy_engine__render(const struct pg_decision *d, struct pg_json *w);
 void pg_policy_engine__stats_json(const struct pg_policy_engine *e, const struct pg_loader *l,
 				  struct pg_json *w);
 
+/*
+ * SIGKILL to @pid, through a pidfd where the kernel has them: for a kill
+ * that the kernel side decided but could not send (a cgroup hook).
+ */
+void pg_policy_kill_pid(uint32_t pid);
+
 #endif

@@ -202,6 +202,7 @@ enum pg_host_kind {
 	PG_HOST_KIND_BPF = 8,
 	PG_HOST_KIND_PTRACE = 9,
 	PG_HOST_KIND_PROCESS_VM_WRITE = 10,
+	PG_HOST_KIND_SYSCTL = 11, /* a write to /proc/sys */
 	PG_HOST_KINDS,
 };
 
@@ -674,6 +675,8 @@ enum pg_host_op {
 	PG_HOST_OP_MOVE_MOUNT = 39,
 	PG_HOST_OP_OPEN_TREE = 40, /* OPEN_TREE_CLONE only: a detached copy of a mount */
 	PG_HOST_OP_MOUNT_SETATTR = 41,
+	/* host_change kind sysctl: not a system call, the /proc/sys write itself */
+	PG_HOST_OP_SYSCTL_WRITE = 42,
 	PG_HOST_OP_MAX,
 };
 
@@ -749,6 +752,9 @@ struct pg_ns_event {
  *   then too); delete_module: str the name
  *   bpf(BPF_PROG_LOAD): str the program's name, arg its type
  *   ptrace: target, arg the request;  process_vm_writev: target
+ *   sysctl write: str the name ("kernel/hostname"), str2 the value
+ *   written, file the value before; result 0, or -EPERM when a rule
+ *   refused it (the write itself may still fail: the hook runs first)
  */
 struct pg_host_event {
 	struct pg_event_header hdr;

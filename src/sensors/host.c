@@ -79,6 +79,7 @@ static const char *const tracepoint_progs[] = {
 	HOST_CALL(bpf),
 	HOST_CALL(ptrace),
 	HOST_CALL(process_vm_writev),
+	"cgroup_sysctl",
 	NULL,
 };
 
@@ -118,10 +119,67 @@ static const struct {
 	{ "swap", { "swapon", "swapoff" } },
 };
 
+/*
+ * Whether sysctl writes can be watched here, and if not why: a cgroup
+ * hook on the cgroup v2 root, whose programs name the current process
+ * only since the kernel gave cgroup programs the current-task helpers
+ * (6.1; 5.10's sysctl programs have none).
+ */
+static bool sysctl_usable(char *why, size_t size)
+{
+	static const struct {
+		enum bpf_func_id id;
+		const char *name;
+	} need[] = {
+		{ BPF_FUNC_get_current_pid_tgid, "bpf_get_current_pid_tgid" },
+		{ BPF_FUNC_get_current_task, "bpf_get_current_task" },
+		{ BPF_FUNC_get_current_comm, "bpf_get_current_comm" },
+		{ BPF_FUNC_probe_read_kernel, "bpf_probe_read_kernel" },
+	};
+	size_t i;
+
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
+	    access("/sys/fs/cgroup/unified/cgroup.controllers", F_OK)) {
+		snprintf(why, size,
+			 "no cgroup v2 is mounted (the sysctl hook attaches to its root)");
+		return false;
+	}
+	for (i = 0; i < PG_ARRAY_SIZE(need); i++)
+		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SYSCTL, need[i].id, NULL) != 1) {
+			snprintf(why, size,
+				 "this kernel's cgroup/sysctl programs cannot name the writer "
+				 "(they have no %s: 6.1 and later do)",
+				 need[i].name);
+			return false;
+		}
+	return true;
+}
+
+bool pg_host_sysctl_usable(void)
+{
+	char why[160];
+
+	return sysctl_usable(why, sizeof(why));
+}
+
+/* Set when the host sensor's object keeps the sysctl hook (host_configure()). */
+static bool sysctl_hook;
+
+bool pg_host_sysctl_hooked(void)
+{
+	return sysctl_hook;
+}
+
 static size_t host_unavailable(struct pg_unavailable *out, size_t max)
 {
 	char event[64];
 	size_t i, j, n = 0;
+
+	if (n < max && !sysctl_usable(out[n].why, sizeof(out[n].why))) {
+		out[n].event = "host_change";
+		out[n].what = "sysctl";
+		n++;
+	}
 
 	for (i = 0; i < PG_ARRAY_SIZE(optional_calls) && n < max; i++) {
 		const char *missing = NULL;
@@ -157,6 +215,7 @@ static int host_configure(struct bpf_object *obj, const struct pg_config *cfg)
 	struct bpf_map *rodata = bpf_object__find_map_by_name(obj, ".rodata");
 	struct host_bpf__rodata *ro;
 	struct bpf_program *prog;
+	char why[160];
 	size_t sz = 0;
 
 	(void)cfg;
@@ -170,6 +229,13 @@ static int host_configure(struct bpf_object *obj, const struct pg_config *cfg)
 	    sz < offsetof(struct host_bpf__rodata, pg_agent_tgid) + sizeof(ro->pg_agent_tgid))
 		return -EINVAL;
 	ro->pg_agent_tgid = getpid();
+	prog = bpf_object__find_program_by_name(obj, "cgroup_sysctl");
+	sysctl_hook = prog && bpf_program__autoload(prog);
+	if (sysctl_hook && !sysctl_usable(why, sizeof(why))) {
+		pg_info("host: no sysctl write events: %s", why);
+		bpf_program__set_autoload(prog, false);
+		sysctl_hook = false;
+	}
 	/* no module support, no module_load tracepoint: loads are refused anyway */
 	prog = bpf_object__find_program_by_name(obj, "tp_btf_host_module_load");
 	if (prog && access("/proc/modules", F_OK)) {
@@ -233,6 +299,7 @@ static const char *const op_names[PG_HOST_OP_MAX] = {
 	[PG_HOST_OP_MOVE_MOUNT] = "move_mount",
 	[PG_HOST_OP_OPEN_TREE] = "open_tree",
 	[PG_HOST_OP_MOUNT_SETATTR] = "mount_setattr",
+	[PG_HOST_OP_SYSCTL_WRITE] = "write", /* of /proc/sys, by whichever call */
 };
 
 /* enum bpf_prog_type (UAPI, stable numbers), the common ones */
@@ -496,6 +563,43 @@ static void ns_on_event(struct pg_agent *a, const void *rec, size_t size)
 	event_end(a, &d, e->hdr.ktime);
 }
 
+/*
+ * A /proc/sys path ("net/ipv4/ip_forward") as sysctl(8) names it
+ * ("net.ipv4.ip_forward"): a dot within a component becomes a slash, as
+ * sysctl(8) writes it, so the name maps back to one file.
+ */
+size_t pg_host_sysctl_name(const char *path, size_t n, char *out, size_t size)
+{
+	size_t i, len = 0;
+
+	if (!size)
+		return 0;
+	for (i = 0; i < n && path[i] && len + 1 < size; i++)
+		out[len++] = path[i] == '/' ? '.' : path[i] == '.' ? '/' : path[i];
+	out[len] = 0;
+	return len;
+}
+
+/* A value as written or read, without the newline that `echo` adds. */
+static size_t sysctl_value_len(const char *v, size_t size)
+{
+	size_t n = strnlen(v, size);
+
+	while (n && (v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+	return n;
+}
+
+static void sysctl_json(struct pg_json *w, const struct pg_host_event *e)
+{
+	char name[PG_HOST_STR_MAX];
+	size_t n = pg_host_sysctl_name(e->str, sizeof(e->str), name, sizeof(name));
+
+	PG_JSON_KV_STRING_N(w, "name", name, n);
+	PG_JSON_KV_STRING_N(w, "value", e->str2, sysctl_value_len(e->str2, sizeof(e->str2)));
+	PG_JSON_KV_STRING_N(w, "old_value", e->file, sysctl_value_len(e->file, sizeof(e->file)));
+}
+
 /* The fields of a host_change that its call has. */
 static void host_json(struct pg_json *w, const struct pg_host_event *e)
 {
@@ -505,7 +609,9 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 	PG_JSON_KEY(w, "host");
 	pg_json__begin_object(w);
 	PG_JSON_KV_STRING(w, "kind", pg_policy_host_kind_name(e->kind));
-	PG_JSON_KV_STRING(w, "syscall", pg_host_op_name(e->op));
+	/* a sysctl write is whichever write call reached /proc/sys: not named */
+	if (e->op != PG_HOST_OP_SYSCTL_WRITE)
+		PG_JSON_KV_STRING(w, "syscall", pg_host_op_name(e->op));
 	PG_JSON_KV_INT(w, "return", e->result);
 	if (e->result < 0)
 		pg_json__kv_result(w, e->result);
@@ -555,6 +661,7 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 		break;
 	case PG_HOST_OP_PTRACE:
 	case PG_HOST_OP_PROCESS_VM_WRITEV: PG_JSON_KV_UINT(w, "target_pid", e->target); break;
+	case PG_HOST_OP_SYSCTL_WRITE: sysctl_json(w, e); break;
 	default:
 		if (mount || e->kind == PG_HOST_KIND_SWAP)
 			PG_JSON_KV_STRING_N(w, "path", e->str, strnlen(e->str, sizeof(e->str)));
@@ -588,6 +695,9 @@ static void host_on_event(struct pg_agent *a, const void *rec, size_t size)
 		a->malformed++;
 		return;
 	}
+	/* the sysctl hook refused the write; a cgroup program cannot send the kill */
+	if (e->op == PG_HOST_OP_SYSCTL_WRITE && (e->verdict.flags & PG_VERDICT_F_KILLED))
+		pg_policy_kill_pid(e->task.proc.pid);
 	p = pg_process_decide_begin(a, "host_change", &e->task, &e->verdict, &e->matched, e->comm,
 				    NULL, &d);
 	if (!p)
@@ -602,7 +712,16 @@ static void host_on_event(struct pg_agent *a, const void *rec, size_t size)
 			pg_buf_puts(&a->compact, " ");
 			pg_escape(&a->compact, e->str2, strnlen(e->str2, sizeof(e->str2)), false);
 		}
-		if (e->str[0]) {
+		if (e->op == PG_HOST_OP_SYSCTL_WRITE) {
+			char name[PG_HOST_STR_MAX];
+			size_t n = pg_host_sysctl_name(e->str, sizeof(e->str), name, sizeof(name));
+
+			pg_buf_puts(&a->compact, " ");
+			pg_escape(&a->compact, name, n, false);
+			pg_buf_puts(&a->compact, "=");
+			pg_escape(&a->compact, e->str2, sysctl_value_len(e->str2, sizeof(e->str2)),
+				  false);
+		} else if (e->str[0]) {
 			pg_buf_puts(&a->compact, " ");
 			pg_escape(&a->compact, e->str, strnlen(e->str, sizeof(e->str)), false);
 		} else if (e->fstype[0]) {

@@ -18,6 +18,18 @@ extern const struct pg_sensor pg_sensor_host;
 
 /* The syscall name of PG_HOST_OP_* @op ("setresuid"), or "unknown". */
 const char *pg_host_op_name(unsigned op);
+/*
+ * The /proc/sys path @path (at most @n bytes) as sysctl(8) names it,
+ * into @out; returns its length.
+ */
+size_t pg_host_sysctl_name(const char *path, size_t n, char *out, size_t size);
+/*
+ * Whether sysctl writes can be watched (and refused) here: before the
+ * start, what this kernel allows; after it, whether the host sensor
+ * loaded its hook (with the sensor itself: pg_loader__backend()).
+ */
+bool pg_host_sysctl_usable(void);
+bool pg_host_sysctl_hooked(void);
 
 /* The name of bpf_prog_type @t ("socket_filter"), or "type_N" written into @buf. */
 const char *pg_host_prog_type_name(uint64_t t, char buf[32]);

@@ -467,6 +467,79 @@ EOF
 	ok host_exec_selected
 }
 
+# sysctl_ok TEST: whether this kernel reports sysctl writes; if not,
+# TEST is skipped with probe's reason.
+sysctl_ok() {
+	__why=$(echo "$PROBE" | jq -r '.unavailable[]? | select(.kind == "sysctl") | .why')
+	[ -z "$__why" ] && return 0
+	skip "$1" "$__why"
+	return 1
+}
+
+# hsysctl VALUE [wait]: pg-host sysctl; _pid, _old (the value before),
+# _write (0 or -errno) and _now (the value after) of its run, _rc its status.
+hsysctl() {
+	# the status from inside: the shell that sees a kill says "Killed"
+	_out=$( ("$PGHOST" sysctl "$@" 2>&1; echo "rc=$?") 2>/dev/null)
+	_rc=$(js "$_out" | sed -n 's/^rc=//p')
+	_pid=$(js "$_out" | sed -n 's/^pid=\([0-9]*\) .*/\1/p')
+	_old=$(js "$_out" | sed -n 's/^pid=[0-9]* old=//p')
+	_write=$(js "$_out" | sed -n 's/^write=//p')
+	_now=$(js "$_out" | sed -n 's/^now=//p')
+}
+
+# A write to /proc/sys (kernel.domainname, in a UTS namespace of its
+# own): named as sysctl(8) names it, the value written and the one
+# before; a write names no system call (any write call reaches it).
+t_host_sysctl() {
+	sysctl_ok host_sysctl || return
+	hsysctl pg-sysctl
+	[ "$_now" = pg-sysctl ] || { fail host_sysctl "pg-host sysctl: $_out"; return; }
+	hev host_sysctl host_change "$_pid" '.host_change.host.kind == "sysctl"' || return
+	check host_sysctl "$HX" ".host_change.host as \$h | \$h.return == 0 and
+		\$h.name == \"kernel.domainname\" and \$h.value == \"pg-sysctl\" and
+		\$h.old_value == \"$_old\" and (\$h | has(\"syscall\") | not)" || return
+	ok host_sysctl
+}
+
+# Enforcement on sysctl writes, on every backend: the cgroup hook refuses
+# the write (EPERM) before the kernel takes it, the value stays; a kill
+# refuses it too, and the agent kills the writer (a cgroup program
+# cannot send signals).
+t_host_sysctl_enforce() {
+	sysctl_ok host_sysctl_enforce || return
+	for _a in deny kill; do
+		cat >"$WORK/hs$_a.yaml" <<EOF
+name: sysctl-$_a
+mode: enforce
+rules:
+  - name: no-sysctl
+    on: [host_change]
+    action: $_a
+    match:
+      kind: [sysctl]
+      binary: [$PGHOST]
+EOF
+		pol_agent "hs$_a" "hs$_a" --no-seed || { fail host_sysctl_enforce "the agent with a $_a rule on sysctl did not start"; return; }
+		hsysctl "pg-$_a" wait
+		_x=""
+		hev host_sysctl_enforce host_change "$_pid" '.host_change.host.kind == "sysctl"' "hs$_a" && _x=$HX
+		agent_stop "hs$_a"
+		[ -n "$_x" ] || return
+		[ "$_write" = -1 ] && [ "$_now" = "$_old" ] ||
+			{ fail host_sysctl_enforce "$_a: the write was not refused: $_out"; return; }
+		check host_sysctl_enforce "$_x" ".host_change.policy.action == \"$_a\" and
+			.host_change.host.return == -1 and .host_change.host.error == \"EPERM\" and
+			.host_change.host.value == \"pg-$_a\"" || return
+		# killed (128 + 9) within its 10 s wait, not ended by it
+		if [ "$_a" = kill ] && [ "$_rc" != 137 ]; then
+			fail host_sysctl_enforce "kill: pg-host ended with status $_rc, not killed"
+			return
+		fi
+	done
+	ok host_sysctl_enforce
+}
+
 # What this kernel cannot report is said by probe, and skipped here with its reason.
 t_host_unavailable() {
 	_u=$(echo "$PROBE" | jq -r '.unavailable[]? | select(.event == "host_change") | "\(.kind): \(.why)"')
@@ -488,8 +561,8 @@ EOF
 	ok host_unavailable
 }
 
-HOST_TESTS="t_host_creds t_host_exec_setuid t_host_exec_filecap t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_newmount t_host_hostname t_host_calls t_host_module t_host_modload t_host_bpf t_host_ptrace"
-HOST_OWN_TESTS="t_host_default t_host_kind t_host_exec_selected t_host_unavailable"
+HOST_TESTS="t_host_creds t_host_exec_setuid t_host_exec_filecap t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_newmount t_host_hostname t_host_calls t_host_module t_host_modload t_host_bpf t_host_ptrace t_host_sysctl"
+HOST_OWN_TESTS="t_host_default t_host_kind t_host_exec_selected t_host_sysctl_enforce t_host_unavailable"
 
 host_tests() {
 	# shellcheck disable=SC2086

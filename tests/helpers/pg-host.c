@@ -56,6 +56,11 @@
  *       gives FILE the file capability CAP_NET_RAW, permitted and
  *       effective (the xattr setcap writes: no libcap here). Exits 3 when
  *       the file system keeps no security xattrs.
+ *   sysctl VALUE [wait]
+ *       in a new UTS namespace (only its own domain name changes), writes
+ *       VALUE to /proc/sys/kernel/domainname. Prints "pid=P old=O" first,
+ *       then "write=0" or "write=-ERRNO", and "now=N", the value read
+ *       back; with "wait", then sleeps up to 10 s (for a kill to land).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -349,6 +354,44 @@ static int filecap(const char *file)
 	return 0;
 }
 
+/* The first line of @path into @buf, without its newline. */
+static void read_line(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+static int do_sysctl(const char *value, int wait)
+{
+	static const char path[] = "/proc/sys/kernel/domainname";
+	char old[128], now[128];
+	ssize_t n = -1;
+	int fd;
+
+	if (unshare(CLONE_NEWUTS))
+		return fail("unshare(CLONE_NEWUTS)");
+	read_line(path, old, sizeof(old));
+	printf("pid=%d old=%s\n", getpid(), old);
+	fflush(stdout);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return fail(path);
+	n = write(fd, value, strlen(value));
+	printf("write=%d\n", n < 0 ? -errno : 0);
+	close(fd);
+	read_line(path, now, sizeof(now));
+	printf("now=%s\n", now);
+	fflush(stdout);
+	if (wait)
+		sleep(10);
+	return 0;
+}
+
 static char target_byte = 'a';
 
 int main(int argc, char **argv)
@@ -377,6 +420,8 @@ int main(int argc, char **argv)
 		return modload(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "filecap"))
 		return filecap(argv[2]);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "sysctl"))
+		return do_sysctl(argv[2], argc == 4 && !strcmp(argv[3], "wait"));
 	if (argc == 2 && !strcmp(argv[1], "target")) {
 		printf("pid=%d addr=%lx\n", getpid(), (unsigned long)&target_byte);
 		fflush(stdout);
@@ -385,6 +430,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
 			"PID | vmwrite PID ADDR | target | modcalls | fileless memfd|deleted | "
-			"newmount DIR | modload FILE NAME | filecap FILE\n");
+			"newmount DIR | modload FILE NAME | filecap FILE | sysctl VALUE [wait]\n");
 	return 2;
 }

@@ -146,6 +146,23 @@ static void test_host_ns_changed_lists_in_order(void **state)
 	assert_string_equal(names[0], "uts");
 }
 
+/* /proc/sys paths as sysctl(8) names them, and a dot in a component kept apart. */
+static void test_host_sysctl_name(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(pg_host_sysctl_name("kernel/domainname", 256, out, sizeof(out)), 17);
+	assert_string_equal(out, "kernel.domainname");
+	pg_host_sysctl_name("net/ipv4/conf/eth0.100/forwarding", 256, out, sizeof(out));
+	assert_string_equal(out, "net.ipv4.conf.eth0/100.forwarding");
+	/* bounded by the record's field and by the output, always terminated */
+	assert_int_equal(pg_host_sysctl_name("vm/swappiness", 2, out, sizeof(out)), 2);
+	assert_string_equal(out, "vm");
+	assert_int_equal(pg_host_sysctl_name("kernel/domainname", 256, out, 7), 6);
+	assert_string_equal(out, "kernel");
+}
+
 static void test_host_kind_names_round_trip(void **state)
 {
 	char buf[32];
@@ -175,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_host_exec_grants),
 		cmocka_unit_test(test_host_ns_changed_lists_in_order),
 		cmocka_unit_test(test_host_kind_names_round_trip),
+		cmocka_unit_test(test_host_sysctl_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -311,7 +311,7 @@ static const struct {
 	{ "name: p\nrules:\n  - name: r\n    on: [host_change]\n    match:\n      kind: [mount, "
 	  "disk]\n",
 	  "t.yaml:6:13: kind: unknown 'disk' (known: mount, hostname, time, swap, reboot, kexec, "
-	  "module, bpf, ptrace, process_vm_write)" },
+	  "module, bpf, ptrace, process_vm_write, sysctl)" },
 	{ NETPOL "    match:\n      kind: [mount]\n",
 	  "t.yaml:6:13: kind: applies to host_change only, and this rule is also on network "
 	  "events" },

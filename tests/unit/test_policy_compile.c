@@ -642,8 +642,9 @@ static void test_policy_compile_deny_network(void **state)
 	assert_string_equal(fx.diag.msgs[0],
 			    "t.yaml:4:5: rule 'in' asks to deny, but this kernel cannot deny "
 			    "process_fork, network_accept (only process_exec, file events, "
-			    "network_connect and network_udp can be denied); add `fallback: kill` "
-			    "or use mode: monitor");
+			    "network_connect, network_udp and host_change of kind sysctl alone "
+			    "(where its hook runs) can be denied); add `fallback: kill` or use "
+			    "mode: monitor");
 	pg_diag_free(&fx.diag);
 	teardown(NULL);
 	add("name: d\nmode: enforce\nrules:\n"
@@ -685,6 +686,34 @@ static void test_policy_compile_deny_by_family(void **state)
 	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", NULL)), 0);
 	assert_true(bit(&fx.c.masks.deny, 0));
 	assert_true(bit(&fx.c.masks.deny, 1));
+}
+
+/* A sysctl write is refused by its cgroup hook; no other host change can be. */
+static void test_policy_compile_deny_sysctl(void **state)
+{
+	(void)state;
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: s\n    on: [host_change]\n    action: deny\n"
+	    "    match: {kind: [sysctl]}\n");
+	assert_int_equal(compile(PG_POLICY_DENY_SYSCTL), 0);
+	assert_true(bit(&fx.c.masks.deny, 0));
+	assert_int_equal(fx.c.index[0].action, PG_ACTION_DENY);
+	pg_compiled_free(&fx.c);
+	/* no hook (5.10, no cgroup v2): refused */
+	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", "lsm")), -EOPNOTSUPP);
+	assert_non_null(strstr(fx.diag.msgs[0], "cannot deny host_change"));
+	pg_diag_free(&fx.diag);
+	teardown(NULL);
+	/* a rule on other kinds too cannot deny them all */
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: s\n    on: [host_change]\n    action: deny\n"
+	    "    match: {kind: [sysctl, mount]}\n");
+	assert_int_equal(compile(PG_POLICY_DENY_SYSCTL), -EOPNOTSUPP);
+	pg_diag_free(&fx.diag);
+	teardown(NULL);
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: s\n    on: [host_change]\n    action: deny\n");
+	assert_int_equal(compile(PG_POLICY_DENY_SYSCTL), -EOPNOTSUPP);
 }
 
 static void test_policy_compile_in_container(void **state)
@@ -752,6 +781,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_policy_compile_deny_events, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_network, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_by_family, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_deny_sysctl, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_addresses, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_ports_protocols, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_host_kinds, teardown),
