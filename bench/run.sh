@@ -457,6 +457,20 @@ wait_until()
 	return 1
 }
 
+# pg_detached: wait (up to 60 s) for the child a stopping agent leaves to
+# detach its syscall tracepoints (src/loader.c: that takes the kernel
+# seconds, and the agent does not wait for it). Until it is done they
+# still run, and the next run would be measured under them.
+pg_detached()
+{
+	local i
+
+	for ((i = 0; i < 600; i++)); do
+		pgrep -x penguard >/dev/null || return 0
+		sleep 0.1
+	done
+}
+
 # stop_monitor SIGNAL: ask the current monitor to stop, give it time to
 # flush its output, then kill it. Returns 1 if it had to be killed.
 stop_monitor()
@@ -1282,20 +1296,6 @@ storm_file_opens()
 # DIR/export.jsonl, with bpf stats on (PG_TIMED 0 where they could not be
 # turned on); PG_EXPORTS its export files. Returns 1 (R_STATUS set where
 # the agent is to blame) unless the storm ran and DIR/stats.json is JSON.
-# pg_detached: wait (up to 60 s) for the child a stopping agent leaves to
-# detach its syscall tracepoints (src/loader.c: that takes the kernel
-# seconds, and the agent does not wait for it). Until it is done they
-# still run, and the next run would be measured under them.
-pg_detached()
-{
-	local i
-
-	for ((i = 0; i < 600; i++)); do
-		pgrep -x penguard >/dev/null || return 0
-		sleep 0.1
-	done
-}
-
 pg_storm()
 {
 	local d=$1 rc=0 ready_rc=0 f args=()
@@ -2313,8 +2313,12 @@ floor_line()
 	fr=$("$3" "$1:tp-floor" 5 | median)
 	[[ -n $pr && $pr != - && -n $fr && $fr != - ]] || return 0
 	awk -v p="$pr" -v f="$fr" -v w="$2" 'BEGIN {
-		printf "**The syscall tracepoint floor** (%s): tp-floor, a program on a syscall tracepoint the storm never calls, costs a CPU ratio of %.2f by itself; penguard %.2f: %.0f %% of penguard'"'"'s overhead is that floor, the rest (%.2f) its own programs and agent.\n\n",
-			w, f, p, (p > 1 ? 100 * (f - 1) / (p - 1) : 0), p - f + 1 }'
+		printf "**The syscall tracepoint floor** (%s): tp-floor, a program on a syscall tracepoint the storm never calls, costs a CPU ratio of %.2f by itself", w, f
+		if (f < 1.02 || p <= 1)
+			printf ": nothing measurable. Syscall tracepoints in use do not tax the other system calls here; penguard'"'"'s %.2f is its own programs on the storm'"'"'s calls and its agent.\n\n", p
+		else
+			printf "; penguard %.2f: %.0f %% of penguard'"'"'s overhead is that floor, the rest (%.2f) its own programs and agent.\n\n",
+				p, 100 * (f - 1) / (p - 1), p - f + 1 }'
 }
 
 conn_report()
