@@ -287,12 +287,17 @@ static __always_inline int pg_host_creds_exit(struct task_struct *t, struct pg_h
 					      long ret)
 {
 	struct pg_creds_event *e = &h->creds;
+	struct pg_proc_state *st;
 
 	pg_task_creds_core(t, &e->after);
 	pg_task_groups(t, &e->groups_after);
 	if (!pg_host_differ(&h->pend.creds, &e->after, sizeof(e->after)) &&
 	    !pg_host_differ(&h->pend.groups, &e->groups_after, sizeof(e->groups_after)))
 		return 0;
+	/* what the process is now seen with: pg_host_unwatched() */
+	st = pg_proc_state(bpf_get_current_pid_tgid() >> 32);
+	if (st && (st->flags & PG_PROC_STATE_F_CREDS))
+		st->creds = e->after;
 	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched) ==
 	    PG_POLICY_NO_RECORD)
 		return 0;
@@ -509,7 +514,7 @@ __u64 pg_host_exec_overflowed = 0; /* entries in pg_host_exec_overflow */
  * The current task's start time, and (@c not NULL) its credentials:
  * typed where the kernel can.
  */
-static __always_inline void pg_host_exec_self(struct pg_creds *c, __u64 *start)
+static __always_inline void pg_host_exec_self(struct pg_creds *c, __u64 *start, __u32 *userns)
 {
 	struct task_struct *t;
 
@@ -519,13 +524,70 @@ static __always_inline void pg_host_exec_self(struct pg_creds *c, __u64 *start)
 			*start = t->group_leader->start_time;
 		if (c)
 			pg_task_creds(t, c);
+		if (userns)
+			*userns = t->cred->user_ns->ns.inum;
 	} else {
 		t = pg_current();
 		if (start)
 			*start = BPF_CORE_READ(t, group_leader, start_time);
 		if (c)
 			pg_task_creds_core(t, c);
+		if (userns)
+			*userns = BPF_CORE_READ(t, cred, user_ns, ns.inum);
 	}
+}
+
+/* The initial user namespace's inode (PROC_USER_INIT_INO: fixed since 3.8). */
+#define PG_INIT_USER_NS 0xEFFFFFFDU
+
+/* Whether the uids, gids or capability sets differ between @was and @now. */
+static __always_inline int pg_host_creds_moved(const struct pg_creds *was,
+					       const struct pg_creds *now)
+{
+	/* loginuid (/proc/self/loginuid) and securebits (prctl) change by design without a watched call */
+	return pg_host_differ(was, now, offsetof(struct pg_creds, auid)) ||
+	       was->cap_effective != now->cap_effective ||
+	       was->cap_permitted != now->cap_permitted ||
+	       was->cap_inheritable != now->cap_inheritable;
+}
+
+/*
+ * Credentials no watched call changed. Process @tgid's task (@t, typed
+ * unless @core) holds @now at a fork or an exec's entry; its pg_procs
+ * entry holds what it was last seen with (its exec, its fork, a watched
+ * call's return). A difference is a change no call watched here made: a
+ * kernel exploit's commit_creds(), or a call the syscall tracepoints do
+ * not see (32-bit compat calls). Reported once: the entry then
+ * takes @now. Only in the initial user namespace: a new one gives its
+ * creator every capability there, without a credentials call.
+ */
+static __always_inline void pg_host_unwatched(__u32 tgid, const struct pg_creds *now, __u32 userns,
+					      struct task_struct *t, const int core)
+{
+	struct pg_proc_state *st = pg_proc_state(tgid);
+	struct pg_creds_event *e;
+	struct pg_host_heap *h;
+
+	if (!st || !(st->flags & PG_PROC_STATE_F_CREDS) || !pg_host_creds_moved(&st->creds, now))
+		return;
+	h = pg_host_heap_get();
+	if (!h)
+		return;
+	e = &h->creds;
+	e->before = st->creds;
+	st->creds = *now;
+	if (userns != PG_INIT_USER_NS)
+		return;
+	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched) ==
+	    PG_POLICY_NO_RECORD)
+		return;
+	e->after = *now;
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_CREDS_CHANGE, core);
+	e->result = 0;
+	e->op = PG_HOST_OP_UNWATCHED;
+	pg_task_groups(t, &e->groups_after);
+	e->groups_before = e->groups_after;
+	pg_output(e, sizeof(*e));
 }
 
 static __always_inline int pg_host_exec_enter(void)
@@ -534,6 +596,7 @@ static __always_inline int pg_host_exec_enter(void)
 	__u64 now = bpf_ktime_get_ns();
 	struct pg_host_exec_slot *s;
 	struct pg_host_heap *h;
+	__u32 userns;
 
 	/*
 	 * Any rule on credentials_change, whatever it selects: the caller of
@@ -549,7 +612,8 @@ static __always_inline int pg_host_exec_enter(void)
 	if (!s->tgid || s->tgid == tgid || now - s->entered > PG_HOST_EXEC_STALE_NS) {
 		s->tgid = tgid;
 		s->entered = now;
-		pg_host_exec_self(&s->creds, &s->start);
+		pg_host_exec_self(&s->creds, &s->start, &userns);
+		pg_host_unwatched(tgid, &s->creds, userns, pg_current(), 1);
 		return 0;
 	}
 	/* the slot is another exec's, in flight */
@@ -559,7 +623,8 @@ static __always_inline int pg_host_exec_enter(void)
 	h->exec.tgid = tgid;
 	h->exec.pad = 0;
 	h->exec.entered = now;
-	pg_host_exec_self(&h->exec.creds, &h->exec.start);
+	pg_host_exec_self(&h->exec.creds, &h->exec.start, &userns);
+	pg_host_unwatched(tgid, &h->exec.creds, userns, pg_current(), 1);
 	if (bpf_map_update_elem(&pg_host_exec_overflow, &tgid, &h->exec, BPF_NOEXIST)) {
 		/* this process's own entry, left by an exec killed in flight: replace it */
 		if (bpf_map_update_elem(&pg_host_exec_overflow, &tgid, &h->exec, BPF_EXIST))
@@ -587,7 +652,7 @@ static __always_inline int pg_host_exec_exit(struct trace_event_raw_sys_exit *ct
 	if (!h)
 		return 0;
 	e = &h->creds;
-	pg_host_exec_self(NULL, &start);
+	pg_host_exec_self(NULL, &start, NULL);
 	if (s->tgid == tgid && s->start == start) {
 		e->before = s->creds;
 		s->tgid = 0;
@@ -609,7 +674,7 @@ static __always_inline int pg_host_exec_exit(struct trace_event_raw_sys_exit *ct
 	}
 	if (ctx->ret)
 		return 0; /* a failed exec changes nothing */
-	pg_host_exec_self(&e->after, NULL);
+	pg_host_exec_self(&e->after, NULL, NULL);
 	if (!pg_host_differ(&e->before, &e->after, sizeof(e->after)))
 		return 0;
 	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched) ==
@@ -650,7 +715,12 @@ int BPF_PROG(tp_btf_host_fork, struct task_struct *parent, struct task_struct *c
 {
 	struct pg_host_heap *h;
 	struct pg_ns_event *e;
+	struct pg_creds now;
 
+	if (pg_policy_any_rule(PG_EVENT_CREDS_CHANGE, PG_EVENT_NONE)) {
+		pg_task_creds(parent, &now);
+		pg_host_unwatched(parent->tgid, &now, parent->cred->user_ns->ns.inum, parent, 0);
+	}
 	if (child->nsproxy == parent->nsproxy && child->cred->user_ns == parent->cred->user_ns)
 		return 0;
 	if (!pg_host_wanted(PG_EVENT_NS_CHANGE, 0))

@@ -284,6 +284,8 @@ static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_str
 	e->cgroup_id = kn ? BPF_CORE_READ(kn, id) : 0;
 	st->cgroup_id = e->cgroup_id;
 	pg_task_creds(task, &h->ev.creds);
+	st->creds = h->ev.creds;
+	st->flags |= PG_PROC_STATE_F_CREDS;
 	pg_task_ns(task, &h->ev.ns);
 	pg_copy_comm(e->comm, task);
 	e->tty[0] = 0;

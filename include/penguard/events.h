@@ -677,6 +677,13 @@ enum pg_host_op {
 	PG_HOST_OP_MOUNT_SETATTR = 41,
 	/* host_change kind sysctl: not a system call, the /proc/sys write itself */
 	PG_HOST_OP_SYSCTL_WRITE = 42,
+	/*
+	 * credentials_change: the credentials differ from what the process
+	 * was last seen with, and no watched call changed them (seen at its
+	 * next fork or exec): a kernel exploit, or a call this backend does
+	 * not see (32-bit compat)
+	 */
+	PG_HOST_OP_UNWATCHED = 43,
 	PG_HOST_OP_MAX,
 };
 
@@ -824,12 +831,21 @@ struct pg_proc_state {
 	 * fails for its children; ancestors, the same for ancestor_binary,
 	 * accumulated over its own binary and its ancestors'.
 	 */
-	__u32 gen; /* 0 or 1; PG_GEN_NONE: never evaluated */
-	__u32 pad;
+	__u32 gen;   /* 0 or 1; PG_GEN_NONE: never evaluated */
+	__u32 flags; /* PG_PROC_STATE_F_* */
 	struct pg_rule_mask sel;
 	struct pg_rule_mask parent_pos, parent_neg;
 	struct pg_rule_mask anc_pos, anc_neg;
+	/*
+	 * The credentials it was last seen with (PG_PROC_STATE_F_CREDS): at
+	 * its exec, its fork (its parent's), a watched call that changed
+	 * them. The host sensor compares them with the task's at its next
+	 * fork or exec: a change no watched call explains.
+	 */
+	struct pg_creds creds;
 };
+
+#define PG_PROC_STATE_F_CREDS 1 /* creds holds what the process was seen with */
 
 #define PG_STATIC_ASSERT(c, m) _Static_assert(c, m)
 PG_STATIC_ASSERT(sizeof(struct pg_event_header) == 16, "header layout");
@@ -853,7 +869,8 @@ PG_STATIC_ASSERT(sizeof(struct pg_file_id_val) == 136, "file id value layout");
 PG_STATIC_ASSERT(sizeof(struct pg_file_name_key) == 80, "file name key layout");
 PG_STATIC_ASSERT(sizeof(struct pg_file_event) == 184, "file event layout");
 PG_STATIC_ASSERT(__builtin_offsetof(struct pg_file_event, data) == 184, "file event data");
-PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216, "process state layout");
+PG_STATIC_ASSERT(sizeof(struct pg_proc_state) == 216 + sizeof(struct pg_creds),
+		 "process state layout");
 PG_STATIC_ASSERT(sizeof(struct pg_net_event) == 200, "network event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_dns_event) == 168, "dns event layout");
 PG_STATIC_ASSERT(sizeof(struct pg_policy_addr_key) == 24, "address key layout");

@@ -300,6 +300,7 @@ static const char *const op_names[PG_HOST_OP_MAX] = {
 	[PG_HOST_OP_OPEN_TREE] = "open_tree",
 	[PG_HOST_OP_MOUNT_SETATTR] = "mount_setattr",
 	[PG_HOST_OP_SYSCTL_WRITE] = "write", /* of /proc/sys, by whichever call */
+	[PG_HOST_OP_UNWATCHED] = "none",     /* no watched call changed them */
 };
 
 /* enum bpf_prog_type (UAPI, stable numbers), the common ones */
@@ -485,7 +486,8 @@ static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
 	PG_JSON_KEY(a->json, "credentials");
 	pg_json__begin_object(a->json);
 	PG_JSON_KV_STRING(a->json, "syscall", pg_host_op_name(e->op));
-	PG_JSON_KV_INT(a->json, "return", e->result);
+	if (e->op != PG_HOST_OP_UNWATCHED)
+		PG_JSON_KV_INT(a->json, "return", e->result);
 	pg_process_creds_json(a->json, "before", &e->before);
 	pg_process_creds_json(a->json, "after", &e->after);
 	groups_json(a->json, "groups_before", &e->groups_before);

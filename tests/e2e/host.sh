@@ -467,6 +467,33 @@ EOF
 	ok host_exec_selected
 }
 
+# Credentials changed through no watched call: back to root by the
+# 32-bit setresuid32 (int $0x80), which no syscall tracepoint sees, found
+# at the process's next fork, and at its next exec: syscall "none", an
+# escalation, reported once.
+t_host_unwatched() {
+	for _then in fork exec; do
+		_out=$("$PGHOST" compat 1234 "$_then" 2>&1)
+		_rc=$?
+		_pid=$(hpid "$_out")
+		if js "$_out" | grep -q '^compat=none'; then
+			skip host_unwatched "no 32-bit system calls here (int \$0x80 faults: no IA32 emulation)"
+			return
+		fi
+		[ "$_rc" = 0 ] || { fail host_unwatched "pg-host compat 1234 $_then: $_out"; return; }
+		hev host_unwatched credentials_change "$_pid" '.credentials_change.credentials.syscall == "none"' || return
+		check host_unwatched "$HX" '.credentials_change.credentials as $c | $c.before.uid == 1234 and
+			$c.before.suid == 0 and $c.after.uid == 0 and $c.after.euid == 0 and
+			$c.privilege_escalation == true and ($c | has("return") | not) and
+			(.credentials_change.process.binary | endswith("/pg-host"))' || return
+		sleep 0.2
+		_n=$(count_events host '"credentials_change"' ".credentials_change.process.pid == $_pid and
+			.credentials_change.credentials.syscall == \"none\"")
+		[ "$_n" = 1 ] || { fail host_unwatched "$_then: $_n unwatched changes for pid $_pid, not 1"; return; }
+	done
+	ok host_unwatched
+}
+
 # sysctl_ok TEST: whether this kernel reports sysctl writes; if not,
 # TEST is skipped with probe's reason.
 sysctl_ok() {
@@ -561,7 +588,7 @@ EOF
 	ok host_unavailable
 }
 
-HOST_TESTS="t_host_creds t_host_exec_setuid t_host_exec_filecap t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_newmount t_host_hostname t_host_calls t_host_module t_host_modload t_host_bpf t_host_ptrace t_host_sysctl"
+HOST_TESTS="t_host_creds t_host_exec_setuid t_host_exec_filecap t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_newmount t_host_hostname t_host_calls t_host_module t_host_modload t_host_bpf t_host_ptrace t_host_sysctl t_host_unwatched"
 HOST_OWN_TESTS="t_host_default t_host_kind t_host_exec_selected t_host_sysctl_enforce t_host_unavailable"
 
 host_tests() {

@@ -56,6 +56,14 @@
  *       gives FILE the file capability CAP_NET_RAW, permitted and
  *       effective (the xattr setcap writes: no libcap here). Exits 3 when
  *       the file system keeps no security xattrs.
+ *   compat UID fork|exec
+ *       in a child: setresuid(UID, UID, 0) (a watched call), then back to
+ *       root through the 32-bit compat entry (int $0x80, setresuid32),
+ *       which the syscall tracepoints do not see, then a fork (a child
+ *       that exits at once) or an exec of itself, where the host sensor
+ *       compares. Prints "pid=P" of that child, then "compat=R" (the
+ *       call's return); "compat=none" and exit 3 when int $0x80 faults
+ *       (no IA32 emulation).
  *   sysctl VALUE [wait]
  *       in a new UTS namespace (only its own domain name changes), writes
  *       VALUE to /proc/sys/kernel/domainname. Prints "pid=P old=O" first,
@@ -354,6 +362,59 @@ static int filecap(const char *file)
 	return 0;
 }
 
+/* A 32-bit system call from 64-bit code: the compat entry, its own numbers. */
+static long int80(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c)
+			 : "r8", "r9", "r10", "r11", "memory", "cc");
+	return ret;
+}
+
+#define IA32_SETRESUID32 208
+
+static int compat(unsigned uid, const char *then)
+{
+	int status;
+	pid_t pid = fork(), c;
+	long ret;
+
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		printf("pid=%d\n", getpid());
+		fflush(stdout);
+		if (syscall(SYS_setresuid, uid, uid, 0))
+			_exit(fail("setresuid"));
+		ret = int80(IA32_SETRESUID32, 0, 0, 0);
+		printf("compat=%ld uid=%d\n", ret, (int)getuid());
+		fflush(stdout);
+		if (ret || getuid())
+			_exit(1);
+		if (!strcmp(then, "exec")) {
+			/* any program: the exec's entry is where the change is seen */
+			execl("/proc/self/exe", "pg-host", (char *)NULL);
+			_exit(fail("execl"));
+		}
+		c = fork();
+		if (c == 0)
+			_exit(0);
+		waitpid(c, NULL, 0);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return fail("waitpid");
+	if (WIFSIGNALED(status)) {
+		printf("compat=none\n");
+		return 3;
+	}
+	/* the exec'd image prints its usage and exits 2 */
+	return WEXITSTATUS(status) == 2 && !strcmp(then, "exec") ? 0 : WEXITSTATUS(status);
+}
+
 /* The first line of @path into @buf, without its newline. */
 static void read_line(const char *path, char *buf, size_t size)
 {
@@ -420,6 +481,8 @@ int main(int argc, char **argv)
 		return modload(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "filecap"))
 		return filecap(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "compat"))
+		return compat(strtoul(argv[2], NULL, 10), argv[3]);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "sysctl"))
 		return do_sysctl(argv[2], argc == 4 && !strcmp(argv[3], "wait"));
 	if (argc == 2 && !strcmp(argv[1], "target")) {
@@ -430,6 +493,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
 			"PID | vmwrite PID ADDR | target | modcalls | fileless memfd|deleted | "
-			"newmount DIR | modload FILE NAME | filecap FILE | sysctl VALUE [wait]\n");
+			"newmount DIR | modload FILE NAME | filecap FILE | compat UID fork|exec | "
+			"sysctl VALUE [wait]\n");
 	return 2;
 }

@@ -608,6 +608,15 @@ static void test_policy_compile_deny_events(void **state)
 			 BIT(PROCESS_EXEC) | PG_POLICY_FILE_EVENTS | net);
 }
 
+/* The one rule compiles under @deny_events, and denies (not kills). */
+static void compiles_to_deny(uint64_t deny_events)
+{
+	assert_int_equal(compile(deny_events), 0);
+	assert_true(bit(&fx.c.masks.deny, 0));
+	assert_false(bit(&fx.c.masks.kill, 0));
+	assert_int_equal(fx.c.index[0].action, PG_ACTION_DENY);
+}
+
 static void test_policy_compile_deny_network(void **state)
 {
 	uint64_t cgroup = pg_policy_deny_events(NULL, NULL, "cgroup");
@@ -617,10 +626,7 @@ static void test_policy_compile_deny_network(void **state)
 	    "  - name: c2\n    on: [network_connect, network_udp]\n    action: deny\n"
 	    "    match: {address: [198.18.0.0/15], port: [4444]}\n");
 	/* the cgroup hooks (or the LSM) refuse connect() and UDP sends */
-	assert_int_equal(compile(cgroup), 0);
-	assert_true(bit(&fx.c.masks.deny, 0));
-	assert_false(bit(&fx.c.masks.kill, 0));
-	assert_int_equal(fx.c.index[0].action, PG_ACTION_DENY);
+	compiles_to_deny(cgroup);
 	pg_compiled_free(&fx.c);
 	/* nothing here can: refused, saying what is missing */
 	assert_int_equal(compile(BIT(PROCESS_EXEC)), -EOPNOTSUPP);
@@ -695,9 +701,7 @@ static void test_policy_compile_deny_sysctl(void **state)
 	add("name: d\nmode: enforce\nrules:\n"
 	    "  - name: s\n    on: [host_change]\n    action: deny\n"
 	    "    match: {kind: [sysctl]}\n");
-	assert_int_equal(compile(PG_POLICY_DENY_SYSCTL), 0);
-	assert_true(bit(&fx.c.masks.deny, 0));
-	assert_int_equal(fx.c.index[0].action, PG_ACTION_DENY);
+	compiles_to_deny(PG_POLICY_DENY_SYSCTL);
 	pg_compiled_free(&fx.c);
 	/* no hook (5.10, no cgroup v2): refused */
 	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", "lsm")), -EOPNOTSUPP);
