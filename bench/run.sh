@@ -55,7 +55,7 @@
 # auditd with -w rules like the built-in file policy; then the watched-file
 # event rate the agent sustains without loss, at paced rates. Knobs:
 #   BENCH_OPEN      0 skips the open storms (default 1)
-#   BENCH_OPEN_CONFIGS  subset of: baseline penguard tp-floor opensnoop auditd
+#   BENCH_OPEN_CONFIGS  subset of: baseline penguard tp-floor tp-open opensnoop auditd
 #                   (default all; baseline is always run)
 #   BENCH_OPENS     opens per loop of the unwatched storm (default: sized so
 #                   its baseline lasts BENCH_TARGET_S)
@@ -119,7 +119,7 @@ P10K_PREFIXES=1000
 P10K_SUFFIXES=1000
 CONFIGS=${BENCH_CONFIGS:-$ALL_CONFIGS}
 OPEN=${BENCH_OPEN:-1}
-ALL_OPEN_CONFIGS="baseline penguard tp-floor opensnoop auditd"
+ALL_OPEN_CONFIGS="baseline penguard tp-floor tp-open opensnoop auditd"
 OPEN_CONFIGS=${BENCH_OPEN_CONFIGS:-$ALL_OPEN_CONFIGS}
 OPENS=${BENCH_OPENS:-}
 OPENS_W=${BENCH_OPENS_WATCHED:-}
@@ -305,8 +305,8 @@ if ((OPEN)); then
 	[[ " $OPEN_CONFIGS " == *" auditd "* ]] && ! command -v auditd >/dev/null &&
 		[[ " ${need_pkgs[*]} " != *" auditd "* ]] && need_pkgs+=(auditd)
 fi
-# tp-floor runs a bpftrace one-liner
-if [[ " $OPEN_CONFIGS $CONN_CONFIGS " == *" tp-floor "* ]] && ! command -v bpftrace >/dev/null &&
+# tp-floor and tp-open run bpftrace one-liners
+if [[ " $OPEN_CONFIGS $CONN_CONFIGS " == *" tp-"[fo]* ]] && ! command -v bpftrace >/dev/null &&
 	[[ " ${need_pkgs[*]} " != *" bpftrace "* ]]; then
 	need_pkgs+=(bpftrace)
 fi
@@ -1282,6 +1282,21 @@ tp_floor()
 
 orun_tp-floor() { tp_floor "$1" ostorm "$@"; }
 
+# orun_tp-open: no monitor but one BPF program on the storm's own
+# sys_exit_openat that does nothing (a test that never holds: bpftrace
+# drops an empty probe). What any monitor taking opens from syscall
+# tracepoints pays before it decides anything: the floor of penguard's
+# tracepoint backend on the unwatched storm.
+orun_tp-open()
+{
+	local d=$1
+
+	bpftrace -e 'BEGIN { printf("READY\n"); } tracepoint:syscalls:sys_exit_openat /args->ret == -4095/ { @n = count(); }' \
+		>"$d/out" 2>"$d/err" &
+	mon_storm "$d" RLIMIT_MEMLOCK grep -qs '^READY$' "$d/out" -- ostorm "$@" || return 0
+	R_STATUS=ok
+}
+
 # storm_file_opens FILE…: the storm's file_open lines in penguard exports
 # (its binary, first key file_open)
 storm_file_opens()
@@ -1591,6 +1606,7 @@ open_storms()
 	[[ -x $PENGUARD ]] || OUNAVAIL[penguard]="not built (${PENGUARD#"$ROOT"/} missing)"
 	command -v opensnoop >/dev/null || OUNAVAIL[opensnoop]="not installed (libbpf-tools)"
 	command -v bpftrace >/dev/null || OUNAVAIL[tp-floor]="bpftrace not installed"
+	command -v bpftrace >/dev/null || OUNAVAIL[tp-open]="bpftrace not installed"
 	[[ -z ${UNAVAIL[auditd]:-} ]] || OUNAVAIL[auditd]=${UNAVAIL[auditd]}
 	echo "penguard bench: an open storm's file no rule watches" >"$OPEN_UNWATCHED"
 	if [[ -z $OPENS ]]; then
@@ -1621,8 +1637,8 @@ open_storms()
 			fi
 			for ((k = 0; k < ncfg; k++)); do
 				cfg=${ocfg[$(((k + rep - 1) % ncfg))]}
-				# the floor is the unwatched storm's: nothing is watched there
-				[[ $storm == watched && $cfg == tp-floor ]] && continue
+				# the floors are the unwatched storm's: nothing is watched there
+				[[ $storm == watched && $cfg == tp-* ]] && continue
 				storm_config "$rep" "$cfg" "open-$rep-$storm-$cfg" "open $storm $cfg" "$storm:$cfg" \
 					"$storm" OPEN OUNAVAIL "orun_$cfg" "$file" "$per" "$storm"
 			done
@@ -2183,6 +2199,10 @@ open_report()
 		  task: this is what that alone costs, the floor under any monitor built on syscall
 		  tracepoints (penguard's tracepoint backends, the only ones this kind of host allows)
 		  before any program of its own runs. Expected: none.
+		- **tp-open** (unwatched storm only): no monitor, only a bpftrace program on the storm's own
+		  \`syscalls/sys_exit_openat\` whose test never holds: the kernel's price of running a BPF
+		  program on each open's exit, which any monitor built on that tracepoint pays before it
+		  decides anything (penguard's file backend on this kind of host).
 		- **opensnoop** (libbpf-tools $(pkgver libbpf-tools)): every open on the machine (it has no
 		  path filter), line-buffered to a file; delivered: lines of \`openstorm\` naming the storm's
 		  file; lost: its "lost N events" messages.
@@ -2213,11 +2233,12 @@ open_report()
 			| --- | --- | --- | --- | --- | --- | --- | --- |
 		EOF
 		for cfg in $OPEN_CONFIGS; do
-			[[ $storm == watched && $cfg == tp-floor ]] && continue
+			[[ $storm == watched && $cfg == tp-* ]] && continue
 			case $cfg in
 			baseline) label="baseline (no monitor)" ;;
 			penguard) label="penguard (built-in policies)" ;;
 			tp-floor) label="tp-floor (no monitor; one program on an unused syscall tracepoint)" ;;
+			tp-open) label="tp-open (no monitor; one program doing nothing on sys_exit_openat)" ;;
 			opensnoop) label="opensnoop (libbpf-tools)" ;;
 			auditd) label="auditd, -w rules" ;;
 			esac
@@ -2225,6 +2246,7 @@ open_report()
 		done
 		echo
 		[[ $storm == unwatched ]] && floor_line "$storm" "opens of a file no rule watches" oratios
+		[[ $storm == unwatched ]] && open_floor_line
 	done
 	n=$(run_notes "$OPEN_RESULTS")
 	[[ -z $n ]] || printf 'Run notes:\n\n%s\n\n' "$n"
@@ -2319,6 +2341,23 @@ floor_line()
 		else
 			printf "; penguard %.2f: %.0f %% of penguard'"'"'s overhead is that floor, the rest (%.2f) its own programs and agent.\n\n",
 				p, 100 * (f - 1) / (p - 1), p - f + 1 }'
+}
+
+# open_floor_line: penguard's CPU ratio on the unwatched opens against
+# tp-open's, where both ran: the share of its overhead that is the price
+# of any program on sys_exit_openat, and what its own decision adds.
+open_floor_line()
+{
+	local pr fr
+
+	pr=$(oratios "unwatched:penguard" 5 | median)
+	fr=$(oratios "unwatched:tp-open" 5 | median)
+	[[ -n $pr && $pr != - && -n $fr && $fr != - ]] || return 0
+	awk -v p="$pr" -v f="$fr" -v n="$OPENS" -v l="$LOOPS" 'BEGIN {
+		printf "**The open tracepoint floor**: tp-open, a program doing nothing on each open'"'"'s exit, costs a CPU ratio of %.2f by itself; penguard %.2f", f, p
+		if (p > f && f > 1)
+			printf ": %.0f %% of penguard'"'"'s overhead is that floor, the rest (%.2f) its decision in the kernel (the identity walk) and its agent", 100 * (f - 1) / (p - 1), p - f + 1
+		printf ". No monitor taking opens from syscall tracepoints can come in under %.2f on this machine.\n\n", f }'
 }
 
 conn_report()
