@@ -243,6 +243,7 @@ struct control_ctx {
 	struct pg_agent *a;
 	struct pg_loader *l;
 	struct ring_buffer *rb;
+	int epfd;
 };
 
 static void control_list(void *ctx, struct pg_buf *out)
@@ -273,16 +274,25 @@ static int control_remove(void *ctx, const char *name, struct pg_diag *diag)
 	return pg_policy_engine__remove(c->a->policy, c->l, name, diag);
 }
 
+/* epoll tags: outputs get ones no fd can equal */
+#define PG_TAG_OUTPUT UINT64_MAX
+#define PG_TAG_CLIENT (UINT64_MAX - 1)
+
+static int control_events(void *ctx, int fd, enum pg_format format, int pid)
+{
+	struct control_ctx *c = ctx;
+
+	return pg_output__add_client(c->a->out, fd, format, pid, c->epfd, PG_TAG_CLIENT);
+}
+
 static const struct pg_control_ops control_ops = {
 	.list = control_list,
 	.add = control_add,
 	.remove = control_remove,
+	.events = control_events,
 };
 
 /* ---- the loop ---- */
-
-/* epoll tags: outputs get one no fd can equal */
-#define PG_TAG_OUTPUT UINT64_MAX
 
 /*
  * Signals are blocked first thing in main() (pg_agent_block_signals), so
@@ -603,7 +613,7 @@ int pg_agent_run(const struct pg_config *cfg)
 			goto cleanup;
 		}
 	}
-	cctx = (struct control_ctx){ .a = &a, .l = loader, .rb = rb };
+	cctx = (struct control_ctx){ .a = &a, .l = loader, .rb = rb, .epfd = epfd };
 	pg_info("ready: delivering events within %u ms (ring buffers %" PRIu64 " + %" PRIu64
 		" KiB)",
 		cfg->flush_interval_ms, cfg->proc_ringbuf_size >> 10, cfg->ringbuf_size >> 10);
@@ -668,8 +678,12 @@ int pg_agent_run(const struct pg_config *cfg)
 						pg_policy_engine__load(a.policy, loader);
 					}
 				}
-			} else if (control && tag == (uint64_t)pg_control__fd(control))
+			} else if (control && tag == (uint64_t)pg_control__fd(control)) {
 				pg_control__serve(control, &control_ops, &cctx);
+			} else if (tag == PG_TAG_CLIENT) {
+				/* a client drained (flushed below) or hung up */
+				pg_output__reap_clients(a.out);
+			}
 			/* PG_TAG_OUTPUT: a stalled output can take more; flushed below */
 		}
 		/* drain whatever woke us, timer included: this bounds the latency */

@@ -8,9 +8,11 @@
  * hostile client costs the event loop at most a second and loses nothing
  * (the ring buffers hold the events meanwhile).
  *
- * Request: a first line "list", "add" or "remove NAME"; for add, the
- * policy's YAML follows. Answer: "ok" or "error: why" on a first line, then
- * the list's JSON or the policy's mistakes, one per line.
+ * Request: a first line "list", "add", "remove NAME" or "events FORMAT"
+ * (json, compact); for add, the policy's YAML follows. Answer: "ok" or
+ * "error: why" on a first line, then the list's JSON or the policy's
+ * mistakes, one per line. An events connection stays open: the events
+ * follow the "ok", one a line, until the client or the agent goes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -230,13 +232,33 @@ void pg_control__serve(struct pg_control *c, const struct pg_control_ops *ops, v
 		answer_diag(&out, err, &diag);
 		pg_info("control: policy add from pid %d: %s", cred.pid,
 			err ? "refused" : "loaded");
+	} else if (!strcmp(req.data, "events json") || !strcmp(req.data, "events compact")) {
+		err = ops->events(ctx, fd, req.data[7] == 'j' ? PG_FORMAT_JSON : PG_FORMAT_COMPACT,
+				  cred.pid);
+		if (err) {
+			pg_warn("control: events for pid %d refused: %s", cred.pid,
+				err == -EBUSY ? "too many clients" : strerror(-err));
+			pg_buf_printf(&out, "error: %s\n",
+				      err == -EBUSY ? "too many clients" : strerror(-err));
+			goto reply;
+		}
+		/*
+		 * The connection is the outputs' now. "ok" still goes first:
+		 * nothing is pending for it yet, and no event can be written
+		 * before this returns to the loop.
+		 */
+		write_all(fd, "ok\n", 3, deadline);
+		pg_buf_free(&req);
+		pg_buf_free(&out);
+		return;
 	} else if (!strncmp(req.data, "remove ", 7) && req.data[7]) {
 		err = ops->remove(ctx, req.data + 7, &diag);
 		answer_diag(&out, err, &diag);
 		pg_info("control: policy remove from pid %d: %s", cred.pid,
 			err ? "refused" : "done");
 	} else {
-		pg_buf_puts(&out, "error: unknown request (list, add, remove NAME)\n");
+		pg_buf_puts(&out,
+			    "error: unknown request (list, add, remove NAME, events FORMAT)\n");
 	}
 reply:
 	if (!out.failed)
@@ -247,10 +269,9 @@ reply:
 	pg_buf_free(&out);
 }
 
-int pg_control_request(const char *path, const char *req, size_t len, struct pg_buf *resp)
+int pg_control_send(const char *path, const char *req, size_t len)
 {
 	struct sockaddr_un sa;
-	char chunk[65536];
 	ssize_t n;
 	int fd, err;
 
@@ -278,6 +299,18 @@ int pg_control_request(const char *path, const char *req, size_t len, struct pg_
 		len -= n;
 	}
 	shutdown(fd, SHUT_WR);
+	return fd;
+}
+
+int pg_control_request(const char *path, const char *req, size_t len, struct pg_buf *resp)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd, err;
+
+	fd = pg_control_send(path, req, len);
+	if (fd < 0)
+		return fd;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "events_cmd.h"
 #include "config.h"
 #include "kernel_features.h"
 #include "policy.h"
@@ -143,6 +144,7 @@ static const struct {
 	{ "run", cmd_run, "load the sensors and stream events" },
 	{ "probe", cmd_probe, "show kernel features and chosen backends" },
 	{ "policy", pg_policy_cmd, "check policy files (policy check FILE…)" },
+	{ "events", pg_events_cmd, "stream the running agent's events" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +60,13 @@ struct pg_sink {
 	uint64_t wb_mark;   /* writeback started below this offset */
 	uint64_t max_size;  /* 0: never rotate */
 	uint32_t backups;
+	size_t pending_max; /* past this, lines are dropped */
+	/* a client of the event stream: its format, and losses it was not told of */
+	bool client;
+	bool gone; /* hung up or failed: closed at the next reap */
+	enum pg_format format;
+	uint64_t lost_untold;
+	char label[32];
 	struct pg_buf pending;
 	size_t head; /* pending.data[head, len) is not written yet */
 	struct pg_output_sink_stats st;
@@ -68,6 +76,9 @@ struct pg_output {
 	enum pg_format stdout_format;
 	struct pg_sink out;
 	struct pg_sink file;
+	struct pg_sink *clients[PG_OUTPUT_MAX_CLIENTS];
+	unsigned n_json_clients, n_compact_clients;
+	struct pg_output_client_stats cst; /* connected is counted live */
 };
 
 static size_t sink_pending(const struct pg_sink *s)
@@ -237,6 +248,11 @@ static int sink_flush(struct pg_sink *s)
 		}
 		if (n <= 0) {
 			err = n < 0 ? -errno : -EIO;
+			if (s->client) {
+				/* a client that went away is not an error of ours */
+				s->gone = true;
+				break;
+			}
 			s->st.write_errors++;
 			if (!s->warned)
 				pg_err("writing events to %s: %s; keeping up to %u MiB pending",
@@ -274,10 +290,41 @@ static int sink_flush(struct pg_sink *s)
 static void sink_count_drop(struct pg_sink *s, uint64_t lines)
 {
 	s->st.dropped += lines;
+	if (s->client)
+		s->lost_untold += lines;
 	if (!s->drop_warned)
-		pg_warn("%s is not keeping up: %u MiB pending, dropping events until it drains",
-			s->name, PG_SINK_PENDING_MAX >> 20);
+		pg_warn("%s is not keeping up: %zu MiB pending, dropping events until it drains",
+			s->name, s->pending_max >> 20);
 	s->drop_warned = true;
+}
+
+/*
+ * A client that lost lines learns how many in its stream, before the next
+ * line it gets: what it shows or stores has a visible gap, not a silent
+ * one. Returns false when even that line does not fit.
+ */
+static bool sink_tell_loss(struct pg_sink *s)
+{
+	char m[128];
+	int n;
+
+	if (s->format == PG_FORMAT_COMPACT)
+		n = snprintf(m, sizeof(m),
+			     "!! %" PRIu64 " events lost: this client did not read them in time",
+			     s->lost_untold);
+	else
+		n = snprintf(m, sizeof(m),
+			     "{\"events_lost\":{\"count\":\"%" PRIu64
+			     "\",\"reason\":\"CLIENT_TOO_SLOW\"}}",
+			     s->lost_untold);
+	if (sink_pending(s) + (size_t)n + 1 > s->pending_max)
+		return false;
+	pg_buf_put(&s->pending, m, (size_t)n);
+	pg_buf_putc(&s->pending, '\n');
+	if (s->pending.failed)
+		return false; /* sink_line() repairs the buffer */
+	s->lost_untold = 0;
+	return true;
 }
 
 /* Give up on what is pending, counting each line (even a half-written one). */
@@ -305,10 +352,12 @@ static void sink_line(struct pg_sink *s, const char *line, size_t len)
 {
 	size_t old_len;
 
+	if (s->gone)
+		return;
 	/* a stalled output is only retried by flush, not by every line */
-	if (!s->stalled && sink_pending(s) + len + 1 > PG_SINK_PENDING_MAX)
+	if (!s->stalled && sink_pending(s) + len + 1 > s->pending_max)
 		sink_flush(s);
-	if (sink_pending(s) + len + 1 > PG_SINK_PENDING_MAX) {
+	if (sink_pending(s) + len + 1 > s->pending_max) {
 		sink_count_drop(s, 1);
 		return;
 	}
@@ -322,6 +371,14 @@ static void sink_line(struct pg_sink *s, const char *line, size_t len)
 	if (s->head && s->pending.len + len + 1 >= s->pending.cap)
 		sink_compact(s);
 	old_len = s->pending.len;
+	if (s->lost_untold && !sink_tell_loss(s)) {
+		s->pending.len = old_len;
+		if (s->pending.data)
+			s->pending.data[old_len] = 0;
+		s->pending.failed = false;
+		sink_count_drop(s, 1);
+		return;
+	}
 	pg_buf_put(&s->pending, line, len);
 	pg_buf_putc(&s->pending, '\n');
 	if (s->pending.failed) {
@@ -347,7 +404,7 @@ static void sink_close(struct pg_sink *s)
 			fcntl(s->fd, F_SETFL, fl & ~O_NONBLOCK);
 		s->restore_blocking = false;
 	}
-	if (s->path && s->fd >= 0)
+	if ((s->path || s->client) && s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
 	pg_buf_free(&s->pending);
@@ -366,7 +423,9 @@ struct pg_output *pg_output__new(const struct pg_config *cfg)
 		o->stdout_format = isatty(STDOUT_FILENO) ? PG_FORMAT_COMPACT : PG_FORMAT_JSON;
 	o->out.fd = STDOUT_FILENO;
 	o->out.name = "stdout";
+	o->out.pending_max = PG_SINK_PENDING_MAX;
 	o->file.fd = -1;
+	o->file.pending_max = PG_SINK_PENDING_MAX;
 	/* stdout is left alone when no event goes there */
 	if (o->stdout_format == PG_FORMAT_JSON || o->stdout_format == PG_FORMAT_COMPACT) {
 		o->out.used = true;
@@ -399,11 +458,62 @@ struct pg_output *pg_output__new(const struct pg_config *cfg)
 	return o;
 }
 
+/*
+ * Every output in use, stdout and the export first, into @v (room for
+ * 2 + PG_OUTPUT_MAX_CLIENTS). Returns how many.
+ */
+static size_t sinks_in_use(struct pg_output *o, struct pg_sink **v)
+{
+	size_t n = 0, i;
+
+	if (o->out.used)
+		v[n++] = &o->out;
+	if (o->file.used)
+		v[n++] = &o->file;
+	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++)
+		if (o->clients[i])
+			v[n++] = o->clients[i];
+	return n;
+}
+
+static void client_close(struct pg_output *o, size_t i)
+{
+	struct pg_sink *s = o->clients[i];
+
+	if (sink_pending(s))
+		sink_discard(s);
+	o->cst.lines += s->st.lines;
+	o->cst.dropped += s->st.dropped;
+	if (s->format == PG_FORMAT_COMPACT)
+		o->n_compact_clients--;
+	else
+		o->n_json_clients--;
+	pg_info("%s: gone (%" PRIu64 " lines, %" PRIu64 " lost)", s->name, s->st.lines,
+		s->st.dropped);
+	sink_close(s);
+	free(s);
+	o->clients[i] = NULL;
+}
+
+static void clients_close_gone(struct pg_output *o)
+{
+	size_t i;
+
+	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++)
+		if (o->clients[i] && o->clients[i]->gone)
+			client_close(o, i);
+}
+
 void pg_output__free(struct pg_output *o)
 {
+	size_t i;
+
 	if (!o)
 		return;
 	pg_output__flush(o);
+	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++)
+		if (o->clients[i])
+			client_close(o, i);
 	sink_discard(&o->out);
 	sink_discard(&o->file);
 	sink_close(&o->out);
@@ -413,12 +523,21 @@ void pg_output__free(struct pg_output *o)
 
 bool pg_output__wants_json(const struct pg_output *o)
 {
-	return o->file.used || o->stdout_format == PG_FORMAT_JSON;
+	return o->file.used || o->stdout_format == PG_FORMAT_JSON || o->n_json_clients;
 }
 
 bool pg_output__wants_compact(const struct pg_output *o)
 {
-	return o->stdout_format == PG_FORMAT_COMPACT;
+	return o->stdout_format == PG_FORMAT_COMPACT || o->n_compact_clients;
+}
+
+static void clients_line(struct pg_output *o, enum pg_format format, const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++)
+		if (o->clients[i] && o->clients[i]->format == format)
+			sink_line(o->clients[i], line, len);
 }
 
 void pg_output__json(struct pg_output *o, const char *line, size_t len)
@@ -427,22 +546,33 @@ void pg_output__json(struct pg_output *o, const char *line, size_t len)
 		sink_line(&o->out, line, len);
 	if (o->file.used)
 		sink_line(&o->file, line, len);
+	if (o->n_json_clients)
+		clients_line(o, PG_FORMAT_JSON, line, len);
 }
 
 void pg_output__compact(struct pg_output *o, const char *line, size_t len)
 {
 	if (o->stdout_format == PG_FORMAT_COMPACT)
 		sink_line(&o->out, line, len);
+	if (o->n_compact_clients)
+		clients_line(o, PG_FORMAT_COMPACT, line, len);
 }
 
 int pg_output__flush(struct pg_output *o)
 {
+	struct pg_sink *v[2 + PG_OUTPUT_MAX_CLIENTS];
+	size_t n = sinks_in_use(o, v), i;
 	int err = 0, e;
 
-	if (o->out.used && sink_pending(&o->out) && (e = sink_flush(&o->out)))
-		err = e;
-	if (o->file.used && sink_pending(&o->file) && (e = sink_flush(&o->file)))
-		err = e;
+	for (i = 0; i < n; i++) {
+		if (!sink_pending(v[i]) || v[i]->gone)
+			continue;
+		e = sink_flush(v[i]);
+		/* a client's troubles are its own: they end in its reap */
+		if (e && !v[i]->client)
+			err = e;
+	}
+	clients_close_gone(o);
 	return err;
 }
 
@@ -467,6 +597,68 @@ int pg_output__epoll_add(struct pg_output *o, int epfd, uint64_t tag)
 	return 0;
 }
 
+int pg_output__add_client(struct pg_output *o, int fd, enum pg_format format, int pid, int epfd,
+			  uint64_t tag)
+{
+	/*
+	 * EPOLLOUT for a client that drains, EPOLLHUP (always reported) for
+	 * one that closed. Not EPOLLRDHUP: a client shuts its writing side
+	 * down after its request, and stays.
+	 */
+	struct epoll_event ev = { .events = EPOLLOUT | EPOLLET, .data.u64 = tag };
+	struct pg_sink *s;
+	size_t i;
+
+	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS && o->clients[i]; i++)
+		;
+	if (i == PG_OUTPUT_MAX_CLIENTS) {
+		o->cst.refused++;
+		return -EBUSY;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->fd = fd;
+	s->used = true;
+	s->client = true;
+	s->format = format == PG_FORMAT_COMPACT ? PG_FORMAT_COMPACT : PG_FORMAT_JSON;
+	s->pending_max = PG_CLIENT_PENDING_MAX;
+	snprintf(s->label, sizeof(s->label), "client (pid %d)", pid);
+	s->name = s->label;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		int err = -errno;
+
+		free(s);
+		return err;
+	}
+	o->clients[i] = s;
+	o->cst.accepted++;
+	if (s->format == PG_FORMAT_COMPACT)
+		o->n_compact_clients++;
+	else
+		o->n_json_clients++;
+	pg_info("%s: streaming %s events", s->name,
+		s->format == PG_FORMAT_COMPACT ? "compact" : "JSON");
+	return 0;
+}
+
+void pg_output__reap_clients(struct pg_output *o)
+{
+	size_t i;
+
+	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++) {
+		struct pg_sink *s = o->clients[i];
+		struct pollfd p;
+
+		if (!s || s->gone)
+			continue;
+		p = (struct pollfd){ .fd = s->fd, .events = POLLOUT };
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			s->gone = true;
+	}
+	clients_close_gone(o);
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -477,31 +669,32 @@ static int64_t now_ms(void)
 
 int pg_output__drain(struct pg_output *o, int timeout_ms)
 {
-	struct pg_sink *sinks[] = { &o->out, &o->file };
+	struct pg_sink *v[2 + PG_OUTPUT_MAX_CLIENTS];
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	size_t n = sinks_in_use(o, v), i;
 	int err, left;
-	size_t i;
 
 	for (;;) {
-		struct pollfd pfd[2];
-		nfds_t n = 0;
+		struct pollfd pfd[2 + PG_OUTPUT_MAX_CLIENTS];
+		nfds_t np = 0;
 
 		err = 0;
-		for (i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++) {
-			struct pg_sink *s = sinks[i];
+		for (i = 0; i < n; i++) {
+			struct pg_sink *s = v[i];
 			int e;
 
-			if (!s->used || !sink_pending(s))
+			if (!sink_pending(s) || s->gone)
 				continue;
 			e = sink_flush(s);
 			if (!e)
 				continue;
-			err = e;
+			if (!s->client)
+				err = e;
 			/* waiting helps a slow reader, not a full disk or a gone reader */
 			if (e == -EAGAIN)
-				pfd[n++] = (struct pollfd){ .fd = s->fd, .events = POLLOUT };
+				pfd[np++] = (struct pollfd){ .fd = s->fd, .events = POLLOUT };
 		}
-		if (!n)
+		if (!np)
 			break;
 		left = (int)(deadline - now_ms());
 		if (left <= 0) {
@@ -509,13 +702,18 @@ int pg_output__drain(struct pg_output *o, int timeout_ms)
 			break;
 		}
 		/* POLLERR/POLLHUP wake us too: the next write says what happened */
-		if (poll(pfd, n, left) < 0 && errno != EINTR) {
+		if (poll(pfd, np, left) < 0 && errno != EINTR) {
 			err = -errno;
 			break;
 		}
 	}
-	for (i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++)
-		sink_discard(sinks[i]);
+	for (i = 0; i < n; i++)
+		if (!v[i]->client)
+			sink_discard(v[i]);
+	/* the clients' leftovers are counted as they close */
+	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++)
+		if (o->clients[i])
+			client_close(o, i);
 	return err;
 }
 
@@ -527,6 +725,8 @@ static void sink_stats(const struct pg_sink *s, struct pg_output_sink_stats *st)
 
 void pg_output__stats(const struct pg_output *o, struct pg_output_stats *s)
 {
+	size_t i;
+
 	memset(s, 0, sizeof(*s));
 	sink_stats(&o->out, &s->out);
 	if (o->file.used)
@@ -535,6 +735,14 @@ void pg_output__stats(const struct pg_output *o, struct pg_output_stats *s)
 	s->dropped = s->out.dropped + s->export.dropped;
 	s->write_errors = s->out.write_errors + s->export.write_errors;
 	s->rotations = s->out.rotations + s->export.rotations;
+	s->clients = o->cst;
+	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++) {
+		if (!o->clients[i])
+			continue;
+		s->clients.connected++;
+		s->clients.lines += o->clients[i]->st.lines;
+		s->clients.dropped += o->clients[i]->st.dropped;
+	}
 }
 
 void pg_output__stats_json(const struct pg_output *o, struct pg_json *w)
@@ -564,5 +772,13 @@ void pg_output__stats_json(const struct pg_output *o, struct pg_json *w)
 		pg_json__kv_uint(w, "pending_bytes", s.export.pending_bytes);
 		pg_json__end_object(w);
 	}
+	pg_json__key(w, "clients");
+	pg_json__begin_object(w);
+	pg_json__kv_uint(w, "connected", s.clients.connected);
+	pg_json__kv_uint(w, "accepted", s.clients.accepted);
+	pg_json__kv_uint(w, "refused", s.clients.refused);
+	pg_json__kv_uint(w, "lines", s.clients.lines);
+	pg_json__kv_uint(w, "dropped", s.clients.dropped);
+	pg_json__end_object(w);
 	pg_json__end_object(w);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Event destinations: stdout (JSON or compact) and an export file (JSON
- * lines, rotated by size between lines so no event is split).
+ * Event destinations: stdout (JSON or compact), an export file (JSON
+ * lines, rotated by size between lines so no event is split), and the
+ * clients of the event stream (`penguard events`, over the control
+ * socket), each in the format it asked for.
  *
  * No output may stall the event loop: stdout and export targets that can
  * block (pipes, terminals, FIFOs, sockets) are written non-blocking, and
@@ -13,6 +15,12 @@
  * Files are never changed beyond what the user asked: a new export file is
  * created 0600, an existing one keeps its mode (with a warning when others
  * can read it), and only regular files are rotated.
+ *
+ * A client is one more output with a smaller bound (PG_CLIENT_PENDING_MAX):
+ * one that does not read loses lines, never the agent's time or another
+ * output's lines, and it is told in its own stream how many it lost
+ * before the next line it gets (an "events_lost" line). Its counters are
+ * kept apart from stdout's and the export's.
  */
 #ifndef PG_OUTPUT_H
 #define PG_OUTPUT_H
@@ -24,6 +32,8 @@
 #include "config.h"
 
 #define PG_SINK_PENDING_MAX (16u << 20)
+#define PG_CLIENT_PENDING_MAX (4u << 20)
+#define PG_OUTPUT_MAX_CLIENTS 16
 
 struct pg_json;
 
@@ -36,14 +46,24 @@ struct pg_output_sink_stats {
 	uint64_t pending_bytes; /* accepted, not written yet */
 };
 
+/* The stream's clients, those gone included. */
+struct pg_output_client_stats {
+	uint64_t connected; /* now */
+	uint64_t accepted;  /* since the start */
+	uint64_t refused;   /* over PG_OUTPUT_MAX_CLIENTS */
+	uint64_t lines;	    /* lines written or pending, to all clients */
+	uint64_t dropped;   /* lines a client did not read in time (it was told) */
+};
+
 struct pg_output_stats {
 	/* totals over all destinations, as before */
 	uint64_t lines;
 	uint64_t dropped;
 	uint64_t write_errors;
 	uint64_t rotations;
-	struct pg_output_sink_stats out;    /* stdout */
-	struct pg_output_sink_stats export; /* --export; zero without it */
+	struct pg_output_sink_stats out;       /* stdout */
+	struct pg_output_sink_stats export;    /* --export; zero without it */
+	struct pg_output_client_stats clients; /* not in the totals */
 };
 
 struct pg_output;
@@ -79,11 +99,22 @@ int pg_output__epoll_add(struct pg_output *o, int epfd, uint64_t tag);
  * slow, or the last write error.
  */
 int pg_output__drain(struct pg_output *o, int timeout_ms);
+/*
+ * Take @fd, a connected stream socket, as a client wanting @format (JSON
+ * or compact) from the next event on; its writability and hang-up wake
+ * @epfd with @tag. Once taken, @fd is closed when the client goes away
+ * or the output is freed. Returns 0, -EBUSY when PG_OUTPUT_MAX_CLIENTS
+ * are connected, or -errno (the caller keeps @fd).
+ */
+int pg_output__add_client(struct pg_output *o, int fd, enum pg_format format, int pid, int epfd,
+			  uint64_t tag);
+/* Close the clients that hung up; what they had pending counts as dropped. */
+void pg_output__reap_clients(struct pg_output *o);
 void pg_output__stats(const struct pg_output *o, struct pg_output_stats *s);
 /*
  * Write the outputs' counters as a JSON object value (the caller has
- * written the key): the four totals, then "stdout" and, when configured,
- * "export" objects.
+ * written the key): the four totals, then "stdout", when configured
+ * "export", and "clients" objects.
  */
 void pg_output__stats_json(const struct pg_output *o, struct pg_json *w);
 

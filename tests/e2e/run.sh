@@ -734,6 +734,143 @@ t_export_devnull() {
 	fi
 }
 
+# wait_log FILE PATTERN N: until FILE has N lines matching PATTERN (10 s)
+wait_log() {
+	__wl=0
+	while [ "$(grep -c -- "$2" "$1" 2>/dev/null)" -lt "$3" ] && [ $__wl -lt 100 ]; do
+		sleep 0.1
+		__wl=$((__wl + 1))
+	done
+}
+
+# penguard events: clients of a running agent, JSON and compact, get its
+# events from then on; the agent's stop ends their streams; a 17th client
+# and a user other than root are refused
+t_events_clients() {
+	host_only events_clients "event stream" && return
+	_m=$(mark evc)
+	_s=$WORK/evc.sock
+	rm -f "$WORK"/evc.*
+	"$PENGUARD" run --socket "$_s" -o none --no-seed --flush-interval 20 \
+		--stats-file "$WORK/evc.stats" 2>"$WORK/evc.log" &
+	_p=$!
+	if ! wait_ready "$WORK/evc.log" $_p; then
+		fail events_clients "agent did not start: $(tail -n 3 "$WORK/evc.log")"
+		return
+	fi
+	"$PENGUARD" events --socket "$_s" -o json >"$WORK/evc.json" 2>"$WORK/evc.jerr" &
+	_cj=$!
+	"$PENGUARD" events --socket "$_s" -o compact >"$WORK/evc.compact" 2>"$WORK/evc.cerr" &
+	_cc=$!
+	wait_log "$WORK/evc.log" "streaming" 2
+	"$BIN" storm 1 20 "$_m"
+	# fill the table: 14 more, then one too many
+	_others=
+	for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
+		"$PENGUARD" events --socket "$_s" -o json >/dev/null 2>&1 &
+		_others="$_others $!"
+	done
+	wait_log "$WORK/evc.log" "streaming" 16
+	"$PENGUARD" events --socket "$_s" >/dev/null 2>"$WORK/evc.full"
+	_rfull=$?
+	"$BIN" asuser 65534 "$PENGUARD" events --socket "$_s" >/dev/null 2>"$WORK/evc.nr"
+	_rnr=$?
+	sleep 0.3
+	kill -TERM $_p
+	wait $_p
+	_rc=$?
+	wait $_cj
+	_rj=$?
+	wait $_cc
+	_rcc=$?
+	# shellcheck disable=SC2086
+	wait $_others
+	_nj=$(grep -F -- "$_m" "$WORK/evc.json" |
+		jq -c "select(.process_exec.process.arguments == \"exit 0 $_m\")" | wc -l | tr -d ' ')
+	_nc=$(grep -c "exec .*pg-testbin exit 0 $_m" "$WORK/evc.compact")
+	if [ $_rc != 0 ] || [ $_rj != 0 ] || [ $_rcc != 0 ]; then
+		fail events_clients "exit codes: agent $_rc, json client $_rj, compact client $_rcc: $(cat "$WORK/evc.jerr")"
+	elif [ "$_nj" != 20 ] || [ "$_nc" != 20 ]; then
+		fail events_clients "execs seen: json $_nj/20, compact $_nc/20"
+	elif ! jq -e . "$WORK/evc.json" >/dev/null; then
+		fail events_clients "the JSON client got a line that is not JSON"
+	elif ! grep -q "ended the stream" "$WORK/evc.jerr"; then
+		fail events_clients "the client did not say the stream ended: $(cat "$WORK/evc.jerr")"
+	elif [ $_rfull != 1 ] || ! grep -q "too many clients" "$WORK/evc.full"; then
+		fail events_clients "a 17th client: rc=$_rfull, $(cat "$WORK/evc.full")"
+	elif [ $_rnr != 1 ] || ! grep -q "Permission denied\|permission denied" "$WORK/evc.nr"; then
+		fail events_clients "not root: rc=$_rnr, $(cat "$WORK/evc.nr")"
+	elif ! jq -e '.output.clients.accepted == 16 and .output.clients.refused == 1 and
+			.output.clients.connected == 0' "$WORK/evc.stats" >/dev/null; then
+		fail events_clients "stats: $(jq -c .output.clients "$WORK/evc.stats")"
+	else
+		ok "events_clients (json and compact: 20/20 execs each; the 17th and not-root refused)"
+	fi
+}
+
+# A client that stops reading loses lines for itself alone: the export
+# gets every event, the agent stops promptly, and when the client reads
+# again it is told, in its stream, exactly how many it lost
+t_events_slow_client() {
+	host_only events_slow_client "event stream" && return
+	_m=$(mark evs)
+	_s=$WORK/evs.sock
+	rm -f "$WORK"/evs.*
+	mkfifo "$WORK/evs.fifo" || { fail events_slow_client "mkfifo failed"; return; }
+	# the client's reader: opens the FIFO, reads nothing
+	# shellcheck disable=SC2217
+	sleep 600 <"$WORK/evs.fifo" &
+	_reader=$!
+	"$PENGUARD" run --socket "$_s" -o none --no-seed --flush-interval 20 --export "$WORK/evs.json" \
+		--stats-file "$WORK/evs.stats" 2>"$WORK/evs.log" &
+	_p=$!
+	if ! wait_ready "$WORK/evs.log" $_p; then
+		fail events_slow_client "agent did not start: $(tail -n 3 "$WORK/evs.log")"
+		kill $_reader
+		return
+	fi
+	"$PENGUARD" events --socket "$_s" -o json >"$WORK/evs.fifo" 2>"$WORK/evs.cerr" &
+	_c=$!
+	wait_log "$WORK/evs.log" "streaming" 1
+	# twice the 4 MiB the client may have pending, and more
+	"$BIN" storm 2 "$STALL_EXECS" "$_m"
+	# a reader at last (the idle one stays until the end: with no reader
+	# at all, the client would die of SIGPIPE); the loss is told before
+	# the next line
+	cat "$WORK/evs.fifo" >"$WORK/evs.client" &
+	_cat=$!
+	wait_log "$WORK/evs.log" "caught up" 1
+	"$BIN" exit 0 "$_m-after"
+	sleep 0.5
+	kill -TERM $_p
+	wait_gone $_p $STOP_SECS
+	_took=$WAITED_CS
+	kill -KILL $_p 2>/dev/null
+	wait $_p
+	_rc=$?
+	wait $_c 2>/dev/null
+	kill $_reader
+	wait $_cat $_reader 2>/dev/null
+	_exp=$(count_events evs "$_m" ".process_exec.process.arguments == \"exit 0 $_m\"")
+	_told=$(jq -s '[.[] | .events_lost.count // empty | tonumber] | add // 0' "$WORK/evs.client" 2>/dev/null)
+	_dropped=$(jq '.output.clients.dropped' "$WORK/evs.stats" 2>/dev/null)
+	_after=$(grep -c -- "exit 0 $_m-after" "$WORK/evs.client")
+	if [ $_rc != 0 ] || [ "$_took" -gt $((STOP_SECS * 100)) ]; then
+		fail events_slow_client "agent rc=$_rc, stopped in $_took cs"
+	elif [ "$_exp" != $((STALL_EXECS * 2)) ] ||
+		! jq -e '.lost == 0 and .output.export.dropped == 0' "$WORK/evs.stats" >/dev/null; then
+		fail events_slow_client "export: $_exp/$((STALL_EXECS * 2)) execs, stats $(jq -c '{lost, output}' "$WORK/evs.stats")"
+	elif [ -z "$_dropped" ] || [ "$_dropped" = 0 ]; then
+		fail events_slow_client "the stalled client lost nothing: the test did not stall it ($(jq -c .output.clients "$WORK/evs.stats"))"
+	elif [ "$_told" != "$_dropped" ]; then
+		fail events_slow_client "the client was told of $_told lost lines, the agent dropped $_dropped"
+	elif [ "$_after" -lt 1 ] || ! jq -e . "$WORK/evs.client" >/dev/null; then
+		fail events_slow_client "after the loss: $_after lines of the next exec, or a line that is not JSON"
+	else
+		ok "events_slow_client (lost $_dropped lines for itself, told in its stream; export complete; stopped in $_took cs)"
+	fi
+}
+
 # Shells start background jobs with SIGINT ignored; the agent must still
 # stop on it (and drain), not run on unnoticed.
 t_sigint_ignored() {
@@ -933,6 +1070,8 @@ run_test t_storm
 run_test t_loss
 run_test t_stalled_stdout
 run_test t_export_devnull
+run_test t_events_clients
+run_test t_events_slow_client
 run_test t_sigint_ignored
 run_test t_sigint_startup
 run_test t_rotation

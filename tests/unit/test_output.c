@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/sysmacros.h>
@@ -935,7 +936,8 @@ static void test_output_stats_json(void **state)
 	assert_int_equal(pg_output__flush(o), 0);
 	check_stats_json(o, "{\"output\":{\"lines\":1,\"dropped\":0,\"write_errors\":0,"
 			    "\"rotations\":0,\"stdout\":{\"lines\":1,\"dropped\":0,"
-			    "\"write_errors\":0,\"pending_bytes\":0}}}");
+			    "\"write_errors\":0,\"pending_bytes\":0},\"clients\":{\"connected\":0,"
+			    "\"accepted\":0,\"refused\":0,\"lines\":0,\"dropped\":0}}}");
 	pg_output__free(o);
 
 	o = new_output(PG_FORMAT_JSON, path, 8, 1);
@@ -946,11 +948,76 @@ static void test_output_stats_json(void **state)
 			    "\"rotations\":1,\"stdout\":{\"lines\":2,\"dropped\":0,"
 			    "\"write_errors\":0,\"pending_bytes\":16},\"export\":{\"lines\":2,"
 			    "\"dropped\":0,\"write_errors\":0,\"rotations\":1,"
-			    "\"pending_bytes\":8}}}");
+			    "\"pending_bytes\":8},\"clients\":{\"connected\":0,\"accepted\":0,"
+			    "\"refused\":0,\"lines\":0,\"dropped\":0}}}");
 	pg_output__free(o);
 	restore_stdout();
 	close(p[0]);
 	close(p[1]);
+}
+
+/* ---- clients of the event stream ---- */
+
+/*
+ * A client that reads nothing loses lines past its bound; when it reads
+ * again it is told how many before the next line, and the count it is
+ * told is the count the stats give.
+ */
+static void test_output_client_told_of_its_loss(void **state)
+{
+	static char line[1024];
+	struct pg_output_stats st;
+	struct pg_output *o;
+	uint64_t told = 0, got = 0;
+	char *buf, *p, *nl;
+	size_t cap = 16u << 20, len = 0;
+	ssize_t n;
+	int sv[2], ep, i;
+
+	(void)state;
+	memset(line, 'x', sizeof(line) - 1);
+	line[0] = '{';
+	line[sizeof(line) - 2] = '}';
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	o = new_output(PG_FORMAT_NONE, NULL, 0, 0);
+	assert_non_null(o);
+	assert_false(pg_output__wants_json(o));
+	assert_int_equal(pg_output__add_client(o, sv[0], PG_FORMAT_JSON, 1, ep, 7), 0);
+	assert_true(pg_output__wants_json(o));
+	assert_false(pg_output__wants_compact(o));
+	/* twice the bound, never read: the loop is never blocked */
+	for (i = 0; i < (int)(2 * PG_CLIENT_PENDING_MAX / sizeof(line)); i++)
+		pg_output__json(o, line, sizeof(line) - 1);
+	pg_output__stats(o, &st);
+	assert_true(st.clients.dropped > 0);
+	assert_int_equal(st.dropped, 0); /* not stdout's or the export's */
+	buf = malloc(cap);
+	assert_non_null(buf);
+	/* read all, let it flush, then one more line carries the news */
+	for (i = 0; i < 1000; i++) {
+		while ((n = read(sv[1], buf + len, cap - len)) > 0)
+			len += (size_t)n;
+		pg_output__flush(o);
+	}
+	pg_output__json(o, "{\"last\":1}", 10);
+	pg_output__flush(o);
+	while ((n = read(sv[1], buf + len, cap - len)) > 0)
+		len += (size_t)n;
+	for (p = buf; p < buf + len && (nl = memchr(p, '\n', buf + len - p)); p = nl + 1) {
+		if (!strncmp(p, "{\"events_lost\":{\"count\":\"", 25))
+			told += strtoull(p + 25, NULL, 10);
+		else
+			got++;
+	}
+	pg_output__stats(o, &st);
+	assert_int_equal(told, st.clients.dropped);
+	assert_int_equal(got, st.clients.lines); /* the news is not an event */
+	assert_true(len > 10 && !memcmp(buf + len - 11, "{\"last\":1}\n", 11));
+	free(buf);
+	pg_output__free(o);
+	close(sv[1]);
+	close(ep);
 }
 
 int main(void)
@@ -974,6 +1041,7 @@ int main(void)
 		T(test_output_epoll_wakes_when_reader_drains),
 		T(test_output_epoll_skips_regular_files),
 		T(test_output_stats_json),
+		T(test_output_client_told_of_its_loss),
 #undef T
 	};
 
