@@ -1605,8 +1605,10 @@ open_storms()
 
 	[[ -x $PENGUARD ]] || OUNAVAIL[penguard]="not built (${PENGUARD#"$ROOT"/} missing)"
 	command -v opensnoop >/dev/null || OUNAVAIL[opensnoop]="not installed (libbpf-tools)"
-	command -v bpftrace >/dev/null || OUNAVAIL[tp-floor]="bpftrace not installed"
-	command -v bpftrace >/dev/null || OUNAVAIL[tp-open]="bpftrace not installed"
+	if ! command -v bpftrace >/dev/null; then
+		OUNAVAIL[tp-floor]="bpftrace not installed"
+		OUNAVAIL[tp-open]="bpftrace not installed"
+	fi
 	[[ -z ${UNAVAIL[auditd]:-} ]] || OUNAVAIL[auditd]=${UNAVAIL[auditd]}
 	echo "penguard bench: an open storm's file no rule watches" >"$OPEN_UNWATCHED"
 	if [[ -z $OPENS ]]; then
@@ -2353,7 +2355,7 @@ open_floor_line()
 	pr=$(oratios "unwatched:penguard" 5 | median)
 	fr=$(oratios "unwatched:tp-open" 5 | median)
 	[[ -n $pr && $pr != - && -n $fr && $fr != - ]] || return 0
-	awk -v p="$pr" -v f="$fr" -v n="$OPENS" -v l="$LOOPS" 'BEGIN {
+	awk -v p="$pr" -v f="$fr" 'BEGIN {
 		printf "**The open tracepoint floor**: tp-open, a program doing nothing on each open'"'"'s exit, costs a CPU ratio of %.2f by itself; penguard %.2f", f, p
 		if (p > f && f > 1)
 			printf ": %.0f %% of penguard'"'"'s overhead is that floor, the rest (%.2f) its decision in the kernel (the identity walk) and its agent", 100 * (f - 1) / (p - 1), p - f + 1

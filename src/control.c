@@ -236,10 +236,10 @@ void pg_control__serve(struct pg_control *c, const struct pg_control_ops *ops, v
 		err = ops->events(ctx, fd, req.data[7] == 'j' ? PG_FORMAT_JSON : PG_FORMAT_COMPACT,
 				  cred.pid);
 		if (err) {
-			pg_warn("control: events for pid %d refused: %s", cred.pid,
-				err == -EBUSY ? "too many clients" : strerror(-err));
-			pg_buf_printf(&out, "error: %s\n",
-				      err == -EBUSY ? "too many clients" : strerror(-err));
+			const char *why = err == -EBUSY ? "too many clients" : strerror(-err);
+
+			pg_warn("control: events for pid %d refused: %s", cred.pid, why);
+			pg_buf_printf(&out, "error: %s\n", why);
 			goto reply;
 		}
 		/*

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -287,11 +286,17 @@ static int sink_flush(struct pg_sink *s)
 	return err;
 }
 
-static void sink_count_drop(struct pg_sink *s, uint64_t lines)
+/* @lines lost: a client hears of them before its next line */
+static void sink_lost(struct pg_sink *s, uint64_t lines)
 {
 	s->st.dropped += lines;
 	if (s->client)
 		s->lost_untold += lines;
+}
+
+static void sink_count_drop(struct pg_sink *s, uint64_t lines)
+{
+	sink_lost(s, lines);
 	if (!s->drop_warned)
 		pg_warn("%s is not keeping up: %zu MiB pending, dropping events until it drains",
 			s->name, s->pending_max >> 20);
@@ -301,9 +306,10 @@ static void sink_count_drop(struct pg_sink *s, uint64_t lines)
 /*
  * A client that lost lines learns how many in its stream, before the next
  * line it gets: what it shows or stores has a visible gap, not a silent
- * one. Returns false when even that line does not fit.
+ * one. Appends that news; false when it does not fit. The caller clears
+ * lost_untold once the line after it is in too.
  */
-static bool sink_tell_loss(struct pg_sink *s)
+static bool sink_put_loss(struct pg_sink *s)
 {
 	char m[128];
 	int n;
@@ -321,9 +327,6 @@ static bool sink_tell_loss(struct pg_sink *s)
 		return false;
 	pg_buf_put(&s->pending, m, (size_t)n);
 	pg_buf_putc(&s->pending, '\n');
-	if (s->pending.failed)
-		return false; /* sink_line() repairs the buffer */
-	s->lost_untold = 0;
 	return true;
 }
 
@@ -350,6 +353,7 @@ static void sink_discard(struct pg_sink *s)
 
 static void sink_line(struct pg_sink *s, const char *line, size_t len)
 {
+	bool told = false;
 	size_t old_len;
 
 	if (s->gone)
@@ -371,25 +375,26 @@ static void sink_line(struct pg_sink *s, const char *line, size_t len)
 	if (s->head && s->pending.len + len + 1 >= s->pending.cap)
 		sink_compact(s);
 	old_len = s->pending.len;
-	if (s->lost_untold && !sink_tell_loss(s)) {
-		s->pending.len = old_len;
-		if (s->pending.data)
-			s->pending.data[old_len] = 0;
-		s->pending.failed = false;
-		sink_count_drop(s, 1);
-		return;
+	if (s->lost_untold) {
+		told = sink_put_loss(s);
+		if (!told) {
+			sink_count_drop(s, 1);
+			return;
+		}
 	}
 	pg_buf_put(&s->pending, line, len);
 	pg_buf_putc(&s->pending, '\n');
 	if (s->pending.failed) {
-		/* never keep half a line */
+		/* never keep half a line, nor the news of a loss without it */
 		s->pending.len = old_len;
 		if (s->pending.data)
 			s->pending.data[old_len] = 0;
 		s->pending.failed = false;
-		s->st.dropped++;
+		sink_lost(s, 1);
 		return;
 	}
+	if (told)
+		s->lost_untold = 0;
 	s->st.lines++;
 	if (!s->stalled && sink_pending(s) >= PG_SINK_FLUSH_AT)
 		sink_flush(s);
@@ -480,8 +485,7 @@ static void client_close(struct pg_output *o, size_t i)
 {
 	struct pg_sink *s = o->clients[i];
 
-	if (sink_pending(s))
-		sink_discard(s);
+	sink_discard(s);
 	o->cst.lines += s->st.lines;
 	o->cst.dropped += s->st.dropped;
 	if (s->format == PG_FORMAT_COMPACT)
@@ -495,25 +499,22 @@ static void client_close(struct pg_output *o, size_t i)
 	o->clients[i] = NULL;
 }
 
-static void clients_close_gone(struct pg_output *o)
+/* Close the clients marked gone, or (@all) every one. */
+static void clients_close(struct pg_output *o, bool all)
 {
 	size_t i;
 
 	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++)
-		if (o->clients[i] && o->clients[i]->gone)
+		if (o->clients[i] && (all || o->clients[i]->gone))
 			client_close(o, i);
 }
 
 void pg_output__free(struct pg_output *o)
 {
-	size_t i;
-
 	if (!o)
 		return;
 	pg_output__flush(o);
-	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++)
-		if (o->clients[i])
-			client_close(o, i);
+	clients_close(o, true);
 	sink_discard(&o->out);
 	sink_discard(&o->file);
 	sink_close(&o->out);
@@ -572,7 +573,7 @@ int pg_output__flush(struct pg_output *o)
 		if (e && !v[i]->client)
 			err = e;
 	}
-	clients_close_gone(o);
+	clients_close(o, false);
 	return err;
 }
 
@@ -656,7 +657,7 @@ void pg_output__reap_clients(struct pg_output *o)
 		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
 			s->gone = true;
 	}
-	clients_close_gone(o);
+	clients_close(o, false);
 }
 
 static int64_t now_ms(void)
@@ -707,13 +708,10 @@ int pg_output__drain(struct pg_output *o, int timeout_ms)
 			break;
 		}
 	}
-	for (i = 0; i < n; i++)
-		if (!v[i]->client)
-			sink_discard(v[i]);
+	sink_discard(&o->out);
+	sink_discard(&o->file);
 	/* the clients' leftovers are counted as they close */
-	for (i = 0; i < PG_OUTPUT_MAX_CLIENTS; i++)
-		if (o->clients[i])
-			client_close(o, i);
+	clients_close(o, true);
 	return err;
 }
 
