@@ -94,7 +94,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(Q)$(CC) $(PG_CFLAGS) $(LDHARDEN) $^ $(LDLIBS) -lcmocka -o $@
 
 # Test workloads are static, so the VM initramfs needs no libc for them.
-$(BUILD)/tests/helpers/%: tests/helpers/%.c
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(wildcard tests/helpers/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@
 
@@ -159,7 +159,7 @@ test-fresh:
 
 check:
 	$(Q)clang-format --dry-run -Werror src/*.c src/*.h src/sensors/*.c bpf/*.c bpf/lib/*.h include/penguard/*.h \
-		$(wildcard tests/unit/*.c) tests/helpers/*.c tests/fuzz/*.c bench/*.c bench/*.h
+		$(wildcard tests/unit/*.c) tests/helpers/*.c $(wildcard tests/helpers/*.h) tests/fuzz/*.c bench/*.c bench/*.h
 
 clean:
 	rm -rf $(BUILD)

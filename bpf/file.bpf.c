@@ -43,6 +43,7 @@
 #include "lib/policy.bpf.h"
 #include "lib/file_match.bpf.h"
 #include "lib/fd.bpf.h"
+#include "lib/io_uring.bpf.h"
 
 /* pg_file_op() @hook: where the program runs */
 #define PG_HOOK_NONE 0	 /* after the call (tracepoint): the result is the call's */
@@ -115,8 +116,8 @@ struct pg_file_args {
 	__u32 gid;
 	__u32 open_flags;
 	__u32 fmode;
-	__u32 pad;
-	__u64 size; /* arg_size */
+	__u32 xflags; /* PG_FILE_F_* the caller knows of: PG_FILE_F_IO_URING */
+	__u64 size;   /* arg_size */
 };
 
 /*
@@ -637,7 +638,8 @@ static __always_inline int pg_tp_file(struct pg_file_heap *h, const struct pg_po
 	a->open_flags |= f_flags;
 	a->fmode = f_mode;
 	pg_file_op(h, m, type, d, mnt, NULL, NULL, NULL, a, result,
-		   type == PG_EVENT_FILE_CREATE ? PG_FILE_F_CREATED : 0, PG_HOOK_NONE, typed);
+		   a->xflags | (type == PG_EVENT_FILE_CREATE ? PG_FILE_F_CREATED : 0), PG_HOOK_NONE,
+		   typed);
 	return 0;
 }
 
@@ -728,7 +730,7 @@ static __always_inline __u16 pg_tp_base(struct pg_file_heap *h, struct task_stru
 static __always_inline int pg_tp_user_path(struct pg_file_heap *h, struct task_struct *task,
 					   __u16 type, long result, long dfd1, const char *s1,
 					   long dfd2, const char *s2, int how,
-					   const struct pg_file_args *a)
+					   const struct pg_file_args *a, const int user)
 {
 	struct pg_file_event *e = &h->ev;
 	__u32 off1, off2;
@@ -743,13 +745,13 @@ static __always_inline int pg_tp_user_path(struct pg_file_heap *h, struct task_s
 	e->verdict.gen = h->fm.gen;
 	e->verdict.pad = 0;
 	e->matched = h->fm.cand;
-	pg_file_record_init(h, type, PG_FILE_F_USER_PATH, result, a);
+	pg_file_record_init(h, type, PG_FILE_F_USER_PATH | a->xflags, result, a);
 	pg_fill_task_ctx(task, &e->task);
 	off1 = h->off;
-	e->path_len = pg_file_append_str(h, s1, PG_FILE_F_PATH_ERROR, 1);
+	e->path_len = pg_file_append_str(h, s1, PG_FILE_F_PATH_ERROR, user);
 	off2 = h->off;
 	if (how != PG_UP_ONE)
-		e->path2_len = pg_file_append_str(h, s2, PG_FILE_F_PATH2_ERROR, 1);
+		e->path2_len = pg_file_append_str(h, s2, PG_FILE_F_PATH2_ERROR, user);
 	e->base_len = pg_tp_base(h, task, dfd1, off1, e->path_len, PG_FILE_F_PATH_TRUNC,
 				 PG_FILE_F_PATH_ERROR);
 	if (how == PG_UP_TWO)
@@ -842,7 +844,8 @@ static __always_inline int pg_tp_open(struct trace_event_raw_sys_exit *ctx, cons
 	if (!pg_file_refine(&h->fm, m, PG_EVENT_FILE_OPEN,
 			    a.fmode & PG_FMODE_WRITE ? PG_ACC_WRITE : PG_ACC_READ))
 		return 0;
-	return pg_tp_user_path(h, task, PG_EVENT_FILE_OPEN, ret, dfd, name, 0, NULL, PG_UP_ONE, &a);
+	return pg_tp_user_path(h, task, PG_EVENT_FILE_OPEN, ret, dfd, name, 0, NULL, PG_UP_ONE, &a,
+			       1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
@@ -867,6 +870,109 @@ SEC("tracepoint/syscalls/sys_exit_creat")
 int tp_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
 	return pg_tp_open(ctx, PG_CREAT);
+}
+
+/*
+ * Opens through io_uring (IORING_OP_OPENAT, IORING_OP_OPENAT2) enter no
+ * open system call: a program that opens /etc/shadow that way is invisible
+ * to the tracepoints above, and rootkits use exactly this. The lsm and
+ * fentry backends see them (the hook is in the open itself); here their
+ * completion does (lib/io_uring.bpf.h). Not seen: refused opens (the name
+ * is freed before the completion).
+ */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(tp_btf_io_uring_complete, void *ring, void *req)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct io_open___pg *op;
+	struct pg_file_heap *h;
+	int fd;
+
+	op = pg_io_uring_done(req, PG_IORING_OP_OPENAT, PG_IORING_OP_OPENAT2, &fd);
+	if (!op || !bpf_core_type_exists(struct io_open___pg) || BPF_CORE_READ(op, file_slot))
+		return 0;
+	h = pg_file_begin(&m, PG_EVENT_FILE_OPEN, PG_EVENT_FILE_CREATE, PG_ACC_READ | PG_ACC_WRITE);
+	if (!h)
+		return 0;
+	a.open_flags = BPF_CORE_READ(op, how.flags) & PG_O_OPEN_ONLY;
+	a.xflags = PG_FILE_F_IO_URING;
+	return pg_tp_fd_op(h, m, bpf_get_current_task_btf(), fd, PG_EVENT_FILE_OPEN, 1, &a, 0);
+}
+
+/*
+ * The path operations through io_uring (lib/io_uring.bpf.h), at their
+ * submission: the names the request holds (kernel copies) and the
+ * directories they are relative to, in the submitter's context, for the
+ * agent to decide as for the syscalls' path strings. Seen before they
+ * run: result 0, flag "before", and a kill acts after them.
+ */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(tp_btf_io_uring_submit_req, void *req)
+{
+	long dfd1 = AT_FDCWD, dfd2 = AT_FDCWD;
+	const struct pg_policy_masks *m;
+	const char *s1 = 0, *s2 = 0;
+	struct pg_file_args a = {};
+	struct io_rename___pg *rn;
+	struct io_unlink___pg *un;
+	struct io_mkdir___pg *mk;
+	struct io_link___pg *ln;
+	struct pg_file_heap *h;
+	int how = PG_UP_ONE;
+	__u16 type;
+	__u8 op;
+
+	op = BPF_CORE_READ((struct io_kiocb___pg *)req, opcode);
+	if (op < PG_IORING_OP_RENAMEAT || op > PG_IORING_OP_LINKAT)
+		return 0;
+	switch (op) {
+	case PG_IORING_OP_RENAMEAT: type = PG_EVENT_FILE_RENAME; break;
+	case PG_IORING_OP_UNLINKAT: type = PG_EVENT_FILE_UNLINK; break;
+	case PG_IORING_OP_MKDIRAT: type = PG_EVENT_FILE_CREATE; break;
+	case PG_IORING_OP_SYMLINKAT: type = PG_EVENT_FILE_SYMLINK; break;
+	default: type = PG_EVENT_FILE_LINK; break;
+	}
+	h = pg_file_begin(&m, type, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	if (op == PG_IORING_OP_UNLINKAT && bpf_core_type_exists(struct io_unlink___pg)) {
+		un = req;
+		dfd1 = BPF_CORE_READ(un, dfd);
+		s1 = BPF_CORE_READ(un, filename, name);
+	} else if (op == PG_IORING_OP_MKDIRAT && bpf_core_type_exists(struct io_mkdir___pg)) {
+		mk = req;
+		dfd1 = BPF_CORE_READ(mk, dfd);
+		s1 = BPF_CORE_READ(mk, filename, name);
+		a.mode = (BPF_CORE_READ(mk, mode) & ~PG_S_IFMT) | PG_S_IFDIR;
+	} else if (op == PG_IORING_OP_RENAMEAT && bpf_core_type_exists(struct io_rename___pg)) {
+		rn = req;
+		dfd1 = BPF_CORE_READ(rn, old_dfd);
+		s1 = BPF_CORE_READ(rn, oldpath, name);
+		dfd2 = BPF_CORE_READ(rn, new_dfd);
+		s2 = BPF_CORE_READ(rn, newpath, name);
+		how = PG_UP_TWO;
+	} else if (bpf_core_type_exists(struct io_link___pg)) {
+		ln = req;
+		if (op == PG_IORING_OP_SYMLINKAT) {
+			/* path the new link, path2 the target as written */
+			dfd1 = BPF_CORE_READ(ln, new_dfd);
+			s1 = BPF_CORE_READ(ln, newpath, name);
+			s2 = BPF_CORE_READ(ln, oldpath, name);
+			how = PG_UP_TARGET;
+		} else {
+			dfd1 = BPF_CORE_READ(ln, old_dfd);
+			s1 = BPF_CORE_READ(ln, oldpath, name);
+			dfd2 = BPF_CORE_READ(ln, new_dfd);
+			s2 = BPF_CORE_READ(ln, newpath, name);
+			how = PG_UP_TWO;
+		}
+	}
+	if (!s1)
+		return 0;
+	a.xflags = PG_FILE_F_BEFORE | PG_FILE_F_IO_URING;
+	return pg_tp_user_path(h, bpf_get_current_task_btf(), type, 0, dfd1, s1, dfd2, s2, how, &a,
+			       0);
 }
 
 /*
@@ -942,7 +1048,7 @@ int tp_sys_exit_mmap(struct trace_event_raw_sys_exit *ctx)
 #define PG_TP_USER_PATH(call, type, how, dfd1, s1, dfd2, s2, fill)                                 \
 	PG_TP_SYSCALL(call, type, fill,                                                            \
 		      pg_tp_user_path(h, task, type, ctx->ret, dfd1, (const char *)(s1), dfd2,     \
-				      (const char *)(s2), how, &a))
+				      (const char *)(s2), how, &a, 1))
 
 #define PG_NOTHING ((void)0)
 

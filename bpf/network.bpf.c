@@ -28,6 +28,7 @@
 #include "lib/task.bpf.h"
 #include "lib/policy.bpf.h"
 #include "lib/fd.bpf.h"
+#include "lib/io_uring.bpf.h"
 
 #include <bpf/bpf_endian.h>
 
@@ -1121,20 +1122,21 @@ struct pg_sys_exit_args {
 	long ret;
 };
 
-static __always_inline int pg_net_accept(struct pg_sys_exit_args *ctx)
+/* @fd: the accepted socket's; @net_flags: PG_NET_F_IO_URING for a ring's accept */
+static __always_inline int pg_net_accept(long fd, __u32 net_flags)
 {
 	struct pg_net_heap *h;
 	struct pg_net_event *e;
 	struct sock *sk;
 	int act, close_act = PG_POLICY_NO_RECORD;
 
-	if (ctx->ret < 0)
+	if (fd < 0)
 		return 0;
 	h = pg_net_heap_get();
 	/* a rule on the close alone still needs the connection remembered */
 	if (!h || !pg_net_wanted(h, PG_EVENT_NET_ACCEPT, PG_EVENT_NET_CLOSE, IPPROTO_TCP, 1))
 		return 0;
-	sk = pg_net_fd_sock(ctx->ret);
+	sk = pg_net_fd_sock(fd);
 	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 	e = &h->ev;
@@ -1148,6 +1150,7 @@ static __always_inline int pg_net_accept(struct pg_sys_exit_args *ctx)
 	if (act == PG_POLICY_NO_RECORD && close_act == PG_POLICY_NO_RECORD)
 		return 0;
 	pg_net_record_task(e, PG_EVENT_NET_ACCEPT);
+	e->net_flags = net_flags;
 	e->cookie = pg_net_cookie_core(sk); /* untyped: no helper takes it */
 	if (act != PG_POLICY_NO_RECORD)
 		pg_net_output(e);
@@ -1158,11 +1161,24 @@ static __always_inline int pg_net_accept(struct pg_sys_exit_args *ctx)
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int tp_sys_exit_accept4(struct pg_sys_exit_args *ctx)
 {
-	return pg_net_accept(ctx);
+	return pg_net_accept(ctx->ret, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
 int tp_sys_exit_accept(struct pg_sys_exit_args *ctx)
 {
-	return pg_net_accept(ctx);
+	return pg_net_accept(ctx->ret, 0);
+}
+
+/* IORING_OP_ACCEPT enters no accept system call (lib/io_uring.bpf.h) */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(tp_btf_io_uring_complete, void *ring, void *req)
+{
+	struct io_accept___pg *acc;
+	int fd;
+
+	acc = pg_io_uring_done(req, PG_IORING_OP_ACCEPT, PG_IORING_OP_ACCEPT, &fd);
+	if (!acc || !bpf_core_type_exists(struct io_accept___pg) || BPF_CORE_READ(acc, file_slot))
+		return 0;
+	return pg_net_accept(fd, PG_NET_F_IO_URING);
 }

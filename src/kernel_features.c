@@ -20,6 +20,7 @@
 #include "json.h"
 #include "kernel_features.h"
 #include "log.h"
+#include "util.h"
 
 #ifndef TRACEFS_MAGIC
 #define TRACEFS_MAGIC 0x74726163
@@ -271,6 +272,40 @@ void pg_features_host_ns(struct pg_namespaces *ns)
 		if (!*out[i] && !stat(path, &st))
 			*out[i] = st.st_ino;
 	}
+}
+
+/*
+ * Whether the kernel has tracepoint @name ("syscalls/sys_exit_openat"):
+ * not every architecture has every syscall (arm64 has no open, unlink,
+ * rename…) and newer ones appear with kernel versions (fchmodat2 in 6.6).
+ * -ENOENT when it has not, -ENODEV when no tracefs is mounted to tell.
+ */
+int pg_tracepoint_exists(const char *name)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < PG_ARRAY_SIZE(roots); i++) {
+		snprintf(path, sizeof(path), "%s/events", roots[i]);
+		if (access(path, F_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/events/%s", roots[i], name);
+		return access(path, F_OK) ? -ENOENT : 0;
+	}
+	return -ENODEV;
+}
+
+int pg_btf_has(struct btf **btf, const char *name, int kind)
+{
+	if (!*btf) {
+		*btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(*btf)) {
+			*btf = NULL;
+			return 1;
+		}
+	}
+	return btf__find_by_name_kind(*btf, name, kind) >= 0;
 }
 
 void pg_features_probe(struct pg_features *f)

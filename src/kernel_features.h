@@ -52,6 +52,19 @@ void pg_features_host_ns(struct pg_namespaces *ns);
  * choice. Returns 0, or -ENOENT when no such hierarchy is mounted.
  */
 int pg_features_set_cgroup(struct pg_features *f, const char *want);
+/*
+ * Whether the kernel has tracepoint @name ("syscalls/sys_exit_openat"): 0,
+ * -ENOENT when it has not, -ENODEV when no tracefs is mounted to tell.
+ */
+int pg_tracepoint_exists(const char *name);
+/*
+ * Whether the kernel's BTF has @name of BTF kind @kind: a function
+ * (BTF_KIND_FUNC), or a BTF tracepoint's "btf_trace_NAME" (BTF_KIND_TYPEDEF).
+ * 1 or 0; 1 when the BTF cannot be read (the load then says what is
+ * wrong). *@btf is loaded on first use; the caller frees it.
+ */
+struct btf;
+int pg_btf_has(struct btf **btf, const char *name, int kind);
 void pg_features_print(const struct pg_features *f, FILE *out, bool json);
 
 #endif

@@ -513,6 +513,7 @@ struct pg_exec_denied_event {
 /* seen before the operation (LSM): result is the verdict (0 or -EPERM), not the outcome */
 #define PG_FILE_F_BEFORE (1U << 9)
 #define PG_FILE_F_WALK_TRUNC (1U << 10) /* deeper than the identity walk follows */
+#define PG_FILE_F_IO_URING (1U << 11)	/* done by an io_uring request, not a system call */
 
 /*
  * Every file event. path is the file the operation acts on, resolved in
@@ -561,7 +562,8 @@ struct pg_file_event {
 #define PG_NET_CONNECTED 5   /* UDP: the default destination is set */
 
 /* pg_net_event.net_flags */
-#define PG_NET_F_NO_TASK (1U << 0) /* not in process context: task is the owner seen at connect */
+#define PG_NET_F_NO_TASK (1U << 0)  /* not in process context: task is the owner seen at connect */
+#define PG_NET_F_IO_URING (1U << 1) /* done by an io_uring request, not a system call */
 
 /*
  * Every network event. Addresses are in network byte order (IPv4 in the

@@ -87,6 +87,8 @@ static const char *const tp_progs[] = {
 	"tp_sys_exit_openat2",
 	"tp_sys_exit_open",
 	"tp_sys_exit_creat",
+	"tp_btf_io_uring_complete",   /* opens through io_uring: no system call */
+	"tp_btf_io_uring_submit_req", /* and its path operations */
 	"tp_sys_exit_ftruncate",
 	"tp_sys_exit_fchmod",
 	"tp_sys_exit_fchown",
@@ -131,28 +133,6 @@ static const struct pg_backend file_backends[] = {
 	{ "tracepoint", "syscall tracepoints, tracefs and bpf_task_pt_regs (5.15+)",
 	  usable_tracepoint, tp_progs },
 };
-
-/*
- * Whether the kernel has tracepoint @name ("syscalls/sys_exit_openat"):
- * not every architecture has every syscall (arm64 has no open, unlink,
- * rename…) and newer ones appear with kernel versions (fchmodat2 in 6.6).
- * -ENOENT when it has not, -ENODEV when no tracefs is mounted to tell.
- */
-static int tracepoint_exists(const char *name)
-{
-	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-	char path[256];
-	size_t i;
-
-	for (i = 0; i < PG_ARRAY_SIZE(roots); i++) {
-		snprintf(path, sizeof(path), "%s/events", roots[i]);
-		if (access(path, F_OK))
-			continue;
-		snprintf(path, sizeof(path), "%s/events/%s", roots[i], name);
-		return access(path, F_OK) ? -ENOENT : 0;
-	}
-	return -ENODEV;
-}
 
 /*
  * Whether this kernel's trampolines take structs passed by value (6.1,
@@ -245,10 +225,13 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 		if (!bpf_program__autoload(prog))
 			continue;
 		if (!strncmp(sec, "tracepoint/", 11))
-			usable = tracepoint_exists(sec + 11) != -ENOENT;
+			usable = pg_tracepoint_exists(sec + 11) != -ENOENT;
 		else if (!strncmp(sec, "tp/", 3))
-			usable = tracepoint_exists(sec + 3) != -ENOENT;
-		else if (!strncmp(sec, "lsm/", 4)) {
+			usable = pg_tracepoint_exists(sec + 3) != -ENOENT;
+		else if (!strncmp(sec, "tp_btf/", 7)) {
+			snprintf(fn, sizeof(fn), "btf_trace_%s", sec + 7);
+			usable = pg_btf_has(&btf, fn, BTF_KIND_TYPEDEF);
+		} else if (!strncmp(sec, "lsm/", 4)) {
 			snprintf(fn, sizeof(fn), "bpf_lsm_%s", sec + 4);
 			usable = btf_func_usable(&btf, fn);
 		} else if (!strncmp(sec, "fentry/", 7))
@@ -386,7 +369,7 @@ static const struct file_op file_ops[] = {
 /* PG_FILE_F_* words, by bit; Tetragon-like camelCase, as the process flags */
 static const char *const file_flag_names[] = {
 	"truncPath",	"errorPath", "deleted", "detached", "truncPath2", "errorPath2",
-	"fromArgument", "noInode",   "created", "before",   "truncWalk",
+	"fromArgument", "noInode",   "created", "before",   "truncWalk",  "ioUring",
 };
 
 struct bit_name {

@@ -50,7 +50,9 @@ static bool usable_fentry(const struct pg_features *f)
 	return f->fentry && usable_common(f);
 }
 
-#define COMMON_PROGS "tp_btf_inet_sock_set_state", "tp_sys_exit_accept4", "tp_sys_exit_accept"
+#define COMMON_PROGS                                                                               \
+	"tp_btf_inet_sock_set_state", "tp_sys_exit_accept4", "tp_sys_exit_accept",                 \
+		"tp_btf_io_uring_complete"
 
 /* DNS messages, to and from the sockets the connect and send hooks marked */
 #define DNS_PROGS "cgroup_skb_egress", "cgroup_skb_ingress"
@@ -137,10 +139,16 @@ static int network_configure(struct bpf_object *obj, const struct pg_config *cfg
 	bool hook =
 		(lsm && bpf_program__autoload(lsm)) || (fentry && bpf_program__autoload(fentry));
 	struct network_bpf__rodata *ro;
-	bool cookie = true;
-	struct btf *btf;
+	struct btf *btf = NULL;
+	bool cookie;
 
 	(void)cfg;
+	/* a kernel without io_uring has no such tracepoint, nor such accepts */
+	if (!pg_btf_has(&btf, "btf_trace_io_uring_complete", BTF_KIND_TYPEDEF))
+		bpf_program__set_autoload(
+			bpf_object__find_program_by_name(obj, "tp_btf_io_uring_complete"), false);
+	cookie = pg_btf_has(&btf, "bpf_get_socket_ptr_cookie", BTF_KIND_FUNC);
+	btf__free(btf);
 	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
 	    access("/sys/fs/cgroup/unified/cgroup.controllers", F_OK)) {
 		pg_info("network: no DNS events on this kernel: no cgroup v2 mounted");
@@ -149,11 +157,6 @@ static int network_configure(struct bpf_object *obj, const struct pg_config *cfg
 	}
 	if (!hook)
 		return 0; /* the cgroup backend: its hooks have the cookie */
-	btf = btf__load_vmlinux_btf();
-	cookie = !libbpf_get_error(btf) &&
-		 btf__find_by_name_kind(btf, "bpf_get_socket_ptr_cookie", BTF_KIND_FUNC) >= 0;
-	if (!libbpf_get_error(btf))
-		btf__free(btf);
 	ro = rodata_of(obj, offsetof(struct network_bpf__rodata, pg_cgroup_dns_marker) +
 				    sizeof(ro->pg_cgroup_dns_marker));
 	if (!ro)
@@ -365,6 +368,8 @@ static void net_on_event(struct pg_agent *a, const void *rec, size_t size)
 	 * the process is the one that made the connection */
 	if (e->net_flags & PG_NET_F_NO_TASK)
 		PG_JSON_KV_BOOL(a->json, "process_from_socket", true);
+	if (e->net_flags & PG_NET_F_IO_URING)
+		PG_JSON_KV_BOOL(a->json, "io_uring", true);
 	if (e->hdr.type == PG_EVENT_NET_CONNECT && e->state < PG_ARRAY_SIZE(state_names))
 		PG_JSON_KV_STRING(a->json, "state", state_names[e->state]);
 	if (e->hdr.type == PG_EVENT_NET_CLOSE) {

@@ -524,16 +524,22 @@ EOF
 	_orc=$FRC
 	fwait fkill file_open "$FW/k/secret" "$_pid"
 	_x=$FX
+	# through io_uring (no open system call): killed as well
+	{ frun "$FW/killer/pg-testbin" uringopen "$FW/k/secret" r; } 2>/dev/null
+	_urc=$FRC _kills=2
+	[ $_urc = 38 ] && _kills=1 # no io_uring in this kernel
 	agent_stop fkill
 	if [ $_rc != 137 ] || [ -e "$FW/k/marker" ]; then
 		fail file_kill "the reader was not killed: rc=$_rc, marker $([ -e "$FW/k/marker" ] && echo created || echo absent)"
+	elif [ $_urc != 137 ] && [ $_kills = 2 ]; then
+		fail file_kill "the io_uring reader was not killed: rc=$_urc"
 	elif [ $_orc != 0 ]; then
 		fail file_kill "another binary could not read the file: rc=$_orc"
 	elif [ -z "$_x" ]; then
 		fail file_kill "no file_open for the killed reader: $(grep -F "$FW/k/secret" "$WORK/fkill.json" | head -n 2 | cut -c1-600)"
 	else
 		check file_kill "$FX" '.file_open.policy.action == "kill" and .file_open.policy.rule == "kill-reader"' || return
-		jq -e '.policies[0].rules[0].killed == 1' "$WORK/fkill.stats" >/dev/null ||
+		jq -e ".policies[0].rules[0].killed == $_kills" "$WORK/fkill.stats" >/dev/null ||
 			{ fail file_kill "counters: $(jq -c .policies "$WORK/fkill.stats")"; return; }
 		ok "file_kill ($(echo "$PROBE" | jq -r .sensors.file) backend)"
 	fi
@@ -613,6 +619,9 @@ EOF
 	[ $FRC = 1 ] || _e="$_e truncate-rc=$FRC"
 	frun "$_dn" chmod "$_d/secret" 777 2>/dev/null
 	[ $FRC = 1 ] || _e="$_e chmod-rc=$FRC"
+	# io_uring's open goes through the same hook: refused as well
+	frun "$_dn" uringopenw "$_d/secret" a 2>/dev/null
+	[ $FRC = 1 ] || [ $FRC = 38 ] || _e="$_e io_uring-write-open-rc=$FRC"
 	[ "$(cat "$_d/secret" 2>/dev/null)" = "keep me" ] || _e="$_e content-changed"
 	[ "$(stat -c %a "$_d/secret" 2>/dev/null)" = 644 ] || _e="$_e mode-changed"
 	# unaffected: a read by the same binary, another file, another binary
@@ -668,9 +677,16 @@ t_file_backend_tracepoint() {
 	frun "$BIN" chmod "$D/m" 644
 	fwait ftp file_chmod "$D/m" $FPID
 	_y=$FX
+	# io_uring: its tracepoints have the request from 5.18 and 6.0 on
+	frun "$BIN" uringopenw "$W/shadow" r
+	_u=yes
+	[ $FRC = 0 ] && { fwait ftp file_open "$W/shadow" $FPID "$(f_flag file_open ioUring)" || _u=""; }
+	rmdir "$D/tpd" 2>/dev/null
+	frun "$BIN" uringmkdir "$D/tpd"
+	[ $FRC = 0 ] && { fwait ftp file_create "$D/tpd" $FPID "$(f_flag file_create ioUring)" || _u=""; }
 	agent_stop ftp
-	if [ -z "$_x" ] || [ -z "$_y" ]; then
-		fail file_backend_tracepoint "open reported: $([ -n "$_x" ] && echo yes || echo no), chmod reported: $([ -n "$_y" ] && echo yes || echo no)"
+	if [ -z "$_x" ] || [ -z "$_y" ] || [ -z "$_u" ]; then
+		fail file_backend_tracepoint "open reported: $([ -n "$_x" ] && echo yes || echo no), chmod reported: $([ -n "$_y" ] && echo yes || echo no), io_uring open and mkdir: $([ -n "$_u" ] && echo yes || echo no)"
 	elif ! jq -e '.sensors.file.backend == "tracepoint"' "$WORK/ftp.stats" >/dev/null; then
 		fail file_backend_tracepoint "stats name backend $(jq -c .sensors.file.backend "$WORK/ftp.stats")"
 	else
@@ -720,6 +736,61 @@ t_file_backend_fentry() {
 	ok file_backend_fentry
 }
 
+# io_uring opens enter no open system call: an io_uring openat of the
+# watched file, by the submitter and by an io_uring worker thread, is
+# reported all the same (the tracepoint backend flags it "ioUring")
+t_file_io_uring() {
+	frun "$BIN" uringopen "$W/shadow" r 2>"$WORK/furing.err"
+	if [ $FRC != 0 ] && grep -q -e "not implemented" -e "not permitted" "$WORK/furing.err"; then
+		skip file_io_uring "no io_uring here: $(head -c 200 "$WORK/furing.err")"
+		return
+	fi
+	[ $FRC = 0 ] || { fail file_io_uring "io_uring open failed: rc=$FRC: $(head -c 200 "$WORK/furing.err")"; return; }
+	_q='true'
+	[ "$FILE_BACKEND" = tracepoint ] && _q="$(f_flag file_open ioUring)"
+	fev file_io_uring file file_open "$W/shadow" $FPID "io_uring openat" "$_q" || return
+	check file_io_uring "$FX" '.file_open.policy.rule == "shadow-copy" and .file_open.access == "read"' ||
+		return
+	frun "$BIN" uringopenw "$W/shadow" r
+	[ $FRC = 0 ] || { fail file_io_uring "io_uring open by a worker failed: rc=$FRC"; return; }
+	fev file_io_uring file file_open "$W/shadow" $FPID "io_uring openat by a worker thread" "$_q" &&
+		ok "file_io_uring ($FILE_BACKEND backend)"
+}
+
+# iou_ev TYPE PATH JQ: the last io_uring path operation's event (the
+# tracepoint backend flags it ioUring and before)
+iou_ev() {
+	__q='true'
+	[ "$FILE_BACKEND" = tracepoint ] && __q="$(f_flag "$1" ioUring) and $(f_flag "$1" before)"
+	fev file_io_uring_paths file "$1" "$2" $FPID "io_uring $1" "$__q and ($3)"
+}
+
+# The path operations through io_uring (no unlinkat, renameat, … system
+# call): each is reported with its paths; the tracepoint backend sees them
+# at submission (flags ioUring and before), the lsm one in its hooks
+t_file_io_uring_paths() {
+	_u="$D/iou"
+	rm -rf "$_u" && mkdir "$_u" && echo x >"$_u/f" || { fail file_io_uring_paths "cannot set up $_u"; return; }
+	frun "$BIN" uringmkdir "$_u/d" 2>"$WORK/furing.err"
+	if [ $FRC = 38 ] || grep -q "not permitted" "$WORK/furing.err"; then
+		skip file_io_uring_paths "no io_uring here: $(head -c 200 "$WORK/furing.err")"
+		return
+	fi
+	[ -d "$_u/d" ] || { fail file_io_uring_paths "io_uring mkdirat failed: rc=$FRC"; return; }
+	iou_ev file_create "$_u/d" '.file_create.mode == "0755" or .file_create.mode == null' || return
+	frun "$BIN" uringrename "$_u/f" "$_u/g"
+	iou_ev file_rename "$_u/f" ".file_rename.new_path == \"$_u/g\"" || return
+	frun "$BIN" uringlink "$_u/g" "$_u/h"
+	iou_ev file_link "$_u/g" ".file_link.new_path == \"$_u/h\"" || return
+	frun "$BIN" uringsymlink ../x "$_u/s"
+	iou_ev file_symlink "$_u/s" '.file_symlink.target == "../x"' || return
+	frun "$BIN" uringunlink "$_u/h"
+	iou_ev file_unlink "$_u/h" true || return
+	[ -e "$_u/g" ] && [ ! -e "$_u/h" ] && [ -L "$_u/s" ] ||
+		{ fail file_io_uring_paths "the operations did not all happen: $(ls "$_u" | tr '\n' ' ')"; return; }
+	ok "file_io_uring_paths ($FILE_BACKEND backend)"
+}
+
 # The built-in policies watch /etc/shadow: a read of it is reported
 t_file_default() {
 	if [ ! -f /etc/shadow ]; then
@@ -754,7 +825,7 @@ t_file_default() {
 FILE_MAIN_TESTS="t_file_abs t_file_name t_file_relative t_file_dotdot t_file_symlink_open t_file_openat
 t_file_chroot t_file_mntns t_file_hardlink t_file_bindmount t_file_deep t_file_real_shadow
 t_file_write t_file_create t_file_rename t_file_chmod t_file_chown t_file_unlink
-t_file_truncate t_file_link t_file_mmap_exec t_file_refused t_file_stats"
+t_file_truncate t_file_link t_file_mmap_exec t_file_refused t_file_io_uring t_file_io_uring_paths t_file_stats"
 FILE_OWN_TESTS="t_file_unwatched t_file_kill t_file_deny t_file_backend_tracepoint t_file_backend_fentry t_file_default"
 
 # file_selected NAME…: PG_E2E_ONLY keeps one of them

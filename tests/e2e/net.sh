@@ -195,6 +195,33 @@ t_net_accept() {
 	nev net_accept net network_listen $SPID 4403 && ok net_accept
 }
 
+# Inbound TCP through io_uring: the accept enters no accept system call,
+# and is reported all the same, marked io_uring
+t_net_accept_io_uring() {
+	if ! serve here 198.18.0.1 4409 --accept io_uring; then
+		if grep -q "io_uring_setup" "$WORK/serve.out"; then
+			skip net_accept_io_uring "no io_uring here: $(head -c 200 "$WORK/serve.out")"
+		else
+			fail net_accept_io_uring "server did not start: $(head -c 300 "$WORK/serve.out")"
+		fi
+		return
+	fi
+	if [ "$NET_LO" = 1 ]; then
+		client "$NET" connect 198.18.0.1 4409 --send 3
+	else
+		client "$IP" netns exec "$NETNS" "$NET" connect 198.18.0.1 4409 --send 3
+	fi
+	wait $SPID
+	_src=$?
+	[ "$CRC" = 0 ] && [ $_src = 0 ] ||
+		{ fail net_accept_io_uring "client: $(cat "$WORK/client.out"), server rc=$_src: $(head -c 300 "$WORK/serve.out")"; return; }
+	_rport=$(sed -n 's/^connected local_port=//p' "$WORK/client.out")
+	nev net_accept_io_uring net network_accept $SPID "${_rport:-0}" '.network_accept.io_uring == true' || return
+	check net_accept_io_uring "$NX" '.network_accept.socket.local_port == 4409' || return
+	nev net_accept_io_uring net network_close $SPID "${_rport:-0}" '.network_close.bytes_received == "3"' &&
+		ok net_accept_io_uring
+}
+
 # Loopback, both families
 t_net_loopback() {
 	for _a in 127.0.0.1 ::1; do
@@ -461,7 +488,7 @@ EOF
 	ok net_backends
 }
 
-NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns t_net_dns_tcp"
+NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_accept_io_uring t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns t_net_dns_tcp"
 NET_OWN_TESTS="t_net_deny t_net_backends t_net_default"
 
 net_tests() {

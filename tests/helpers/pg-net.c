@@ -9,11 +9,13 @@
  * exactly where its traffic goes.
  *
  *   serve ADDR PORT [--count N] [--reply BYTES] [--ready FILE] [--timeout-ms T]
+ *         [--accept syscall|io_uring]
  *       TCP: listen, then accept N connections (default 1) one after the
  *       other; read each to EOF, write BYTES (default 0), close. Prints
  *       "port=P" first if PORT is 0, then per connection
  *       "accepted peer=ADDR:PORT received=N sent=M" (IPv6: "[ADDR]:PORT";
- *       " error=ENAME" appended if the connection failed).
+ *       " error=ENAME" appended if the connection failed). --accept
+ *       io_uring: each accept is an io_uring request (no accept call).
  *   connect ADDR PORT [--send N] [--bind-port P] [--timeout-ms T]
  *       TCP: connect, print "connected local_port=P", send N bytes (default
  *       0), shutdown(SHUT_WR), read to EOF, print "sent=N received=M".
@@ -68,6 +70,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "uring.h"
+
 #define PG_NET_MAX_BYTES (1ULL << 40) /* --send, --reply: a test's runaway number stays finite */
 #define PG_NET_MAX_COUNT 1000000UL
 /* a UDP payload over IPv4; IPv6 without jumbograms allows as much */
@@ -90,6 +94,7 @@ enum {
 	OPT_BIND_PORT = 1 << 4,
 	OPT_TIMEOUT = 1 << 5,
 	OPT_TRANSPORT = 1 << 6,
+	OPT_ACCEPT = 1 << 7,
 };
 
 struct opts {
@@ -100,6 +105,7 @@ struct opts {
 	unsigned int bind_port; /* 0: none */
 	int timeout_ms;		/* -1: forever */
 	int tcp;		/* --transport tcp */
+	int uring;		/* --accept io_uring */
 	char **pos;		/* the operands */
 	int npos;
 	char **cmd; /* exec-after-connect: PROG ARG..., NULL-terminated (argv's own) */
@@ -115,6 +121,7 @@ struct addr {
 static const char usage_text[] =
 	"usage: pg-net COMMAND ARGS...  (addresses are IPv4 or IPv6 literals)\n"
 	"  serve ADDR PORT [--count N] [--reply BYTES] [--ready FILE] [--timeout-ms T]\n"
+	"        [--accept syscall|io_uring]\n"
 	"  connect ADDR PORT [--send N] [--bind-port P] [--timeout-ms T]\n"
 	"  udp ADDR PORT [--send N] [--count K] [--bind-port P] [--timeout-ms T]\n"
 	"  udp-connect ADDR PORT [--send N] [--count K] [--bind-port P] [--timeout-ms T]\n"
@@ -409,6 +416,30 @@ static int accept_wait(int fd, struct sockaddr_storage *ss, socklen_t *len, int 
 	}
 }
 
+/* accept_wait() through io_uring ring @u: an IORING_OP_ACCEPT request */
+static int accept_uring(struct pg_uring *u, int fd, struct sockaddr_storage *ss, socklen_t *len,
+			int timeout_ms)
+{
+	struct io_uring_sqe *sqe;
+	int c, r;
+
+	for (;;) {
+		/* ready first: the request then completes at once, and the timeout holds */
+		r = wait_fd(fd, POLLIN, timeout_ms);
+		if (r)
+			return r;
+		sqe = pg_uring_sqe(u);
+		sqe->opcode = IORING_OP_ACCEPT;
+		sqe->fd = fd;
+		sqe->addr = (uint64_t)(uintptr_t)ss;
+		sqe->addr2 = (uint64_t)(uintptr_t)len;
+		sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+		c = pg_uring_run(u);
+		if (c >= 0 || (c != -EAGAIN && c != -EINTR && c != -ECONNABORTED))
+			return c;
+	}
+}
+
 /*
  * @n bytes of @buf to (@out) or from the stream @fd, *@done of them so far
  * (moved on as they go); 0 or -errno (-ECONNRESET: the peer closed first).
@@ -465,6 +496,7 @@ static int write_n(int fd, unsigned long long n, int timeout_ms, unsigned long l
 static int cmd_serve(struct opts *o)
 {
 	char where[INET6_ADDRSTRLEN + 16], peer[INET6_ADDRSTRLEN + 16];
+	struct pg_uring u;
 	unsigned long i;
 	struct addr a;
 	int fd, one = 1, r, ret = OK;
@@ -482,6 +514,9 @@ static int cmd_serve(struct opts *o)
 		return fail(errno, "bind", where);
 	if (listen(fd, SOMAXCONN) < 0)
 		return fail(errno, "listen", where);
+	r = o->uring ? pg_uring_init(&u) : 0;
+	if (r)
+		return fail(-r, "io_uring_setup", where);
 	if (announce(fd, a.port, o->ready))
 		return FAILED;
 
@@ -491,7 +526,8 @@ static int cmd_serve(struct opts *o)
 		socklen_t len = sizeof(ss);
 		int c;
 
-		c = accept_wait(fd, &ss, &len, o->timeout_ms);
+		c = o->uring ? accept_uring(&u, fd, &ss, &len, o->timeout_ms)
+			     : accept_wait(fd, &ss, &len, o->timeout_ms);
 		if (c < 0)
 			return fail(-c, "accept", where);
 		addr_str(&ss, peer, sizeof(peer));
@@ -1162,7 +1198,8 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{ "serve", cmd_serve, 2, OPT_COUNT | OPT_REPLY | OPT_READY | OPT_TIMEOUT, -1, 0, 0 },
+	{ "serve", cmd_serve, 2, OPT_COUNT | OPT_REPLY | OPT_READY | OPT_TIMEOUT | OPT_ACCEPT, -1,
+	  0, 0 },
 	{ "connect", cmd_connect, 2, OPT_SEND | OPT_BIND_PORT | OPT_TIMEOUT, 10000, 0, 0 },
 	{ "udp", cmd_udp, 2, OPT_SEND | OPT_COUNT | OPT_BIND_PORT | OPT_TIMEOUT, 10000, 16, 0 },
 	{ "udp-connect", cmd_udp_connect, 2, OPT_SEND | OPT_COUNT | OPT_BIND_PORT | OPT_TIMEOUT,
@@ -1181,7 +1218,7 @@ static const struct {
 	{ "--count", OPT_COUNT },	  { "--reply", OPT_REPLY },
 	{ "--ready", OPT_READY },	  { "--send", OPT_SEND },
 	{ "--bind-port", OPT_BIND_PORT }, { "--timeout-ms", OPT_TIMEOUT },
-	{ "--transport", OPT_TRANSPORT },
+	{ "--transport", OPT_TRANSPORT }, { "--accept", OPT_ACCEPT },
 };
 
 /* One option and its value into @o; OK or USAGE. */
@@ -1212,6 +1249,10 @@ static int set_opt(struct opts *o, unsigned int bit, const char *name, const cha
 	case OPT_TRANSPORT:
 		o->tcp = !strcmp(v, "tcp");
 		bad = !o->tcp && strcmp(v, "udp");
+		break;
+	case OPT_ACCEPT:
+		o->uring = !strcmp(v, "io_uring");
+		bad = !o->uring && strcmp(v, "syscall");
 		break;
 	}
 	if (bad) {

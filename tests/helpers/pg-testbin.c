@@ -34,6 +34,13 @@
  * t (O_WRONLY|O_TRUNC), p (O_PATH, touches nothing).
  *   open PATH MODE [MARK…]        open (openat(AT_FDCWD, ...)), read or write, close
  *   openat DIR NAME MODE [MARK…]  open DIR (O_DIRECTORY), then openat() NAME from it
+ *   uringopen PATH MODE [MARK…]   open through io_uring (IORING_OP_OPENAT: no
+ *                                 open system call), read or write, close
+ *   uringopenw PATH MODE [MARK…]  the same, opened by an io_uring worker
+ *                                 thread (IOSQE_ASYNC)
+ *   uringunlink PATH, uringmkdir PATH, uringrename OLD NEW,
+ *   uringlink OLD NEW, uringsymlink TARGET NEW [MARK…]
+ *                                 the same calls as io_uring requests
  *   openmark PATH MODE MARKER [MARK…]  open, then create MARKER (a process
  *                                 killed on the open never gets that far)
  *   openloop PATH N [MARK…]       N times open(O_RDONLY) + close
@@ -67,6 +74,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "uring.h"
 
 extern char **environ;
 
@@ -223,6 +232,60 @@ static int file_use(int fd, const char *mode)
 	return close(fd);
 }
 
+/*
+ * openat(AT_FDCWD, @path, @flags, 0644) as one io_uring request. @async:
+ * IOSQE_ASYNC, so that an io_uring worker thread opens it, not the
+ * submitter. Returns the fd, or -errno (of the ring or the request).
+ */
+static int uring_open(const char *path, int flags, int async)
+{
+	struct io_uring_sqe *sqe;
+	struct pg_uring u;
+	int r = pg_uring_init(&u);
+
+	if (r)
+		return r;
+	sqe = pg_uring_sqe(&u);
+	sqe->opcode = IORING_OP_OPENAT;
+	sqe->fd = AT_FDCWD;
+	sqe->addr = (uint64_t)(uintptr_t)path;
+	sqe->len = 0644; /* the mode */
+	sqe->open_flags = (uint32_t)flags;
+	sqe->flags = async ? IOSQE_ASYNC : 0;
+	return pg_uring_run(&u);
+}
+
+/*
+ * A path operation as one io_uring request (@p2: the second path, or the
+ * symlink's link): 0 or -errno. Both relative paths start at the cwd.
+ */
+static int uring_path(const char *verb, const char *p1, const char *p2)
+{
+	struct io_uring_sqe *sqe;
+	struct pg_uring u;
+	int r = pg_uring_init(&u);
+
+	if (r)
+		return r;
+	sqe = pg_uring_sqe(&u);
+	sqe->fd = AT_FDCWD;
+	sqe->addr = (uint64_t)(uintptr_t)p1;
+	if (!strcmp(verb, "uringunlink")) {
+		sqe->opcode = IORING_OP_UNLINKAT;
+	} else if (!strcmp(verb, "uringmkdir")) {
+		sqe->opcode = IORING_OP_MKDIRAT;
+		sqe->len = 0755;
+	} else if (!strcmp(verb, "uringsymlink")) {
+		sqe->opcode = IORING_OP_SYMLINKAT;
+		sqe->addr2 = (uint64_t)(uintptr_t)p2;
+	} else {
+		sqe->opcode = !strcmp(verb, "uringrename") ? IORING_OP_RENAMEAT : IORING_OP_LINKAT;
+		sqe->len = (uint32_t)AT_FDCWD; /* the new path's dirfd */
+		sqe->addr2 = (uint64_t)(uintptr_t)p2;
+	}
+	return pg_uring_run(&u);
+}
+
 /* The file verbs; -1 if argv[1] is none of them. */
 static int file_verb(int argc, char **argv)
 {
@@ -249,6 +312,28 @@ static int file_verb(int argc, char **argv)
 			if (fd < 0)
 				return file_fail("marker", argv[4]);
 			close(fd);
+		}
+		return 0;
+	}
+	if (!strcmp(verb, "uringopen") || !strcmp(verb, "uringopenw")) {
+		NEED(4);
+		fd = uring_open(path, open_flags(argv[3]), verb[9] == 'w');
+		if (fd < 0) {
+			errno = -fd;
+			return file_fail(verb, path);
+		}
+		if (file_use(fd, argv[3]))
+			return file_fail("use", path);
+		return 0;
+	}
+	if (!strncmp(verb, "uring", 5) && strcmp(verb, "uringopen") && strcmp(verb, "uringopenw")) {
+		int r;
+
+		NEED(!strcmp(verb, "uringunlink") || !strcmp(verb, "uringmkdir") ? 3 : 4);
+		r = uring_path(verb, path, argv[3]);
+		if (r < 0) {
+			errno = -r;
+			return file_fail(verb, path);
 		}
 		return 0;
 	}
