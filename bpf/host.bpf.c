@@ -705,6 +705,55 @@ static __always_inline int pg_host_exec_exit(struct trace_event_raw_sys_exit *ct
 PG_HOST_EXEC(execve, PG_HOST_OP_EXECVE)
 PG_HOST_EXEC(execveat, PG_HOST_OP_EXECVEAT)
 
+#define CLONE_VM 0x00000100
+#define CLONE_FS 0x00000200
+#define CLONE_FILES 0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_VFORK 0x00004000
+#define CLONE_THREAD 0x00010000
+#define CLONE_NEWNS 0x00020000
+#define CLONE_NEWCGROUP 0x02000000
+#define CLONE_NEWUTS 0x04000000
+#define CLONE_NEWIPC 0x08000000
+#define CLONE_NEWUSER 0x10000000
+#define CLONE_NEWPID 0x20000000
+#define CLONE_NEWNET 0x40000000
+#define CLONE_NEWTIME 0x00000080
+
+/*
+ * The clone flags that made @child, as the kernel carried them out: what
+ * it shares with @parent, the namespaces it got (a new pid or time
+ * namespace is one other than the parent's "for children"), and the exit
+ * signal in the low byte. Told by the kernel's state, not read from the
+ * caller's arguments (clone3 passes them in user memory): the same for
+ * clone, clone3, fork and vfork, on every architecture.
+ */
+static __always_inline __u64 pg_host_clone_flags(struct task_struct *parent,
+						 struct task_struct *child,
+						 const struct pg_namespaces *p,
+						 const struct pg_namespaces *c)
+{
+	__u64 f = 0;
+
+	f |= child->mm == parent->mm ? CLONE_VM : 0;
+	f |= child->fs == parent->fs ? CLONE_FS : 0;
+	f |= child->files == parent->files ? CLONE_FILES : 0;
+	f |= child->sighand == parent->sighand ? CLONE_SIGHAND : 0;
+	f |= child->signal == parent->signal ? CLONE_THREAD : 0;
+	f |= child->vfork_done ? CLONE_VFORK : 0;
+	f |= c->mnt != p->mnt ? CLONE_NEWNS : 0;
+	f |= c->cgroup != p->cgroup ? CLONE_NEWCGROUP : 0;
+	f |= c->uts != p->uts ? CLONE_NEWUTS : 0;
+	f |= c->ipc != p->ipc ? CLONE_NEWIPC : 0;
+	f |= c->user != p->user ? CLONE_NEWUSER : 0;
+	f |= c->pid != p->pid_for_children ? CLONE_NEWPID : 0;
+	f |= c->net != p->net ? CLONE_NEWNET : 0;
+	f |= c->time != p->time_for_children ? CLONE_NEWTIME : 0;
+	if (!(f & CLONE_THREAD))
+		f |= child->exit_signal & 0xff;
+	return f;
+}
+
 /*
  * A new task in new namespaces: clone, clone3 or unshare-less fork with
  * CLONE_NEW*. Threads and plain forks share the parent's nsproxy and
@@ -739,8 +788,7 @@ int BPF_PROG(tp_btf_host_fork, struct task_struct *parent, struct task_struct *c
 	PG_HOST_RECORD_TASK(e, parent, PG_EVENT_NS_CHANGE, 0);
 	e->result = child->tgid;
 	e->op = PG_HOST_OP_CLONE;
-	/* the flags are not at hand here; the namespaces that differ say which were asked */
-	e->flags = 0;
+	e->flags = pg_host_clone_flags(parent, child, &e->before, &e->after);
 	pg_output(e, sizeof(*e));
 	return 0;
 }

@@ -100,13 +100,10 @@ static const struct pg_backend host_backends[] = {
  */
 static bool syscall_tracepoint_exists(const char *event)
 {
-	char path[256];
+	char name[128];
 
-	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/%s", event);
-	if (!access(path, F_OK))
-		return true;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/syscalls/%s", event);
-	return !access(path, F_OK);
+	snprintf(name, sizeof(name), "syscalls/%s", event);
+	return !pg_tracepoint_exists(name);
 }
 
 /* Calls that some kernels are built without, by host_change kind. */
@@ -540,12 +537,11 @@ static void ns_on_event(struct pg_agent *a, const void *rec, size_t size)
 	PG_JSON_KEY(a->json, "namespaces");
 	pg_json__begin_object(a->json);
 	PG_JSON_KV_STRING(a->json, "syscall", pg_host_op_name(e->op));
-	if (e->op == PG_HOST_OP_CLONE) {
+	if (e->op == PG_HOST_OP_CLONE)
 		PG_JSON_KV_UINT(a->json, "child_pid", (uint32_t)e->result);
-	} else {
+	else
 		PG_JSON_KV_INT(a->json, "return", e->result);
-		PG_JSON_KV_UINT_STR(a->json, "flags", e->flags);
-	}
+	PG_JSON_KV_UINT_STR(a->json, "flags", e->flags);
 	PG_JSON_KEY(a->json, "changed");
 	pg_json__begin_array(a->json);
 	for (i = 0; i < n; i++)

@@ -169,14 +169,16 @@ t_host_ns_unshare() {
 	ok host_ns_unshare
 }
 
-# clone(CLONE_NEWUTS): the child's namespaces against its parent's.
+# clone(CLONE_NEWUTS | SIGCHLD): the child's namespaces against its
+# parent's, and the flags told from what the child got (0x4000011)
 t_host_ns_clone() {
 	_out=$("$PGHOST" newuts 2>&1) || { fail host_ns_clone "pg-host newuts: $_out"; return; }
 	_pid=$(js "$_out" | sed -n 's/^pid=\([0-9]*\) .*/\1/p')
 	_child=$(js "$_out" | sed -n 's/.* child=//p')
 	hev host_ns_clone namespace_change "$_pid" '.namespace_change.namespaces.syscall == "clone"' || return
 	check host_ns_clone "$HX" ".namespace_change.namespaces as \$n | \$n.child_pid == $_child and
-		\$n.changed == [\"uts\"] and \$n.before.uts.inum != \$n.after.uts.inum" || return
+		\$n.changed == [\"uts\"] and \$n.before.uts.inum != \$n.after.uts.inum and
+		\$n.flags == \"$((0x04000000 | 17))\"" || return
 	ok host_ns_clone
 }
 
