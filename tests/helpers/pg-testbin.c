@@ -233,33 +233,13 @@ static int file_use(int fd, const char *mode)
 }
 
 /*
- * openat(AT_FDCWD, @path, @flags, 0644) as one io_uring request. @async:
- * IOSQE_ASYNC, so that an io_uring worker thread opens it, not the
- * submitter. Returns the fd, or -errno (of the ring or the request).
+ * The file operation of uring* @verb as one io_uring request, on @p1 (and
+ * @p2: the second path, or the symlink's link), relative paths from the
+ * cwd. Opens take @flags and mode 0644; "uringopenw" sets IOSQE_ASYNC, so
+ * that an io_uring worker thread opens it, not the submitter. Returns
+ * the open's fd or 0, or -errno (of the ring or the request).
  */
-static int uring_open(const char *path, int flags, int async)
-{
-	struct io_uring_sqe *sqe;
-	struct pg_uring u;
-	int r = pg_uring_init(&u);
-
-	if (r)
-		return r;
-	sqe = pg_uring_sqe(&u);
-	sqe->opcode = IORING_OP_OPENAT;
-	sqe->fd = AT_FDCWD;
-	sqe->addr = (uint64_t)(uintptr_t)path;
-	sqe->len = 0644; /* the mode */
-	sqe->open_flags = (uint32_t)flags;
-	sqe->flags = async ? IOSQE_ASYNC : 0;
-	return pg_uring_run(&u);
-}
-
-/*
- * A path operation as one io_uring request (@p2: the second path, or the
- * symlink's link): 0 or -errno. Both relative paths start at the cwd.
- */
-static int uring_path(const char *verb, const char *p1, const char *p2)
+static int uring_file(const char *verb, const char *p1, const char *p2, int flags)
 {
 	struct io_uring_sqe *sqe;
 	struct pg_uring u;
@@ -270,7 +250,12 @@ static int uring_path(const char *verb, const char *p1, const char *p2)
 	sqe = pg_uring_sqe(&u);
 	sqe->fd = AT_FDCWD;
 	sqe->addr = (uint64_t)(uintptr_t)p1;
-	if (!strcmp(verb, "uringunlink")) {
+	if (!strncmp(verb, "uringopen", 9)) {
+		sqe->opcode = IORING_OP_OPENAT;
+		sqe->len = 0644; /* the mode */
+		sqe->open_flags = (uint32_t)flags;
+		sqe->flags = verb[9] == 'w' ? IOSQE_ASYNC : 0;
+	} else if (!strcmp(verb, "uringunlink")) {
 		sqe->opcode = IORING_OP_UNLINKAT;
 	} else if (!strcmp(verb, "uringmkdir")) {
 		sqe->opcode = IORING_OP_MKDIRAT;
@@ -317,7 +302,7 @@ static int file_verb(int argc, char **argv)
 	}
 	if (!strcmp(verb, "uringopen") || !strcmp(verb, "uringopenw")) {
 		NEED(4);
-		fd = uring_open(path, open_flags(argv[3]), verb[9] == 'w');
+		fd = uring_file(verb, path, NULL, open_flags(argv[3]));
 		if (fd < 0) {
 			errno = -fd;
 			return file_fail(verb, path);
@@ -330,7 +315,7 @@ static int file_verb(int argc, char **argv)
 		int r;
 
 		NEED(!strcmp(verb, "uringunlink") || !strcmp(verb, "uringmkdir") ? 3 : 4);
-		r = uring_path(verb, path, argv[3]);
+		r = uring_file(verb, path, argv[3], 0);
 		if (r < 0) {
 			errno = -r;
 			return file_fail(verb, path);
