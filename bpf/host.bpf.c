@@ -810,6 +810,14 @@ PG_HOST_CHANGE(pivot_root, PG_HOST_OP_PIVOT_ROOT, 0, A(0), A(1), 0, 0, 0)
  */
 PG_HOST_CHANGE(fsopen, PG_HOST_OP_FSOPEN, A(1), 0, 0, A(0), 0, 0)
 PG_HOST_CHANGE(fsmount, PG_HOST_OP_FSMOUNT, A(2), 0, 0, 0, 0, 0)
+/*
+ * fsconfig(fs_fd, cmd, key, value, aux) sets what the mount will be
+ * (source, options: "source"="/dev/sdb1", "lowerdir"=…). The value is a
+ * string only for FSCONFIG_SET_STRING, SET_PATH and SET_PATH_EMPTY (1, 3
+ * and 4): a binary blob or nothing for the others.
+ */
+PG_HOST_CHANGE(fsconfig, PG_HOST_OP_FSCONFIG, A(1), A(2),
+	       A(1) == 1 || A(1) == 3 || A(1) == 4 ? A(3) : 0, 0, A(0), 0)
 PG_HOST_CHANGE(move_mount, PG_HOST_OP_MOVE_MOUNT, A(4), A(3), A(1), 0, 0, 0)
 PG_HOST_CHANGE(chroot, PG_HOST_OP_CHROOT, 0, A(0), 0, 0, 0, 0)
 /* sethostname(name, len) */

@@ -686,6 +686,8 @@ enum pg_host_op {
 	 * not see (32-bit compat)
 	 */
 	PG_HOST_OP_UNWATCHED = 43,
+	/* host_change kind mount: a key and value of a new mount's context */
+	PG_HOST_OP_FSCONFIG = 44,
 	PG_HOST_OP_MAX,
 };
 
@@ -746,6 +748,8 @@ struct pg_ns_event {
  * terminated, read from the caller's memory at the call's return:
  *   mount: str the target, str2 the source, fstype; arg the flags
  *   fsopen: fstype; arg the flags.  fsmount: arg its MOUNT_ATTR_* flags
+ *   fsconfig: str the key, str2 the value (a string or path), arg the
+ *   command (FSCONFIG_*), target the context's fd
  *   move_mount: str the target, str2 the source path; arg the flags
  *   open_tree: str the path; arg the flags
  *   mount_setattr: str the path; arg attr_set, target attr_clr (MOUNT_ATTR_*)

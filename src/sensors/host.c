@@ -57,6 +57,7 @@ static const char *const tracepoint_progs[] = {
 	HOST_CALL(umount),
 	HOST_CALL(pivot_root),
 	HOST_CALL(fsopen),
+	HOST_CALL(fsconfig),
 	HOST_CALL(fsmount),
 	HOST_CALL(move_mount),
 	HOST_CALL(open_tree),
@@ -292,6 +293,7 @@ static const char *const op_names[PG_HOST_OP_MAX] = {
 	[PG_HOST_OP_EXECVE] = "execve",
 	[PG_HOST_OP_EXECVEAT] = "execveat",
 	[PG_HOST_OP_FSOPEN] = "fsopen",
+	[PG_HOST_OP_FSCONFIG] = "fsconfig",
 	[PG_HOST_OP_FSMOUNT] = "fsmount",
 	[PG_HOST_OP_MOVE_MOUNT] = "move_mount",
 	[PG_HOST_OP_OPEN_TREE] = "open_tree",
@@ -598,6 +600,13 @@ static void sysctl_json(struct pg_json *w, const struct pg_host_event *e)
 	PG_JSON_KV_STRING_N(w, "old_value", e->file, sysctl_value_len(e->file, sizeof(e->file)));
 }
 
+/* fsconfig's commands (uapi FSCONFIG_*), by number */
+static const char *const fsconfig_cmds[] = {
+	"FSCONFIG_SET_FLAG",   "FSCONFIG_SET_STRING",	   "FSCONFIG_SET_BINARY",
+	"FSCONFIG_SET_PATH",   "FSCONFIG_SET_PATH_EMPTY",  "FSCONFIG_SET_FD",
+	"FSCONFIG_CMD_CREATE", "FSCONFIG_CMD_RECONFIGURE", "FSCONFIG_CMD_CREATE_EXCL",
+};
+
 /* The fields of a host_change that its call has. */
 static void host_json(struct pg_json *w, const struct pg_host_event *e)
 {
@@ -626,6 +635,16 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 		break;
 	case PG_HOST_OP_FSOPEN:
 		PG_JSON_KV_STRING_N(w, "fstype", e->fstype, strnlen(e->fstype, sizeof(e->fstype)));
+		break;
+	case PG_HOST_OP_FSCONFIG:
+		PG_JSON_KV_STRING(w, "command",
+				  e->arg < PG_ARRAY_SIZE(fsconfig_cmds) ? fsconfig_cmds[e->arg]
+									: "unknown");
+		if (e->str[0])
+			PG_JSON_KV_STRING_N(w, "key", e->str, strnlen(e->str, sizeof(e->str)));
+		if (e->str2[0])
+			PG_JSON_KV_STRING_N(w, "value", e->str2, strnlen(e->str2, sizeof(e->str2)));
+		PG_JSON_KV_UINT(w, "fd", e->target);
 		break;
 	case PG_HOST_OP_FSMOUNT:
 		/* what it mounts is the context fsopen made: the fsopen event of the process */
@@ -675,7 +694,7 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 	else if (e->op == PG_HOST_OP_REBOOT)
 		PG_JSON_KV_UINT_STR(w, "command", e->arg);
 	else if (e->op != PG_HOST_OP_MOUNT && e->op != PG_HOST_OP_FSMOUNT &&
-		 e->op != PG_HOST_OP_MOUNT_SETATTR &&
+		 e->op != PG_HOST_OP_MOUNT_SETATTR && e->op != PG_HOST_OP_FSCONFIG &&
 		 (module || mount || e->kind == PG_HOST_KIND_SWAP ||
 		  e->kind == PG_HOST_KIND_KEXEC) &&
 		 e->arg)
@@ -710,7 +729,16 @@ static void host_on_event(struct pg_agent *a, const void *rec, size_t size)
 			pg_buf_puts(&a->compact, " ");
 			pg_escape(&a->compact, e->str2, strnlen(e->str2, sizeof(e->str2)), false);
 		}
-		if (e->op == PG_HOST_OP_SYSCTL_WRITE) {
+		if (e->op == PG_HOST_OP_FSCONFIG && e->str[0]) {
+			/* key=value, or the key of a flag */
+			pg_buf_puts(&a->compact, " ");
+			pg_escape(&a->compact, e->str, strnlen(e->str, sizeof(e->str)), false);
+			if (e->str2[0]) {
+				pg_buf_puts(&a->compact, "=");
+				pg_escape(&a->compact, e->str2, strnlen(e->str2, sizeof(e->str2)),
+					  false);
+			}
+		} else if (e->op == PG_HOST_OP_SYSCTL_WRITE) {
 			char name[PG_HOST_STR_MAX];
 			size_t n = pg_host_sysctl_name(e->str, sizeof(e->str), name, sizeof(name));
 

@@ -235,13 +235,18 @@ t_host_mount() {
 }
 
 # The same with the new mount API, in a new mount namespace: fsopen,
-# fsmount, move_mount, open_tree (a clone), mount_setattr where the
+# fsconfig, fsmount, move_mount, open_tree (a clone), mount_setattr where the
 # kernel has it (5.12+), each a host_change of kind mount.
 t_host_newmount() {
 	hmount host_newmount newmount "with the new mount API" || return
 	hchg host_newmount "$_pid" fsopen || return
 	check host_newmount "$HX" '.host_change.host as $h | $h.kind == "mount" and $h.return >= 0 and
 		$h.fstype == "tmpfs"' || return
+	# its option ("size"="1m"), then its creation: a key and value, then a command
+	hchg host_newmount "$_pid" fsconfig '.host_change.host.key == "size"' || return
+	check host_newmount "$HX" '.host_change.host as $h | $h.kind == "mount" and $h.return == 0 and
+		$h.command == "FSCONFIG_SET_STRING" and $h.value == "1m"' || return
+	hchg host_newmount "$_pid" fsconfig '.host_change.host.command == "FSCONFIG_CMD_CREATE"' || return
 	hchg host_newmount "$_pid" fsmount || return
 	# MOUNT_ATTR_NODEV
 	check host_newmount "$HX" '.host_change.host as $h | $h.kind == "mount" and $h.return >= 0 and

@@ -45,7 +45,7 @@
  *       Prints "pid=P" first: the exec keeps the pid.
  *   newmount DIR
  *       in a new mount namespace (private), the new mount API: fsopen
- *       "tmpfs", fsconfig(FSCONFIG_CMD_CREATE), fsmount with
+ *       "tmpfs", fsconfig "size"="1m" and FSCONFIG_CMD_CREATE, fsmount with
  *       MOUNT_ATTR_NODEV, move_mount onto DIR, open_tree(DIR,
  *       OPEN_TREE_CLONE), mount_setattr(DIR) setting MOUNT_ATTR_RDONLY
  *       (ENOSYS before 5.12: skipped), umount2(DIR). Prints "pid=P".
@@ -313,6 +313,8 @@ static int newmount(const char *dir)
 	fs = syscall(__NR_fsopen, "tmpfs", 0);
 	if (fs < 0)
 		return fail("fsopen");
+	if (syscall(__NR_fsconfig, fs, FSCONFIG_SET_STRING, "size", "1m", 0))
+		return fail("fsconfig size");
 	if (syscall(__NR_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
 		return fail("fsconfig");
 	mnt = syscall(__NR_fsmount, fs, 0, MOUNT_ATTR_NODEV);
