@@ -89,10 +89,11 @@ struct io_link___pg {
 /*
  * tp_btf/io_uring_complete's request (its second argument from 5.18 on)
  * if it is an @op1 or @op2 that succeeded, else NULL; *@res gets its
- * result. The result is taken from the request itself (req->cqe, 5.19+),
- * where every kernel keeps it, not from the tracepoint's later arguments,
- * which changed shape (6.3: a struct io_uring_cqe). Helper reads: the
- * request is typed on some kernels and a void pointer on others.
+ * result. The result is taken from the request itself (req->cqe, where
+ * every kernel from 5.19 on keeps it), not from the tracepoint's later
+ * arguments, which changed shape since (now a struct io_uring_cqe).
+ * Helper reads: the request is typed on some kernels, a void pointer on
+ * others.
  */
 static __always_inline void *pg_io_uring_done(void *req, int op1, int op2, int *res)
 {

@@ -677,7 +677,7 @@ t_file_backend_tracepoint() {
 	frun "$BIN" chmod "$D/m" 644
 	fwait ftp file_chmod "$D/m" $FPID
 	_y=$FX
-	# io_uring: its tracepoints have the request from 5.18 and 6.0 on
+	# io_uring: its tracepoints have the request from 5.19 and 6.0 on
 	frun "$BIN" uringopenw "$W/shadow" r
 	_u=yes
 	[ $FRC = 0 ] && { fwait ftp file_open "$W/shadow" $FPID "$(f_flag file_open ioUring)" || _u=""; }
