@@ -503,6 +503,29 @@ static const struct pg_event_desc network_events[] = {
 	{ PG_EVENT_DNS_ANSWER, "dns_answer", sizeof(struct pg_dns_event), dns_on_event },
 };
 
+/*
+ * Accepts through io_uring are seen at their completion, whose request
+ * carries its result (the new fd) from 5.19 on (struct io_cqe): before,
+ * a kernel with io_uring has accepts this sensor cannot see.
+ */
+static size_t network_unavailable(struct pg_unavailable *out, size_t max)
+{
+	struct btf *btf = NULL;
+	size_t n = 0;
+
+	if (max && pg_btf_has(&btf, "btf_trace_io_uring_complete", BTF_KIND_TYPEDEF) &&
+	    !pg_btf_has(&btf, "io_cqe", BTF_KIND_STRUCT)) {
+		out[n].event = "network_accept";
+		out[n].what = "io_uring";
+		snprintf(out[n].why, sizeof(out[n].why),
+			 "this kernel's io_uring completions do not carry their result (5.19 and "
+			 "later do): its accepts are not seen");
+		n++;
+	}
+	btf__free(btf);
+	return n;
+}
+
 const struct pg_sensor pg_sensor_network = {
 	.name = "network",
 	.required = false,
@@ -512,4 +535,5 @@ const struct pg_sensor pg_sensor_network = {
 	.configure = network_configure,
 	.events = network_events,
 	.n_events = PG_ARRAY_SIZE(network_events),
+	.unavailable = network_unavailable,
 };

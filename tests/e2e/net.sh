@@ -198,6 +198,11 @@ t_net_accept() {
 # Inbound TCP through io_uring: the accept enters no accept system call,
 # and is reported all the same, marked io_uring
 t_net_accept_io_uring() {
+	__why=$(echo "$PROBE" | jq -r '.unavailable[]? | select(.event == "network_accept" and .kind == "io_uring") | .why')
+	if [ -n "$__why" ]; then
+		skip net_accept_io_uring "probe: $__why"
+		return
+	fi
 	if ! serve here 198.18.0.1 4409 --accept io_uring; then
 		if grep -q "io_uring_setup" "$WORK/serve.out"; then
 			skip net_accept_io_uring "no io_uring here: $(head -c 200 "$WORK/serve.out")"
