@@ -173,16 +173,11 @@ static int btf_func_usable(struct btf **btf, const char *fn)
 	const struct btf_type *t;
 	int id, i;
 
-	if (!*btf) {
-		*btf = btf__load_vmlinux_btf();
-		if (libbpf_get_error(*btf)) {
-			*btf = NULL;
-			return 1;
-		}
-	}
-	id = btf__find_by_name_kind(*btf, fn, BTF_KIND_FUNC);
-	if (id < 0)
+	if (!pg_btf_has(btf, fn, BTF_KIND_FUNC))
 		return 0;
+	id = *btf ? btf__find_by_name_kind(*btf, fn, BTF_KIND_FUNC) : -1;
+	if (id < 0)
+		return 1; /* no BTF to tell */
 	t = btf__type_by_id(*btf, btf__type_by_id(*btf, id)->type);
 	if (!t || !btf_is_func_proto(t))
 		return 1;
