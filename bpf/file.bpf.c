@@ -907,8 +907,7 @@ int BPF_PROG(tp_btf_io_uring_complete, void *ring, void *req)
  * agent to decide as for the syscalls' path strings. Seen before they
  * run: result 0, flag "before", and a kill acts after them.
  */
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(tp_btf_io_uring_submit_req, void *req)
+static __always_inline int pg_io_uring_submit(void *req)
 {
 	long dfd1 = AT_FDCWD, dfd2 = AT_FDCWD;
 	const struct pg_policy_masks *m;
@@ -973,6 +972,23 @@ int BPF_PROG(tp_btf_io_uring_submit_req, void *req)
 	a.xflags = PG_FILE_F_BEFORE | PG_FILE_F_IO_URING;
 	return pg_tp_user_path(h, bpf_get_current_task_btf(), type, 0, dfd1, s1, dfd2, s2, how, &a,
 			       0);
+}
+
+/*
+ * The submission's tracepoint, whose first argument is the request: named
+ * io_uring_submit_sqe until 6.3 (where 5.x passed the ring first: the
+ * agent attaches the one whose first argument is a struct io_kiocb).
+ */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(tp_btf_io_uring_submit_req, void *req)
+{
+	return pg_io_uring_submit(req);
+}
+
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(tp_btf_io_uring_submit_sqe, void *req)
+{
+	return pg_io_uring_submit(req);
 }
 
 /*

@@ -89,6 +89,7 @@ static const char *const tp_progs[] = {
 	"tp_sys_exit_creat",
 	"tp_btf_io_uring_complete",   /* opens through io_uring: no system call */
 	"tp_btf_io_uring_submit_req", /* and its path operations */
+	"tp_btf_io_uring_submit_sqe", /* (its name before 6.4) */
 	"tp_sys_exit_ftruncate",
 	"tp_sys_exit_fchmod",
 	"tp_sys_exit_fchown",
@@ -191,6 +192,33 @@ static int btf_func_usable(struct btf **btf, const char *fn)
 	return 1;
 }
 
+/*
+ * Whether BTF tracepoint @tp exists and its first argument is a pointer
+ * to struct @type: a tracepoint whose arguments changed across kernels
+ * under one name (io_uring_submit_sqe took the ring first in 5.x).
+ */
+static bool first_arg_is(struct btf **btf, const char *tp, const char *type)
+{
+	const struct btf_type *t;
+	const struct btf_param *p;
+	char name[128];
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	if (!pg_btf_has(btf, name, BTF_KIND_TYPEDEF) || !*btf)
+		return false;
+	id = btf__find_by_name_kind(*btf, name, BTF_KIND_TYPEDEF);
+	/* typedef -> pointer -> prototype (void *__data, the tracepoint's arguments…) */
+	t = btf__type_by_id(*btf, btf__resolve_type(*btf, id));
+	t = t && btf_is_ptr(t) ? btf__type_by_id(*btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 2)
+		return false;
+	p = btf_params(t) + 1;
+	t = btf__type_by_id(*btf, btf__resolve_type(*btf, p->type));
+	t = t && btf_is_ptr(t) ? btf__type_by_id(*btf, btf__resolve_type(*btf, t->type)) : NULL;
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(*btf, t->name_off), type);
+}
+
 static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "pg_file_heap");
@@ -223,6 +251,8 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 			usable = pg_tracepoint_exists(sec + 11) != -ENOENT;
 		else if (!strncmp(sec, "tp/", 3))
 			usable = pg_tracepoint_exists(sec + 3) != -ENOENT;
+		else if (!strncmp(sec, "tp_btf/io_uring_submit_", 23))
+			usable = first_arg_is(&btf, sec + 7, "io_kiocb");
 		else if (!strncmp(sec, "tp_btf/", 7)) {
 			snprintf(fn, sizeof(fn), "btf_trace_%s", sec + 7);
 			usable = pg_btf_has(&btf, fn, BTF_KIND_TYPEDEF);
