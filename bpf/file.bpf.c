@@ -976,7 +976,7 @@ static __always_inline int pg_io_uring_submit(void *req)
 
 /*
  * The submission's tracepoint, whose first argument is the request: named
- * io_uring_submit_sqe until 6.3 (where 5.x passed the ring first: the
+ * io_uring_submit_sqe before (where 5.x passed the ring first: the
  * agent attaches the one whose first argument is a struct io_kiocb).
  */
 SEC("tp_btf/io_uring_submit_req")

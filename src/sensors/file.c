@@ -89,7 +89,7 @@ static const char *const tp_progs[] = {
 	"tp_sys_exit_creat",
 	"tp_btf_io_uring_complete",   /* opens through io_uring: no system call */
 	"tp_btf_io_uring_submit_req", /* and its path operations */
-	"tp_btf_io_uring_submit_sqe", /* (its name before 6.4) */
+	"tp_btf_io_uring_submit_sqe", /* (its earlier name) */
 	"tp_sys_exit_ftruncate",
 	"tp_sys_exit_fchmod",
 	"tp_sys_exit_fchown",
