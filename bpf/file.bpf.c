@@ -1118,3 +1118,299 @@ PG_TP_USER_PATH(mkdirat, PG_EVENT_FILE_CREATE, PG_UP_ONE, PG_ARG1(regs), PG_ARG2
 		a.mode = (PG_ARG3(regs) & ~PG_S_IFMT) | PG_S_IFDIR)
 PG_TP_USER_PATH(mkdir, PG_EVENT_FILE_CREATE, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs), 0, 0,
 		a.mode = (PG_ARG2(regs) & ~PG_S_IFMT) | PG_S_IFDIR)
+
+/* ---- 32-bit system calls (x86's ia32 emulation) ---- */
+
+#if defined(__TARGET_ARCH_x86)
+/*
+ * A 32-bit call fires none of the syscalls:* tracepoints: x86's syscall
+ * tracing ignores compat calls. That is a 32-bit program's every call, and
+ * `int $0x80` from a 64-bit one: the known way around a monitor that
+ * watches the 64-bit calls only. The raw sys_exit tracepoint sees every
+ * call, so its program is cheap to leave: one load, the task's TS_COMPAT
+ * (set at a 32-bit call's entry, cleared on the way back to user space,
+ * after this tracepoint). A compat call then has its ia32 number and its
+ * arguments in ebx, ecx, edx, esi, edi (the upper halves do not count: the
+ * kernel's own wrappers truncate them), and goes on as the 64-bit call's
+ * program does, through one copy of each decision: the call is first
+ * decoded into a plan. The lsm and fentry backends see these calls in the
+ * hooks, as any other.
+ */
+#define PG_TS_COMPAT 0x0002
+
+/* ia32 numbers: arch/x86/entry/syscalls/syscall_32.tbl */
+#define PG_IA32_OPEN 5
+#define PG_IA32_CREAT 8
+#define PG_IA32_LINK 9
+#define PG_IA32_UNLINK 10
+#define PG_IA32_MKNOD 14
+#define PG_IA32_CHMOD 15
+#define PG_IA32_LCHOWN16 16
+#define PG_IA32_RENAME 38
+#define PG_IA32_MKDIR 39
+#define PG_IA32_RMDIR 40
+#define PG_IA32_SYMLINK 83
+#define PG_IA32_OLD_MMAP 90
+#define PG_IA32_TRUNCATE 92
+#define PG_IA32_FTRUNCATE 93
+#define PG_IA32_FCHMOD 94
+#define PG_IA32_FCHOWN16 95
+#define PG_IA32_CHOWN16 182
+#define PG_IA32_MMAP2 192
+#define PG_IA32_TRUNCATE64 193
+#define PG_IA32_FTRUNCATE64 194
+#define PG_IA32_LCHOWN 198
+#define PG_IA32_FCHOWN 207
+#define PG_IA32_CHOWN 212
+#define PG_IA32_OPENAT 295
+#define PG_IA32_MKDIRAT 296
+#define PG_IA32_MKNODAT 297
+#define PG_IA32_FCHOWNAT 298
+#define PG_IA32_UNLINKAT 301
+#define PG_IA32_RENAMEAT 302
+#define PG_IA32_LINKAT 303
+#define PG_IA32_SYMLINKAT 304
+#define PG_IA32_FCHMODAT 306
+#define PG_IA32_RENAMEAT2 353
+#define PG_IA32_OPENAT2 437
+#define PG_IA32_FCHMODAT2 452
+
+/* what a compat call's plan does */
+#define PG_CC_FD 1	/* decide the file of fd, in the kernel */
+#define PG_CC_PATH 2	/* send the path strings, for the agent */
+#define PG_CC_REFUSED 3 /* a refused open: the same, refined by its access first */
+
+struct pg_compat_plan {
+	struct pg_file_args a;
+	__u64 s1, s2;
+	long dfd1, dfd2, fd, result;
+	__u32 acc;
+	__u16 type, type2;
+	int kind, how, open;
+};
+
+/* The 16-bit ids of the old chown calls: (__u16)-1 is "unchanged", as (__u32)-1. */
+static __always_inline __u32 pg_id16(__u64 id)
+{
+	return (__u16)id == 0xffff ? (__u32)-1 : (__u16)id;
+}
+
+/* An open's plan: its new fd's file, or the name it was refused. */
+static __always_inline int pg_compat_open(struct pg_compat_plan *p, long dfd, __u64 name,
+					  __u64 flags, long ret)
+{
+	p->type = PG_EVENT_FILE_OPEN;
+	p->acc = PG_ACC_READ | PG_ACC_WRITE;
+	if (ret >= 0) {
+		p->kind = PG_CC_FD;
+		p->type2 = PG_EVENT_FILE_CREATE;
+		p->fd = ret;
+		p->open = 1;
+		p->result = 0;
+		p->a.open_flags = flags & PG_O_OPEN_ONLY;
+		return 0;
+	}
+	if (ret != -EACCES && ret != -EPERM)
+		return -1;
+	p->kind = PG_CC_REFUSED;
+	p->dfd1 = dfd;
+	p->s1 = name;
+	p->a.open_flags = flags;
+	if ((flags & O_ACCMODE) != O_WRONLY)
+		p->a.fmode |= PG_FMODE_READ;
+	if (flags & (O_WRONLY | O_RDWR))
+		p->a.fmode |= PG_FMODE_WRITE;
+	return 0;
+}
+
+/* The plan of compat call @nr, as the 64-bit call's program would act; -1: none. */
+static __always_inline int pg_compat_decode(struct pt_regs *regs, __u32 nr, long ret,
+					    struct pg_compat_plan *p)
+{
+	__u64 r1 = (__u32)regs->bx, r2 = (__u32)regs->cx, r3 = (__u32)regs->dx;
+	__u64 r4 = (__u32)regs->si, r5 = (__u32)regs->di, flags = 0;
+	__u32 mm[6] = {};
+
+	p->kind = PG_CC_PATH;
+	p->how = PG_UP_ONE;
+	p->type2 = PG_EVENT_NONE;
+	p->dfd1 = p->dfd2 = AT_FDCWD;
+	p->result = ret;
+	switch (nr) {
+	case PG_IA32_OPEN: return pg_compat_open(p, AT_FDCWD, r1, r2, ret);
+	case PG_IA32_CREAT:
+		return pg_compat_open(p, AT_FDCWD, r1, O_CREAT | O_WRONLY | O_TRUNC, ret);
+	case PG_IA32_OPENAT: return pg_compat_open(p, (int)r1, r2, r3, ret);
+	case PG_IA32_OPENAT2:
+		/* struct open_how starts with the flags */
+		bpf_probe_read_user(&flags, sizeof(flags), (void *)r3);
+		return pg_compat_open(p, (int)r1, r2, flags, ret);
+	case PG_IA32_FTRUNCATE:
+	case PG_IA32_FTRUNCATE64:
+		p->kind = PG_CC_FD;
+		p->type = PG_EVENT_FILE_TRUNCATE;
+		p->fd = (int)r1;
+		p->a.size = nr == PG_IA32_FTRUNCATE ? (__u64)(long)(int)r2 : r2 | r3 << 32;
+		return 0;
+	case PG_IA32_FCHMOD:
+		p->kind = PG_CC_FD;
+		p->type = PG_EVENT_FILE_CHMOD;
+		p->fd = (int)r1;
+		p->a.mode = r2;
+		return 0;
+	case PG_IA32_FCHOWN16:
+	case PG_IA32_FCHOWN:
+		p->kind = PG_CC_FD;
+		p->type = PG_EVENT_FILE_CHOWN;
+		p->fd = (int)r1;
+		p->a.uid = nr == PG_IA32_FCHOWN ? r2 : pg_id16(r2);
+		p->a.gid = nr == PG_IA32_FCHOWN ? r3 : pg_id16(r3);
+		return 0;
+	case PG_IA32_MMAP2:
+	case PG_IA32_OLD_MMAP:
+		if (ret < 0 && ret > -4096)
+			return -1;
+		if (nr == PG_IA32_OLD_MMAP) {
+			/* its one argument points at addr, len, prot, flags, fd, offset */
+			if (bpf_probe_read_user(mm, sizeof(mm), (void *)r1))
+				return -1;
+			r3 = mm[2];
+			r4 = mm[3];
+			r5 = mm[4];
+		}
+		if (!(r3 & PROT_EXEC) || (r4 & MAP_ANONYMOUS) || (int)r5 < 0)
+			return -1;
+		p->kind = PG_CC_FD;
+		p->type = PG_EVENT_FILE_MMAP_EXEC;
+		p->fd = (int)r5;
+		p->result = 0;
+		p->a.mode = r3;
+		p->a.size = r4;
+		return 0;
+	case PG_IA32_UNLINK:
+	case PG_IA32_RMDIR:
+		p->type = PG_EVENT_FILE_UNLINK;
+		p->s1 = r1;
+		return 0;
+	case PG_IA32_UNLINKAT:
+		p->type = PG_EVENT_FILE_UNLINK;
+		p->dfd1 = (int)r1;
+		p->s1 = r2;
+		return 0;
+	case PG_IA32_RENAME:
+	case PG_IA32_LINK:
+		p->type = nr == PG_IA32_RENAME ? PG_EVENT_FILE_RENAME : PG_EVENT_FILE_LINK;
+		p->how = PG_UP_TWO;
+		p->s1 = r1;
+		p->s2 = r2;
+		return 0;
+	case PG_IA32_RENAMEAT:
+	case PG_IA32_RENAMEAT2:
+	case PG_IA32_LINKAT:
+		p->type = nr == PG_IA32_LINKAT ? PG_EVENT_FILE_LINK : PG_EVENT_FILE_RENAME;
+		p->how = PG_UP_TWO;
+		p->dfd1 = (int)r1;
+		p->s1 = r2;
+		p->dfd2 = (int)r3;
+		p->s2 = r4;
+		return 0;
+	case PG_IA32_SYMLINK:
+		/* symlink(target, linkpath): path the new link, path2 the target */
+		p->type = PG_EVENT_FILE_SYMLINK;
+		p->how = PG_UP_TARGET;
+		p->s1 = r2;
+		p->s2 = r1;
+		return 0;
+	case PG_IA32_SYMLINKAT:
+		p->type = PG_EVENT_FILE_SYMLINK;
+		p->how = PG_UP_TARGET;
+		p->dfd1 = (int)r2;
+		p->s1 = r3;
+		p->s2 = r1;
+		return 0;
+	case PG_IA32_CHMOD:
+		p->type = PG_EVENT_FILE_CHMOD;
+		p->s1 = r1;
+		p->a.mode = r2;
+		return 0;
+	case PG_IA32_FCHMODAT:
+	case PG_IA32_FCHMODAT2:
+		p->type = PG_EVENT_FILE_CHMOD;
+		p->dfd1 = (int)r1;
+		p->s1 = r2;
+		p->a.mode = r3;
+		return 0;
+	case PG_IA32_CHOWN16:
+	case PG_IA32_LCHOWN16:
+	case PG_IA32_CHOWN:
+	case PG_IA32_LCHOWN:
+		p->type = PG_EVENT_FILE_CHOWN;
+		p->s1 = r1;
+		p->a.uid = nr == PG_IA32_CHOWN || nr == PG_IA32_LCHOWN ? r2 : pg_id16(r2);
+		p->a.gid = nr == PG_IA32_CHOWN || nr == PG_IA32_LCHOWN ? r3 : pg_id16(r3);
+		return 0;
+	case PG_IA32_FCHOWNAT:
+		p->type = PG_EVENT_FILE_CHOWN;
+		p->dfd1 = (int)r1;
+		p->s1 = r2;
+		p->a.uid = r3;
+		p->a.gid = r4;
+		return 0;
+	case PG_IA32_TRUNCATE:
+	case PG_IA32_TRUNCATE64:
+		p->type = PG_EVENT_FILE_TRUNCATE;
+		p->s1 = r1;
+		p->a.size = nr == PG_IA32_TRUNCATE ? (__u64)(long)(int)r2 : r2 | r3 << 32;
+		return 0;
+	case PG_IA32_MKNOD:
+		p->type = PG_EVENT_FILE_CREATE;
+		p->s1 = r1;
+		p->a.mode = r2;
+		return 0;
+	case PG_IA32_MKNODAT:
+		p->type = PG_EVENT_FILE_CREATE;
+		p->dfd1 = (int)r1;
+		p->s1 = r2;
+		p->a.mode = r3;
+		return 0;
+	case PG_IA32_MKDIR:
+		p->type = PG_EVENT_FILE_CREATE;
+		p->s1 = r1;
+		p->a.mode = (r2 & ~PG_S_IFMT) | PG_S_IFDIR;
+		return 0;
+	case PG_IA32_MKDIRAT:
+		p->type = PG_EVENT_FILE_CREATE;
+		p->dfd1 = (int)r1;
+		p->s1 = r2;
+		p->a.mode = (r3 & ~PG_S_IFMT) | PG_S_IFDIR;
+		return 0;
+	default: return -1;
+	}
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf_sys_exit_compat, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pg_compat_plan p = {};
+	const struct pg_policy_masks *m;
+	struct pg_file_heap *h;
+
+	if (!(task->thread_info.status & PG_TS_COMPAT))
+		return 0;
+	if (pg_compat_decode(regs, (__u32)regs->orig_ax, ret, &p))
+		return 0;
+	h = pg_file_begin(&m, p.type, p.type2, p.acc);
+	if (!h)
+		return 0;
+	p.a.xflags = PG_FILE_F_COMPAT;
+	if (p.kind == PG_CC_FD)
+		return pg_tp_fd_op(h, m, task, p.fd, p.type, p.open, &p.a, p.result);
+	if (p.kind == PG_CC_REFUSED &&
+	    !pg_file_refine(&h->fm, m, PG_EVENT_FILE_OPEN,
+			    p.a.fmode & PG_FMODE_WRITE ? PG_ACC_WRITE : PG_ACC_READ))
+		return 0;
+	return pg_tp_user_path(h, task, p.type, p.result, p.dfd1, (const char *)p.s1, p.dfd2,
+			       (const char *)p.s2, p.how, &p.a, 1);
+}
+#endif /* __TARGET_ARCH_x86 */

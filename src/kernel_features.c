@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -308,6 +309,46 @@ int pg_btf_has(struct btf **btf, const char *name, int kind)
 	return btf__find_by_name_kind(*btf, name, kind) >= 0;
 }
 
+/*
+ * Whether 32-bit system calls run here: a child asks for its pid through
+ * int $0x80. Built without ia32 emulation, or with it switched off
+ * (ia32_emulation=0), the kernel kills the child instead. Nothing else
+ * tells the switch, and nothing is cheaper than the call itself.
+ */
+static bool probe_compat32(void)
+{
+#if defined(__x86_64__)
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return true; /* cannot tell: assume the calls exist, and watch them */
+	if (pid == 0) {
+		long r;
+
+		__asm__ volatile("int $0x80"
+				 : "=a"(r)
+				 : "a"(20L /* ia32 getpid */)
+				 : "memory", "r8", "r9", "r10", "r11");
+		_exit(r == (long)getpid() ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return true;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+#else
+	return false; /* penguard watches x86's 32-bit calls only */
+#endif
+}
+
+bool pg_compat32(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = probe_compat32();
+	return known;
+}
+
 void pg_features_probe(struct pg_features *f)
 {
 	struct pg_namespaces host;
@@ -328,6 +369,7 @@ void pg_features_probe(struct pg_features *f)
 	f->bpffs = fs_is("/sys/fs/bpf", BPF_FS_MAGIC);
 	f->tracefs = tracefs_ready(f->root);
 	f->kprobe = access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;
+	f->compat32 = pg_compat32();
 	read_lsm_list(f);
 	f->lsm_active = list_has(f->lsm_list, "bpf");
 	probe_cgroup(f);
@@ -385,6 +427,7 @@ void pg_features_print(const struct pg_features *f, FILE *out, bool json)
 		{ "tracefs", f->tracefs, "not mounted, and could not be" },
 		{ "tracepoint", f->tracepoint, "tracepoint programs refused" },
 		{ "pt_regs", f->task_pt_regs, "bpf_task_pt_regs needs 5.15+" },
+		{ "compat32", f->compat32, "no 32-bit system calls here: nothing to watch" },
 	};
 	size_t i;
 

@@ -31,6 +31,7 @@ struct pg_features {
 	bool tracefs;
 	bool tracepoint;   /* BPF_PROG_TYPE_TRACEPOINT programs load */
 	bool task_pt_regs; /* bpf_task_pt_regs (5.15): syscall arguments at sys_exit */
+	bool compat32;	   /* 32-bit system calls run here (x86-64's ia32 emulation) */
 	char lsm_list[256];
 	int fentry_err; /* why fentry failed, negative errno */
 	/*
@@ -65,6 +66,8 @@ int pg_tracepoint_exists(const char *name);
  */
 struct btf;
 int pg_btf_has(struct btf **btf, const char *name, int kind);
+/* Whether 32-bit system calls run here (x86-64's ia32 emulation); probed once. */
+bool pg_compat32(void);
 void pg_features_print(const struct pg_features *f, FILE *out, bool json);
 
 #endif

@@ -514,6 +514,7 @@ struct pg_exec_denied_event {
 #define PG_FILE_F_BEFORE (1U << 9)
 #define PG_FILE_F_WALK_TRUNC (1U << 10) /* deeper than the identity walk follows */
 #define PG_FILE_F_IO_URING (1U << 11)	/* done by an io_uring request, not a system call */
+#define PG_FILE_F_COMPAT (1U << 12)	/* a 32-bit system call (x86: ia32, int $0x80 too) */
 
 /*
  * Every file event. path is the file the operation acts on, resolved in

@@ -116,6 +116,8 @@ static const char *const tp_progs[] = {
 	"tp_sys_exit_mknod",
 	"tp_sys_exit_mkdirat",
 	"tp_sys_exit_mkdir",
+	/* all of the above as 32-bit calls, which fire none of their tracepoints */
+	"tp_btf_sys_exit_compat",
 	NULL,
 };
 
@@ -253,6 +255,12 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 			usable = pg_tracepoint_exists(sec + 3) != -ENOENT;
 		else if (!strncmp(sec, "tp_btf/io_uring_submit_", 23))
 			usable = first_arg_is(&btf, sec + 7, "io_kiocb");
+		else if (!strcmp(sec, "tp_btf/sys_exit"))
+			/*
+			 * It runs at every system call's exit (~60 ns on
+			 * the reference host): only where 32-bit calls run
+			 */
+			usable = pg_compat32();
 		else if (!strncmp(sec, "tp_btf/", 7)) {
 			snprintf(fn, sizeof(fn), "btf_trace_%s", sec + 7);
 			usable = pg_btf_has(&btf, fn, BTF_KIND_TYPEDEF);
@@ -393,8 +401,9 @@ static const struct file_op file_ops[] = {
 
 /* PG_FILE_F_* words, by bit; Tetragon-like camelCase, as the process flags */
 static const char *const file_flag_names[] = {
-	"truncPath",	"errorPath", "deleted", "detached", "truncPath2", "errorPath2",
-	"fromArgument", "noInode",   "created", "before",   "truncWalk",  "ioUring",
+	"truncPath",  "errorPath",    "deleted",  "detached", "truncPath2",
+	"errorPath2", "fromArgument", "noInode",  "created",  "before",
+	"truncWalk",  "ioUring",      "compat32",
 };
 
 struct bit_name {

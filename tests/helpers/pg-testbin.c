@@ -41,6 +41,13 @@
  *   uringunlink PATH, uringmkdir PATH, uringrename OLD NEW,
  *   uringlink OLD NEW, uringsymlink TARGET NEW [MARK…]
  *                                 the same calls as io_uring requests
+ *   compatopen PATH MODE, compatunlink PATH, compatmkdir PATH,
+ *   compatrename OLD NEW, compatchown16 PATH UID GID,
+ *   compatfchmod PATH OCTAL [MARK…]
+ *                                 the same calls as 32-bit ones, by int $0x80
+ *                                 from this 64-bit program (x86-64 only; the
+ *                                 chown is the old 16-bit-id one; fchmod's
+ *                                 file is opened by a 64-bit open first)
  *   openmark PATH MODE MARKER [MARK…]  open, then create MARKER (a process
  *                                 killed on the open never gets that far)
  *   openloop PATH N [MARK…]       N times open(O_RDONLY) + close
@@ -271,6 +278,74 @@ static int uring_file(const char *verb, const char *p1, const char *p2, int flag
 	return pg_uring_run(&u);
 }
 
+#if defined(__x86_64__)
+/*
+ * ia32 system call @nr, by int $0x80, with its arguments in ebx, ecx, edx,
+ * esi: pointers must fit in 32 bits (see ia32_str()). The kernel does not
+ * keep r8-r11 across it.
+ */
+static long ia32_call(long nr, long a1, long a2, long a3, long a4)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/* @s copied below 4 GiB, where a 32-bit call can address it */
+static long ia32_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1,
+		       0);
+
+	if (p == MAP_FAILED) {
+		perror("pg-testbin: mmap(MAP_32BIT)");
+		exit(124);
+	}
+	memcpy(p, s, n);
+	return (long)(uintptr_t)p;
+}
+
+/* The compat* verbs: the call's result, or -errno. */
+static long compat_verb(const char *verb, char **argv)
+{
+	const char *path = argv[2];
+	long fd;
+
+	/* ia32 numbers: arch/x86/entry/syscalls/syscall_32.tbl */
+	if (!strcmp(verb, "compatopen")) {
+		fd = ia32_call(5 /* open */, ia32_str(path), open_flags(argv[3]), 0644, 0);
+		if (fd < 0)
+			return fd;
+		return file_use((int)fd, argv[3]) ? -errno : 0;
+	}
+	if (!strcmp(verb, "compatunlink"))
+		return ia32_call(301 /* unlinkat */, AT_FDCWD, ia32_str(path), 0, 0);
+	if (!strcmp(verb, "compatmkdir"))
+		return ia32_call(39 /* mkdir */, ia32_str(path), 0755, 0, 0);
+	if (!strcmp(verb, "compatrename"))
+		return ia32_call(38 /* rename */, ia32_str(path), ia32_str(argv[3]), 0, 0);
+	if (!strcmp(verb, "compatchown16"))
+		return ia32_call(182 /* chown, 16-bit ids */, ia32_str(path), atoi(argv[3]),
+				 atoi(argv[4]), 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return ia32_call(94 /* fchmod */, fd, strtol(argv[3], NULL, 8), 0, 0);
+}
+#else
+static long compat_verb(const char *verb, char **argv)
+{
+	(void)verb;
+	(void)argv;
+	return -ENOSYS;
+}
+#endif
+
 /* The file verbs; -1 if argv[1] is none of them. */
 static int file_verb(int argc, char **argv)
 {
@@ -318,6 +393,21 @@ static int file_verb(int argc, char **argv)
 		r = uring_file(verb, path, argv[3], 0);
 		if (r < 0) {
 			errno = -r;
+			return file_fail(verb, path);
+		}
+		return 0;
+	}
+	if (!strncmp(verb, "compat", 6)) {
+		long r;
+
+		NEED(!strcmp(verb, "compatchown16") ? 5
+		     : !strcmp(verb, "compatopen") || !strcmp(verb, "compatrename") ||
+				     !strcmp(verb, "compatfchmod")
+			     ? 4
+			     : 3);
+		r = compat_verb(verb, argv);
+		if (r < 0) {
+			errno = (int)-r;
 			return file_fail(verb, path);
 		}
 		return 0;
