@@ -265,18 +265,18 @@ static __always_inline void pg_fill_file(struct pg_exec_heap *h, struct file *fi
  * (A parent exec'ing at this very moment may be read half-updated: the
  * worst case is a full walk, or strings of the parent's previous image.)
  */
-static __always_inline struct pg_proc_state *
-pg_fill_task(struct pg_exec_heap *h, struct task_struct *task, const struct pg_runtime_config *cfg,
-	     struct pg_proc_state *st, const struct pg_proc_state *self, bool shortcuts)
+static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_struct *task,
+					 const struct pg_runtime_config *cfg,
+					 struct pg_proc_state *st, bool shortcuts)
 {
 	struct pg_exec_event *e = &h->ev;
 	struct fs_struct *fs = task->fs;
 	struct tty_struct *tty = task->signal->tty;
 	struct kernfs_node *kn = pg_task_cgroup_kn(task, cfg->cgroup_subsys);
-	struct pg_proc_state *ppst, *pst;
+	struct pg_proc_state *pst;
 
-	ppst = pg_fill_task_ctx_states(task, self, &e->task);
-	pst = shortcuts && e->task.ppid ? ppst : NULL;
+	pg_fill_task_ctx(task, &e->task);
+	pst = shortcuts && e->task.ppid ? pg_proc_state(e->task.ppid) : NULL;
 	e->pad = 0;
 	e->pad2 = 0;
 	e->start_ktime = task->group_leader->start_time;
@@ -322,7 +322,6 @@ pg_fill_task(struct pg_exec_heap *h, struct task_struct *task, const struct pg_r
 		e->cgroup_len = pg_append_cgroup(h, (__u64)kn);
 	if (e->proc_flags & (PG_PROC_F_CGROUP_TRUNC | PG_PROC_F_CGROUP_ERROR))
 		st->cgroup_id = 0;
-	return e->task.ppid ? ppst : NULL;
 }
 
 /*
@@ -488,7 +487,7 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 {
 	const struct pg_runtime_config *cfg = pg_config_get();
 	struct pg_exec_heap *h = pg_heap(&pg_exec_heap);
-	struct pg_proc_state *stp, *pst, st = { .gen = PG_GEN_NONE };
+	struct pg_proc_state *stp, st = { .gen = PG_GEN_NONE };
 	struct pg_exec_event *e;
 	struct fs_struct *fs;
 	struct file *file;
@@ -522,7 +521,6 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 	} else {
 		st.ktime = e->hdr.ktime;
 		pg_procs_insert(tgid, &st, BPF_ANY);
-		stp = pg_proc_state(tgid);
 	}
 
 	/* binary: the file actually executed (the interpreter, for scripts) */
@@ -552,8 +550,8 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 		}
 	}
 
-	pst = pg_fill_task(h, task, cfg, &st, stp, true);
-	pg_exec_policy(h, task, cfg, &st, pst, 1);
+	pg_fill_task(h, task, cfg, &st, true);
+	pg_exec_policy(h, task, cfg, &st, e->task.ppid ? pg_proc_state(e->task.ppid) : NULL, 1);
 	off = h->off;
 
 	/* argv, straight from the new stack: resident, since exec just wrote it */
@@ -581,12 +579,9 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 	 */
 	if (pg_output_to(&pg_proc_events, e, sizeof(*e) + (off & (PG_DATA_SIZE - 1))))
 		st.cwd_ino = st.cgroup_id = 0;
-	/*
-	 * The entry found or made above is still this process's: only its
-	 * exit deletes it, and no thread of an exec'ing process is left to exit.
-	 */
+	stp = pg_proc_state(tgid);
 	if (stp) {
-		st.ktime = e->hdr.ktime;
+		st.ktime = stp->ktime;
 		*stp = st;
 	}
 	return 0;
@@ -608,7 +603,6 @@ static __always_inline int pg_handle_exit(struct task_struct *task)
 {
 	struct pg_process_key claim;
 	struct pg_exit_event e = {};
-	struct pg_proc_state *st;
 	__u8 one = 1;
 	int multi;
 	__u32 tgid;
@@ -625,9 +619,9 @@ static __always_inline int pg_handle_exit(struct task_struct *task)
 		return 0; /* another thread claimed it */
 	e.hdr.type = PG_EVENT_PROCESS_EXIT;
 	e.hdr.ktime = bpf_ktime_get_ns();
-	st = pg_proc_state(tgid);
-	pg_fill_task_ctx_states(task, st, &e.task);
-	pg_simple_verdict(&e.verdict, st, PG_EVENT_PROCESS_EXIT, tgid, e.hdr.ktime);
+	pg_fill_task_ctx(task, &e.task);
+	pg_simple_verdict(&e.verdict, pg_proc_state(tgid), PG_EVENT_PROCESS_EXIT, tgid,
+			  e.hdr.ktime);
 	if (bpf_map_delete_elem(&pg_procs, &tgid) && !multi &&
 	    bpf_map_update_elem(&pg_exit_claims, &claim, &one, BPF_NOEXIST))
 		return 0;
@@ -649,18 +643,15 @@ static __always_inline int pg_handle_fork(struct task_struct *parent, struct tas
 	e.hdr.ktime = bpf_ktime_get_ns();
 	e.task.proc.pid = child->tgid;
 	e.task.proc.ktime = child->start_time;
-	e.task.parent.pid = parent->tgid;
-	e.task.parent.ktime = parent->group_leader->start_time;
+	pg_task_key(parent, &e.task.parent);
 	/*
 	 * Its entry: the key, the claim its exit will take (pg_handle_exit),
 	 * and its parent's cwd and cgroup identities: the agent's copy of a
 	 * fork starts as its parent's, so its children may refer to it too.
 	 */
 	pst = pg_proc_state(e.task.parent.pid);
-	if (pst) {
-		e.task.parent.ktime = pst->ktime;
+	if (pst)
 		st = *pst; /* a fork is its parent's image: same cwd, cgroup, policy masks */
-	}
 	st.ktime = e.task.proc.ktime;
 	pg_simple_verdict(&e.verdict, pst, PG_EVENT_PROCESS_FORK, e.task.proc.pid, e.hdr.ktime);
 	pg_procs_insert(e.task.proc.pid, &st, BPF_ANY);
@@ -731,7 +722,7 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	pg_fill_file(h, exe);
 	e->filename_len = 0;
 	/* seeds walk everything: the iterator meets children before parents too */
-	pg_fill_task(h, task, cfg, &st, pg_proc_state(task->tgid), false);
+	pg_fill_task(h, task, cfg, &st, false);
 	/* what it selects, for its exit and its children (no action: it runs already) */
 	pg_exec_policy(h, task, cfg, &st, NULL, 0);
 	/* another process's argv is not readable from here: the agent

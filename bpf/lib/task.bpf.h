@@ -54,33 +54,6 @@ static __always_inline void pg_fill_task_ctx(struct task_struct *task, struct pg
 }
 
 /*
- * pg_fill_task_ctx() for the lifecycle handlers, which read the entries
- * too: @self is the task's own entry (or NULL), already looked up by the
- * caller, and the parent's is returned. A hash lookup is a tenth of an
- * exec handler's budget; the same entry is not looked up twice.
- */
-static __always_inline struct pg_proc_state *
-pg_fill_task_ctx_states(struct task_struct *task, const struct pg_proc_state *self,
-			struct pg_event_process *c)
-{
-	struct task_struct *parent = task->real_parent;
-	__u64 fork_time = task->group_leader->start_time;
-	__u64 pfork_time = parent->group_leader->start_time;
-	__u32 ppid = parent->tgid;
-	struct pg_proc_state *pst = pg_proc_state(ppid);
-
-	c->proc.pid = task->tgid;
-	c->proc.pad = 0;
-	c->proc.ktime = self ? self->ktime : fork_time;
-	c->parent.pid = ppid;
-	c->parent.pad = 0;
-	c->parent.ktime = pst ? pst->ktime : pfork_time;
-	c->tid = task->pid;
-	c->ppid = ppid;
-	return pst;
-}
-
-/*
  * The same from an untyped task pointer (bpf_get_current_task() in LSM and
  * kprobe programs on 5.10, which has no bpf_get_current_task_btf()):
  * every read through a helper.
