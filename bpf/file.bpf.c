@@ -1231,41 +1231,51 @@ static __always_inline int pg_compat_decode(struct pt_regs *regs, __u32 nr, long
 	__u64 r4 = (__u32)regs->si, r5 = (__u32)regs->di, flags = 0;
 	__u32 mm[6] = {};
 
+	__u32 plain = 0, on_fd = 0;
+
 	p->kind = PG_CC_PATH;
 	p->how = PG_UP_ONE;
 	p->type2 = PG_EVENT_NONE;
 	p->dfd1 = p->dfd2 = AT_FDCWD;
 	p->result = ret;
+	/* a …at call with one dirfd: that first, then the plain call's arguments */
 	switch (nr) {
-	case PG_IA32_OPEN: return pg_compat_open(p, AT_FDCWD, r1, r2, ret);
+	case PG_IA32_OPENAT: plain = PG_IA32_OPEN; break;
+	case PG_IA32_UNLINKAT: plain = PG_IA32_UNLINK; break;
+	case PG_IA32_FCHMODAT:
+	case PG_IA32_FCHMODAT2: plain = PG_IA32_CHMOD; break;
+	case PG_IA32_FCHOWNAT: plain = PG_IA32_CHOWN; break;
+	case PG_IA32_MKNODAT: plain = PG_IA32_MKNOD; break;
+	case PG_IA32_MKDIRAT: plain = PG_IA32_MKDIR; break;
+	}
+	if (plain) {
+		p->dfd1 = (int)r1;
+		r1 = r2;
+		r2 = r3;
+		r3 = r4;
+		nr = plain;
+	}
+	/* an f… call: the plain one's arguments, on the file of an fd */
+	switch (nr) {
+	case PG_IA32_FTRUNCATE: on_fd = PG_IA32_TRUNCATE; break;
+	case PG_IA32_FTRUNCATE64: on_fd = PG_IA32_TRUNCATE64; break;
+	case PG_IA32_FCHMOD: on_fd = PG_IA32_CHMOD; break;
+	case PG_IA32_FCHOWN16: on_fd = PG_IA32_CHOWN16; break;
+	case PG_IA32_FCHOWN: on_fd = PG_IA32_CHOWN; break;
+	}
+	if (on_fd) {
+		p->kind = PG_CC_FD;
+		p->fd = (int)r1;
+		nr = on_fd;
+	}
+	switch (nr) {
+	case PG_IA32_OPEN: return pg_compat_open(p, p->dfd1, r1, r2, ret);
 	case PG_IA32_CREAT:
 		return pg_compat_open(p, AT_FDCWD, r1, O_CREAT | O_WRONLY | O_TRUNC, ret);
-	case PG_IA32_OPENAT: return pg_compat_open(p, (int)r1, r2, r3, ret);
 	case PG_IA32_OPENAT2:
 		/* struct open_how starts with the flags */
 		bpf_probe_read_user(&flags, sizeof(flags), (void *)r3);
 		return pg_compat_open(p, (int)r1, r2, flags, ret);
-	case PG_IA32_FTRUNCATE:
-	case PG_IA32_FTRUNCATE64:
-		p->kind = PG_CC_FD;
-		p->type = PG_EVENT_FILE_TRUNCATE;
-		p->fd = (int)r1;
-		p->a.size = nr == PG_IA32_FTRUNCATE ? (__u64)(long)(int)r2 : r2 | r3 << 32;
-		return 0;
-	case PG_IA32_FCHMOD:
-		p->kind = PG_CC_FD;
-		p->type = PG_EVENT_FILE_CHMOD;
-		p->fd = (int)r1;
-		p->a.mode = r2;
-		return 0;
-	case PG_IA32_FCHOWN16:
-	case PG_IA32_FCHOWN:
-		p->kind = PG_CC_FD;
-		p->type = PG_EVENT_FILE_CHOWN;
-		p->fd = (int)r1;
-		p->a.uid = nr == PG_IA32_FCHOWN ? r2 : pg_id16(r2);
-		p->a.gid = nr == PG_IA32_FCHOWN ? r3 : pg_id16(r3);
-		return 0;
 	case PG_IA32_MMAP2:
 	case PG_IA32_OLD_MMAP:
 		if (ret < 0 && ret > -4096)
@@ -1291,11 +1301,6 @@ static __always_inline int pg_compat_decode(struct pt_regs *regs, __u32 nr, long
 	case PG_IA32_RMDIR:
 		p->type = PG_EVENT_FILE_UNLINK;
 		p->s1 = r1;
-		return 0;
-	case PG_IA32_UNLINKAT:
-		p->type = PG_EVENT_FILE_UNLINK;
-		p->dfd1 = (int)r1;
-		p->s1 = r2;
 		return 0;
 	case PG_IA32_RENAME:
 	case PG_IA32_LINK:
@@ -1333,13 +1338,6 @@ static __always_inline int pg_compat_decode(struct pt_regs *regs, __u32 nr, long
 		p->s1 = r1;
 		p->a.mode = r2;
 		return 0;
-	case PG_IA32_FCHMODAT:
-	case PG_IA32_FCHMODAT2:
-		p->type = PG_EVENT_FILE_CHMOD;
-		p->dfd1 = (int)r1;
-		p->s1 = r2;
-		p->a.mode = r3;
-		return 0;
 	case PG_IA32_CHOWN16:
 	case PG_IA32_LCHOWN16:
 	case PG_IA32_CHOWN:
@@ -1348,13 +1346,6 @@ static __always_inline int pg_compat_decode(struct pt_regs *regs, __u32 nr, long
 		p->s1 = r1;
 		p->a.uid = nr == PG_IA32_CHOWN || nr == PG_IA32_LCHOWN ? r2 : pg_id16(r2);
 		p->a.gid = nr == PG_IA32_CHOWN || nr == PG_IA32_LCHOWN ? r3 : pg_id16(r3);
-		return 0;
-	case PG_IA32_FCHOWNAT:
-		p->type = PG_EVENT_FILE_CHOWN;
-		p->dfd1 = (int)r1;
-		p->s1 = r2;
-		p->a.uid = r3;
-		p->a.gid = r4;
 		return 0;
 	case PG_IA32_TRUNCATE:
 	case PG_IA32_TRUNCATE64:
@@ -1367,22 +1358,10 @@ static __always_inline int pg_compat_decode(struct pt_regs *regs, __u32 nr, long
 		p->s1 = r1;
 		p->a.mode = r2;
 		return 0;
-	case PG_IA32_MKNODAT:
-		p->type = PG_EVENT_FILE_CREATE;
-		p->dfd1 = (int)r1;
-		p->s1 = r2;
-		p->a.mode = r3;
-		return 0;
 	case PG_IA32_MKDIR:
 		p->type = PG_EVENT_FILE_CREATE;
 		p->s1 = r1;
 		p->a.mode = (r2 & ~PG_S_IFMT) | PG_S_IFDIR;
-		return 0;
-	case PG_IA32_MKDIRAT:
-		p->type = PG_EVENT_FILE_CREATE;
-		p->dfd1 = (int)r1;
-		p->s1 = r2;
-		p->a.mode = (r3 & ~PG_S_IFMT) | PG_S_IFDIR;
 		return 0;
 	default: return -1;
 	}
