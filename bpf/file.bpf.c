@@ -805,6 +805,13 @@ static __always_inline __u64 pg_tp_open_args(struct pt_regs *regs, const int kin
 	return flags;
 }
 
+/* The access an open asked for, as f_mode would have it (for a refused open: no file). */
+static __always_inline __u32 pg_open_fmode(__u64 flags)
+{
+	return ((flags & O_ACCMODE) != O_WRONLY ? PG_FMODE_READ : 0) |
+	       (flags & (O_WRONLY | O_RDWR) ? PG_FMODE_WRITE : 0);
+}
+
 static __always_inline int pg_tp_open(struct trace_event_raw_sys_exit *ctx, const int kind)
 {
 	const struct pg_policy_masks *m;
@@ -837,10 +844,7 @@ static __always_inline int pg_tp_open(struct trace_event_raw_sys_exit *ctx, cons
 	regs = pg_sys_regs(task);
 	flags = pg_tp_open_args(regs, kind, &dfd, &name);
 	a.open_flags = flags;
-	if ((flags & O_ACCMODE) != O_WRONLY)
-		a.fmode |= PG_FMODE_READ;
-	if (flags & (O_WRONLY | O_RDWR))
-		a.fmode |= PG_FMODE_WRITE;
+	a.fmode = pg_open_fmode(flags);
 	if (!pg_file_refine(&h->fm, m, PG_EVENT_FILE_OPEN,
 			    a.fmode & PG_FMODE_WRITE ? PG_ACC_WRITE : PG_ACC_READ))
 		return 0;
@@ -1216,10 +1220,7 @@ static __always_inline int pg_compat_open(struct pg_compat_plan *p, long dfd, __
 	p->dfd1 = dfd;
 	p->s1 = name;
 	p->a.open_flags = flags;
-	if ((flags & O_ACCMODE) != O_WRONLY)
-		p->a.fmode |= PG_FMODE_READ;
-	if (flags & (O_WRONLY | O_RDWR))
-		p->a.fmode |= PG_FMODE_WRITE;
+	p->a.fmode = pg_open_fmode(flags);
 	return 0;
 }
 
@@ -1229,9 +1230,8 @@ static __always_inline int pg_compat_decode(struct pt_regs *regs, __u32 nr, long
 {
 	__u64 r1 = (__u32)regs->bx, r2 = (__u32)regs->cx, r3 = (__u32)regs->dx;
 	__u64 r4 = (__u32)regs->si, r5 = (__u32)regs->di, flags = 0;
-	__u32 mm[6] = {};
-
-	__u32 plain = 0, on_fd = 0;
+	__u32 mm[6] = {}, plain = 0, on_fd = 0;
+	bool ids32;
 
 	p->kind = PG_CC_PATH;
 	p->how = PG_UP_ONE;
@@ -1342,10 +1342,11 @@ static __always_inline int pg_compat_decode(struct pt_regs *regs, __u32 nr, long
 	case PG_IA32_LCHOWN16:
 	case PG_IA32_CHOWN:
 	case PG_IA32_LCHOWN:
+		ids32 = nr == PG_IA32_CHOWN || nr == PG_IA32_LCHOWN;
 		p->type = PG_EVENT_FILE_CHOWN;
 		p->s1 = r1;
-		p->a.uid = nr == PG_IA32_CHOWN || nr == PG_IA32_LCHOWN ? r2 : pg_id16(r2);
-		p->a.gid = nr == PG_IA32_CHOWN || nr == PG_IA32_LCHOWN ? r3 : pg_id16(r3);
+		p->a.uid = ids32 ? r2 : pg_id16(r2);
+		p->a.gid = ids32 ? r3 : pg_id16(r3);
 		return 0;
 	case PG_IA32_TRUNCATE:
 	case PG_IA32_TRUNCATE64:
