@@ -257,7 +257,7 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 			usable = first_arg_is(&btf, sec + 7, "io_kiocb");
 		else if (!strcmp(sec, "tp_btf/sys_exit"))
 			/*
-			 * It runs at every system call's exit (~60 ns on
+			 * It runs at every system call's exit (~60-70 ns on
 			 * the reference host): only where 32-bit calls run
 			 */
 			usable = pg_compat32();
