@@ -59,6 +59,13 @@
 #define PG_FILE_SPAN_WORDS 8
 
 /*
+ * pg_file_select() @typed, beside 0 (untyped) and 1 (a BTF argument):
+ * the BTF dentry of a file open in an fd table, never negative, so the
+ * walk reads even its own inode with plain loads.
+ */
+#define PG_TYPED_OPEN 2
+
+/*
  * The decision's working state, in the per-CPU scratch of file.bpf.c:
  * masks and keys are too big for the stack, and the walk's accumulators
  * in map memory give the verifier the same state on every loop
@@ -274,13 +281,14 @@ static __always_inline int pg_file_walk(struct pg_file_match *fm, const struct p
 
 			parent = (__u64)d->d_parent;
 			/*
-			 * Level 0 may be a negative dentry (a create). Kernels
-			 * that take d_inode of a trusted argument as never
-			 * NULL would drop the test below: helper reads there.
-			 * Its parents are not trusted pointers, and never
-			 * negative.
+			 * Level 0 of a hook's argument may be a negative
+			 * dentry (a create). Kernels that take d_inode of a
+			 * trusted argument as never NULL would drop the test
+			 * below: helper reads there. An open file's dentry
+			 * and every parent are positive, and not trusted
+			 * arguments.
 			 */
-			if (i == 0) {
+			if (i == 0 && typed != PG_TYPED_OPEN) {
 				ino = BPF_CORE_READ(d, d_inode, i_ino);
 			} else {
 				in = d->d_inode;
@@ -339,6 +347,12 @@ static __noinline int pg_file_walk_btf(struct pg_file_match *fm, const struct pg
 	return pg_file_walk(fm, bloom, dentry, 1);
 }
 
+static __noinline int pg_file_walk_open(struct pg_file_match *fm, const struct pg_file_bloom *bloom,
+					struct dentry *dentry)
+{
+	return pg_file_walk(fm, bloom, dentry, PG_TYPED_OPEN);
+}
+
 static __noinline int pg_file_walk_core(struct pg_file_match *fm, const struct pg_file_bloom *bloom,
 					struct dentry *dentry)
 {
@@ -375,7 +389,9 @@ static __always_inline void pg_file_select(struct pg_file_match *fm,
 	names = (uses & PG_USES_FILE_NAMES) && pg_mask_meets(&fm->cand, &m->file_names);
 	if (ids) {
 		bloom = bpf_map_lookup_elem(&pg_pol_fbloom, &fm->gen);
-		if (bloom && typed)
+		if (bloom && typed == PG_TYPED_OPEN)
+			pg_file_walk_open(fm, bloom, dentry);
+		else if (bloom && typed)
 			pg_file_walk_btf(fm, bloom, dentry);
 		else if (bloom)
 			pg_file_walk_core(fm, bloom, dentry);
