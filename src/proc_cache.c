@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct pg_proc_cache {
 	struct pg_process **buckets;
 	struct pg_orphans **orphans; /* nbuckets chains */
 	size_t nbuckets;	     /* power of two */
+	size_t norphans;	     /* entries in orphans: most of the time none, and no lookup */
 	size_t max;
 	uint64_t grace_ns;
 	struct pg_list lists[4]; /* by enum pg_proc_list */
@@ -45,6 +47,51 @@ static bool key_eq(const struct pg_process_key *a, const struct pg_process_key *
 	return a->pid == b->pid && a->ktime == b->ktime;
 }
 
+struct pg_pstr {
+	uint32_t refs;
+	char s[];
+};
+
+static struct pg_pstr *pstr_of(char *s)
+{
+	return (struct pg_pstr *)(s - offsetof(struct pg_pstr, s));
+}
+
+char *pg_pstr_new(const void *s, size_t n)
+{
+	struct pg_pstr *p = malloc(sizeof(*p) + n + 1);
+
+	if (!p)
+		return NULL;
+	p->refs = 1;
+	memcpy(p->s, s, n);
+	p->s[n] = 0;
+	return p->s;
+}
+
+char *pg_pstr(const char *s)
+{
+	return pg_pstr_new(s, strlen(s));
+}
+
+char *pg_pstr_ref(char *s)
+{
+	if (s)
+		pstr_of(s)->refs++;
+	return s;
+}
+
+void pg_pstr_put(char *s)
+{
+	struct pg_pstr *p;
+
+	if (!s)
+		return;
+	p = pstr_of(s);
+	if (!--p->refs)
+		free(p);
+}
+
 struct pg_process *pg_process__new(void)
 {
 	return calloc(1, sizeof(struct pg_process));
@@ -54,51 +101,33 @@ void pg_process__free(struct pg_process *p)
 {
 	if (!p)
 		return;
-	free(p->binary);
-	free(p->interpreter);
-	free(p->arguments);
-	free(p->cwd);
-	free(p->cgroup);
+	pg_pstr_put(p->binary);
+	pg_pstr_put(p->interpreter);
+	pg_pstr_put(p->arguments);
+	pg_pstr_put(p->cwd);
+	pg_pstr_put(p->cgroup);
 	free(p->json);
 	free(p);
-}
-
-static char *dup_or_null(const char *s, bool *failed)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*failed = true;
-	return d;
 }
 
 struct pg_process *pg_process__clone(const struct pg_process *src)
 {
 	struct pg_process *p = pg_process__new();
-	bool failed = false;
 
 	if (!p)
 		return NULL;
 	*p = *src;
-	p->binary = dup_or_null(src->binary, &failed);
-	p->interpreter = dup_or_null(src->interpreter, &failed);
-	p->arguments = dup_or_null(src->arguments, &failed);
-	p->cwd = dup_or_null(src->cwd, &failed);
-	p->cgroup = dup_or_null(src->cgroup, &failed);
+	pg_pstr_ref(p->binary);
+	pg_pstr_ref(p->interpreter);
+	pg_pstr_ref(p->arguments);
+	pg_pstr_ref(p->cwd);
+	pg_pstr_ref(p->cgroup);
 	p->json = NULL; /* a clone renders differently: other key, flags */
 	p->json_len = 0;
 	p->children = 0;
 	p->list = PG_PROC_LIST_NONE;
 	p->hnext = p->prev = p->next = NULL;
 	p->exit_ktime = 0;
-	if (failed) {
-		pg_process__free(p);
-		errno = ENOMEM;
-		return NULL;
-	}
 	return p;
 }
 
@@ -143,7 +172,8 @@ struct pg_proc_cache *pg_proc_cache__new(size_t max_entries, uint64_t grace_ns)
 		errno = EINVAL;
 		return NULL;
 	}
-	while (n < max_entries && n < ((size_t)1 << 30))
+	/* twice the buckets of entries: short chains, and misses mostly stop at an empty bucket */
+	while (n < 2 * max_entries && n < ((size_t)1 << 30))
 		n <<= 1;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -245,6 +275,7 @@ static void orphans_add(struct pg_proc_cache *c, const struct pg_process_key *pa
 		if (!*pp)
 			return;
 		(*pp)->parent = *parent;
+		c->norphans++;
 	}
 	(*pp)->count++;
 }
@@ -252,9 +283,13 @@ static void orphans_add(struct pg_proc_cache *c, const struct pg_process_key *pa
 /* Remove one (or, with @all, every) child counted for @parent. */
 static uint32_t orphans_take(struct pg_proc_cache *c, const struct pg_process_key *parent, bool all)
 {
-	struct pg_orphans **pp = orphans_find(c, parent), *o = *pp;
+	struct pg_orphans **pp, *o;
 	uint32_t n;
 
+	if (!c->norphans)
+		return 0;
+	pp = orphans_find(c, parent);
+	o = *pp;
 	if (!o)
 		return 0;
 	n = all ? o->count : 1;
@@ -262,6 +297,7 @@ static uint32_t orphans_take(struct pg_proc_cache *c, const struct pg_process_ke
 	if (!o->count) {
 		*pp = o->next;
 		free(o);
+		c->norphans--;
 	}
 	return n;
 }

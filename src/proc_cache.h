@@ -29,6 +29,13 @@ enum pg_proc_list {
 
 struct pg_process {
 	struct pg_process_key key;
+	/*
+	 * The hash chain's link beside the key: a lookup walks the chain
+	 * comparing keys, and each node then costs one cache line, not two
+	 * (with thousands of exited processes kept for their grace period,
+	 * nearly every node is a miss).
+	 */
+	struct pg_process *hnext;
 	struct pg_process_key parent_key;
 	uint32_t tid;
 	uint32_t ppid;
@@ -44,7 +51,10 @@ struct pg_process {
 	char parent_exec_id[PG_EXEC_ID_LEN];
 	char container_id[PG_CONTAINER_ID_LEN];
 	const char *container_runtime; /* static string or NULL */
-	/* NUL-terminated, owned; never NULL once built */
+	/*
+	 * NUL-terminated, never NULL once built; each a pg_pstr (below),
+	 * immutable and shared with the process's clones.
+	 */
 	char *binary;	   /* the file executed; for a #! script, the script */
 	char *interpreter; /* the interpreter that ran a #! script, or NULL */
 	char *arguments;   /* argv[1..], shell-quoted where ambiguous */
@@ -61,7 +71,6 @@ struct pg_process {
 	/* cache bookkeeping */
 	uint32_t children; /* cached processes naming this one as parent */
 	enum pg_proc_list list;
-	struct pg_process *hnext;
 	struct pg_process *prev, *next;
 };
 
@@ -95,9 +104,19 @@ void pg_proc_cache__mark_exited(struct pg_proc_cache *c, struct pg_process *p, u
 void pg_proc_cache__expire(struct pg_proc_cache *c, uint64_t now_ns);
 void pg_proc_cache__stats(const struct pg_proc_cache *c, struct pg_proc_cache_stats *s);
 
+/*
+ * A process's strings: immutable once built, and shared by count between
+ * a process and the clones its forks make, so a fork copies no string.
+ * The agent is single-threaded: plain counts.
+ */
+char *pg_pstr_new(const void *s, size_t n); /* @n bytes of @s, NUL added; NULL: no memory */
+char *pg_pstr(const char *s);
+char *pg_pstr_ref(char *s); /* one more holder of @s (NULL: none) */
+void pg_pstr_put(char *s);  /* one holder less; freed with the last */
+
 struct pg_process *pg_process__new(void);
 void pg_process__free(struct pg_process *p);
-/* A copy of @src's strings and identity, for a forked child. */
+/* A copy of @src for a forked child: its identity, its strings shared. */
 struct pg_process *pg_process__clone(const struct pg_process *src);
 
 #endif

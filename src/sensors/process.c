@@ -213,17 +213,6 @@ int pg_process_decode_exec(const void *rec, size_t size, struct pg_exec_view *v)
 
 /* ---- enriching: records to cached processes ---- */
 
-static char *dup_n(const void *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (!d)
-		return NULL;
-	memcpy(d, s, n);
-	d[n] = 0;
-	return d;
-}
-
 static void comm_copy(char *dst, const char *src)
 {
 	memcpy(dst, src, PG_COMM_LEN);
@@ -282,32 +271,39 @@ static char *absolute(struct pg_buf *tmp, const char *path, size_t n, const char
 			pg_buf_putc(tmp, '/');
 	}
 	pg_buf_put(tmp, path, n);
-	return tmp->failed ? NULL : dup_n(tmp->data, tmp->len);
+	return tmp->failed ? NULL : pg_pstr_new(tmp->data, tmp->len);
 }
 
 /*
  * The kernel side left out the cwd or cgroup because they are the parent's
  * as its own exec record gave them: take them from the cached parent. If
  * the parent is not cached (its record was lost), say so with the error
- * flag rather than show nothing silently.
+ * flag rather than show nothing silently. Returns whether the cgroup was
+ * the parent's: its container then is too, already parsed.
  */
-static void inherit(struct pg_agent *a, struct pg_process *p, const struct pg_exec_view *v)
+static bool inherit(struct pg_agent *a, struct pg_process *p, const struct pg_exec_view *v)
 {
 	const struct pg_process *parent = pg_proc_cache__peek(a->cache, &v->e->task.parent);
+	bool cgroup = false;
 
 	if (v->e->proc_flags & PG_PROC_F_CWD_AS_PARENT) {
 		if (parent && parent->cwd)
-			p->cwd = strdup(parent->cwd);
+			p->cwd = pg_pstr_ref(parent->cwd);
 		else
 			p->flags |= PG_PROC_F_CWD_ERROR;
 	}
 	if (v->e->proc_flags & PG_PROC_F_CGROUP_AS_PARENT) {
-		if (parent && parent->cgroup)
-			p->cgroup = strdup(parent->cgroup);
-		else
+		if (parent && parent->cgroup) {
+			p->cgroup = pg_pstr_ref(parent->cgroup);
+			memcpy(p->container_id, parent->container_id, sizeof(p->container_id));
+			p->container_runtime = parent->container_runtime;
+			cgroup = true;
+		} else {
 			p->flags |= PG_PROC_F_CGROUP_ERROR;
+		}
 	}
 	p->flags &= ~(PG_PROC_F_CWD_AS_PARENT | PG_PROC_F_CGROUP_AS_PARENT);
+	return cgroup;
 }
 
 /* Build a cache entry from a validated exec or seed record. */
@@ -315,7 +311,7 @@ static struct pg_process *process_from_exec(struct pg_agent *a, const struct pg_
 {
 	const struct pg_exec_event *e = v->e;
 	struct pg_process *p = pg_process__new();
-	bool failed = false;
+	bool failed = false, cgroup_inherited = false;
 
 	if (!p)
 		return NULL;
@@ -334,11 +330,11 @@ static struct pg_process *process_from_exec(struct pg_agent *a, const struct pg_
 	set_exec_ids(a, p);
 
 	if (e->proc_flags & (PG_PROC_F_CWD_AS_PARENT | PG_PROC_F_CGROUP_AS_PARENT))
-		inherit(a, p, v);
+		cgroup_inherited = inherit(a, p, v);
 	if (!p->cwd)
-		p->cwd = dup_n(v->cwd, e->cwd_len);
+		p->cwd = pg_pstr_new(v->cwd, e->cwd_len);
 	if (!p->cgroup)
-		p->cgroup = dup_n(v->cgroup, e->cgroup_len);
+		p->cgroup = pg_pstr_new(v->cgroup, e->cgroup_len);
 	if (e->filename_len) {
 		/*
 		 * A #! script: like Tetragon, "binary" is the script (as named to
@@ -346,24 +342,26 @@ static struct pg_process *process_from_exec(struct pg_agent *a, const struct pg_
 		 * ran is "interpreter".
 		 */
 		p->binary = absolute(&a->scratch, v->filename, e->filename_len, v->cwd, e->cwd_len);
-		p->interpreter = dup_n(v->binary, e->binary_len);
+		p->interpreter = pg_pstr_new(v->binary, e->binary_len);
 		failed = !p->interpreter;
 	} else if (e->proc_flags & PG_PROC_F_BIN_DELETED) {
 		/* as /proc/PID/exe shows it */
 		pg_buf_reset(&a->scratch);
 		pg_buf_put(&a->scratch, v->binary, e->binary_len);
 		pg_buf_puts(&a->scratch, " (deleted)");
-		p->binary = a->scratch.failed ? NULL : dup_n(a->scratch.data, a->scratch.len);
+		p->binary = a->scratch.failed ? NULL : pg_pstr_new(a->scratch.data, a->scratch.len);
 	} else {
-		p->binary = dup_n(v->binary, e->binary_len);
+		p->binary = pg_pstr_new(v->binary, e->binary_len);
 	}
 	pg_buf_reset(&a->scratch);
 	if (e->hdr.type == PG_EVENT_PROCESS_SEED)
 		read_cmdline(&a->scratch, e->task.proc.pid, a->cfg->max_args);
 	else
 		pg_process_format_args(&a->scratch, v->args, e->args_len);
-	p->arguments = dup_n(a->scratch.len ? a->scratch.data : "", a->scratch.len);
-	p->container_runtime = p->cgroup ? pg_container_id(p->cgroup, p->container_id) : NULL;
+	p->arguments = pg_pstr_new(a->scratch.len ? a->scratch.data : "", a->scratch.len);
+	if (!cgroup_inherited)
+		p->container_runtime =
+			p->cgroup ? pg_container_id(p->cgroup, p->container_id) : NULL;
 	if (failed || !p->binary || !p->cwd || !p->cgroup || !p->arguments || a->scratch.failed) {
 		pg_process__free(p);
 		return NULL;
@@ -814,6 +812,9 @@ static bool stdio_socket(const struct pg_process *p)
 	size_t i, n;
 	int fd;
 
+	/* the kernel's word first: most execs have no socket on stdio */
+	if ((p->flags & PG_PROC_F_EXECVE) && !(p->flags & PG_PROC_F_STDIO_SOCKET))
+		return false;
 	if (!p->binary || !(base = strrchr(p->binary, '/')))
 		return false;
 	base++;
@@ -827,7 +828,7 @@ static bool stdio_socket(const struct pg_process *p)
 	if (i == PG_ARRAY_SIZE(shells))
 		return false;
 	if (p->flags & PG_PROC_F_EXECVE)
-		return p->flags & PG_PROC_F_STDIO_SOCKET;
+		return true; /* the kernel saw the socket */
 	for (fd = 0; fd <= 1; fd++) {
 		ssize_t len;
 
@@ -909,10 +910,10 @@ static struct pg_process *clone_of_parent(struct pg_agent *a, const struct pg_ev
 	} else {
 		p = pg_process__new();
 		if (p) {
-			p->binary = strdup("");
-			p->arguments = strdup("");
-			p->cwd = strdup("");
-			p->cgroup = strdup("");
+			p->binary = pg_pstr("");
+			p->arguments = pg_pstr("");
+			p->cwd = pg_pstr("");
+			p->cgroup = pg_pstr("");
 			if (!p->binary || !p->arguments || !p->cwd || !p->cgroup) {
 				pg_process__free(p);
 				p = NULL;
