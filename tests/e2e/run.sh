@@ -493,9 +493,12 @@ t_threadexec() {
 }
 
 t_valid_json() {
-	# every line the agent wrote, hostile input included, is one JSON object
+	# every line the agent wrote, hostile input included, is one JSON
+	# object; the complete lines as they are now, as types_check takes
+	# them: the running agent keeps appending between the two counts
 	_lines=$(wc -l <"$WORK/main.json" | tr -d ' ')
-	_objs=$(jq -c 'select(type == "object")' "$WORK/main.json" 2>/dev/null | wc -l | tr -d ' ')
+	_objs=$(head -n "$_lines" "$WORK/main.json" | jq -c 'select(type == "object")' 2>/dev/null |
+		wc -l | tr -d ' ')
 	if [ "$_lines" -gt 0 ] && [ "$_lines" = "$_objs" ]; then
 		ok valid_json
 	else
