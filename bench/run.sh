@@ -15,9 +15,12 @@
 # absolute numbers on a shared VM mean little, ratios measured minutes apart
 # on the same machine mean more. Needs root (BPF, audit, mounting tracefs).
 #
-# The penguard runs also yield the agent's own books: the kernel's run time
-# of each of its BPF programs (kernel.bpf_stats_enabled=1 for those runs),
-# its CPU per event delivered, and the size of its process_exec lines. Last,
+# The penguard runs also yield the agent's own books: its CPU per event
+# delivered and the size of its process_exec lines; and, from a second run
+# of the same configuration right after each timed one (a "stats run", not
+# in the ratios), the kernel's run time of each of its BPF programs
+# (kernel.bpf_stats_enabled=1: clock reads around every program run, a cost
+# the peers do not pay, so never in a timed run). Last,
 # a separate storm is recorded (`penguard run --record`) and replayed by
 # build/bench/pipeline: the user-space pipeline alone, in events/s on a core.
 #
@@ -243,10 +246,11 @@ audit_restore()
 }
 
 # kernel.bpf_stats_enabled makes the kernel time every BPF program run
-# (run_time_ns in bpf_prog_info): on for the penguard runs only, then put
-# back as it was.
+# (run_time_ns in bpf_prog_info): on for penguard's stats runs only
+# (PG_STATS_RUN=1, see stats_run), then put back as it was.
 BPF_STATS=/proc/sys/kernel/bpf_stats_enabled
 BPF_STATS_SAVED=""
+PG_STATS_RUN=0
 
 # bpf_stats_on: returns 1 if the kernel cannot time BPF programs.
 bpf_stats_on()
@@ -659,7 +663,7 @@ penguard_books()
 		awk -F'\t' -v OFS='\t' -v t="$timed" 't != 1 { $4 = "-" } { print }' >"$d/programs.tsv" || true
 	if [[ ! -s $d/programs.tsv ]]; then
 		R_NOTE+="stats have no sensors.*.programs (older agent?): no BPF times; "
-	elif [[ $timed != 1 ]]; then
+	elif ((PG_STATS_RUN)) && [[ $timed != 1 ]]; then
 		R_NOTE+="kernel.bpf_stats_enabled could not be set: no BPF times; "
 	fi
 	# Per exec: every program but the seeding iterators (they run once,
@@ -707,15 +711,18 @@ PG_EXITS=""
 PG_EXEC_RECORDS=""
 run_penguard()
 {
-	local d=$1 cfg=${2:-penguard} rc=0 ready_rc=0 exported st_emit st_lost st_deliv timed=1 f
+	local d=$1 cfg=${2:-penguard} rc=0 ready_rc=0 exported st_emit st_lost st_deliv timed=0 f
 	local lines
 
 	PG_EXITS=""
 	PG_EXEC_RECORDS=""
 	policy_args "$cfg"
-	# The kernel times every BPF program run while this is on: the
-	# agent's stats then hold ns per run of each of its programs.
-	bpf_stats_on || timed=0
+	# In a stats run the kernel times every BPF program run: the agent's
+	# stats then hold ns per run of each of its programs.
+	if ((PG_STATS_RUN)); then
+		timed=1
+		bpf_stats_on || timed=0
+	fi
 	# The export rotates at its default size, as deployed; backups enough
 	# that a large storm loses no line to it.
 	"$PENGUARD" run --socket "" -o none "${PG_ARGS[@]}" --export "$d/export.jsonl" --export-backups 1000 \
@@ -795,6 +802,40 @@ run_penguard()
 	esac
 	penguard_books "$d" "$timed"
 	R_STATUS=ok
+}
+
+# stats_run DIR LABEL PREFIX BLANK BOOKS PROGS RUNNER ARG…: right after a
+# timed penguard run, RUNNER DIR ARG… once more with the kernel's BPF stats
+# on, for the times of its programs. Its books row joins BOOKS (and its
+# programs PROGS) after PREFIX (tab-separated: repetition, disturbed 0,
+# …), its columns BLANK (numbers, space-separated: the agent's CPU) "-":
+# the ratios and the agent's CPU come from the timed runs alone. Leaves
+# the R_* of the timed run as they were.
+stats_run()
+{
+	local d=$1 label=$2 prefix=$3 blank=$4 books=$5 progs=$6 runner=$7
+	local st=$R_STATUS deliv=$R_DELIV lost=$R_LOST note=$R_NOTE storm=$STORM bg=$R_BG
+	local attr=$R_ATTR foreign=$R_FOREIGN moncpu=$R_MONCPU
+
+	shift 7
+	mkdir -p "$d"
+	R_STATUS=""; R_DELIV="-"; R_LOST="-"; R_NOTE=""; STORM=""; R_BG="-"; R_ATTR="-"
+	R_FOREIGN=0; R_MONCPU=""
+	MON_CPU_PIDS=()
+	PG_STATS_RUN=1
+	"$runner" "$d" "$@"
+	PG_STATS_RUN=0
+	[[ $KEEP == 1 ]] || find "$d" -type f -size +1M -delete
+	if [[ $R_STATUS == ok && -s $d/books.tsv ]]; then
+		awk -F'\t' -v OFS='\t' -v p="$prefix" -v b="$blank" 'BEGIN { n = split(b, c, " ") }
+			{ for (i = 1; i <= n; i++) $c[i] = "-"; print p, $0 }' "$d/books.tsv" >>"$books"
+		awk -v p="$prefix" -v OFS='\t' '{ print p, $0 }' "$d/programs.tsv" >>"$progs"
+		log "$label, BPF stats run: ok${R_NOTE:+ ($R_NOTE)}"
+	else
+		log "$label, BPF stats run: ${R_STATUS:-no books}${R_NOTE:+ ($R_NOTE)}"
+	fi
+	R_STATUS=$st; R_DELIV=$deliv; R_LOST=$lost; R_NOTE=$note; STORM=$storm; R_BG=$bg
+	R_ATTR=$attr; R_FOREIGN=$foreign; R_MONCPU=$moncpu
 }
 
 # mon_storm DIR SKIP READY… -- STORM…: with a peer monitor just started in
@@ -1074,6 +1115,8 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
 			printf '%s\t%s\t%s\n' "$rep" "$disturbed" "$(cat "$d/books.tsv")" >>"$(books_file "$cfg")"
 			awk -v r="$rep" -v x="$disturbed" -v OFS='\t' '{ print r, x, $0 }' \
 				"$d/programs.tsv" >>"$(progs_file "$cfg")"
+			stats_run "$d-stats" "[$rep/$REPEAT] $cfg" "$rep"$'\t0' "1 2 3" "$(books_file "$cfg")" \
+				"$(progs_file "$cfg")" run_penguard "$cfg"
 		fi
 	done
 done
@@ -1308,8 +1351,9 @@ storm_file_opens()
 
 # pg_storm DIR [AGENT_ARG…] -- STORM…: the storm command STORM… (measure)
 # under `penguard run` (its extra arguments AGENT_ARG…) exporting to
-# DIR/export.jsonl, with bpf stats on (PG_TIMED 0 where they could not be
-# turned on); PG_EXPORTS its export files. Returns 1 (R_STATUS set where
+# DIR/export.jsonl, with bpf stats on in a stats run (PG_TIMED 1; 0 in a
+# timed run, or where they could not be turned on); PG_EXPORTS its export
+# files. Returns 1 (R_STATUS set where
 # the agent is to blame) unless the storm ran and DIR/stats.json is JSON.
 pg_storm()
 {
@@ -1321,9 +1365,12 @@ pg_storm()
 		shift
 	done
 	shift
-	PG_TIMED=1
+	PG_TIMED=0
 	PG_EXPORTS=()
-	bpf_stats_on || PG_TIMED=0
+	if ((PG_STATS_RUN)); then
+		PG_TIMED=1
+		bpf_stats_on || PG_TIMED=0
+	fi
 	"$PENGUARD" run --socket "" -o none "${args[@]}" --export "$d/export.jsonl" --export-backups 1000 \
 		--stats-file "$d/stats.json" >"$d/stdout" 2>"$d/stderr" &
 	MON_PID=$!
@@ -1384,7 +1431,7 @@ orun_penguard()
 	elif [[ $lost =~ ^[0-9]+$ ]] && ((R_DELIV + lost < $3 * LOOPS)); then
 		R_NOTE+="$((R_DELIV + lost)) of $(($3 * LOOPS)) watched opens reported or counted lost; "
 	fi
-	# the file sensor's programs: runs and ns per run (with bpf stats on)
+	# the file sensor's programs: runs, and ns per run in a stats run
 	jq -r '(.sensors.file.programs // {}) | to_entries[] |
 		[.key, (.value.runs | tostring), (.value.ns_per_run | tostring)] | @tsv' \
 		"$d/stats.json" >"$d/programs.tsv" 2>/dev/null || true
@@ -1595,6 +1642,8 @@ storm_config()
 		printf '%s\t%s\t%s\t%s\n' "$rep" "$disturbed" "$tag" "$(cat "$d/books.tsv")" >>"${!books}"
 		awk -v r="$rep" -v x="$disturbed" -v t="$tag" -v OFS='\t' '{ print r, x, t, $0 }' \
 			"$d/programs.tsv" >>"${!progs}"
+		stats_run "$d-stats" "[$rep/$REPEAT] $label" "$rep"$'\t0\t'"$tag" "1 3" "${!books}" \
+			"${!progs}" "$runner" "$@"
 	fi
 }
 
@@ -1792,7 +1841,7 @@ crun_penguard()
 		((lx + lost >= 2 * total)) ||
 			R_NOTE+="$lx network_close lines (lost $lost) for $total connections (one per end expected); "
 	fi
-	# The network sensor's programs: runs and ns per run (bpf stats on).
+	# The network sensor's programs: runs, and ns per run in a stats run.
 	jq -r '(.sensors // {}) | to_entries[] | select(.key | test("^net")) | .key as $s |
 		(.value.programs // {}) | to_entries[] |
 		[$s, .key, (.value.runs | tostring), (.value.ns_per_run | tostring)] | @tsv' \
@@ -2191,7 +2240,8 @@ open_report()
 		open storms and the rate steps took $OPEN_ELAPSED s.
 
 		- **penguard**: \`run -o none --export … --stats-file\` with its built-in policies (the
-		  process policy and policies/file.yaml), BPF run times on. Events delivered: the storm's
+		  process policy and policies/file.yaml), BPF stats off (its program times come from a
+		  stats run after each timed run, see Method). Events delivered: the storm's
 		  \`file_open\` lines in the export (its binary); lost: the kernel's
 		  \`events.file_open.lost\` (records the ring had no room for). Expected: none for the
 		  unwatched storm, every open for the watched one.
@@ -2260,7 +2310,7 @@ open_report()
 			The agent's CPU time over the storm and the settle time (schedstat), its \`file_open\`
 			records delivered (\`events.file_open.delivered\`: the storm's and anyone else's), CPU per
 			event, and the BPF time per open of the storm (Σ runs × ns per run of the file sensor's
-			programs, \`kernel.bpf_stats_enabled=1\`, over the storm's opens: what each open paid
+			programs in the stats runs, over the storm's opens: what each open paid
 			in the kernel, watched or not). Medians, range in brackets.
 
 			| storm | agent CPU s | file_open delivered | µs CPU per event | BPF ns per open | file_open lost |
@@ -2384,8 +2434,8 @@ conn_report()
 		($CONN_SIZING). Each configuration ran $REPEAT time(s), interleaved like the exec storm, the
 		same disturbance rules applying; the connect storm took $CONN_ELAPSED s.
 
-		- **penguard**: \`run -o none --export … --stats-file\` with its built-in policies, BPF run
-		  times on. Its network policy leaves loopback out: these are connections no rule reports.
+		- **penguard**: \`run -o none --export … --stats-file\` with its built-in policies, BPF
+		  stats off (program times from stats runs, see Method). Its network policy leaves loopback out: these are connections no rule reports.
 		  Events delivered: the storm's network lines in the export (its binary); lost: the
 		  kernel's \`events.network_connect\`, \`network_accept\` and \`network_close\` \`.lost\`
 		  together. Expected: none.
@@ -2443,7 +2493,7 @@ conn_report()
 		\`.delivered\` together: the storm's and anyone else's) and those it lost; CPU per record
 		delivered (penguard-all only: under the built-in policies the agent spends on other things);
 		the BPF time per connection (Σ runs × ns per run of the network sensor's programs,
-		\`kernel.bpf_stats_enabled=1\`, over the storm's $total connections: what each connect,
+		in the stats runs, over the storm's $total connections: what each connect,
 		accept and two closes paid in the kernel); and the storm's lines in the export by type.
 		Medians, range in brackets.
 
@@ -2571,7 +2621,7 @@ mkdir -p "$(dirname "$OUT")"
 
 			### penguard's policies
 
-			The same agent run the same way (\`run -o none --export … --stats-file\`, BPF run times on),
+			The same agent run the same way (\`run -o none --export … --stats-file\`, BPF times from stats runs),
 			only its policies changed: the built-in one reports every exec and exit; the others load
 			\`--no-default-policies --policy-dir "" --policy FILE\` instead, files written to
 			\`$RBB/policies/\` and checked with \`penguard policy check\` first:
@@ -2667,9 +2717,10 @@ mkdir -p "$(dirname "$OUT")"
 		echo "The agent's stats hold no \`sensors.*.programs\` (an older agent): no BPF times."
 	else
 		cat <<-EOF
-			What the kernel measured of each of penguard's BPF programs over the penguard runs above, as
-			the agent reports it at exit (stats file, \`.sensors.<sensor>.programs\`: \`bpf_prog_info\`
-			run count, and run time / runs, timed with \`kernel.bpf_stats_enabled=1\`). Runs count
+			What the kernel measured of each of penguard's BPF programs in the stats runs (each timed
+			penguard run above followed by the same run with \`kernel.bpf_stats_enabled=1\`, left out
+			of every ratio), as the agent reports it at exit (stats file,
+			\`.sensors.<sensor>.programs\`: \`bpf_prog_info\` run count, and run time / runs). Runs count
 			everything the hook saw while the agent was loaded: the storm's $TOTAL execs (and as many
 			vforks and exits) plus the rest of the machine. Medians over the repetitions, range in
 			brackets.
@@ -2825,10 +2876,13 @@ mkdir -p "$(dirname "$OUT")"
 		  (\`BENCH_TARGET_S\`, aiming a quarter over), capped at $MAX_EXECS execs in all (\`BENCH_MAX_EXECS\`):
 		  a storm of half a second is mostly start-up and scheduling noise.
 		- **BPF run time** is the kernel's own (\`bpf_prog_info.run_time_ns\`), which it keeps only while
-		  \`kernel.bpf_stats_enabled=1\`: the script turns that on for each penguard run and puts the
-		  previous value back after it (and on exit). It costs a couple of clock reads per program
-		  run, well under a µs per exec against the $BASE_EXEC_US µs an exec costs here, and is in
-		  penguard's ratios above (the peers run without it).
+		  \`kernel.bpf_stats_enabled=1\`. That costs two clock reads around every program run (tens
+		  of ns each in a VM: more than some of the programs themselves), a cost the peers do not
+		  pay and a deployed agent does not either. So penguard's timed runs leave it off, like the
+		  peers', and each is followed by a **stats run**: the same configuration and storm again,
+		  with it on (put back after, and on exit), left out of every ratio and of the agent's CPU.
+		  The BPF times (per program, per exec, open or connection) are the stats runs'; a tiny
+		  program's time includes part of the clock reads around it.
 		- **Agent CPU per event** takes the agent's CPU over the same window as the storm's CPU s
 		  (storm + settle), but \`.delivered\` over the agent's whole life (a few more events from the
 		  idle wait before the storm): it slightly flatters the agent on a busy machine, not on a quiet one.
