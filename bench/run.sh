@@ -660,7 +660,7 @@ penguard_books()
 		[$s, .key] + ([.value.runs, .value.ns_per_run, .value.recursion_misses] |
 			map(if type == "number" then tostring else "-" end)) | @tsv' \
 		"$d/stats.json" 2>/dev/null |
-		awk -F'\t' -v OFS='\t' -v t="$timed" 't != 1 { $4 = "-" } { print }' >"$d/programs.tsv" || true
+		awk -F'\t' -v OFS='\t' -v t="$timed" 't != 1 { $3 = $4 = "-" } { print }' >"$d/programs.tsv" || true
 	if [[ ! -s $d/programs.tsv ]]; then
 		R_NOTE+="stats have no sensors.*.programs (older agent?): no BPF times; "
 	elif ((PG_STATS_RUN)) && [[ $timed != 1 ]]; then
@@ -809,13 +809,11 @@ run_penguard()
 # on, for the times of its programs. Its books row joins BOOKS (and its
 # programs PROGS) after PREFIX (tab-separated: repetition, disturbed 0,
 # …), its columns BLANK (numbers, space-separated: the agent's CPU) "-":
-# the ratios and the agent's CPU come from the timed runs alone. Leaves
-# the R_* of the timed run as they were.
+# the ratios and the agent's CPU come from the timed runs alone. The R_*
+# are its own after: callers run it last, once the timed run's are written.
 stats_run()
 {
 	local d=$1 label=$2 prefix=$3 blank=$4 books=$5 progs=$6 runner=$7
-	local st=$R_STATUS deliv=$R_DELIV lost=$R_LOST note=$R_NOTE storm=$STORM bg=$R_BG
-	local attr=$R_ATTR foreign=$R_FOREIGN moncpu=$R_MONCPU
 
 	shift 7
 	mkdir -p "$d"
@@ -834,8 +832,6 @@ stats_run()
 	else
 		log "$label, BPF stats run: ${R_STATUS:-no books}${R_NOTE:+ ($R_NOTE)}"
 	fi
-	R_STATUS=$st; R_DELIV=$deliv; R_LOST=$lost; R_NOTE=$note; STORM=$storm; R_BG=$bg
-	R_ATTR=$attr; R_FOREIGN=$foreign; R_MONCPU=$moncpu
 }
 
 # mon_storm DIR SKIP READY… -- STORM…: with a peer monitor just started in
@@ -1435,7 +1431,7 @@ orun_penguard()
 	jq -r '(.sensors.file.programs // {}) | to_entries[] |
 		[.key, (.value.runs | tostring), (.value.ns_per_run | tostring)] | @tsv' \
 		"$d/stats.json" >"$d/programs.tsv" 2>/dev/null || true
-	((PG_TIMED)) || sed -i 's/\t[^\t]*$/\t-/' "$d/programs.tsv"
+	((PG_TIMED)) || sed -i 's/\t[^\t]*\t[^\t]*$/\t-\t-/' "$d/programs.tsv"
 	bpf=$(awk -F'\t' -v n="$(($3 * LOOPS))" '$3 ~ /^[0-9.]+$/ { s += $2 * $3; k = 1 }
 		END { if (k) printf "%.0f", s / n; else print "-" }' "$d/programs.tsv")
 	# per event only where events are what the agent spent on
@@ -1846,7 +1842,7 @@ crun_penguard()
 		(.value.programs // {}) | to_entries[] |
 		[$s, .key, (.value.runs | tostring), (.value.ns_per_run | tostring)] | @tsv' \
 		"$d/stats.json" >"$d/programs.tsv" 2>/dev/null || true
-	((PG_TIMED)) || sed -i 's/\t[^\t]*$/\t-/' "$d/programs.tsv"
+	((PG_TIMED)) || sed -i 's/\t[^\t]*\t[^\t]*$/\t-\t-/' "$d/programs.tsv"
 	# BPF time per connection of the storm: every network program but the
 	# seeding iterators (they run once, at start), over the connections.
 	bpf=$(awk -F'\t' -v n="$total" '$2 !~ /^iter_/ && $4 ~ /^[0-9.]+$/ { s += $3 * $4; k = 1 }
