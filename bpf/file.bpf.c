@@ -289,24 +289,19 @@ static __always_inline int pg_file_op(struct pg_file_heap *h, const struct pg_po
 {
 	const int lsm = hook == PG_HOOK_LSM, before = hook != PG_HOOK_NONE;
 	struct pg_file_event *e = &h->ev;
-	__u64 now;
 	int act;
 
 	pg_file_select(&h->fm, m, d, typed);
 	if (d2)
 		pg_file_select(&h->fm, m, d2, typed);
-	/*
-	 * Nothing matched, the common case, leaves before the clock: a
-	 * clock read costs ~45 ns in a VM (pvclock), a third of an
-	 * unwatched open's program on the reference host.
-	 */
-	if (pg_mask_empty(&h->fm.sel))
-		return 0;
-	now = bpf_ktime_get_ns();
-	act = pg_file_decide(&h->fm, m, &e->verdict, &e->matched, lsm, now);
+	act = pg_file_decide(&h->fm, m, &e->verdict, &e->matched, lsm);
 	if (act == PG_FILE_NO_RECORD)
 		return 0;
-	e->hdr.ktime = now;
+	/*
+	 * The clock only for a record: a read costs ~45 ns in a VM
+	 * (pvclock), a third of an unwatched open's program.
+	 */
+	e->hdr.ktime = bpf_ktime_get_ns();
 	if (before)
 		result = act == PG_FILE_DENY ? -EPERM : 0;
 	pg_file_record_init(h, type, xflags | (before ? PG_FILE_F_BEFORE : 0), result, a);
@@ -695,8 +690,10 @@ static __always_inline int pg_tp_fd_op(struct pg_file_heap *h, const struct pg_p
 
 /*
  * Append the directory a path string is relative to: @dfd's file, or the
- * cwd for AT_FDCWD. Nothing for absolute strings (the agent does not
- * join them) or when the fd is not a file.
+ * cwd for AT_FDCWD; for an absolute string, the process's root, which
+ * is not "/" in a chroot (its "/etc/shadow" is the jail's). Nothing when
+ * the fd is not a file. One append for the three: each is a path walk,
+ * which the 5.10 verifier walks again in every program.
  */
 static __always_inline __u16 pg_tp_base(struct pg_file_heap *h, struct task_struct *task, long dfd,
 					__u32 str_off, __u16 str_len, __u32 f_trunc, __u32 f_err)
@@ -704,22 +701,29 @@ static __always_inline __u16 pg_tp_base(struct pg_file_heap *h, struct task_stru
 	struct pg_file_ref r;
 	struct fs_struct *fs;
 	struct file *file;
+	__u64 d, mnt;
 
-	if (str_len && h->data[str_off & PG_FILE_OFF_MASK] == '/')
-		return 0;
-	if ((int)dfd == AT_FDCWD) {
+	if ((str_len && h->data[str_off & PG_FILE_OFF_MASK] == '/') || (int)dfd == AT_FDCWD) {
 		fs = task->fs;
 		if (!fs)
 			return 0;
-		return pg_file_append_path(h, (__u64)fs->pwd.dentry, (__u64)fs->pwd.mnt, f_trunc,
-					   f_err, 0);
+		if (str_len && h->data[str_off & PG_FILE_OFF_MASK] == '/') {
+			d = (__u64)fs->root.dentry;
+			mnt = (__u64)fs->root.mnt;
+		} else {
+			d = (__u64)fs->pwd.dentry;
+			mnt = (__u64)fs->pwd.mnt;
+		}
+	} else {
+		if (!task->files)
+			return 0;
+		file = pg_fd_file_core(task->files->fdt, (int)dfd);
+		if (!file || pg_file_fields_core(h, file, &r))
+			return 0;
+		d = (__u64)r.dentry;
+		mnt = (__u64)r.mnt;
 	}
-	if (!task->files)
-		return 0;
-	file = pg_fd_file_core(task->files->fdt, (int)dfd);
-	if (!file || pg_file_fields_core(h, file, &r))
-		return 0;
-	return pg_file_append_path(h, (__u64)r.dentry, (__u64)r.mnt, f_trunc, f_err, 0);
+	return pg_file_append_path(h, d, mnt, f_trunc, f_err, 0);
 }
 
 /* pg_tp_user_path() @how */

@@ -147,8 +147,7 @@ static __always_inline int pg_host_decide_as(struct pg_host_heap *h, __u16 type,
 	m = pg_host_candidates(&h->sel, &gen, type, kind);
 	if (!m)
 		return PG_POLICY_NO_RECORD;
-	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, can_deny, can_kill,
-				bpf_ktime_get_ns());
+	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, can_deny, can_kill);
 }
 
 static __always_inline int pg_host_decide(struct pg_host_heap *h, __u16 type, __u16 kind,

@@ -259,8 +259,7 @@ static __always_inline int pg_net_decide(struct pg_net_heap *h, __u16 type, int 
 	if (m->uses & PG_USES_NET_PORTS)
 		im = pg_policy_id(gen, PG_ID_PORT, local ? e->sport : e->dport);
 	pg_mask_apply(&h->sel, &m->any[PG_SEL_PORT], im ? &im->pos : NULL, im ? &im->neg : NULL);
-	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, can_deny, can_kill,
-				bpf_ktime_get_ns());
+	return pg_policy_decide(&h->sel, &h->one, m, gen, v, matched, can_deny, can_kill);
 }
 
 /* ---- records ---- */

@@ -418,9 +418,9 @@ static __always_inline void pg_file_select(struct pg_file_match *fm,
  */
 static __always_inline int pg_file_decide(struct pg_file_match *fm, const struct pg_policy_masks *m,
 					  struct pg_verdict *v, struct pg_rule_mask *matched,
-					  int can_deny, __u64 now)
+					  int can_deny)
 {
-	return pg_policy_decide(&fm->sel, &fm->one, m, fm->gen, v, matched, can_deny, 1, now);
+	return pg_policy_decide(&fm->sel, &fm->one, m, fm->gen, v, matched, can_deny, 1);
 }
 
 #endif /* PENGUARD_LIB_FILE_MATCH_BPF_H */

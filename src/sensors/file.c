@@ -313,7 +313,9 @@ int pg_file_decode(const void *rec, size_t size, struct pg_file_view *v)
  * the caller passed is joined to it as written. ".." is taken lexically
  * (a symlink in the argument is not followed), which is what a rule
  * written as a path means; the identity check the policy engine adds
- * (lstat) covers the rest.
+ * (lstat) covers the rest. An absolute string's base is the process's
+ * root ("/", or a chroot's folder), which ".." never climbs above, as the
+ * kernel's lookup does not.
  */
 int pg_file_join_path(struct pg_buf *out, const char *base, size_t bn, const char *path, size_t n)
 {
@@ -324,7 +326,7 @@ int pg_file_join_path(struct pg_buf *out, const char *base, size_t bn, const cha
 	/* a NUL inside a length-counted string ends it: the C string would anyway */
 	n = strnlen(path, n);
 	bn = strnlen(base, bn);
-	if (n && path[0] == '/') {
+	if (n && path[0] == '/' && !bn) {
 		part[0] = path, plen[0] = n;
 		part[1] = "", plen[1] = 0;
 	} else {
@@ -338,6 +340,9 @@ int pg_file_join_path(struct pg_buf *out, const char *base, size_t bn, const cha
 		pg_buf_putc(out, '/');
 	for (i = 0; i < 2; i++) {
 		const char *s = part[i], *end = part[i] + plen[i];
+
+		if (i == 1 && plen[1] && part[1][0] == '/')
+			depth = 0; /* the base is the root */
 
 		while (s < end && !out->failed) {
 			const char *c = s;

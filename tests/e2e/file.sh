@@ -207,6 +207,23 @@ t_file_chroot() {
 	check file_chroot "$FX" ".file_open.process.pid == $FPID and $(f_ok file_open)" && ok file_chroot
 }
 
+# A chrooted process's absolute path names a file of its jail, not of the
+# host: "rm /victim" in a jail made inside the watched tree removes the
+# tree's file, reported with its real path (the syscall backend joins the
+# string to the process's root, and keeps the string as the argument).
+t_file_chroot_unlink() {
+	command -v chroot >/dev/null || { skip file_chroot_unlink "no chroot command"; return; }
+	mkdir -p "$D/jail/bin"
+	cp /bin/busybox "$D/jail/bin/busybox" 2>/dev/null ||
+		{ skip file_chroot_unlink "no /bin/busybox to put in the jail"; return; }
+	echo x >"$D/jail/victim"
+	frun chroot "$D/jail" /bin/busybox rm /victim
+	[ $FRC = 0 ] || { fail file_chroot_unlink "rm in the chroot failed: rc=$FRC"; return; }
+	fev file_chroot_unlink file file_unlink "$D/jail/victim" $FPID "rm /victim in a chroot at $D/jail" \
+		"$(f_ok file_unlink) and (.file_unlink.file.argument // \"/victim\") == \"/victim\"" &&
+		ok file_chroot_unlink
+}
+
 # From another mount namespace: the file as such, and through a bind mount
 # made only in that namespace
 t_file_mntns() {
@@ -890,7 +907,7 @@ t_file_default() {
 }
 
 FILE_MAIN_TESTS="t_file_abs t_file_name t_file_relative t_file_dotdot t_file_symlink_open t_file_openat
-t_file_chroot t_file_mntns t_file_hardlink t_file_bindmount t_file_deep t_file_real_shadow
+t_file_chroot t_file_chroot_unlink t_file_mntns t_file_hardlink t_file_bindmount t_file_deep t_file_real_shadow
 t_file_write t_file_create t_file_rename t_file_chmod t_file_chown t_file_unlink
 t_file_truncate t_file_link t_file_mmap_exec t_file_refused t_file_io_uring t_file_io_uring_paths t_file_compat
 t_file_stats"

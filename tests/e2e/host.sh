@@ -318,6 +318,25 @@ t_host_module() {
 		$h.name == "pg_no_such_mod"' && ok host_module
 }
 
+# The kexec calls where the kernel has them (the VM kernels; not this
+# host's), each refused before it changes anything: reported with the
+# error, the flags and kexec_file_load's command line.
+t_host_kexec() {
+	# where they are missing, host_unavailable says "skip host_kexec" and why
+	[ -z "$(echo "$PROBE" | jq -r '.unavailable[]? | select(.kind == "kexec") | .kind')" ] || return 0
+	_out=$("$PGHOST" kexec 2>&1)
+	_pid=$(hpid "$_out")
+	[ -n "$_pid" ] || { fail host_kexec "pg-host kexec: $_out"; return; }
+	# EINVAL, or EPERM where lockdown or kexec_load_disabled refuses first
+	hchg host_kexec "$_pid" kexec_load || return
+	check host_kexec "$HX" '.host_change.host as $h | $h.kind == "kexec" and
+		($h.error == "EINVAL" or $h.error == "EPERM") and $h.flags == "1"' || return
+	hchg host_kexec "$_pid" kexec_file_load || return
+	check host_kexec "$HX" '.host_change.host as $h | $h.kind == "kexec" and
+		($h.error == "EINVAL" or $h.error == "EPERM") and $h.arguments == "pg_arg=1" and
+		$h.flags == "2147483648"' && ok host_kexec
+}
+
 # bpf(BPF_PROG_LOAD) by another process than the agent: type and name.
 t_host_bpf() {
 	_out=$("$PGHOST" bpfload 2>&1)
@@ -595,7 +614,7 @@ EOF
 	ok host_unavailable
 }
 
-HOST_TESTS="t_host_creds t_host_exec_setuid t_host_exec_filecap t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_newmount t_host_hostname t_host_calls t_host_module t_host_modload t_host_bpf t_host_ptrace t_host_sysctl t_host_unwatched"
+HOST_TESTS="t_host_creds t_host_exec_setuid t_host_exec_filecap t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_newmount t_host_hostname t_host_calls t_host_module t_host_kexec t_host_modload t_host_bpf t_host_ptrace t_host_sysctl t_host_unwatched"
 HOST_OWN_TESTS="t_host_default t_host_kind t_host_exec_selected t_host_sysctl_enforce t_host_unavailable"
 
 host_tests() {

@@ -39,6 +39,12 @@
  *       zero bytes (not an ELF: ENOEXEC), finit_module of /dev/null
  *       (EINVAL or ENOEXEC) with arguments "pg_arg=1", delete_module of
  *       "pg_no_such_mod" (ENOENT). Prints "pid=P".
+ *   kexec
+ *       the kexec calls, each refused before it reads or changes anything
+ *       (a loaded crash kernel stays loaded): kexec_load with
+ *       KEXEC_ON_CRASH and 17 segments, one more than the kernel takes
+ *       (EINVAL), kexec_file_load(-1, -1) with command line "pg_arg=1"
+ *       and an undefined flag (EINVAL). Prints "pid=P".
  *   fileless memfd|deleted
  *       runs a copy of /bin/true that has no name on any file system: from
  *       a memfd, or from a file unlinked after it was opened (fexecve).
@@ -237,6 +243,17 @@ static int modcalls(void)
 	if (fd >= 0)
 		syscall(SYS_finit_module, fd, "pg_arg=1", 0);
 	syscall(SYS_delete_module, "pg_no_such_mod", O_NONBLOCK);
+	return 0;
+}
+
+static int kexec(void)
+{
+	static const char cmdline[] = "pg_arg=1";
+
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	syscall(SYS_kexec_load, 0UL, 17UL, NULL, 1UL /* KEXEC_ON_CRASH */);
+	syscall(SYS_kexec_file_load, -1, -1, sizeof(cmdline), cmdline, 0x80000000UL);
 	return 0;
 }
 
@@ -475,6 +492,8 @@ int main(int argc, char **argv)
 		return vmwrite(atoi(argv[2]), strtoul(argv[3], NULL, 16));
 	if (argc == 2 && !strcmp(argv[1], "modcalls"))
 		return modcalls();
+	if (argc == 2 && !strcmp(argv[1], "kexec"))
+		return kexec();
 	if (argc == 3 && !strcmp(argv[1], "fileless"))
 		return fileless(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "newmount"))
@@ -493,9 +512,10 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
-	fprintf(stderr, "usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
-			"PID | vmwrite PID ADDR | target | modcalls | fileless memfd|deleted | "
-			"newmount DIR | modload FILE NAME | filecap FILE | compat UID fork|exec | "
-			"sysctl VALUE [wait]\n");
+	fprintf(stderr,
+		"usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
+		"PID | vmwrite PID ADDR | target | modcalls | kexec | fileless memfd|deleted | "
+		"newmount DIR | modload FILE NAME | filecap FILE | compat UID fork|exec | "
+		"sysctl VALUE [wait]\n");
 	return 2;
 }

@@ -324,12 +324,19 @@ static void test_file_join_relative(void **state)
 	check_join("/home/u", "dir/", "/home/u/dir");
 }
 
-static void test_file_join_absolute_ignores_base(void **state)
+/* An absolute string's base is the process's root: "/", or a chroot's */
+static void test_file_join_absolute_under_root(void **state)
 {
 	(void)state;
-	check_join("/home/u", "/etc/shadow", "/etc/shadow");
+	check_join("/", "/etc/shadow", "/etc/shadow");
 	check_join("", "/etc/shadow", "/etc/shadow");
-	check_join("/home/u", "/", "/");
+	check_join("/", "/", "/");
+	check_join("/srv/jail", "/etc/shadow", "/srv/jail/etc/shadow");
+	check_join("/srv/jail", "/", "/srv/jail");
+	/* never above the chroot, as the kernel's lookup */
+	check_join("/srv/jail", "/../etc/shadow", "/srv/jail/etc/shadow");
+	check_join("/srv/jail", "/a/../../../x", "/srv/jail/x");
+	check_join("/srv/jail", "/..", "/srv/jail");
 }
 
 static void test_file_join_dotdot(void **state)
@@ -341,8 +348,8 @@ static void test_file_join_dotdot(void **state)
 	check_join("/a", "..", "/");
 	/* never above the root */
 	check_join("/", "../../../etc/shadow", "/etc/shadow");
-	check_join("/home", "/../etc/shadow", "/etc/shadow");
-	check_join("/home", "/..", "/");
+	check_join("/", "/../etc/shadow", "/etc/shadow");
+	check_join("/", "/..", "/");
 	/* ".." in the base too */
 	check_join("/a/b/../c", "d", "/a/c/d");
 	/* names that merely start with dots are names */
@@ -727,7 +734,7 @@ int main(void)
 		cmocka_unit_test(test_file_decode_rejects_sum),
 		cmocka_unit_test(test_file_dispatch_counts_malformed),
 		cmocka_unit_test(test_file_join_relative),
-		cmocka_unit_test(test_file_join_absolute_ignores_base),
+		cmocka_unit_test(test_file_join_absolute_under_root),
 		cmocka_unit_test(test_file_join_dotdot),
 		cmocka_unit_test(test_file_join_slashes_and_dots),
 		cmocka_unit_test(test_file_join_without_base),
