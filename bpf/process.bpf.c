@@ -264,19 +264,22 @@ static __always_inline void pg_fill_file(struct pg_exec_heap *h, struct file *fi
  * not pointers: a freed dentry's address can come back as another one.
  * (A parent exec'ing at this very moment may be read half-updated: the
  * worst case is a full walk, or strings of the parent's previous image.)
+ * @self, @pst: the pg_procs entries of the process and of its parent (NULL:
+ * none), which the caller looked up; the shortcuts compare with @pst.
  */
 static __always_inline void pg_fill_task(struct pg_exec_heap *h, struct task_struct *task,
 					 const struct pg_runtime_config *cfg,
-					 struct pg_proc_state *st, bool shortcuts)
+					 struct pg_proc_state *st, const struct pg_proc_state *self,
+					 const struct pg_proc_state *pst, bool shortcuts)
 {
 	struct pg_exec_event *e = &h->ev;
 	struct fs_struct *fs = task->fs;
 	struct tty_struct *tty = task->signal->tty;
 	struct kernfs_node *kn = pg_task_cgroup_kn(task, cfg->cgroup_subsys);
-	struct pg_proc_state *pst;
 
-	pg_fill_task_ctx(task, &e->task);
-	pst = shortcuts && e->task.ppid ? pg_proc_state(e->task.ppid) : NULL;
+	pg_fill_task_ctx_st(task, &e->task, self, pst);
+	if (!shortcuts)
+		pst = NULL;
 	e->pad = 0;
 	e->pad2 = 0;
 	e->start_ktime = task->group_leader->start_time;
@@ -487,7 +490,7 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 {
 	const struct pg_runtime_config *cfg = pg_config_get();
 	struct pg_exec_heap *h = pg_heap(&pg_exec_heap);
-	struct pg_proc_state *stp, st = { .gen = PG_GEN_NONE };
+	struct pg_proc_state *stp, *pst, st = { .gen = PG_GEN_NONE };
 	struct pg_exec_event *e;
 	struct fs_struct *fs;
 	struct file *file;
@@ -521,7 +524,10 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 	} else {
 		st.ktime = e->hdr.ktime;
 		pg_procs_insert(tgid, &st, BPF_ANY);
+		stp = pg_proc_state(tgid);
 	}
+	/* held to the end: each lookup is a hash walk, six of them were a tenth of this */
+	pst = pg_proc_state(task->real_parent->tgid);
 
 	/* binary: the file actually executed (the interpreter, for scripts) */
 	fs = task->fs;
@@ -550,8 +556,8 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 		}
 	}
 
-	pg_fill_task(h, task, cfg, &st, true);
-	pg_exec_policy(h, task, cfg, &st, e->task.ppid ? pg_proc_state(e->task.ppid) : NULL, 1);
+	pg_fill_task(h, task, cfg, &st, stp, pst, true);
+	pg_exec_policy(h, task, cfg, &st, pst, 1);
 	off = h->off;
 
 	/* argv, straight from the new stack: resident, since exec just wrote it */
@@ -579,7 +585,6 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 	 */
 	if (pg_output_to(&pg_proc_events, e, sizeof(*e) + (off & (PG_DATA_SIZE - 1))))
 		st.cwd_ino = st.cgroup_id = 0;
-	stp = pg_proc_state(tgid);
 	if (stp) {
 		st.ktime = stp->ktime;
 		*stp = st;
@@ -603,6 +608,7 @@ static __always_inline int pg_handle_exit(struct task_struct *task)
 {
 	struct pg_process_key claim;
 	struct pg_exit_event e = {};
+	struct pg_proc_state *st;
 	__u8 one = 1;
 	int multi;
 	__u32 tgid;
@@ -619,9 +625,9 @@ static __always_inline int pg_handle_exit(struct task_struct *task)
 		return 0; /* another thread claimed it */
 	e.hdr.type = PG_EVENT_PROCESS_EXIT;
 	e.hdr.ktime = bpf_ktime_get_ns();
-	pg_fill_task_ctx(task, &e.task);
-	pg_simple_verdict(&e.verdict, pg_proc_state(tgid), PG_EVENT_PROCESS_EXIT, tgid,
-			  e.hdr.ktime);
+	st = pg_proc_state(tgid);
+	pg_fill_task_ctx_st(task, &e.task, st, pg_proc_state(task->real_parent->tgid));
+	pg_simple_verdict(&e.verdict, st, PG_EVENT_PROCESS_EXIT, tgid, e.hdr.ktime);
 	if (bpf_map_delete_elem(&pg_procs, &tgid) && !multi &&
 	    bpf_map_update_elem(&pg_exit_claims, &claim, &one, BPF_NOEXIST))
 		return 0;
@@ -643,15 +649,18 @@ static __always_inline int pg_handle_fork(struct task_struct *parent, struct tas
 	e.hdr.ktime = bpf_ktime_get_ns();
 	e.task.proc.pid = child->tgid;
 	e.task.proc.ktime = child->start_time;
-	pg_task_key(parent, &e.task.parent);
 	/*
 	 * Its entry: the key, the claim its exit will take (pg_handle_exit),
 	 * and its parent's cwd and cgroup identities: the agent's copy of a
 	 * fork starts as its parent's, so its children may refer to it too.
 	 */
+	e.task.parent.ktime = parent->group_leader->start_time;
+	e.task.parent.pid = parent->tgid;
 	pst = pg_proc_state(e.task.parent.pid);
-	if (pst)
+	if (pst) {
+		e.task.parent.ktime = pst->ktime;
 		st = *pst; /* a fork is its parent's image: same cwd, cgroup, policy masks */
+	}
 	st.ktime = e.task.proc.ktime;
 	pg_simple_verdict(&e.verdict, pst, PG_EVENT_PROCESS_FORK, e.task.proc.pid, e.hdr.ktime);
 	pg_procs_insert(e.task.proc.pid, &st, BPF_ANY);
@@ -722,7 +731,8 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	pg_fill_file(h, exe);
 	e->filename_len = 0;
 	/* seeds walk everything: the iterator meets children before parents too */
-	pg_fill_task(h, task, cfg, &st, false);
+	pg_fill_task(h, task, cfg, &st, pg_proc_state(task->tgid),
+		     pg_proc_state(task->real_parent->tgid), false);
 	/* what it selects, for its exit and its children (no action: it runs already) */
 	pg_exec_policy(h, task, cfg, &st, NULL, 0);
 	/* another process's argv is not readable from here: the agent

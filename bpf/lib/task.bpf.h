@@ -54,6 +54,30 @@ static __always_inline void pg_fill_task_ctx(struct task_struct *task, struct pg
 }
 
 /*
+ * pg_fill_task_ctx() for a caller that holds the states already: @st the
+ * task's process's, @pst its parent's (NULL: none). Each lookup is a hash
+ * walk, and the process lifecycle handlers need the states anyway.
+ */
+static __always_inline void pg_fill_task_ctx_st(struct task_struct *task,
+						struct pg_event_process *c,
+						const struct pg_proc_state *st,
+						const struct pg_proc_state *pst)
+{
+	/* both fallbacks first, unconditionally: see pg_task_ktime() */
+	__u64 fork_time = task->group_leader->start_time;
+	__u64 pfork_time = task->real_parent->group_leader->start_time;
+
+	c->proc.pid = task->tgid;
+	c->proc.pad = 0;
+	c->proc.ktime = st ? st->ktime : fork_time;
+	c->parent.pid = task->real_parent->tgid;
+	c->parent.pad = 0;
+	c->parent.ktime = pst ? pst->ktime : pfork_time;
+	c->tid = task->pid;
+	c->ppid = c->parent.pid;
+}
+
+/*
  * The same from an untyped task pointer (bpf_get_current_task() in LSM and
  * kprobe programs on 5.10, which has no bpf_get_current_task_btf()):
  * every read through a helper.
