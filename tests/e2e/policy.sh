@@ -245,10 +245,13 @@ EOF
 		ok policy_unseeded
 }
 
-# a rate limit caps a flood and counts the rest
+# a rate limit caps a flood and counts the rest: on execs (the process
+# sensor's own verdict) and on file opens (the verdict the other sensors
+# share, which reads the clock only for a rule with a limit)
 t_policy_rate_limit() {
 	_m=$(mark prate)
 	bin_copy "$WORK/rate/pg-testbin"
+	echo x >"$WORK/rate/watched"
 	pol_write prate <<EOF
 name: rate
 rules:
@@ -256,18 +259,28 @@ rules:
     on: [process_exec]
     match: {binary: [$WORK/rate/pg-testbin]}
     rate_limit: {max: 5, per: global, interval: 1h}
+  - name: capped-file
+    on: [file_open]
+    match: {path: [$WORK/rate/watched]}
+    rate_limit: {max: 3, per: global, interval: 1h}
 EOF
 	pol_agent prate prate || { fail policy_rate_limit "agent did not start"; return; }
-	# storm: the spawner itself is the first exec, then its 40 children
+	# storm: the spawner itself is the first exec, then its 40 children;
+	# then 10 execs more, each opening the watched file once
 	"$WORK/rate/pg-testbin" storm 1 40 "$_m"
+	for _i in 1 2 3 4 5 6 7 8 9 10; do
+		"$WORK/rate/pg-testbin" open "$WORK/rate/watched" r
+	done
 	sleep 0.5
 	agent_stop prate
 	_n=$(count_events prate "$_m" '.process_exec.policy.rule == "capped"')
-	if [ "$_n" = 5 ] && jq -e '.policies[0].rules[0].rate_limited == 36 and
-		.policies[0].rules[0].matched == 41' "$WORK/prate.stats" >/dev/null; then
-		ok "policy_rate_limit (5 reported, 36 suppressed and counted)"
+	_f=$(count_events prate "$WORK/rate/watched" '.file_open.policy.rule == "capped-file"')
+	if [ "$_n" = 5 ] && [ "$_f" = 3 ] && jq -e '.policies[0].rules[0].rate_limited == 46 and
+		.policies[0].rules[0].matched == 51 and .policies[0].rules[1].rate_limited == 7 and
+		.policies[0].rules[1].matched == 10' "$WORK/prate.stats" >/dev/null; then
+		ok "policy_rate_limit (execs: 5 reported, 46 suppressed; opens: 3 reported, 7 suppressed)"
 	else
-		fail policy_rate_limit "$_n reported; $(jq -c .policies "$WORK/prate.stats")"
+		fail policy_rate_limit "$_n execs and $_f opens reported; $(jq -c .policies "$WORK/prate.stats")"
 	fi
 }
 
