@@ -567,25 +567,8 @@ int BPF_PROG(fentry_mmap_file, struct file *file, unsigned long prot, unsigned l
 /*
  * The file behind an fd comes from lib/fd.bpf.h: typed from fd_array
  * while the table is the embedded one, else untyped, which since 6.2
- * bpf_rdonly_cast() types again (below).
+ * bpf_rdonly_cast() types again (lib/fd.bpf.h).
  */
-
-/*
- * The generic cast kfunc of 6.2 (commit a35b9af4ec2c "bpf: Add a kfunc for
- * generic type cast"): an untyped pointer becomes a read-only typed one,
- * read with plain loads like any BTF pointer. Weak: on 6.1 it does not
- * exist, libbpf leaves the call unresolved, and the verifier removes it
- * as dead code, which it must be there: pg_have_rdonly_cast() is a CO-RE
- * constant, true from 6.2 on, where the cgroup storage helpers arrived
- * in the same release (commit c4bcfb38a95e "bpf: Implement cgroup
- * storage available to non-cgroup-attached bpf progs").
- */
-extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym __weak;
-
-static __always_inline int pg_have_rdonly_cast(void)
-{
-	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_cgrp_storage_get);
-}
 
 /*
  * f_path, f_flags and f_mode of an untyped file: one helper read of the

@@ -1121,6 +1121,40 @@ struct pg_sys_exit_args {
 	long ret;
 };
 
+/*
+ * The same from 6.2 on, typed by bpf_rdonly_cast(): plain loads, where
+ * the helper reads above and in pg_net_sock_addrs() were about half of
+ * an accept's program. Fills e's addresses; the socket, or NULL if @fd
+ * is no TCP socket.
+ */
+static __always_inline struct sock *pg_net_fd_tcp_typed(long fd, struct pg_net_event *e)
+{
+	struct file *file = pg_fd_file_typed(fd);
+	struct socket *sock;
+	struct sock *sk;
+	__u8 f;
+
+	if (!file || !file->f_inode || (file->f_inode->i_mode & PG_S_IFMT) != PG_S_IFSOCK)
+		return NULL;
+	sock = bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
+	sk = sock ? sock->sk : NULL;
+	if (!sk || sk->sk_protocol != IPPROTO_TCP)
+		return NULL;
+	__builtin_memset(e->saddr, 0, 16);
+	__builtin_memset(e->daddr, 0, 16);
+	e->sport = sk->__sk_common.skc_num;
+	e->dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (sk->__sk_common.skc_family == AF_INET6) {
+		pg_net_addr_v6(&e->family, e->daddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32);
+		pg_net_addr_v6(&f, e->saddr, sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+	} else {
+		e->family = PG_NET_V4;
+		__builtin_memcpy(e->daddr, &sk->__sk_common.skc_daddr, 4);
+		__builtin_memcpy(e->saddr, &sk->__sk_common.skc_rcv_saddr, 4);
+	}
+	return sk;
+}
+
 /* @fd: the accepted socket's; @net_flags: PG_NET_F_IO_URING for a ring's accept */
 static __always_inline int pg_net_accept(long fd, __u32 net_flags)
 {
@@ -1135,12 +1169,18 @@ static __always_inline int pg_net_accept(long fd, __u32 net_flags)
 	/* a rule on the close alone still needs the connection remembered */
 	if (!h || !pg_net_wanted(h, PG_EVENT_NET_ACCEPT, PG_EVENT_NET_CLOSE, IPPROTO_TCP, 1))
 		return 0;
-	sk = pg_net_fd_sock(fd);
-	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
-		return 0;
 	e = &h->ev;
+	if (pg_have_rdonly_cast()) {
+		sk = pg_net_fd_tcp_typed(fd, e);
+		if (!sk)
+			return 0;
+	} else {
+		sk = pg_net_fd_sock(fd);
+		if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
+			return 0;
+		pg_net_sock_addrs(e, sk);
+	}
 	e->protocol = IPPROTO_TCP;
-	pg_net_sock_addrs(e, sk);
 	act = pg_net_decide(h, PG_EVENT_NET_ACCEPT, 1, &e->verdict, &e->matched, 0, 1);
 	h->conn.connect_v.flags = 0;
 	h->conn.close_v.flags = 0;

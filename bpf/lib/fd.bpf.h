@@ -99,6 +99,38 @@ static __always_inline struct file *pg_fd_file_untyped(struct task_struct *task,
 	return (struct file *)f;
 }
 
+/*
+ * The generic cast kfunc of 6.2 (commit a35b9af4ec2c "bpf: Add a kfunc for
+ * generic type cast"): an untyped pointer becomes a read-only typed one,
+ * read with plain loads like any BTF pointer. Weak: on 6.1 it does not
+ * exist, libbpf leaves the call unresolved, and the verifier removes it
+ * as dead code, which it must be there: pg_have_rdonly_cast() is a CO-RE
+ * constant, true from 6.2 on, where the cgroup storage helpers arrived
+ * in the same release (commit c4bcfb38a95e "bpf: Implement cgroup
+ * storage available to non-cgroup-attached bpf progs").
+ */
+extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym __weak;
+
+static __always_inline int pg_have_rdonly_cast(void)
+{
+	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_cgrp_storage_get);
+}
+
+/*
+ * The file behind the current task's @fd, typed: only where
+ * pg_have_rdonly_cast() (the caller's branch must test it). NULL if none.
+ */
+static __always_inline struct file *pg_fd_file_typed(long fd)
+{
+	struct files_struct *files = bpf_get_current_task_btf()->files;
+	struct file *f;
+
+	if (!files)
+		return NULL;
+	f = pg_fd_file_core(files->fdt, fd);
+	return f ? bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file)) : NULL;
+}
+
 /* Whether untyped @file is a socket. */
 static __always_inline int pg_file_is_socket_core(struct file *file)
 {

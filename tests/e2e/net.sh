@@ -172,7 +172,13 @@ t_net_connect_v6() {
 	nev net_connect_v6 net network_accept $SPID "$(js "$NX" | jq .network_connect.socket.local_port)" || return
 	_here=$(readlink /proc/self/ns/net | tr -dc 0-9)
 	[ "$NET_LO" = 1 ] && _here=0 # one namespace: nothing to tell apart
-	check net_connect_v6 "$NX" ".network_accept.socket.netns != $_here" && ok net_connect_v6
+	# the accept's own view: the addresses from the accepted socket
+	check net_connect_v6 "$NX" ".network_accept.socket.netns != $_here and
+		.network_accept.socket.family == \"ipv6\" and
+		.network_accept.socket.local_address == \"2001:2::2\" and
+		.network_accept.socket.local_port == 4402 and
+		.network_accept.socket.remote_address == \"$([ "$NET_LO" = 1 ] && echo 2001:2::2 || echo 2001:2::1)\"" &&
+		ok net_connect_v6
 }
 
 # Inbound TCP: the accept, in the accepting process, and its close
