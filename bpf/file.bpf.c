@@ -685,12 +685,13 @@ static __always_inline __u16 pg_tp_base(struct pg_file_heap *h, struct task_stru
 	struct fs_struct *fs;
 	struct file *file;
 	__u64 d, mnt;
+	int abs = str_len && h->data[str_off & PG_FILE_OFF_MASK] == '/';
 
-	if ((str_len && h->data[str_off & PG_FILE_OFF_MASK] == '/') || (int)dfd == AT_FDCWD) {
+	if (abs || (int)dfd == AT_FDCWD) {
 		fs = task->fs;
 		if (!fs)
 			return 0;
-		if (str_len && h->data[str_off & PG_FILE_OFF_MASK] == '/') {
+		if (abs) {
 			d = (__u64)fs->root.dentry;
 			mnt = (__u64)fs->root.mnt;
 		} else {

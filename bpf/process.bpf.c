@@ -526,7 +526,7 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 		pg_procs_insert(tgid, &st, BPF_ANY);
 		stp = pg_proc_state(tgid);
 	}
-	/* held to the end: each lookup is a hash walk, six of them were a tenth of this */
+	/* both held to the end: each lookup is a hash walk (there were six) */
 	pst = pg_proc_state(task->real_parent->tgid);
 
 	/* binary: the file actually executed (the interpreter, for scripts) */
@@ -654,13 +654,10 @@ static __always_inline int pg_handle_fork(struct task_struct *parent, struct tas
 	 * and its parent's cwd and cgroup identities: the agent's copy of a
 	 * fork starts as its parent's, so its children may refer to it too.
 	 */
-	e.task.parent.ktime = parent->group_leader->start_time;
-	e.task.parent.pid = parent->tgid;
-	pst = pg_proc_state(e.task.parent.pid);
-	if (pst) {
-		e.task.parent.ktime = pst->ktime;
+	pst = pg_proc_state(parent->tgid);
+	pg_task_key_st(parent, &e.task.parent, pst);
+	if (pst)
 		st = *pst; /* a fork is its parent's image: same cwd, cgroup, policy masks */
-	}
 	st.ktime = e.task.proc.ktime;
 	pg_simple_verdict(&e.verdict, pst, PG_EVENT_PROCESS_FORK, e.task.proc.pid, e.hdr.ktime);
 	pg_procs_insert(e.task.proc.pid, &st, BPF_ANY);

@@ -22,7 +22,12 @@ static __always_inline struct pg_proc_state *pg_proc_state(__u32 tgid)
 	return bpf_map_lookup_elem(&pg_procs, &tgid);
 }
 
-static __always_inline __u64 pg_task_ktime(struct task_struct *task, __u32 tgid)
+/*
+ * @task's process key, its time from @st (the process's pg_procs entry),
+ * or the fork time while it has none.
+ */
+static __always_inline void pg_task_key_st(struct task_struct *task, struct pg_process_key *key,
+					   const struct pg_proc_state *st)
 {
 	/*
 	 * Read the fallback first, unconditionally: with a load in each branch
@@ -31,31 +36,15 @@ static __always_inline __u64 pg_task_ktime(struct task_struct *task, __u32 tgid)
 	 * ("same insn cannot be used with different pointers").
 	 */
 	__u64 fork_time = task->group_leader->start_time;
-	struct pg_proc_state *st = pg_proc_state(tgid);
 
-	return st ? st->ktime : fork_time;
-}
-
-static __always_inline void pg_task_key(struct task_struct *task, struct pg_process_key *key)
-{
-	__u32 tgid = task->tgid;
-
-	key->pid = tgid;
+	key->pid = task->tgid;
 	key->pad = 0;
-	key->ktime = pg_task_ktime(task, tgid);
-}
-
-static __always_inline void pg_fill_task_ctx(struct task_struct *task, struct pg_event_process *c)
-{
-	pg_task_key(task, &c->proc);
-	pg_task_key(task->real_parent, &c->parent);
-	c->tid = task->pid;
-	c->ppid = c->parent.pid;
+	key->ktime = st ? st->ktime : fork_time;
 }
 
 /*
- * pg_fill_task_ctx() for a caller that holds the states already: @st the
- * task's process's, @pst its parent's (NULL: none). Each lookup is a hash
+ * The context from the states the caller holds: @st the task's process's
+ * pg_procs entry, @pst its parent's (NULL: none). Each lookup is a hash
  * walk, and the process lifecycle handlers need the states anyway.
  */
 static __always_inline void pg_fill_task_ctx_st(struct task_struct *task,
@@ -63,18 +52,16 @@ static __always_inline void pg_fill_task_ctx_st(struct task_struct *task,
 						const struct pg_proc_state *st,
 						const struct pg_proc_state *pst)
 {
-	/* both fallbacks first, unconditionally: see pg_task_ktime() */
-	__u64 fork_time = task->group_leader->start_time;
-	__u64 pfork_time = task->real_parent->group_leader->start_time;
-
-	c->proc.pid = task->tgid;
-	c->proc.pad = 0;
-	c->proc.ktime = st ? st->ktime : fork_time;
-	c->parent.pid = task->real_parent->tgid;
-	c->parent.pad = 0;
-	c->parent.ktime = pst ? pst->ktime : pfork_time;
+	pg_task_key_st(task, &c->proc, st);
+	pg_task_key_st(task->real_parent, &c->parent, pst);
 	c->tid = task->pid;
 	c->ppid = c->parent.pid;
+}
+
+static __always_inline void pg_fill_task_ctx(struct task_struct *task, struct pg_event_process *c)
+{
+	pg_fill_task_ctx_st(task, c, pg_proc_state(task->tgid),
+			    pg_proc_state(task->real_parent->tgid));
 }
 
 /*
