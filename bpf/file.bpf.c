@@ -167,7 +167,7 @@ static __always_inline void pg_file_record_init(struct pg_file_heap *h, __u16 ty
 	e->arg_mode = a->mode;
 	e->arg_uid = a->uid;
 	e->arg_gid = a->gid;
-	e->pad = 0;
+	e->root_len = e->pad = 0;
 	e->arg_size = a->size;
 	e->path_len = e->path2_len = e->base_len = e->base2_len = 0;
 	if (bpf_get_current_comm(e->comm, sizeof(e->comm)))
@@ -268,8 +268,13 @@ static __always_inline __u16 pg_file_append_str(struct pg_file_heap *h, const ch
 /* Send the record: fixed part and the strings written so far. */
 static __always_inline void pg_file_output(struct pg_file_heap *h)
 {
+	__u32 n = h->off;
+
+	/* up to five strings: past the offsets' mask, within the buffer */
+	if (n > PG_FILE_DATA)
+		n = PG_FILE_DATA;
 	h->ev.hdr.size = 0;
-	pg_output(&h->ev, sizeof(h->ev) + (h->off & PG_FILE_OFF_MASK));
+	pg_output(&h->ev, sizeof(h->ev) + n);
 }
 
 /*
@@ -710,6 +715,12 @@ static __always_inline __u16 pg_tp_base(struct pg_file_heap *h, struct task_stru
 	return pg_file_append_path(h, d, mnt, f_trunc, f_err, 0);
 }
 
+/* Whether the string at @off (@len bytes) is a relative path. */
+static __always_inline int pg_tp_relative(struct pg_file_heap *h, __u32 off, __u16 len)
+{
+	return len && h->data[off & PG_FILE_OFF_MASK] != '/';
+}
+
 /* pg_tp_user_path() @how */
 #define PG_UP_ONE 0    /* one path string */
 #define PG_UP_TWO 1    /* two, each relative to its own directory fd */
@@ -752,6 +763,17 @@ static __always_inline int pg_tp_user_path(struct pg_file_heap *h, struct task_s
 	if (how == PG_UP_TWO)
 		e->base2_len = pg_tp_base(h, task, dfd2, off2, e->path2_len, PG_FILE_F_PATH2_TRUNC,
 					  PG_FILE_F_PATH2_ERROR);
+	/*
+	 * A relative string's ".." stops at the process's root, as the
+	 * kernel's lookup does: a chrooted process's "../../etc/shadow" from
+	 * /jail/tmp is /jail/etc/shadow. The agent needs that root to stop
+	 * there too ("/" for most processes: one step of the walk). Not
+	 * read, it is left out (root_len 0), and ".." is taken as before.
+	 */
+	if (task->fs && (pg_tp_relative(h, off1, e->path_len) ||
+			 (how == PG_UP_TWO && pg_tp_relative(h, off2, e->path2_len))))
+		e->root_len = pg_file_append_path(h, (__u64)task->fs->root.dentry,
+						  (__u64)task->fs->root.mnt, 0, 0, 0);
 	pg_file_output(h);
 	return 0;
 }
@@ -1139,8 +1161,6 @@ PG_TP_USER_PATH(mkdir, PG_EVENT_FILE_CREATE, PG_UP_ONE, AT_FDCWD, PG_ARG1(regs),
  * decoded into a plan. The lsm and fentry backends see these calls in the
  * hooks, as any other.
  */
-#define PG_TS_COMPAT 0x0002
-
 /* ia32 numbers: arch/x86/entry/syscalls/syscall_32.tbl */
 #define PG_IA32_OPEN 5
 #define PG_IA32_CREAT 8
@@ -1375,7 +1395,7 @@ int BPF_PROG(tp_btf_sys_exit_compat, struct pt_regs *regs, long ret)
 	const struct pg_policy_masks *m;
 	struct pg_file_heap *h;
 
-	if (!(task->thread_info.status & PG_TS_COMPAT))
+	if (!pg_task_compat_call(task))
 		return 0;
 	if (pg_compat_decode(regs, (__u32)regs->orig_ax, ret, &p))
 		return 0;

@@ -61,8 +61,9 @@ struct {
 
 /* An exec's credentials at its entry: see pg_host_exec_enter(). */
 struct pg_host_exec_slot {
-	__u32 tgid; /* 0: free */
-	__u32 pad;
+	__u32 tgid;    /* 0: free */
+	__u16 op;      /* sched_prepare_exec: PG_HOST_OP_EXECVE or _EXECVEAT */
+	__u16 flags;   /* sched_prepare_exec: PG_EVENT_F_COMPAT32 */
 	__u64 start;   /* the process's start time: a reused pid is another process */
 	__u64 entered; /* when: a slot left by an exec killed in flight is free after a while */
 	struct pg_creds creds;
@@ -620,7 +621,7 @@ static __always_inline int pg_host_exec_enter(void)
 	if (!h)
 		return 0;
 	h->exec.tgid = tgid;
-	h->exec.pad = 0;
+	h->exec.op = h->exec.flags = 0;
 	h->exec.entered = now;
 	pg_host_exec_self(&h->exec.creds, &h->exec.start, &userns);
 	pg_host_unwatched(tgid, &h->exec.creds, userns, pg_current(), 1);
@@ -634,13 +635,64 @@ static __always_inline int pg_host_exec_enter(void)
 	return 0;
 }
 
+/*
+ * Takes what process @tgid (started at @start) kept at its exec's entry
+ * into @k and frees it. Returns 0, or -1 when nothing was kept for it.
+ */
+static __always_inline int pg_host_exec_take(__u32 tgid, __u64 start, struct pg_host_exec_slot *k)
+{
+	__u32 idx = tgid & (PG_HOST_EXEC_SLOTS - 1);
+	struct pg_host_exec_slot *s = bpf_map_lookup_elem(&pg_host_exec_slots, &idx);
+
+	if (!s)
+		return -1;
+	if (s->tgid == tgid && s->start == start) {
+		*k = *s;
+		s->tgid = 0;
+		return 0;
+	}
+	if (!pg_host_exec_overflowed)
+		return -1;
+	s = bpf_map_lookup_elem(&pg_host_exec_overflow, &tgid);
+	if (!s)
+		return -1;
+	*k = *s;
+	bpf_map_delete_elem(&pg_host_exec_overflow, &tgid);
+	__sync_fetch_and_add(&pg_host_exec_overflowed, -1);
+	/* another process of this pid, killed in its exec */
+	return k->start == start ? 0 : -1;
+}
+
+/*
+ * The exec's credentials_change, in the new image's context: @t is the
+ * current task (typed unless @core), h->exec what its entry kept,
+ * h->creds.after the credentials now.
+ */
+static __always_inline void pg_host_exec_report(struct pg_host_heap *h, struct task_struct *t,
+						__u16 op, const int core)
+{
+	struct pg_creds_event *e = &h->creds;
+
+	e->before = h->exec.creds;
+	if (!pg_host_differ(&e->before, &e->after, sizeof(e->after)))
+		return;
+	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched) ==
+	    PG_POLICY_NO_RECORD)
+		return;
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_CREDS_CHANGE, core);
+	e->hdr.flags = h->exec.flags;
+	e->result = 0;
+	e->op = op;
+	pg_task_groups(t, &e->groups_after);
+	e->groups_before = e->groups_after;
+	pg_output(e, sizeof(*e));
+}
+
 static __always_inline int pg_host_exec_exit(struct trace_event_raw_sys_exit *ctx, __u16 op)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, idx = tgid & (PG_HOST_EXEC_SLOTS - 1);
 	struct pg_host_exec_slot *s = bpf_map_lookup_elem(&pg_host_exec_slots, &idx);
 	struct pg_host_heap *h;
-	struct pg_creds_event *e;
-	struct task_struct *t;
 	__u64 start;
 
 	if (!s)
@@ -650,42 +702,11 @@ static __always_inline int pg_host_exec_exit(struct trace_event_raw_sys_exit *ct
 	h = pg_host_heap_get();
 	if (!h)
 		return 0;
-	e = &h->creds;
 	pg_host_exec_self(NULL, &start, NULL);
-	if (s->tgid == tgid && s->start == start) {
-		e->before = s->creds;
-		s->tgid = 0;
-	} else {
-		if (!pg_host_exec_overflowed)
-			return 0;
-		s = bpf_map_lookup_elem(&pg_host_exec_overflow, &tgid);
-		if (!s)
-			return 0;
-		if (s->start != start) {
-			/* another process of this pid, killed in its exec */
-			bpf_map_delete_elem(&pg_host_exec_overflow, &tgid);
-			__sync_fetch_and_add(&pg_host_exec_overflowed, -1);
-			return 0;
-		}
-		e->before = s->creds;
-		bpf_map_delete_elem(&pg_host_exec_overflow, &tgid);
-		__sync_fetch_and_add(&pg_host_exec_overflowed, -1);
-	}
-	if (ctx->ret)
+	if (pg_host_exec_take(tgid, start, &h->exec) || ctx->ret)
 		return 0; /* a failed exec changes nothing */
-	pg_host_exec_self(&e->after, NULL, NULL);
-	if (!pg_host_differ(&e->before, &e->after, sizeof(e->after)))
-		return 0;
-	if (pg_host_decide(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched) ==
-	    PG_POLICY_NO_RECORD)
-		return 0;
-	t = pg_current();
-	PG_HOST_RECORD_TASK(e, t, PG_EVENT_CREDS_CHANGE, 1);
-	e->result = ctx->ret;
-	e->op = op;
-	pg_task_groups(t, &e->groups_after);
-	e->groups_before = e->groups_after;
-	pg_output(e, sizeof(*e));
+	pg_host_exec_self(&h->creds.after, NULL, NULL);
+	pg_host_exec_report(h, pg_current(), op, 1);
 	return 0;
 }
 
@@ -703,6 +724,97 @@ static __always_inline int pg_host_exec_exit(struct trace_event_raw_sys_exit *ct
 
 PG_HOST_EXEC(execve, PG_HOST_OP_EXECVE)
 PG_HOST_EXEC(execveat, PG_HOST_OP_EXECVEAT)
+
+/*
+ * From 6.10 the kernel marks an exec's point of no return with
+ * sched_prepare_exec: the caller's credentials still in place, the new
+ * ones computed from the file in bprm->cred, and nothing left that can
+ * fail but fatally. Where it exists these two tp_btf programs replace the
+ * four syscall tracepoints above: an exec then costs no trip through the
+ * perf syscall path, and the 32-bit execve (int $0x80), which no syscall
+ * tracepoint sees, is seen like the others. Both sets are compared here,
+ * so only a change is kept (a set-user-ID or file-capability exec: rare),
+ * and the common exec's second program stops at one load of
+ * pg_host_exec_kept. The record is made at sched_process_exec, in the new
+ * image: programs on one tracepoint run in the order they were attached,
+ * and the process sensor's, which makes the new image's pg_procs entry
+ * (the record's key), attaches first (src/sensors/registry.c).
+ */
+__u64 pg_host_exec_kept = 0; /* changes kept by the first for the second; a fatal exec leaves one */
+
+/* Which call @task is in, execve or execveat, and whether a 32-bit one (@flags). */
+static __always_inline __u16 pg_host_exec_call(struct task_struct *task, __u16 *flags)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	long nr = regs ? BPF_CORE_READ(regs, orig_ax) : -1;
+
+	if (pg_task_compat_call(task)) {
+		*flags = PG_EVENT_F_COMPAT32;
+		return nr == 358 ? PG_HOST_OP_EXECVEAT : PG_HOST_OP_EXECVE; /* ia32 numbers */
+	}
+	*flags = 0;
+	nr &= ~0x40000000L; /* x32 */
+	return nr == 322 || nr == 545 ? PG_HOST_OP_EXECVEAT : PG_HOST_OP_EXECVE;
+#else
+	*flags = 0;
+	return PG_HOST_OP_EXECVE;
+#endif
+}
+
+SEC("tp_btf/sched_prepare_exec")
+int BPF_PROG(tp_btf_host_prepare_exec, struct task_struct *task, struct linux_binprm *bprm)
+{
+	__u32 tgid = task->tgid, idx = tgid & (PG_HOST_EXEC_SLOTS - 1);
+	struct pg_host_exec_slot k, *s;
+	struct pg_creds now;
+
+	if (!pg_policy_any_rule(PG_EVENT_CREDS_CHANGE, PG_EVENT_NONE))
+		return 0;
+	pg_task_creds(task, &k.creds);
+	pg_host_unwatched(tgid, &k.creds, task->cred->user_ns->ns.inum, task, 0);
+	pg_cred_read(bprm->cred, &now, 0);
+	now.auid = k.creds.auid; /* an exec keeps the login uid */
+	if (!pg_host_differ(&k.creds, &now, sizeof(now)))
+		return 0;
+	k.tgid = tgid;
+	k.op = pg_host_exec_call(task, &k.flags);
+	k.start = task->group_leader->start_time;
+	k.entered = bpf_ktime_get_ns();
+	s = bpf_map_lookup_elem(&pg_host_exec_slots, &idx);
+	if (!s)
+		return 0;
+	if (!s->tgid || s->tgid == tgid || k.entered - s->entered > PG_HOST_EXEC_STALE_NS) {
+		if (!s->tgid)
+			__sync_fetch_and_add(&pg_host_exec_kept, 1);
+		*s = k;
+		return 0;
+	}
+	/* the slot is another exec's, in flight */
+	if (!bpf_map_update_elem(&pg_host_exec_overflow, &tgid, &k, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&pg_host_exec_overflowed, 1);
+		__sync_fetch_and_add(&pg_host_exec_kept, 1);
+	} else if (bpf_map_update_elem(&pg_host_exec_overflow, &tgid, &k, BPF_EXIST)) {
+		pg_count_error(PG_ERR_EXEC_CREDS);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tp_btf_host_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct pg_host_heap *h;
+
+	if (!pg_host_exec_kept)
+		return 0;
+	h = pg_host_heap_get();
+	if (!h || pg_host_exec_take(p->tgid, p->group_leader->start_time, &h->exec))
+		return 0;
+	__sync_fetch_and_add(&pg_host_exec_kept, -1);
+	pg_task_creds(p, &h->creds.after);
+	pg_host_exec_report(h, p, h->exec.op, 0);
+	return 0;
+}
 
 #define CLONE_VM 0x00000100
 #define CLONE_FS 0x00000200

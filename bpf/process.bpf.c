@@ -730,8 +730,12 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	/* seeds walk everything: the iterator meets children before parents too */
 	pg_fill_task(h, task, cfg, &st, pg_proc_state(task->tgid),
 		     pg_proc_state(task->real_parent->tgid), false);
-	/* what it selects, for its exit and its children (no action: it runs already) */
-	pg_exec_policy(h, task, cfg, &st, NULL, 0);
+	/*
+	 * What it selects, for its exit and its children (no action: it runs
+	 * already). By pid, a parent is met first but for a reused pid: its
+	 * entry gives the parent and ancestor selectors, unknown otherwise.
+	 */
+	pg_exec_policy(h, task, cfg, &st, pg_proc_state(task->real_parent->tgid), 0);
 	/* another process's argv is not readable from here: the agent
 	 * takes it from /proc/PID/cmdline */
 	e->args_len = 0;
@@ -744,5 +748,73 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	/* its entry (unless it forked or exec'd since we attached): key and claim */
 	st.ktime = e->task.proc.ktime;
 	pg_procs_insert(e->task.proc.pid, &st, BPF_NOEXIST);
+	return 0;
+}
+
+/* ---- a policy reload: what every running process selects under the new set ---- */
+
+/*
+ * A reload switches the policy generation, and every pg_procs entry still
+ * names the old one: pg_policy_proc_sel() would give it only the rules
+ * that select no process property, so a rule on a running daemon's binary
+ * would not apply to it until its next exec. The agent runs this iterator
+ * right after each switch: each process not yet evaluated under the new
+ * set (an exec since the switch was) is evaluated as at its seed, from its
+ * binary, credentials and pid namespace now, with its parent's state when
+ * the parent was evaluated already (the iterator goes by pid, so a parent
+ * is met first unless its child's pid was reused after a wrap: then the
+ * child's parent selectors are unknown, as a seed's). An exec's file name
+ * (a script's own path) is not known here: only the binary counts, as at
+ * a seed. Only the policy fields of the entry are written, its generation
+ * last, so a program that reads it meanwhile sees the old generation (and
+ * falls back) or the whole new selection.
+ */
+struct pg_proc_state pg_reselect_st = {}; /* scratch: the agent runs one iterator at a time */
+
+SEC("iter/task")
+int iter_task_reselect(struct bpf_iter__task *ctx)
+{
+	const struct pg_runtime_config *cfg = pg_config_get();
+	struct pg_proc_state *st, *tmp = &pg_reselect_st;
+	struct task_struct *task = ctx->task;
+	__u32 gen = cfg->policy & 1;
+	struct pg_exec_heap *h;
+	struct pg_exec_event *e;
+	struct file *exe = NULL;
+	struct fs_struct *fs;
+	struct mm_struct *mm;
+
+	if (!task || task->pid != task->tgid || (task->flags & PF_KTHREAD) ||
+	    !(cfg->policy & PG_POLICY_LOADED))
+		return 0;
+	st = pg_proc_state(task->tgid);
+	if (!st || st->gen == gen)
+		return 0;
+	h = pg_heap(&pg_seed_heap);
+	if (!h)
+		return 0;
+	e = &h->ev;
+	e->proc_flags = 0;
+	h->off = 0;
+	fs = task->fs;
+	mm = task->mm;
+	if (mm)
+		exe = mm->exe_file;
+	e->binary_len = 0;
+	if (exe && fs)
+		e->binary_len = pg_append_path(h, exe->f_path.dentry, exe->f_path.mnt, fs,
+					       PG_PROC_F_PATH_TRUNC, PG_PROC_F_PATH_ERROR,
+					       PG_PROC_F_BIN_DELETED);
+	e->filename_len = 0;
+	pg_task_creds(task, &e->creds);
+	e->ns.pid = pg_pidns_inum((__u64)task->thread_pid, task->thread_pid->level);
+	pg_exec_policy(h, task, cfg, tmp, pg_proc_state(task->real_parent->tgid), 0);
+	st->sel = tmp->sel;
+	st->parent_pos = tmp->parent_pos;
+	st->parent_neg = tmp->parent_neg;
+	st->anc_pos = tmp->anc_pos;
+	st->anc_neg = tmp->anc_neg;
+	barrier();
+	st->gen = tmp->gen;
 	return 0;
 }

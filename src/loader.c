@@ -211,6 +211,8 @@ static int try_backend(struct pg_loader *l, struct pg_loaded *ld, const struct p
 
 		if (s->seed_prog && !strcmp(name, s->seed_prog))
 			on = cfg->seed && f->iter_task;
+		if (s->reselect_prog && !strcmp(name, s->reselect_prog))
+			on = f->iter_task;
 		bpf_program__set_autoload(prog, on);
 	}
 	*stage = "share maps";
@@ -687,6 +689,34 @@ int pg_loader__seed(struct pg_loader *l, pg_record_fn fn, void *ctx)
 			continue;
 		e = run_iterator(prog, fn, ctx);
 		if (err == -EOPNOTSUPP || e)
+			err = e;
+	}
+	return err;
+}
+
+static void no_record(void *ctx, const void *rec, size_t size)
+{
+	(void)ctx, (void)rec, (void)size;
+}
+
+int pg_loader__reselect(struct pg_loader *l)
+{
+	int err = 0, e;
+	size_t i;
+
+	for (i = 0; i < pg_n_sensors; i++) {
+		const struct pg_loaded *ld = &l->loaded[i];
+		struct bpf_program *prog;
+
+		if (!ld->backend || !ld->sensor->reselect_prog)
+			continue;
+		prog = bpf_object__find_program_by_name(ld->obj, ld->sensor->reselect_prog);
+		if (!prog || !bpf_program__autoload(prog)) {
+			err = -EOPNOTSUPP;
+			continue;
+		}
+		e = run_iterator(prog, no_record, NULL);
+		if (e)
 			err = e;
 	}
 	return err;

@@ -53,4 +53,11 @@ typedef void (*pg_record_fn)(void *ctx, const void *rec, size_t size);
 /* Run every sensor's seeding iterator; each record goes to @fn. */
 int pg_loader__seed(struct pg_loader *l, pg_record_fn fn, void *ctx);
 
+/*
+ * Run each sensor's reselect iterator (struct pg_sensor): after a switch of
+ * the policy set, every running process evaluated under the new one. 0,
+ * -EOPNOTSUPP (no BPF task iterators here), or -errno.
+ */
+int pg_loader__reselect(struct pg_loader *l);
+
 #endif

@@ -375,6 +375,11 @@ int pg_policy_engine__load(struct pg_policy_engine *e, struct pg_loader *l)
 	g->valid = true;
 	e->active = next;
 	pg_info("policies: %zu loaded, %zu rules (generation %d)", g->n_pols, g->c.n_rules, next);
+	/* the running processes were evaluated under the old set: again, under this one */
+	if (g->c.n_rules && (err = pg_loader__reselect(l)))
+		pg_warn("policies: running processes not re-evaluated (%s): a rule that selects a "
+			"process applies to each from its next exec",
+			strerror(-err));
 	for (size_t i = 0; i < g->c.files.n_unwatched; i++)
 		pg_info("policies: %s does not exist: watched once it does (checked every few "
 			"seconds)",

@@ -58,6 +58,8 @@ struct pg_sensor {
 	size_t n_backends;
 	const void *(*elf_bytes)(size_t *size);
 	const char *seed_prog; /* an iterator program run once after attach, or NULL */
+	/* an iterator program run after each switch of the policy set, or NULL */
+	const char *reselect_prog;
 	/* sensor-specific settings on the opened object (its own maps), or NULL */
 	int (*configure)(struct bpf_object *obj, const struct pg_config *cfg);
 	const struct pg_event_desc *events;

@@ -17,11 +17,9 @@
  * PG_READ): the host sensor's syscall tracepoints, which on 5.10 have no
  * typed current task. The process sensor's exec path reads typed.
  */
-static __always_inline void pg_task_creds_read(struct task_struct *task, struct pg_creds *c,
-					       const int core)
+static __always_inline void pg_cred_read(const struct cred *cred, struct pg_creds *c,
+					 const int core)
 {
-	const struct cred *cred = PG_READ(core, task, cred);
-
 	c->uid = PG_READ(core, cred, uid.val);
 	c->euid = PG_READ(core, cred, euid.val);
 	c->suid = PG_READ(core, cred, suid.val);
@@ -31,11 +29,17 @@ static __always_inline void pg_task_creds_read(struct task_struct *task, struct 
 	c->sgid = PG_READ(core, cred, sgid.val);
 	c->fsgid = PG_READ(core, cred, fsgid.val);
 	c->securebits = PG_READ(core, cred, securebits);
-	c->auid = pg_task_loginuid(task, core);
 	if (pg_cred_caps(cred, &c->cap_inheritable, &c->cap_permitted, &c->cap_effective)) {
 		c->cap_inheritable = c->cap_permitted = c->cap_effective = 0;
 		pg_count_error(PG_ERR_READ_CREDS);
 	}
+}
+
+static __always_inline void pg_task_creds_read(struct task_struct *task, struct pg_creds *c,
+					       const int core)
+{
+	pg_cred_read(PG_READ(core, task, cred), c, core);
+	c->auid = pg_task_loginuid(task, core);
 }
 
 static __always_inline void pg_task_ns_read(struct task_struct *task, struct pg_namespaces *ns,

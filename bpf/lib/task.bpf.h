@@ -89,6 +89,21 @@ static __always_inline void pg_fill_task_ctx_core(struct task_struct *task,
 	c->ppid = c->parent.pid;
 }
 
+#if defined(__TARGET_ARCH_x86)
+/*
+ * Whether typed @task is in a 32-bit system call (ia32 emulation, and
+ * `int $0x80` from 64-bit code): TS_COMPAT, set at such a call's entry and
+ * cleared on its way back to user space. These calls fire none of the
+ * syscalls:* tracepoints, so a sensor that sees them elsewhere says so.
+ */
+#define PG_TS_COMPAT 0x0002
+
+static __always_inline int pg_task_compat_call(struct task_struct *task)
+{
+	return task->thread_info.status & PG_TS_COMPAT;
+}
+#endif
+
 /*
  * The inode of the pid namespace of a struct pid at @level: numbers[] is
  * indexed by the level, a variable offset, so it is read by helper.

@@ -70,6 +70,7 @@ enum pg_error {
 
 /* pg_event_header.flags */
 #define PG_EVENT_F_NONE 0
+#define PG_EVENT_F_COMPAT32 (1U << 0) /* a 32-bit system call did it (x86: ia32, int $0x80) */
 
 /* Common header of every record in a ring buffer. */
 struct pg_event_header {
@@ -540,7 +541,8 @@ struct pg_file_event {
 	__u32 arg_mode; /* chmod: the new mode; create: the mode asked; mmap: prot */
 	__u32 arg_uid;	/* chown: the new owner, (__u32)-1: unchanged */
 	__u32 arg_gid;
-	__u32 pad;
+	__u16 root_len; /* user path with a relative string: the process's root, after base2 */
+	__u16 pad;
 	__u64 arg_size; /* truncate: the new length; mmap: its flags */
 	__u16 path_len;
 	__u16 path2_len;

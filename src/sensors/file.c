@@ -295,15 +295,17 @@ int pg_file_decode(const void *rec, size_t size, struct pg_file_view *v)
 
 	if (size < sizeof(*e))
 		return -EBADMSG;
-	need = (uint64_t)sizeof(*e) + e->path_len + e->path2_len + e->base_len + e->base2_len;
+	need = (uint64_t)sizeof(*e) + e->path_len + e->path2_len + e->base_len + e->base2_len +
+	       e->root_len;
 	if (need > size || e->path_len >= PG_PATH_MAX || e->path2_len >= PG_PATH_MAX ||
-	    e->base_len >= PG_PATH_MAX || e->base2_len >= PG_PATH_MAX)
+	    e->base_len >= PG_PATH_MAX || e->base2_len >= PG_PATH_MAX || e->root_len >= PG_PATH_MAX)
 		return -EBADMSG;
 	v->e = e;
 	v->path = (const char *)e->data;
 	v->path2 = v->path + e->path_len;
 	v->base = v->path2 + e->path2_len;
 	v->base2 = v->base + e->base_len;
+	v->root = v->base2 + e->base2_len;
 	return 0;
 }
 
@@ -319,6 +321,12 @@ int pg_file_decode(const void *rec, size_t size, struct pg_file_view *v)
  */
 int pg_file_join_path(struct pg_buf *out, const char *base, size_t bn, const char *path, size_t n)
 {
+	return pg_file_join_path_in(out, NULL, 0, base, bn, path, n);
+}
+
+int pg_file_join_path_in(struct pg_buf *out, const char *top, size_t tn, const char *base,
+			 size_t bn, const char *path, size_t n)
+{
 	const char *part[2];
 	size_t plen[2], i, depth = 0, root;
 	bool abs;
@@ -326,6 +334,7 @@ int pg_file_join_path(struct pg_buf *out, const char *base, size_t bn, const cha
 	/* a NUL inside a length-counted string ends it: the C string would anyway */
 	n = strnlen(path, n);
 	bn = strnlen(base, bn);
+	tn = top ? strnlen(top, tn) : 0;
 	if (n && path[0] == '/' && !bn) {
 		part[0] = path, plen[0] = n;
 		part[1] = "", plen[1] = 0;
@@ -354,7 +363,9 @@ int pg_file_join_path(struct pg_buf *out, const char *base, size_t bn, const cha
 			if (len == 0 || (len == 1 && s[0] == '.')) {
 				/* "//" and "/./": nothing */
 			} else if (len == 2 && s[0] == '.' && s[1] == '.') {
-				if (depth) {
+				if (tn > 1 && out->len == tn && !memcmp(out->data, top, tn)) {
+					/* at the process's root: the kernel stays there */
+				} else if (depth) {
 					/* drop the last component (and its '/') */
 					while (out->len > root && out->data[out->len - 1] != '/')
 						out->len--;
@@ -746,13 +757,15 @@ static int resolve(const struct pg_file_view *v, struct pg_buf *b1, struct pg_bu
 		return 0;
 	/* an argument that could not be read is no path: nothing to join */
 	if (!(e->file_flags & PG_FILE_F_PATH_ERROR)) {
-		err = pg_file_join_path(b1, v->base, e->base_len, v->path, e->path_len);
+		err = pg_file_join_path_in(b1, v->root, e->root_len, v->base, e->base_len, v->path,
+					   e->path_len);
 		if (err)
 			return err;
 		fp->path = b1->data, fp->len = b1->len;
 	}
 	if (two_files(e) && !(e->file_flags & PG_FILE_F_PATH2_ERROR)) {
-		err = pg_file_join_path(b2, v->base2, e->base2_len, v->path2, e->path2_len);
+		err = pg_file_join_path_in(b2, v->root, e->root_len, v->base2, e->base2_len,
+					   v->path2, e->path2_len);
 		if (err)
 			return err;
 		fp->path2 = b2->data, fp->len2 = b2->len;

@@ -20,7 +20,7 @@ extern const struct pg_sensor pg_sensor_file;
 /* A validated file record: its strings, each with its length (not NUL-terminated). */
 struct pg_file_view {
 	const struct pg_file_event *e;
-	const char *path, *path2, *base, *base2;
+	const char *path, *path2, *base, *base2, *root;
 };
 
 /*
@@ -38,5 +38,15 @@ int pg_file_decode(const void *rec, size_t size, struct pg_file_view *v);
  * 0, or -ENOMEM (@out failed).
  */
 int pg_file_join_path(struct pg_buf *out, const char *base, size_t bn, const char *path, size_t n);
+
+/*
+ * As pg_file_join_path(), and ".." never climbs out of @top (@tn bytes,
+ * the process's root as the kernel resolved it: "/jail" for a chrooted
+ * process) when the walk reaches it: the kernel's lookup never does. A
+ * base outside @top (a chroot without a chdir) climbs past it: so does
+ * the kernel's.
+ */
+int pg_file_join_path_in(struct pg_buf *out, const char *top, size_t tn, const char *base,
+			 size_t bn, const char *path, size_t n);
 
 #endif

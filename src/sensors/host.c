@@ -13,11 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "agent.h"
 #include "host.skel.h"
 #include "json.h"
+#include "kernel_features.h"
 #include "log.h"
 #include "output.h"
 #include "policy.h"
@@ -48,6 +50,8 @@ static const char *const tracepoint_progs[] = {
 	HOST_CALL(capset),
 	HOST_CALL(execve),
 	HOST_CALL(execveat),
+	"tp_btf_host_prepare_exec", /* for the four above, where the kernel has it */
+	"tp_btf_host_exec",
 	HOST_CALL(setns),
 	HOST_CALL(unshare),
 	"tp_btf_host_fork",
@@ -207,6 +211,32 @@ static size_t host_unavailable(struct pg_unavailable *out, size_t max)
 	return n;
 }
 
+static void exec_hooks(struct bpf_object *obj)
+{
+	static const char *const calls[] = {
+		"tp_sys_enter_execve",
+		"tp_sys_exit_execve",
+		"tp_sys_enter_execveat",
+		"tp_sys_exit_execveat",
+		NULL,
+	};
+	static const char *const tps[] = { "tp_btf_host_prepare_exec", "tp_btf_host_exec", NULL };
+	struct btf *btf = NULL;
+	bool prepare = pg_btf_has(&btf, "btf_trace_sched_prepare_exec", BTF_KIND_TYPEDEF);
+	size_t i;
+
+	btf__free(btf);
+	for (i = 0; (prepare ? calls : tps)[i]; i++) {
+		struct bpf_program *prog =
+			bpf_object__find_program_by_name(obj, (prepare ? calls : tps)[i]);
+
+		if (prog)
+			bpf_program__set_autoload(prog, false);
+	}
+	pg_dbg("host: exec credentials from %s",
+	       prepare ? "sched_prepare_exec" : "the execve and execveat tracepoints");
+}
+
 static int host_configure(struct bpf_object *obj, const struct pg_config *cfg)
 {
 	static const char prefix[] = "tracepoint/syscalls/";
@@ -234,6 +264,12 @@ static int host_configure(struct bpf_object *obj, const struct pg_config *cfg)
 		bpf_program__set_autoload(prog, false);
 		sysctl_hook = false;
 	}
+	/*
+	 * The exec's two points where the kernel has them (6.10+): see
+	 * host.bpf.c. One set or the other, never both: each would report
+	 * the same change.
+	 */
+	exec_hooks(obj);
 	/* no module support, no module_load tracepoint: loads are refused anyway */
 	prog = bpf_object__find_program_by_name(obj, "tp_btf_host_module_load");
 	if (prog && access("/proc/modules", F_OK)) {
@@ -485,6 +521,8 @@ static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
 	PG_JSON_KEY(a->json, "credentials");
 	pg_json__begin_object(a->json);
 	PG_JSON_KV_STRING(a->json, "syscall", pg_host_op_name(e->op));
+	if (e->hdr.flags & PG_EVENT_F_COMPAT32)
+		PG_JSON_KV_BOOL(a->json, "compat32", true);
 	if (e->op != PG_HOST_OP_UNWATCHED)
 		PG_JSON_KV_INT(a->json, "return", e->result);
 	pg_process_creds_json(a->json, "before", &e->before);

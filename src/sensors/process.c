@@ -82,6 +82,7 @@ const struct pg_sensor pg_sensor_process = {
 	.n_backends = PG_ARRAY_SIZE(process_backends),
 	.elf_bytes = process_bpf__elf_bytes,
 	.seed_prog = "iter_task_seed",
+	.reselect_prog = "iter_task_reselect",
 	.configure = process_configure,
 	.events = process_events,
 	.n_events = PG_ARRAY_SIZE(process_events),

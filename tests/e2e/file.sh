@@ -220,7 +220,15 @@ t_file_chroot_unlink() {
 	frun chroot "$D/jail" /bin/busybox rm /victim
 	[ $FRC = 0 ] || { fail file_chroot_unlink "rm in the chroot failed: rc=$FRC"; return; }
 	fev file_chroot_unlink file file_unlink "$D/jail/victim" $FPID "rm /victim in a chroot at $D/jail" \
-		"$(f_ok file_unlink) and (.file_unlink.file.argument // \"/victim\") == \"/victim\"" &&
+		"$(f_ok file_unlink) and (.file_unlink.file.argument // \"/victim\") == \"/victim\"" || return
+	# a relative name whose ".." would climb above the chroot: the kernel
+	# stops at its root, and so does the path reported
+	mkdir -p "$D/jail/sub"
+	echo x >"$D/jail/victim2"
+	frun chroot "$D/jail" /bin/busybox sh -c 'cd /sub && exec /bin/busybox rm ../../../victim2'
+	[ $FRC = 0 ] || { fail file_chroot_unlink "rm ../../../victim2 in the chroot failed: rc=$FRC"; return; }
+	fev file_chroot_unlink file file_unlink "$D/jail/victim2" $FPID "rm ../../../victim2 from /sub in a chroot at $D/jail" \
+		"$(f_ok file_unlink) and (.file_unlink.file.argument // \"../../../victim2\") == \"../../../victim2\"" &&
 		ok file_chroot_unlink
 }
 

@@ -334,6 +334,76 @@ EOF
 	fi
 }
 
+# rsel_start NAME: start launcher NAME, whose child keeper NAME waits for
+# $_d/go-NAME, then opens $_d/secret-NAME; RSEL its pid, once the keeper runs.
+rsel_start() {
+	"$_d/launcher" run "$_d/keeper" waitopen "$_d/secret-$1" "$_d/go-$1" "$_m" "$1" &
+	RSEL=$!
+	__i=0
+	while ! grep -qs -- "$_d/go-$1" /proc/[0-9]*/cmdline && [ $__i -lt 100 ]; do
+		sleep 0.05
+		__i=$((__i + 1))
+	done
+}
+
+# rsel_check NAME RULE: let keeper NAME open its file; its file_open must
+# come under RULE.
+rsel_check() {
+	touch "$_d/go-$1"
+	wait "$RSEL" || { fail policy_reselect "keeper $1 failed"; return 1; }
+	__ev=$(wait_event prsel "$_d/secret-$1" ".file_open.process.binary == \"$_d/keeper\"")
+	if [ -z "$__ev" ]; then
+		fail policy_reselect "no file_open of $_d/secret-$1 by keeper $1; agent: $(grep -a 'polic' "$WORK/prsel.log" | tail -n 3 | tr '\n' ' ')"
+		return 1
+	fi
+	check policy_reselect "$__ev" ".file_open.policy.rule == \"$2\""
+}
+
+# Processes that run before a policy applies are held to its process
+# selectors all the same: a rule on a binary and on its parent's binary
+# sees the open of a child that was running when the agent started
+# (seeded: its parent's entry was made first), and, brought by a SIGHUP,
+# that of a child running then (every running process is evaluated again
+# under the new set, its parent first).
+t_policy_reselect() {
+	_m=$(mark prsel)
+	_d=$WORK/rsel
+	bin_copy "$_d/launcher"
+	bin_copy "$_d/keeper"
+	echo x >"$_d/secret-seeded"
+	echo x >"$_d/secret-reloaded"
+	rm -f "$_d/go-seeded" "$_d/go-reloaded"
+	_pol() {
+		pol_write prsel <<EOF
+name: reselect
+rules:
+  - name: $1
+    on: [file_open]
+    match:
+      binary: [$_d/keeper]
+      parent_binary: [$_d/launcher]
+      path: [$_d/secret-$1]
+EOF
+	}
+	rsel_start seeded
+	_pol seeded
+	pol_agent prsel prsel || { fail policy_reselect "agent did not start"; return; }
+	_p=$(eval echo \$AGENT_prsel)
+	rsel_check seeded seeded || { agent_stop prsel; return; }
+	rsel_start reloaded
+	_pol reloaded
+	_n=$(grep -c 'generation' "$WORK/prsel.log")
+	kill -HUP "$_p"
+	_i=0
+	while [ "$(grep -c 'generation' "$WORK/prsel.log")" = "$_n" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	rsel_check reloaded reloaded || { agent_stop prsel; return; }
+	agent_stop prsel
+	ok policy_reselect
+}
+
 t_policy_deny() {
 	_m=$(mark pdeny)
 	bin_copy "$WORK/denyme/pg-testbin"
@@ -462,6 +532,7 @@ policy_tests() {
 	run_test t_policy_unseeded
 	run_test t_policy_rate_limit
 	run_test t_policy_reload
+	run_test t_policy_reselect
 	run_test t_policy_deny
 	run_test t_policy_socket
 }

@@ -70,6 +70,12 @@
  *       compares. Prints "pid=P" of that child, then "compat=R" (the
  *       call's return); "compat=none" and exit 3 when int $0x80 faults
  *       (no IA32 emulation).
+ *   compat-exec UID FILE
+ *       in a child: setresgid and setresuid to UID (watched calls), then
+ *       FILE exit 0 through the 32-bit execve (int $0x80), whose names
+ *       and argument vector must lie below 4 GiB. Prints "pid=P" of that
+ *       child; "compat=none" and exit 3 when int $0x80 faults (no IA32
+ *       emulation); otherwise the child's status (FILE's: 0).
  *   sysctl VALUE [wait]
  *       in a new UTS namespace (only its own domain name changes), writes
  *       VALUE to /proc/sys/kernel/domainname. Prints "pid=P old=O" first,
@@ -434,6 +440,53 @@ static int compat(unsigned uid, const char *then)
 	return WEXITSTATUS(status) == 2 && !strcmp(then, "exec") ? 0 : WEXITSTATUS(status);
 }
 
+#define IA32_EXECVE 11
+
+static int compat_exec(unsigned uid, const char *file)
+{
+	const char *args[] = { file, "exit", "0" };
+	uint32_t *vec;
+	char *low, *at;
+	int status, i;
+	pid_t pid;
+
+	/* argv: three 32-bit pointers and a NULL; envp: a NULL; the strings */
+	low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1,
+		   0);
+	if (low == MAP_FAILED)
+		return fail("mmap(MAP_32BIT)");
+	vec = (uint32_t *)low;
+	at = low + 64;
+	for (i = 0; i < 3; i++) {
+		size_t n = strlen(args[i]) + 1;
+
+		if (at + n > low + 4096)
+			return fail("compat-exec: file name too long");
+		memcpy(at, args[i], n);
+		vec[i] = (uint32_t)(uintptr_t)at;
+		at += n;
+	}
+	vec[3] = vec[4] = 0;
+	pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		printf("pid=%d\n", getpid());
+		fflush(stdout);
+		if (syscall(SYS_setresgid, uid, uid, uid) || syscall(SYS_setresuid, uid, uid, uid))
+			_exit(fail("setresuid"));
+		int80(IA32_EXECVE, (long)vec[0], (long)(uintptr_t)vec, (long)(uintptr_t)&vec[4]);
+		_exit(fail("int $0x80 execve"));
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return fail("waitpid");
+	if (WIFSIGNALED(status)) {
+		printf("compat=none\n");
+		return 3;
+	}
+	return WEXITSTATUS(status);
+}
+
 /* The first line of @path into @buf, without its newline. */
 static void read_line(const char *path, char *buf, size_t size)
 {
@@ -504,6 +557,8 @@ int main(int argc, char **argv)
 		return filecap(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "compat"))
 		return compat(strtoul(argv[2], NULL, 10), argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "compat-exec"))
+		return compat_exec(strtoul(argv[2], NULL, 10), argv[3]);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "sysctl"))
 		return do_sysctl(argv[2], argc == 4 && !strcmp(argv[3], "wait"));
 	if (argc == 2 && !strcmp(argv[1], "target")) {
@@ -516,6 +571,7 @@ int main(int argc, char **argv)
 		"usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
 		"PID | vmwrite PID ADDR | target | modcalls | kexec | fileless memfd|deleted | "
 		"newmount DIR | modload FILE NAME | filecap FILE | compat UID fork|exec | "
+		"compat-exec UID FILE | "
 		"sysctl VALUE [wait]\n");
 	return 2;
 }

@@ -51,6 +51,8 @@
  *   openmark PATH MODE MARKER [MARK…]  open, then create MARKER (a process
  *                                 killed on the open never gets that far)
  *   openloop PATH N [MARK…]       N times open(O_RDONLY) + close
+ *   waitopen PATH GO [MARK…]      wait (up to 30 s) until GO exists, then
+ *                                 open(O_RDONLY) PATH
  *   mmapx PATH [MARK…]            open read-only, mmap PROT_READ|PROT_EXEC
  *   rename OLD NEW [MARK…]        rename()
  *   link OLD NEW [MARK…]          link()
@@ -425,6 +427,22 @@ static int file_verb(int argc, char **argv)
 		if (file_use(fd, argv[4]))
 			return file_fail("use", argv[3]);
 		close(dfd);
+		return 0;
+	}
+	if (!strcmp(verb, "waitopen")) {
+		int tries;
+
+		/* a process that runs across a policy reload, then opens */
+		NEED(4);
+		for (tries = 0; access(argv[3], F_OK); tries++) {
+			if (tries > 3000)
+				return file_fail(verb, argv[3]);
+			usleep(10000);
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return file_fail(verb, path);
+		close(fd);
 		return 0;
 	}
 	if (!strcmp(verb, "openloop")) {

@@ -397,6 +397,45 @@ static void test_file_join_nul_ends_string(void **state)
 	pg_buf_free(&b);
 }
 
+/* check_join_in ROOT BASE PATH WANT: the join with ".." stopping at ROOT */
+static void check_join_in(const char *root, const char *base, const char *path, const char *want)
+{
+	struct pg_buf b;
+
+	pg_buf_init(&b);
+	assert_int_equal(pg_file_join_path_in(&b, root, strlen(root), base, strlen(base), path,
+					      strlen(path)),
+			 0);
+	assert_string_equal(b.data, want);
+	pg_buf_free(&b);
+}
+
+static void test_file_join_relative_in_chroot(void **state)
+{
+	(void)state;
+	/* the kernel's lookup stops at the process's root: so does the join */
+	check_join_in("/jail", "/jail/tmp", "../../etc/shadow", "/jail/etc/shadow");
+	check_join_in("/jail", "/jail", "../etc/shadow", "/jail/etc/shadow");
+	check_join_in("/jail", "/jail/a/b", "../x/../../../../y", "/jail/y");
+	/* a sibling that shares the root's prefix is not the root */
+	check_join_in("/jail", "/jail2/tmp", "../../etc", "/etc");
+	/* a working directory outside the root (chroot without chdir): no stop */
+	check_join_in("/jail", "/srv/w", "../../etc/shadow", "/etc/shadow");
+	/* the root "/" and no root change nothing */
+	check_join_in("/", "/tmp", "../../etc", "/etc");
+	check_join_in("", "/tmp", "../../etc", "/etc");
+	/* a length that counts the kernel's NUL */
+	{
+		struct pg_buf b;
+
+		pg_buf_init(&b);
+		assert_int_equal(pg_file_join_path_in(&b, "/jail", 6, "/jail/tmp", 10, "../..", 5),
+				 0);
+		assert_string_equal(b.data, "/jail");
+		pg_buf_free(&b);
+	}
+}
+
 static void test_file_join_long(void **state)
 {
 	static char base[PG_PATH_MAX], path[PG_PATH_MAX];
@@ -741,6 +780,7 @@ int main(void)
 		cmocka_unit_test(test_file_join_empty_path),
 		cmocka_unit_test(test_file_join_nul_ends_string),
 		cmocka_unit_test(test_file_join_long),
+		cmocka_unit_test(test_file_join_relative_in_chroot),
 		cmocka_unit_test(test_file_render_open),
 		cmocka_unit_test(test_file_render_open_write_denied),
 		cmocka_unit_test(test_file_render_open_user_path),
