@@ -456,6 +456,9 @@ static __always_inline int pg_net_dns_rules(void)
 	return pg_policy_any_rule(PG_EVENT_DNS_QUERY, PG_EVENT_DNS_ANSWER);
 }
 
+/* Where a transport header may start: past a few IPv6 extension headers at most. */
+#define PG_NET_DNS_OFF_MAX 0x3ff
+
 /*
  * Where a DNS message starts in @skb, after the transport header at @off
  * (and, over TCP, its 2-byte length): *@off moves there, *@msg_len is the
@@ -472,28 +475,74 @@ static __always_inline int pg_net_dns_payload(struct __sk_buff *skb, __u8 proto,
 	if (proto == IPPROTO_UDP) {
 		struct udphdr uh;
 
-		if (bpf_skb_load_bytes(skb, *off & 0xff, &uh, sizeof(uh)) ||
+		if (bpf_skb_load_bytes(skb, *off & PG_NET_DNS_OFF_MAX, &uh, sizeof(uh)) ||
 		    bpf_ntohs(uh.len) < sizeof(uh))
 			return -1;
 		ports[0] = bpf_ntohs(uh.source);
 		ports[1] = bpf_ntohs(uh.dest);
 		*msg_len = bpf_ntohs(uh.len) - sizeof(uh);
-		*off = (*off & 0xff) + sizeof(uh);
+		*off = (*off & PG_NET_DNS_OFF_MAX) + sizeof(uh);
 		return 0;
 	}
-	if (bpf_skb_load_bytes(skb, *off & 0xff, th, sizeof(th)))
+	if (bpf_skb_load_bytes(skb, *off & PG_NET_DNS_OFF_MAX, th, sizeof(th)))
 		return -1;
 	ports[0] = (__u16)th[0] << 8 | th[1];
 	ports[1] = (__u16)th[2] << 8 | th[3];
 	hl = (th[12] >> 4) * 4; /* data offset */
-	if (hl < sizeof(th) || skb->len < (*off & 0xff) + hl + 2 + 12)
+	if (hl < sizeof(th) || skb->len < (*off & PG_NET_DNS_OFF_MAX) + hl + 2 + 12)
 		return -1;
-	*off = (*off & 0xff) + hl;
+	*off = (*off & PG_NET_DNS_OFF_MAX) + hl;
 	if (bpf_skb_load_bytes(skb, *off, &l, sizeof(l)))
 		return -1;
 	*msg_len = bpf_ntohs(l);
 	*off += sizeof(l);
 	return 0;
+}
+
+/*
+ * Past the IPv6 extension headers (RFC 8200 4) that may stand between the
+ * fixed header and @proto's, from *@off (the end of the fixed header) to
+ * that transport header. A sender may add them to its own packets
+ * (setsockopt IPV6_DSTOPTS, IPV6_HOPOPTS, IPV6_RTHDR: root can), so
+ * stopping at the first one would let a query through unseen. At most
+ * PG_IPV6_EXT_MAX are followed; a fragment only when it is the first.
+ * 0, or -1: no @proto header found.
+ */
+#define PG_IPV6_EXT_MAX 6
+#define PG_NEXTHDR_HOP 0
+#define PG_NEXTHDR_ROUTING 43
+#define PG_NEXTHDR_FRAGMENT 44
+#define PG_NEXTHDR_AUTH 51
+#define PG_NEXTHDR_DEST 60
+
+static __always_inline int pg_net_ipv6_ext(struct __sk_buff *skb, __u8 next, __u8 proto, __u32 *off)
+{
+	__u8 h[4];
+	int i;
+
+	for (i = 0; i < PG_IPV6_EXT_MAX; i++) {
+		if (next == proto)
+			return 0;
+		if (bpf_skb_load_bytes(skb, *off, h, sizeof(h)))
+			return -1;
+		switch (next) {
+		case PG_NEXTHDR_HOP:
+		case PG_NEXTHDR_ROUTING:
+		case PG_NEXTHDR_DEST: *off += ((__u32)h[1] + 1) * 8; break;
+		case PG_NEXTHDR_AUTH: *off += ((__u32)h[1] + 2) * 4; break;
+		case PG_NEXTHDR_FRAGMENT:
+			/* the offset's 13 bits: a later fragment has no transport header */
+			if ((((__u32)h[2] << 8 | h[3]) & 0xfff8))
+				return -1;
+			*off += 8;
+			break;
+		default: return -1;
+		}
+		next = h[0];
+		if (*off > PG_NET_DNS_OFF_MAX)
+			return -1;
+	}
+	return next == proto ? 0 : -1;
 }
 
 /*
@@ -534,17 +583,19 @@ static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 	if (!pg_net_dns_rules())
 		return;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		/* a first fragment (offset 0) has the header: the hooks see few, the stack reassembles first */
 		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) || ip.protocol != proto ||
-		    (ip.frag_off & bpf_htons(0x3fff)))
+		    (ip.frag_off & bpf_htons(0x1fff)))
 			return;
 		off = ip.ihl * 4;
 		family = PG_NET_V4;
 		__builtin_memcpy(saddr, &ip.saddr, 4);
 		__builtin_memcpy(daddr, &ip.daddr, 4);
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || ip6.nexthdr != proto)
-			return;
 		off = sizeof(ip6);
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) ||
+		    pg_net_ipv6_ext(skb, ip6.nexthdr, proto, &off))
+			return;
 		family = PG_NET_V6;
 		__builtin_memcpy(saddr, &ip6.saddr, 16);
 		__builtin_memcpy(daddr, &ip6.daddr, 16);

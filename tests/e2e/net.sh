@@ -366,8 +366,8 @@ t_net_default() {
 }
 
 # dns_server TEST NAME IPV4 [pg-net dns-server options…]: a test resolver
-# on 198.18.0.2 port 53 (in the test host's namespace) answering NAME with
-# IPV4, DPID its pid; ready when this returns. 1 (TEST skipped) where the
+# on 198.18.0.2 (DNS_BIND if set) port 53 (in the test host's namespace)
+# answering NAME with IPV4, DPID its pid; ready when this returns. 1 (TEST skipped) where the
 # agent said it has no DNS events on this kernel.
 dns_server() {
 	__dt=$1 __dn=$2 __di=$3
@@ -376,9 +376,9 @@ dns_server() {
 	[ -n "$__why" ] && { skip "$__dt" "$__why"; return 1; }
 	rm -f "$WORK/dns.ready"
 	if [ "$NET_LO" = 1 ]; then
-		"$NET" dns-server 198.18.0.2 53 "$__dn" "$__di" --ready "$WORK/dns.ready" "$@" >"$WORK/dns.out" 2>&1 &
+		"$NET" dns-server "${DNS_BIND:-198.18.0.2}" 53 "$__dn" "$__di" --ready "$WORK/dns.ready" "$@" >"$WORK/dns.out" 2>&1 &
 	else
-		"$IP" netns exec "$NETNS" "$NET" dns-server 198.18.0.2 53 "$__dn" "$__di" --ready "$WORK/dns.ready" "$@" >"$WORK/dns.out" 2>&1 &
+		"$IP" netns exec "$NETNS" "$NET" dns-server "${DNS_BIND:-198.18.0.2}" 53 "$__dn" "$__di" --ready "$WORK/dns.ready" "$@" >"$WORK/dns.out" 2>&1 &
 	fi
 	DPID=$!
 	__n=0
@@ -429,6 +429,22 @@ t_net_dns_tcp() {
 	nev net_dns_tcp net dns_answer $CPID 53 || return
 	check net_dns_tcp "$NX" '.dns_answer.socket.protocol == "tcp" and .dns_answer.dns.rcode == "NOERROR" and
 		.dns_answer.dns.answers[0].address == "198.18.0.3"' && ok net_dns_tcp
+}
+
+# DNS over IPv6 with an extension header before UDP, both ways (the
+# client's and the resolver's sockets ask for a destination options
+# header): a query hidden behind one is seen all the same
+t_net_dns_v6_ext() {
+	DNS_BIND=2001:2::2 dns_server net_dns_v6_ext pg-v6x.example 198.18.0.4 --ext-header dstopts || return
+	client "$NET" dns-query 2001:2::2 53 pg-v6x.example --ext-header dstopts
+	wait $DPID
+	grep -q "answer=198.18.0.4" "$WORK/client.out" || { fail net_dns_v6_ext "resolver: $(cat "$WORK/client.out" "$WORK/dns.out")"; return; }
+	nev net_dns_v6_ext net dns_query $CPID 53 || return
+	check net_dns_v6_ext "$NX" '.dns_query.dns.name == "pg-v6x.example" and
+		.dns_query.socket.remote_address == "2001:2::2"' || return
+	nev net_dns_v6_ext net dns_answer $CPID 53 || return
+	check net_dns_v6_ext "$NX" '.dns_answer.dns.rcode == "NOERROR" and
+		.dns_answer.dns.answers[0].address == "198.18.0.4"' && ok net_dns_v6_ext
 }
 
 # The reverse-shell shape: a shell started with a socket on stdin and
@@ -499,7 +515,7 @@ EOF
 	ok net_backends
 }
 
-NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_accept_io_uring t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns t_net_dns_tcp"
+NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_accept_io_uring t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns t_net_dns_tcp t_net_dns_v6_ext"
 NET_OWN_TESTS="t_net_deny t_net_backends t_net_default"
 
 net_tests() {

@@ -26,7 +26,7 @@
  *       the same through connect() and send(); prints
  *       "connected local_port=P" after connect() first.
  *   dns-server ADDR PORT NAME IPV4 [--count N] [--ready FILE] [--timeout-ms T]
- *              [--transport udp|tcp]
+ *              [--transport udp|tcp] [--ext-header dstopts|hopopts]
  *       DNS over UDP (default) or TCP (one query per connection, each
  *       message after its 2-byte length): answer N queries (default 1): NAME (case-insensitive) of
  *       type A gets one A record IPV4, TTL 60; NAME of another type gets
@@ -34,6 +34,7 @@
  *       NXDOMAIN. Prints "port=P" first if PORT is 0, then per query
  *       "query name=NAME type=TYPE rcode=R peer=ADDR:PORT".
  *   dns-query SERVER PORT NAME [--timeout-ms T] [--transport udp|tcp]
+ *             [--ext-header dstopts|hopopts]
  *       one A query by UDP (default) or TCP, T ms in all for the answer (default 2000);
  *       prints "answer=IPV4" per A record and exits 0, or "rcode=R" when
  *       there is none (NXDOMAIN: rcode=3; NODATA: rcode=0) and exits 1.
@@ -95,6 +96,7 @@ enum {
 	OPT_TIMEOUT = 1 << 5,
 	OPT_TRANSPORT = 1 << 6,
 	OPT_ACCEPT = 1 << 7,
+	OPT_EXT_HEADER = 1 << 8,
 };
 
 struct opts {
@@ -106,6 +108,7 @@ struct opts {
 	int timeout_ms;		/* -1: forever */
 	int tcp;		/* --transport tcp */
 	int uring;		/* --accept io_uring */
+	int ext_header;		/* --ext-header: IPV6_DSTOPTS or IPV6_HOPOPTS; 0: none */
 	char **pos;		/* the operands */
 	int npos;
 	char **cmd; /* exec-after-connect: PROG ARG..., NULL-terminated (argv's own) */
@@ -126,7 +129,7 @@ static const char usage_text[] =
 	"  udp ADDR PORT [--send N] [--count K] [--bind-port P] [--timeout-ms T]\n"
 	"  udp-connect ADDR PORT [--send N] [--count K] [--bind-port P] [--timeout-ms T]\n"
 	"  dns-server ADDR PORT NAME IPV4 [--count N] [--ready FILE] [--timeout-ms T]\n"
-	"  dns-query SERVER PORT NAME [--timeout-ms T]\n"
+	"  dns-query SERVER PORT NAME [--timeout-ms T] [--ext-header dstopts|hopopts]\n"
 	"  exec-after-connect ADDR PORT [--bind-port P] [--timeout-ms T] -- PROG [ARG...]\n";
 
 static const char *prog_cmd = "pg-net";
@@ -970,6 +973,27 @@ static int dns_server_tcp(struct opts *o, int fd, const struct dns_zone *z, cons
 	return OK;
 }
 
+/*
+ * --ext-header: every IPv6 packet of @fd carries that extension header
+ * (8 bytes: a PadN option) before its transport header, as any root
+ * process may ask of its own sockets.
+ */
+static int ext_header(const struct opts *o, const struct addr *a, int fd, const char *where)
+{
+	/* next header and length are the kernel's to fill; PadN, 4 bytes of padding */
+	static const uint8_t opt[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
+
+	if (!o->ext_header)
+		return OK;
+	if (a->family != AF_INET6) {
+		msg("--ext-header is for IPv6 addresses");
+		return USAGE;
+	}
+	if (setsockopt(fd, IPPROTO_IPV6, o->ext_header, opt, sizeof(opt)) < 0)
+		return fail(errno, "setsockopt(IPV6_DSTOPTS/HOPOPTS)", where);
+	return OK;
+}
+
 static int cmd_dns_server(struct opts *o)
 {
 	uint8_t q[512], out[DNS_HDR + DNS_NAME_MAX + 4 + 16];
@@ -996,6 +1020,9 @@ static int cmd_dns_server(struct opts *o)
 	fd = socket_new(a.family, o->tcp ? SOCK_STREAM : SOCK_DGRAM);
 	if (fd < 0)
 		return fail(errno, "socket", where);
+	r = ext_header(o, &a, fd, where);
+	if (r)
+		return r;
 	if (o->tcp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		return fail(errno, "SO_REUSEADDR", where);
 	if (bind(fd, (struct sockaddr *)&a.ss, a.len) < 0)
@@ -1151,6 +1178,9 @@ static int cmd_dns_query(struct opts *o)
 	fd = socket_new(a.family, SOCK_DGRAM);
 	if (fd < 0)
 		return fail(errno, "socket", where);
+	r = ext_header(o, &a, fd, where);
+	if (r)
+		return r;
 	/* connected: only the server's answers reach us, and a closed port is ECONNREFUSED at once */
 	if (connect(fd, (struct sockaddr *)&a.ss, a.len) < 0)
 		return fail(errno, "connect", where);
@@ -1204,9 +1234,9 @@ static const struct cmd cmds[] = {
 	{ "udp", cmd_udp, 2, OPT_SEND | OPT_COUNT | OPT_BIND_PORT | OPT_TIMEOUT, 10000, 16, 0 },
 	{ "udp-connect", cmd_udp_connect, 2, OPT_SEND | OPT_COUNT | OPT_BIND_PORT | OPT_TIMEOUT,
 	  10000, 16, 0 },
-	{ "dns-server", cmd_dns_server, 4, OPT_COUNT | OPT_READY | OPT_TIMEOUT | OPT_TRANSPORT, -1,
-	  0, 0 },
-	{ "dns-query", cmd_dns_query, 3, OPT_TIMEOUT | OPT_TRANSPORT, 2000, 0, 0 },
+	{ "dns-server", cmd_dns_server, 4,
+	  OPT_COUNT | OPT_READY | OPT_TIMEOUT | OPT_TRANSPORT | OPT_EXT_HEADER, -1, 0, 0 },
+	{ "dns-query", cmd_dns_query, 3, OPT_TIMEOUT | OPT_TRANSPORT | OPT_EXT_HEADER, 2000, 0, 0 },
 	{ "exec-after-connect", cmd_exec_after_connect, 2, OPT_BIND_PORT | OPT_TIMEOUT, 10000, 0,
 	  1 },
 };
@@ -1215,10 +1245,11 @@ static const struct {
 	const char *name;
 	unsigned int bit;
 } opt_names[] = {
-	{ "--count", OPT_COUNT },	  { "--reply", OPT_REPLY },
-	{ "--ready", OPT_READY },	  { "--send", OPT_SEND },
-	{ "--bind-port", OPT_BIND_PORT }, { "--timeout-ms", OPT_TIMEOUT },
-	{ "--transport", OPT_TRANSPORT }, { "--accept", OPT_ACCEPT },
+	{ "--count", OPT_COUNT },	    { "--reply", OPT_REPLY },
+	{ "--ready", OPT_READY },	    { "--send", OPT_SEND },
+	{ "--bind-port", OPT_BIND_PORT },   { "--timeout-ms", OPT_TIMEOUT },
+	{ "--transport", OPT_TRANSPORT },   { "--accept", OPT_ACCEPT },
+	{ "--ext-header", OPT_EXT_HEADER },
 };
 
 /* One option and its value into @o; OK or USAGE. */
@@ -1253,6 +1284,12 @@ static int set_opt(struct opts *o, unsigned int bit, const char *name, const cha
 	case OPT_ACCEPT:
 		o->uring = !strcmp(v, "io_uring");
 		bad = !o->uring && strcmp(v, "syscall");
+		break;
+	case OPT_EXT_HEADER:
+		o->ext_header = !strcmp(v, "dstopts")	? IPV6_DSTOPTS
+				: !strcmp(v, "hopopts") ? IPV6_HOPOPTS
+							: 0;
+		bad = !o->ext_header;
 		break;
 	}
 	if (bad) {
