@@ -691,6 +691,26 @@ int BPF_PROG(tp_btf_sched_process_fork, struct task_struct *parent, struct task_
 
 /* ---- seeding: every process running when the agent starts ---- */
 
+/*
+ * An iterated task's binary, into h->data from its start: its mm's
+ * exe_file (what it runs now; NULL for a task without one), resolved
+ * against its root.
+ */
+static __always_inline struct file *pg_iter_binary(struct pg_exec_heap *h, struct task_struct *task)
+{
+	struct fs_struct *fs = task->fs;
+	struct mm_struct *mm = task->mm;
+	struct file *exe = mm ? mm->exe_file : NULL;
+
+	h->off = 0;
+	h->ev.binary_len = 0;
+	if (exe && fs)
+		h->ev.binary_len = pg_append_path(h, exe->f_path.dentry, exe->f_path.mnt, fs,
+						  PG_PROC_F_PATH_TRUNC, PG_PROC_F_PATH_ERROR,
+						  PG_PROC_F_BIN_DELETED);
+	return exe;
+}
+
 SEC("iter/task")
 int iter_task_seed(struct bpf_iter__task *ctx)
 {
@@ -700,9 +720,7 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	struct pg_proc_state st = { .gen = PG_GEN_NONE };
 	struct pg_exec_heap *h;
 	struct pg_exec_event *e;
-	struct fs_struct *fs;
-	struct mm_struct *mm;
-	struct file *exe = NULL;
+	struct file *exe;
 
 	if (!task || task->pid != task->tgid || (task->flags & PF_KTHREAD))
 		return 0;
@@ -715,16 +733,7 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	e->hdr.ktime = bpf_ktime_get_ns();
 	e->proc_flags = PG_PROC_F_SEEDED;
 	e->prev_ktime = 0;
-	h->off = 0;
-	fs = task->fs;
-	mm = task->mm;
-	if (mm)
-		exe = mm->exe_file;
-	e->binary_len = 0;
-	if (exe && fs)
-		e->binary_len = pg_append_path(h, exe->f_path.dentry, exe->f_path.mnt, fs,
-					       PG_PROC_F_PATH_TRUNC, PG_PROC_F_PATH_ERROR,
-					       PG_PROC_F_BIN_DELETED);
+	exe = pg_iter_binary(h, task);
 	pg_fill_file(h, exe);
 	e->filename_len = 0;
 	/* seeds walk everything: the iterator meets children before parents too */
@@ -780,9 +789,6 @@ int iter_task_reselect(struct bpf_iter__task *ctx)
 	__u32 gen = cfg->policy & 1;
 	struct pg_exec_heap *h;
 	struct pg_exec_event *e;
-	struct file *exe = NULL;
-	struct fs_struct *fs;
-	struct mm_struct *mm;
 
 	if (!task || task->pid != task->tgid || (task->flags & PF_KTHREAD) ||
 	    !(cfg->policy & PG_POLICY_LOADED))
@@ -795,16 +801,7 @@ int iter_task_reselect(struct bpf_iter__task *ctx)
 		return 0;
 	e = &h->ev;
 	e->proc_flags = 0;
-	h->off = 0;
-	fs = task->fs;
-	mm = task->mm;
-	if (mm)
-		exe = mm->exe_file;
-	e->binary_len = 0;
-	if (exe && fs)
-		e->binary_len = pg_append_path(h, exe->f_path.dentry, exe->f_path.mnt, fs,
-					       PG_PROC_F_PATH_TRUNC, PG_PROC_F_PATH_ERROR,
-					       PG_PROC_F_BIN_DELETED);
+	pg_iter_binary(h, task);
 	e->filename_len = 0;
 	pg_task_creds(task, &e->creds);
 	e->ns.pid = pg_pidns_inum((__u64)task->thread_pid, task->thread_pid->level);

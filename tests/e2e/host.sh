@@ -16,6 +16,13 @@ has_syscall() {
 		[ -e "/sys/kernel/debug/tracing/events/syscalls/sys_enter_$1" ]
 }
 
+# no_ia32 TEST OUT: whether pg-host's OUT says int $0x80 faulted (no IA32
+# emulation); TEST is skipped then.
+no_ia32() {
+	js "$2" | grep -q '^compat=none' || return 1
+	skip "$1" "no 32-bit system calls here (int \$0x80 faults: no IA32 emulation)"
+}
+
 # hev TEST TYPE PID [JQ [AGENT]]: wait for the TYPE event of PID in the
 # export of AGENT (default: host); HX is the event, or fail TEST.
 hev() {
@@ -130,10 +137,7 @@ t_host_exec_compat() {
 	_out=$("$PGHOST" compat-exec 65534 "$SUID_BIN" 2>&1)
 	_rc=$?
 	_pid=$(hpid "$_out")
-	if js "$_out" | grep -q '^compat=none'; then
-		skip host_exec_compat "no 32-bit system calls here (int \$0x80 faults: no IA32 emulation)"
-		return
-	fi
+	no_ia32 host_exec_compat "$_out" && return
 	[ "$_rc" = 0 ] || { fail host_exec_compat "pg-host compat-exec: rc=$_rc $_out"; return; }
 	hev host_exec_compat credentials_change "$_pid" '.credentials_change.credentials.syscall == "execve"' || return
 	check host_exec_compat "$HX" ".credentials_change.process.binary == \"$SUID_BIN\"" || return
@@ -531,10 +535,7 @@ t_host_unwatched() {
 		_out=$("$PGHOST" compat 1234 "$_then" 2>&1)
 		_rc=$?
 		_pid=$(hpid "$_out")
-		if js "$_out" | grep -q '^compat=none'; then
-			skip host_unwatched "no 32-bit system calls here (int \$0x80 faults: no IA32 emulation)"
-			return
-		fi
+		no_ia32 host_unwatched "$_out" && return
 		[ "$_rc" = 0 ] || { fail host_unwatched "pg-host compat 1234 $_then: $_out"; return; }
 		hev host_unwatched credentials_change "$_pid" '.credentials_change.credentials.syscall == "none"' || return
 		check host_unwatched "$HX" '.credentials_change.credentials as $c | $c.before.uid == 1234 and

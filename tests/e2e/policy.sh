@@ -387,9 +387,16 @@ EOF
 	}
 	rsel_start seeded
 	_pol seeded
-	pol_agent prsel prsel || { fail policy_reselect "agent did not start"; return; }
+	pol_agent prsel prsel || {
+		touch "$_d/go-seeded"
+		fail policy_reselect "agent did not start"
+		return
+	}
 	_p=$(eval echo \$AGENT_prsel)
-	rsel_check seeded seeded || { agent_stop prsel; return; }
+	rsel_check seeded seeded || {
+		agent_stop prsel
+		return
+	}
 	rsel_start reloaded
 	_pol reloaded
 	_n=$(grep -c 'generation' "$WORK/prsel.log")

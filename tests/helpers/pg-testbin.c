@@ -51,7 +51,7 @@
  *   openmark PATH MODE MARKER [MARK…]  open, then create MARKER (a process
  *                                 killed on the open never gets that far)
  *   openloop PATH N [MARK…]       N times open(O_RDONLY) + close
- *   waitopen PATH GO [MARK…]      wait (up to 30 s) until GO exists, then
+ *   waitopen PATH GO [MARK…]      wait (up to 10 min) until GO exists, then
  *                                 open(O_RDONLY) PATH
  *   mmapx PATH [MARK…]            open read-only, mmap PROT_READ|PROT_EXEC
  *   rename OLD NEW [MARK…]        rename()
@@ -435,7 +435,8 @@ static int file_verb(int argc, char **argv)
 		/* a process that runs across a policy reload, then opens */
 		NEED(4);
 		for (tries = 0; access(argv[3], F_OK); tries++) {
-			if (tries > 3000)
+			if (tries >
+			    60000) /* 10 minutes: an agent starts slowly in an emulated VM */
 				return file_fail(verb, argv[3]);
 			usleep(10000);
 		}
