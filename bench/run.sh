@@ -666,13 +666,14 @@ penguard_books()
 	elif ((PG_STATS_RUN)) && [[ $timed != 1 ]]; then
 		R_NOTE+="kernel.bpf_stats_enabled could not be set: no BPF times; "
 	fi
-	# Per exec: every program but the seeding iterators (they run once,
-	# at start), over the runs of the exec hook, i.e. all the execs the
-	# kernel did while the agent was loaded.
+	# Per exec: every program but the iterators (they run once, at start
+	# or at a reload), over the runs of the process sensor's exec hook
+	# (the host sensor has exec hooks too), i.e. all the execs the kernel
+	# did while the agent was loaded.
 	read -r bpf_exec bpf_runs < <(awk -F'\t' '
 		$4 !~ /^[0-9]+$/ || $3 !~ /^[0-9]+$/ { bad = 1; next }
 		$2 !~ /^iter_/ { ns += $3 * $4 }
-		$2 ~ /_exec$/ { ex += $3 }
+		$1 == "process" && $2 ~ /_exec$/ { ex += $3 }
 		END { if (bad || !ex) print "-", (ex ? ex : "-"); else printf "%.0f %d\n", ns / ex, ex }' \
 		"$d/programs.tsv")
 	read -r emitted lost delivered rmiss lines < <(jq -r '[.emitted, .lost, .delivered,
@@ -2737,8 +2738,8 @@ mkdir -p "$(dirname "$OUT")"
 			| --- | --- | --- |
 			| **$(book_cell %.0f "$BOOKS" 6)** | $BASE_EXEC_US µs | $share |
 
-			BPF ns per exec is Σ runs × ns per run over every program but the seeding iterators (they
-			run once, at start), divided by the exec hook's runs: what penguard's BPF adds to one
+			BPF ns per exec is Σ runs × ns per run over every program but the iterators (they
+			run once, at start or at a reload), divided by the process sensor's exec hook's runs: what penguard's BPF adds to one
 			exec with its vfork and exit. The CPU per exec without a monitor is the baseline storm's
 			own CPU time (getrusage) over its execs.
 		EOF
