@@ -717,7 +717,7 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	const struct pg_runtime_config *cfg = pg_config_get();
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
-	struct pg_proc_state st = { .gen = PG_GEN_NONE };
+	struct pg_proc_state st = { .gen = PG_GEN_NONE }, *pst;
 	struct pg_exec_heap *h;
 	struct pg_exec_event *e;
 	struct file *exe;
@@ -736,15 +736,17 @@ int iter_task_seed(struct bpf_iter__task *ctx)
 	exe = pg_iter_binary(h, task);
 	pg_fill_file(h, exe);
 	e->filename_len = 0;
-	/* seeds walk everything: the iterator meets children before parents too */
-	pg_fill_task(h, task, cfg, &st, pg_proc_state(task->tgid),
-		     pg_proc_state(task->real_parent->tgid), false);
 	/*
-	 * What it selects, for its exit and its children (no action: it runs
-	 * already). By pid, a parent is met first but for a reused pid: its
-	 * entry gives the parent and ancestor selectors, unknown otherwise.
+	 * By pid, a parent is met first but for a reused pid: its entry, when
+	 * there is one, gives the record's parent key and the parent and
+	 * ancestor selectors. No cwd or cgroup "as the parent's" shortcut:
+	 * seeds walk everything, and a child met before its parent (a
+	 * reused pid) would point the agent to a record it has not read.
 	 */
-	pg_exec_policy(h, task, cfg, &st, pg_proc_state(task->real_parent->tgid), 0);
+	pst = pg_proc_state(task->real_parent->tgid);
+	pg_fill_task(h, task, cfg, &st, pg_proc_state(task->tgid), pst, false);
+	/* what it selects, for its exit and its children (no action: it runs already) */
+	pg_exec_policy(h, task, cfg, &st, pst, 0);
 	/* another process's argv is not readable from here: the agent
 	 * takes it from /proc/PID/cmdline */
 	e->args_len = 0;

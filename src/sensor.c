@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include <penguard/events.h>
 
 #include "sensor.h"
@@ -34,4 +36,10 @@ const struct pg_event_desc *pg_sensor_event(unsigned type)
 			if (pg_sensors[i]->events[j].type == type)
 				return &pg_sensors[i]->events[j];
 	return NULL;
+}
+
+void pg_sensor_set_autoload(struct bpf_object *obj, const char *const *names, bool on)
+{
+	for (; *names; names++)
+		bpf_program__set_autoload(bpf_object__find_program_by_name(obj, *names), on);
 }

@@ -77,5 +77,10 @@ const struct pg_backend *pg_sensor_pick(const struct pg_sensor *s, const struct 
 const struct pg_backend *pg_sensor_backend(const struct pg_sensor *s, const char *name);
 /* The descriptor of event @type, whichever sensor has it, or NULL. */
 const struct pg_event_desc *pg_sensor_event(unsigned type);
+/*
+ * Load (@on) or leave out each program of @obj named in @names, a
+ * NULL-terminated list, before the object is loaded. Each must exist.
+ */
+void pg_sensor_set_autoload(struct bpf_object *obj, const char *const *names, bool on);
 
 #endif

@@ -223,16 +223,9 @@ static void exec_hooks(struct bpf_object *obj)
 	static const char *const tps[] = { "tp_btf_host_prepare_exec", "tp_btf_host_exec", NULL };
 	struct btf *btf = NULL;
 	bool prepare = pg_btf_has(&btf, "btf_trace_sched_prepare_exec", BTF_KIND_TYPEDEF);
-	size_t i;
 
 	btf__free(btf);
-	for (i = 0; (prepare ? calls : tps)[i]; i++) {
-		struct bpf_program *prog =
-			bpf_object__find_program_by_name(obj, (prepare ? calls : tps)[i]);
-
-		if (prog)
-			bpf_program__set_autoload(prog, false);
-	}
+	pg_sensor_set_autoload(obj, prepare ? calls : tps, false);
 	pg_dbg("host: exec credentials from %s",
 	       prepare ? "sched_prepare_exec" : "the execve and execveat tracepoints");
 }

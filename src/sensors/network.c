@@ -111,12 +111,6 @@ static struct network_bpf__rodata *rodata_of(struct bpf_object *obj, size_t need
 	return ro && sz >= need ? ro : NULL;
 }
 
-static void set_autoload(struct bpf_object *obj, const char *const *names, bool on)
-{
-	for (; *names; names++)
-		bpf_program__set_autoload(bpf_object__find_program_by_name(obj, *names), on);
-}
-
 /*
  * The DNS programs find a message's process by the socket's cookie, which
  * the LSM and fentry hooks can only ask for where tracing programs have
@@ -152,7 +146,7 @@ static int network_configure(struct bpf_object *obj, const struct pg_config *cfg
 	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
 	    access("/sys/fs/cgroup/unified/cgroup.controllers", F_OK)) {
 		pg_info("network: no DNS events on this kernel: no cgroup v2 mounted");
-		set_autoload(obj, skb_progs, false);
+		pg_sensor_set_autoload(obj, skb_progs, false);
 		return 0;
 	}
 	if (!hook)
@@ -167,7 +161,7 @@ static int network_configure(struct bpf_object *obj, const struct pg_config *cfg
 		return 0;
 	}
 	ro->pg_cgroup_dns_marker = 1;
-	set_autoload(obj, marker_progs, true);
+	pg_sensor_set_autoload(obj, marker_progs, true);
 	return 0;
 }
 
