@@ -546,11 +546,53 @@ static __always_inline int pg_net_ipv6_ext(struct __sk_buff *skb, __u8 next, __u
 }
 
 /*
+ * One DNS message of @skb, at @off, @msg_len bytes long (as its header or
+ * TCP length said): a record of what this packet holds of it, filled from
+ * @e's packet fields (r->ev) already set. 0, or -1: nothing more to take.
+ */
+static __always_inline int pg_net_dns_emit(struct __sk_buff *skb, struct pg_net_dns_rec *r,
+					   __u32 off, __u32 msg_len)
+{
+	struct pg_dns_event *e = &r->ev;
+	__u32 len;
+
+	if (msg_len < 12 || skb->len < off + 12)
+		return -1; /* shorter than a DNS header */
+	e->hdr.ktime = bpf_ktime_get_ns();
+	e->msg_len = msg_len;
+	len = skb->len - off;
+	if (len > msg_len)
+		len = msg_len;
+	if (len > PG_DNS_MAX)
+		len = PG_DNS_MAX;
+	barrier_var(len);
+	len &= 0x3ff;
+	if (len > PG_DNS_MAX || len < 12)
+		return -1;
+	if (bpf_skb_load_bytes(skb, off, r->data, len)) {
+		pg_count(e->hdr.type, 0);
+		return -1;
+	}
+	e->len = len;
+	e->hdr.size = sizeof(*e) + len;
+	pg_output(e, (sizeof(*e) + len) & 0x7ff);
+	return 0;
+}
+
+/*
+ * DNS messages one TCP segment may carry after the first: a client that
+ * pipelines (glibc sends its A and AAAA queries in one write, RFC 7766
+ * 6.2.1) and a server answering both at once put two or more in one
+ * segment, each after its 2-byte length.
+ */
+#define PG_DNS_TCP_MSGS 4
+
+/*
  * A packet to (@egress) or from port 53 of a marked socket: its DNS
- * message, for the agent to parse. The packet starts at its IP header.
- * IPv6 extension headers and IPv4 fragments are not followed. Over TCP,
- * a segment that starts with a message's length: the first of a message
- * split over segments, cut where the segment ends.
+ * messages, for the agent to parse. The packet starts at its IP header.
+ * Over TCP, a segment that starts with a message's length: that message
+ * (the first of one split over segments, cut where the segment ends) and
+ * up to PG_DNS_TCP_MSGS - 1 more that follow it whole or begun.
  */
 static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 {
@@ -560,10 +602,11 @@ static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 	struct pg_dns_event *e;
 	struct ipv6hdr ip6;
 	struct iphdr ip;
-	__u32 off, len, msg_len, slot = !egress;
+	__u32 off, msg_len, slot = !egress;
 	struct bpf_sock *sk = skb->sk;
-	__u16 ports[2];
+	__u16 ports[2], l;
 	__u64 cookie;
+	int i;
 
 	if (!sk || !(sk = bpf_sk_fullsock(sk)))
 		return;
@@ -617,7 +660,6 @@ static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 	e = &r->ev;
 	e->hdr.type = egress ? PG_EVENT_DNS_QUERY : PG_EVENT_DNS_ANSWER;
 	e->hdr.flags = 0;
-	e->hdr.ktime = bpf_ktime_get_ns();
 	e->task = s->task;
 	e->verdict = egress ? s->query_v : s->answer_v;
 	e->matched = egress ? s->query_m : s->answer_m;
@@ -630,24 +672,16 @@ static __always_inline void pg_net_dns_skb(struct __sk_buff *skb, int egress)
 	__builtin_memcpy(e->comm, s->comm, PG_COMM_LEN);
 	e->sport = ports[0];
 	e->dport = ports[1];
-	e->msg_len = msg_len;
-	/* what this packet holds of the message */
-	len = skb->len - off;
-	if (len > msg_len)
-		len = msg_len;
-	if (len > PG_DNS_MAX)
-		len = PG_DNS_MAX;
-	barrier_var(len);
-	len &= 0x3ff;
-	if (len > PG_DNS_MAX || len < 12)
-		return;
-	if (bpf_skb_load_bytes(skb, off, r->data, len)) {
-		pg_count(e->hdr.type, 0);
-		return;
+	for (i = 0; i < PG_DNS_TCP_MSGS; i++) {
+		if (pg_net_dns_emit(skb, r, off, msg_len) || proto != IPPROTO_TCP)
+			return;
+		/* the next message's length, if the segment goes on past this one */
+		off += msg_len;
+		if (skb->len < off + 2 + 12 || bpf_skb_load_bytes(skb, off, &l, sizeof(l)))
+			return;
+		msg_len = bpf_ntohs(l);
+		off += sizeof(l);
 	}
-	e->len = len;
-	e->hdr.size = sizeof(*e) + len;
-	pg_output(e, (sizeof(*e) + len) & 0x7ff);
 }
 
 SEC("cgroup_skb/egress")

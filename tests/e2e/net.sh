@@ -431,6 +431,25 @@ t_net_dns_tcp() {
 		.dns_answer.dns.answers[0].address == "198.18.0.3"' && ok net_dns_tcp
 }
 
+# DNS over TCP, pipelined as glibc does: the A and AAAA queries in one
+# write, and the resolver's two answers in one: two messages in each
+# segment, and each gets its own event
+t_net_dns_tcp_pipelined() {
+	dns_server net_dns_tcp_pipelined pg-pipe.example 198.18.0.5 --transport tcp --count 2 || return
+	client "$NET" dns-query 198.18.0.2 53 pg-pipe.example --transport tcp-pipelined
+	wait $DPID
+	grep -q "answer=198.18.0.5" "$WORK/client.out" || { fail net_dns_tcp_pipelined "resolver: $(cat "$WORK/client.out" "$WORK/dns.out")"; return; }
+	nev net_dns_tcp_pipelined net dns_query $CPID 53 '.dns_query.dns.type == "A"' || return
+	nev net_dns_tcp_pipelined net dns_query $CPID 53 '.dns_query.dns.type == "AAAA"' || return
+	check net_dns_tcp_pipelined "$NX" '.dns_query.socket.protocol == "tcp" and
+		.dns_query.dns.name == "pg-pipe.example"' || return
+	nev net_dns_tcp_pipelined net dns_answer $CPID 53 '.dns_answer.dns.type == "A"' || return
+	check net_dns_tcp_pipelined "$NX" '.dns_answer.dns.answers[0].address == "198.18.0.5"' || return
+	nev net_dns_tcp_pipelined net dns_answer $CPID 53 '.dns_answer.dns.type == "AAAA"' || return
+	check net_dns_tcp_pipelined "$NX" '.dns_answer.dns.rcode == "NOERROR" and
+		(.dns_answer.dns.answers // []) == []' && ok net_dns_tcp_pipelined
+}
+
 # DNS over IPv6 with an extension header before UDP, both ways (the
 # client's and the resolver's sockets ask for a destination options
 # header): a query hidden behind one is seen all the same
@@ -515,7 +534,7 @@ EOF
 	ok net_backends
 }
 
-NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_accept_io_uring t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns t_net_dns_tcp t_net_dns_v6_ext"
+NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_accept_io_uring t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns t_net_dns_tcp t_net_dns_tcp_pipelined t_net_dns_v6_ext"
 NET_OWN_TESTS="t_net_deny t_net_backends t_net_default"
 
 net_tests() {

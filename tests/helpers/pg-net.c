@@ -27,15 +27,17 @@
  *       "connected local_port=P" after connect() first.
  *   dns-server ADDR PORT NAME IPV4 [--count N] [--ready FILE] [--timeout-ms T]
  *              [--transport udp|tcp] [--ext-header dstopts|hopopts]
- *       DNS over UDP (default) or TCP (one query per connection, each
- *       message after its 2-byte length): answer N queries (default 1): NAME (case-insensitive) of
+ *       DNS over UDP (default) or TCP (each message after its 2-byte
+ *       length; the queries already waiting answered in one write):
+ *       answer N queries (default 1): NAME (case-insensitive) of
  *       type A gets one A record IPV4, TTL 60; NAME of another type gets
  *       NOERROR without records (NODATA: the name exists); any other name,
  *       NXDOMAIN. Prints "port=P" first if PORT is 0, then per query
  *       "query name=NAME type=TYPE rcode=R peer=ADDR:PORT".
- *   dns-query SERVER PORT NAME [--timeout-ms T] [--transport udp|tcp]
+ *   dns-query SERVER PORT NAME [--timeout-ms T] [--transport udp|tcp|tcp-pipelined]
  *             [--ext-header dstopts|hopopts]
  *       one A query by UDP (default) or TCP, T ms in all for the answer (default 2000);
+ *       tcp-pipelined: an AAAA query for NAME in the same write, as glibc sends them;
  *       prints "answer=IPV4" per A record and exits 0, or "rcode=R" when
  *       there is none (NXDOMAIN: rcode=3; NODATA: rcode=0) and exits 1.
  *   exec-after-connect ADDR PORT [--bind-port P] [--timeout-ms T] -- PROG [ARG...]
@@ -81,6 +83,7 @@
 #define DNS_HDR 12
 #define DNS_NAME_MAX 255
 #define DNS_TYPE_A 1
+#define DNS_TYPE_AAAA 28
 #define DNS_CLASS_IN 1
 #define DNS_TTL 60
 
@@ -106,7 +109,8 @@ struct opts {
 	const char *ready;
 	unsigned int bind_port; /* 0: none */
 	int timeout_ms;		/* -1: forever */
-	int tcp;		/* --transport tcp */
+	int tcp;		/* --transport tcp or tcp-pipelined */
+	int pipelined;		/* --transport tcp-pipelined */
 	int uring;		/* --accept io_uring */
 	int ext_header;		/* --ext-header: IPV6_DSTOPTS or IPV6_HOPOPTS; 0: none */
 	char **pos;		/* the operands */
@@ -938,16 +942,39 @@ static size_t dns_serve(const struct dns_zone *z, const uint8_t *q, size_t n, co
 	return an;
 }
 
-/* DNS over TCP: one query per connection, each message after its length. */
+/* One query of @c into @q (its 2-byte length first); its length, or -errno. */
+static long dns_read_query(int c, uint8_t *q, size_t cap, int timeout_ms)
+{
+	size_t ql;
+	int r;
+
+	r = xfer_exact(c, q, 2, 0, timeout_ms);
+	if (r)
+		return r;
+	ql = get16(q);
+	if (ql > cap - 2)
+		return -EMSGSIZE;
+	r = xfer_exact(c, q + 2, ql, 0, timeout_ms);
+	return r ? r : (long)ql;
+}
+
+/*
+ * DNS over TCP, each message after its length: the queries of a
+ * connection until the client closes it. Those already waiting when one
+ * is read (a pipelining client's) are answered in the same write, as a
+ * server that answers a batch at once would: two answers in one segment.
+ */
+#define DNS_TCP_BATCH 4
 static int dns_server_tcp(struct opts *o, int fd, const struct dns_zone *z, const char *where)
 {
-	uint8_t q[2 + 512], out[2 + DNS_HDR + DNS_NAME_MAX + 4 + 16];
+	uint8_t q[2 + 512], out[DNS_TCP_BATCH * (2 + DNS_HDR + DNS_NAME_MAX + 4 + 16)], len[2];
 	char peer[INET6_ADDRSTRLEN + 16];
-	unsigned long done;
-	size_t an, ql;
-	int c, r;
+	unsigned long done = 0;
+	size_t an, outn;
+	long ql;
+	int c, r, k;
 
-	for (done = 0; done < o->count; done++) {
+	while (done < o->count) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 
@@ -955,18 +982,31 @@ static int dns_server_tcp(struct opts *o, int fd, const struct dns_zone *z, cons
 		if (c < 0)
 			return fail(-c, "accept", where);
 		addr_str(&ss, peer, sizeof(peer));
-		r = xfer_exact(c, q, 2, 0, o->timeout_ms);
-		ql = get16(q);
-		if (!r && ql > sizeof(q) - 2)
-			r = -EMSGSIZE;
-		if (!r)
-			r = xfer_exact(c, q + 2, ql, 0, o->timeout_ms);
-		an = r ? 0 : dns_serve(z, q + 2, ql, peer, out + 2);
-		if (an) {
-			put16(out, (uint16_t)an);
-			r = xfer_exact(c, out, 2 + an, 1, o->timeout_ms);
+		for (r = 0, k = 0; !r && done < o->count; k++) {
+			outn = 0;
+			do {
+				ql = dns_read_query(c, q, sizeof(q), o->timeout_ms);
+				if (ql < 0) {
+					r = (int)ql;
+					break;
+				}
+				an = dns_serve(z, q + 2, (size_t)ql, peer, out + outn + 2);
+				if (an) {
+					put16(out + outn, (uint16_t)an);
+					outn += 2 + an;
+				}
+				done++;
+			} while (done < o->count &&
+				 outn + sizeof(out) / DNS_TCP_BATCH <= sizeof(out) &&
+				 recv(c, len, sizeof(len), MSG_PEEK | MSG_DONTWAIT) == sizeof(len));
+			if (outn) {
+				int w = xfer_exact(c, out, outn, 1, o->timeout_ms);
+
+				r = r ? r : w;
+			}
 		}
-		if (r)
+		/* the client closing after its answers is the normal end */
+		if (r && !(r == -ECONNRESET && k > 1))
 			msg("connection from %s: %s", peer, strerror(-r));
 		close(c);
 	}
@@ -1123,28 +1163,49 @@ bad:
 
 /*
  * The query @q (@n bytes) over a TCP connection, with its length in one
- * write as stub resolvers send it; then the answer's length and the answer.
+ * write as stub resolvers send it; then the answer's length and the
+ * answer. Pipelined (tcp-pipelined), an AAAA query for the same name
+ * follows in the same write, as glibc sends its pair: two messages in one
+ * segment; both answers are read, the A query's printed.
  */
 static int dns_query_tcp(struct opts *o, const uint8_t *q, size_t n)
 {
-	uint8_t buf[2 + DNS_HDR + DNS_NAME_MAX + 4], m[65535];
-	size_t ml;
-	int fd, r, rc;
+	static uint8_t m[65535], a[65535];
+	uint8_t buf[2 * (2 + DNS_HDR + DNS_NAME_MAX + 4)], l[2];
+	size_t ml = 0, bn = 2 + n, k;
+	int fd, r, rc, i, got = 0;
 
 	fd = tcp_connect(o, &rc);
 	if (fd < 0)
 		return rc;
 	put16(buf, (uint16_t)n);
 	memcpy(buf + 2, q, n);
-	r = xfer_exact(fd, buf, 2 + n, 1, o->timeout_ms);
-	if (!r)
-		r = xfer_exact(fd, buf, 2, 0, o->timeout_ms);
-	ml = get16(buf);
-	if (!r)
-		r = ml >= DNS_HDR ? xfer_exact(fd, m, ml, 0, o->timeout_ms) : -EBADMSG;
+	if (o->pipelined) {
+		memcpy(buf + bn, buf, 2 + n);
+		put16(buf + bn + 2, get16(q) + 1);
+		put16(buf + bn + 2 + n - 4, DNS_TYPE_AAAA);
+		bn *= 2;
+	}
+	r = xfer_exact(fd, buf, bn, 1, o->timeout_ms);
+	for (i = 0; !r && i < 1 + o->pipelined; i++) {
+		r = xfer_exact(fd, l, 2, 0, o->timeout_ms);
+		k = get16(l);
+		if (!r)
+			r = k >= DNS_HDR ? xfer_exact(fd, a, k, 0, o->timeout_ms) : -EBADMSG;
+		if (!r && get16(a) == get16(q)) {
+			memcpy(m, a, k);
+			ml = k;
+			got = 1;
+		}
+	}
 	close(fd);
 	if (r)
 		return fail(-r, "query", o->pos[0]);
+	if (!got) {
+		printf("error=EBADMSG\n");
+		msg("no answer to the A query");
+		return FAILED;
+	}
 	return dns_read_answer(m, ml);
 }
 
@@ -1278,7 +1339,8 @@ static int set_opt(struct opts *o, unsigned int bit, const char *name, const cha
 		o->timeout_ms = x ? (int)x : -1;
 		break;
 	case OPT_TRANSPORT:
-		o->tcp = !strcmp(v, "tcp");
+		o->pipelined = !strcmp(v, "tcp-pipelined");
+		o->tcp = o->pipelined || !strcmp(v, "tcp");
 		bad = !o->tcp && strcmp(v, "udp");
 		break;
 	case OPT_ACCEPT:
