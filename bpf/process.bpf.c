@@ -30,12 +30,32 @@
 #define PG_KN_NAME_MAX 256
 #define EEXIST 17
 
+/*
+ * The name each running script was exec'd by (bprm->filename; its binary
+ * is the interpreter), which its exec's binary selectors saw: the reselect
+ * iterator gives it to them again after a policy reload. Written by a
+ * script's exec only (a map update no other exec pays); an entry whose
+ * ktime is not its process's current key is an earlier image's, ignored.
+ * LRU: the entries of processes gone age out. A longer name is not kept
+ * (its image is then evaluated by its interpreter, as one seeded is).
+ */
+#define PG_SCRIPT_NAME_MAX 256
+
+struct pg_script_name {
+	__u64 ktime; /* the key of the image this name is of */
+	__u32 len;
+	__u32 pad;
+	char name[PG_SCRIPT_NAME_MAX];
+};
+
 /* Per-CPU scratch for one exec record; too big for the 512-byte stack. */
 struct pg_exec_heap {
 	struct pg_exec_event ev;
 	__u8 data[PG_DATA_SIZE];
 	struct pg_path_buf path;
 	struct pg_policy_scratch pol;
+	struct pg_script_name script;
+	__u32 script_tgid; /* its key: map memory, the exec program's stack is full */
 	__u64 kn[PG_CGROUP_DEPTH];
 	/*
 	 * Write offset into data and the cgroup depth, kept in map memory so
@@ -76,6 +96,32 @@ struct {
 	__type(key, struct pg_process_key);
 	__type(value, __u8);
 } pg_exit_claims SEC(".maps");
+
+/* Running scripts' names, by tgid: see struct pg_script_name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pg_script_name);
+} pg_script_names SEC(".maps");
+
+/*
+ * A script's exec: the name it was given, for the reselect iterator. Read
+ * again from the kernel's string rather than moved from the record: fewer
+ * live registers in the exec program, whose stack is at its limit on 5.10.
+ */
+static __always_inline void pg_script_remember(struct pg_exec_heap *h, const char *filename)
+{
+	long n = bpf_probe_read_kernel_str(h->script.name, PG_SCRIPT_NAME_MAX, filename);
+
+	if (n <= 1 || n >= PG_SCRIPT_NAME_MAX)
+		return; /* unreadable, or longer than kept */
+	h->script.ktime = h->ev.hdr.ktime;
+	h->script.len = n - 1;
+	h->script.pad = 0;
+	h->script_tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_map_update_elem(&pg_script_names, &h->script_tgid, &h->script, BPF_ANY);
+}
 
 static __always_inline void pg_procs_insert(__u32 tgid, struct pg_proc_state *st, __u64 flags)
 {
@@ -550,6 +596,7 @@ static __always_inline int pg_handle_exec(struct task_struct *task, struct linux
 		if (r > 1) {
 			e->filename_len = r - 1;
 			h->off = off + r - 1;
+			pg_script_remember(h, filename);
 		} else if (r < 0) {
 			e->proc_flags |= PG_PROC_F_FILENAME_ERROR;
 			pg_count_error(PG_ERR_READ_FILENAME);
@@ -788,14 +835,16 @@ int iter_task_reselect(struct bpf_iter__task *ctx)
 	const struct pg_runtime_config *cfg = pg_config_get();
 	struct pg_proc_state *st, *tmp = &pg_reselect_st;
 	struct task_struct *task = ctx->task;
-	__u32 gen = cfg->policy & 1;
+	struct pg_script_name *sn;
+	__u32 gen = cfg->policy & 1, tgid;
 	struct pg_exec_heap *h;
 	struct pg_exec_event *e;
 
 	if (!task || task->pid != task->tgid || (task->flags & PF_KTHREAD) ||
 	    !(cfg->policy & PG_POLICY_LOADED))
 		return 0;
-	st = pg_proc_state(task->tgid);
+	tgid = task->tgid;
+	st = pg_proc_state(tgid);
 	if (!st || st->gen == gen)
 		return 0;
 	h = pg_heap(&pg_seed_heap);
@@ -805,6 +854,11 @@ int iter_task_reselect(struct bpf_iter__task *ctx)
 	e->proc_flags = 0;
 	pg_iter_binary(h, task);
 	e->filename_len = 0;
+	sn = bpf_map_lookup_elem(&pg_script_names, &tgid);
+	if (sn && sn->ktime == st->ktime && sn->len < PG_SCRIPT_NAME_MAX &&
+	    !bpf_probe_read_kernel(&h->data[e->binary_len & PG_OFF_MASK],
+				   sn->len & (PG_SCRIPT_NAME_MAX - 1), sn->name))
+		e->filename_len = sn->len;
 	pg_task_creds(task, &e->creds);
 	e->ns.pid = pg_pidns_inum((__u64)task->thread_pid, task->thread_pid->level);
 	pg_exec_policy(h, task, cfg, tmp, pg_proc_state(task->real_parent->tgid), 0);

@@ -7,6 +7,18 @@
 # pol_write NAME: the policy on stdin becomes $WORK/NAME.yaml
 pol_write() { cat >"$WORK/$1.yaml"; }
 
+# pol_reload NAME PID: SIGHUP to agent NAME (pid PID); returns once its
+# log says it switched to a new generation (10 s at most)
+pol_reload() {
+	__rn=$(grep -c 'generation' "$WORK/$1.log")
+	kill -HUP "$2"
+	__ri=0
+	while [ "$(grep -c 'generation' "$WORK/$1.log")" = "$__rn" ] && [ $__ri -lt 100 ]; do
+		sleep 0.1
+		__ri=$((__ri + 1))
+	done
+}
+
 # pol_agent NAME POLICY [options]: an agent with only that policy
 pol_agent() {
 	__pn=$1
@@ -399,16 +411,57 @@ EOF
 	}
 	rsel_start reloaded
 	_pol reloaded
-	_n=$(grep -c 'generation' "$WORK/prsel.log")
-	kill -HUP "$_p"
-	_i=0
-	while [ "$(grep -c 'generation' "$WORK/prsel.log")" = "$_n" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	pol_reload prsel "$_p"
 	rsel_check reloaded reloaded || { agent_stop prsel; return; }
 	agent_stop prsel
 	ok policy_reselect
+}
+
+# A script running when a reload brings a rule on its own path: its
+# binary is the interpreter, and the name it was exec'd by, which its
+# exec's binary selectors saw, is kept for the evaluation after the reload
+t_policy_reselect_script() {
+	_d=$WORK/rsels
+	mkdir -p "$_d"
+	echo x >"$_d/secret"
+	rm -f "$_d/go"
+	cat >"$_d/waiter.sh" <<EOF
+#!/bin/sh
+# $(mark prsels)
+while [ ! -e "$_d/go" ]; do sleep 0.05; done
+read -r _x <"$_d/secret"
+EOF
+	chmod 755 "$_d/waiter.sh"
+	_pol() {
+		pol_write prsels <<EOF
+name: reselect-script
+rules:
+  - name: $1
+    on: [file_open]
+    match:
+      binary: [$_d/$2]
+      path: [$_d/secret]
+EOF
+	}
+	_pol before nothing-runs-this
+	pol_agent prsels prsels || { fail policy_reselect_script "agent did not start"; return; }
+	_p=$(eval echo \$AGENT_prsels)
+	"$_d/waiter.sh" &
+	_w=$!
+	_i=0
+	while ! grep -qs waiter.sh "/proc/$_w/cmdline" && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	_pol after waiter.sh
+	pol_reload prsels "$_p"
+	touch "$_d/go"
+	wait "$_w" || { agent_stop prsels; fail policy_reselect_script "the script failed"; return; }
+	_x=$(wait_event prsels "$_d/secret" ".file_open.process.pid == $_w")
+	agent_stop prsels
+	[ -n "$_x" ] || { fail policy_reselect_script "no file_open of $_d/secret by the script (pid $_w) after the reload: $(grep -a 'polic' "$WORK/prsels.log" | tail -n 3 | tr '\n' ' ')"; return; }
+	check policy_reselect_script "$_x" '.file_open.policy.rule == "after" and
+		.file_open.process.binary == "'"$_d/waiter.sh"'"' && ok policy_reselect_script
 }
 
 t_policy_deny() {
@@ -540,6 +593,7 @@ policy_tests() {
 	run_test t_policy_rate_limit
 	run_test t_policy_reload
 	run_test t_policy_reselect
+	run_test t_policy_reselect_script
 	run_test t_policy_deny
 	run_test t_policy_socket
 }
