@@ -493,6 +493,29 @@ int fentry_path_chown(unsigned long long *ctx)
 }
 
 /*
+ * Where path_chown cannot be attached (before 6.1: its ids are structs),
+ * chown_common(), which every chown call goes through just before it,
+ * with the same path and plain uid_t and gid_t: reported before the
+ * change like fentry, and so never denied.
+ */
+SEC("fentry/chown_common")
+int BPF_PROG(fentry_chown_common, const struct path *path, uid_t user, gid_t group)
+{
+	const struct pg_policy_masks *m;
+	struct pg_file_args a = {};
+	struct pg_file_heap *h;
+
+	h = pg_file_begin(&m, PG_EVENT_FILE_CHOWN, PG_EVENT_NONE, 0);
+	if (!h)
+		return 0;
+	a.uid = user;
+	a.gid = group;
+	pg_file_op(h, m, PG_EVENT_FILE_CHOWN, path->dentry, path->mnt, NULL, NULL, NULL, &a, 0, 0,
+		   PG_HOOK_FENTRY, 1);
+	return 0;
+}
+
+/*
  * truncate(2), and before 6.2 ftruncate(2) and open(O_TRUNC) too; since
  * 6.2 (commit 3350607dc5637 "security: Create file_truncate hook from
  * path_truncate hook") those call file_truncate: the hook after this one,

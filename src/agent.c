@@ -22,6 +22,7 @@
 #include "loader.h"
 #include "log.h"
 #include "policy_compile.h"
+#include "sensors/file.h"
 #include "sensors/host.h"
 #include "util.h"
 
@@ -461,6 +462,17 @@ void pg_agent_fini(struct pg_agent *a)
 }
 
 /*
+ * The file sensor's lsm backend denies every file event but file_chown
+ * where path_chown cannot be attached (chown_common reports it instead).
+ */
+static uint64_t file_chown_deny(uint64_t deny_events)
+{
+	if ((deny_events & (1ULL << PG_EVENT_FILE_CHOWN)) && !pg_file_chown_hookable())
+		deny_events &= ~(1ULL << PG_EVENT_FILE_CHOWN);
+	return deny_events;
+}
+
+/*
  * What pg_policy_deny_events() will say once the sensors run, for the
  * first compile, which comes before them: the backend each should take
  * on this kernel (checked against the real ones after the start).
@@ -482,7 +494,7 @@ static uint64_t predicted_deny_events(const struct pg_config *cfg, const struct 
 				   : pg_sensor_pick(pg_sensors[i], f);
 			backend[j] = b ? b->name : NULL;
 		}
-	return pg_policy_deny_events(backend[0], backend[1], backend[2]) |
+	return file_chown_deny(pg_policy_deny_events(backend[0], backend[1], backend[2])) |
 	       (pg_host_sysctl_usable() ? PG_POLICY_DENY_SYSCTL : 0);
 }
 
@@ -538,9 +550,9 @@ int pg_agent_run(const struct pg_config *cfg)
 	err = pg_loader__start(loader, cfg, &f);
 	if (err)
 		goto cleanup;
-	deny_events = pg_policy_deny_events(pg_loader__backend(loader, "exec_enforce"),
-					    pg_loader__backend(loader, "file"),
-					    pg_loader__backend(loader, "network"));
+	deny_events = file_chown_deny(pg_policy_deny_events(
+		pg_loader__backend(loader, "exec_enforce"), pg_loader__backend(loader, "file"),
+		pg_loader__backend(loader, "network")));
 	if (pg_loader__backend(loader, "host") && pg_host_sysctl_hooked())
 		deny_events |= PG_POLICY_DENY_SYSCTL;
 	pg_policy_engine__set_deny_events(a.policy, deny_events);

@@ -309,6 +309,34 @@ int pg_btf_has(struct btf **btf, const char *name, int kind)
 	return btf__find_by_name_kind(*btf, name, kind) >= 0;
 }
 
+const struct btf_type *pg_btf_tp_arg(struct btf **btf, const char *tp, int i, int *nargs)
+{
+	const struct btf_type *t;
+	char name[128];
+	int id;
+
+	*nargs = -1;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	if (!pg_btf_has(btf, name, BTF_KIND_TYPEDEF) || !*btf)
+		return NULL;
+	id = btf__find_by_name_kind(*btf, name, BTF_KIND_TYPEDEF);
+	/* typedef -> pointer -> prototype (void *__data, the tracepoint's arguments…) */
+	t = btf__type_by_id(*btf, btf__resolve_type(*btf, id));
+	t = t && btf_is_ptr(t) ? btf__type_by_id(*btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 1)
+		return NULL;
+	*nargs = btf_vlen(t) - 1;
+	if (i < 0 || i >= *nargs)
+		return NULL;
+	return btf__type_by_id(*btf, btf__resolve_type(*btf, btf_params(t)[i + 1].type));
+}
+
+bool pg_btf_is_ptr_to(struct btf *btf, const struct btf_type *t, const char *type)
+{
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, btf__resolve_type(btf, t->type)) : NULL;
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), type);
+}
+
 /*
  * Whether 32-bit system calls run here: a child asks for its pid through
  * int $0x80. Built without ia32 emulation, or with it switched off

@@ -66,6 +66,16 @@ int pg_tracepoint_exists(const char *name);
  */
 struct btf;
 int pg_btf_has(struct btf **btf, const char *name, int kind);
+/*
+ * Argument @i (from 0, after the probe's own context) of BTF tracepoint
+ * @tp, its typedefs and qualifiers resolved; NULL if it has none or the
+ * BTF cannot be read. *@nargs: how many arguments it has (-1: unknown).
+ * Tracepoints change their arguments across kernels under one name.
+ */
+struct btf_type;
+const struct btf_type *pg_btf_tp_arg(struct btf **btf, const char *tp, int i, int *nargs);
+/* Whether @t is a pointer to struct @type. */
+bool pg_btf_is_ptr_to(struct btf *btf, const struct btf_type *t, const char *type);
 /* Whether 32-bit system calls run here (x86-64's ia32 emulation); probed once. */
 bool pg_compat32(void);
 void pg_features_print(const struct pg_features *f, FILE *out, bool json);

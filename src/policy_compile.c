@@ -552,10 +552,13 @@ static uint64_t undeniable(const struct pg_rule *r, uint64_t deny_events)
 	return events;
 }
 
-/* "process_fork, network_accept (why)": the events of @events nothing denies here, and why. */
-static void cannot_deny(uint64_t events, char *buf, size_t size)
+/*
+ * "process_fork, network_accept (why)": the events of @events nothing
+ * denies here (under @deny_events), and why.
+ */
+static void cannot_deny(uint64_t events, uint64_t deny_events, char *buf, size_t size)
 {
-	const char *why[3] = { NULL }, *sep = "";
+	const char *why[4] = { NULL }, *sep = "";
 	size_t off = 0, n = 0, i;
 	int t;
 
@@ -566,6 +569,12 @@ static void cannot_deny(uint64_t events, char *buf, size_t size)
 					pg_policy_event_name(t) ?: "?");
 			sep = ", ";
 		}
+	/* the file sensor's lsm backend runs, but without path_chown (before 6.1) */
+	if ((events & (1ULL << PG_EVENT_FILE_CHOWN)) && (deny_events & PG_POLICY_FILE_EVENTS)) {
+		why[n++] = "file_chown's LSM hook takes structs by value, which kernels before 6.1 "
+			   "cannot attach to";
+		events &= ~(1ULL << PG_EVENT_FILE_CHOWN);
+	}
 	if (events & ((1ULL << PG_EVENT_PROCESS_EXEC) | PG_POLICY_FILE_EVENTS))
 		why[n++] = "no BPF LSM: add bpf to lsm= on the kernel command line";
 	if (events & DENY_NET)
@@ -629,7 +638,7 @@ static int compile_rule(struct ctx *c, struct pg_compiled *out, const struct pg_
 	if (r->action == PG_ACTION_DENY && p->mode == PG_MODE_ENFORCE &&
 	    undeniable(r, deny_events)) {
 		if (r->fallback != PG_ACTION_KILL) {
-			cannot_deny(undeniable(r, deny_events), why, sizeof(why));
+			cannot_deny(undeniable(r, deny_events), deny_events, why, sizeof(why));
 			diag_add(c->diag, p->file, r->pos,
 				 "rule '%s' asks to deny, but this kernel cannot deny %s; add "
 				 "`fallback: kill` or use mode: monitor",

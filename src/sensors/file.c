@@ -50,6 +50,7 @@ static const char *const lsm_progs[] = {
 	"lsm_path_rename",
 	"lsm_path_chmod",
 	"lsm_path_chown",
+	"fentry_chown_common", /* instead, where path_chown cannot be attached */
 	"lsm_path_truncate",
 	"lsm_path_link",
 	"lsm_path_symlink",
@@ -64,22 +65,17 @@ static bool usable_fentry(const struct pg_features *f)
 }
 
 /* The same hooks, at the entry of the security_*() functions that call them. */
-static const char *const fentry_progs[] = {
-	"fentry_file_open",
-	"fentry_path_mknod",
-	"fentry_path_mkdir", /* a file_create of a directory */
-	"fentry_path_unlink",
-	"fentry_path_rmdir",
-	"fentry_path_rename",
-	"fentry_path_chmod",
-	"fentry_path_chown",
-	"fentry_path_truncate",
-	"fentry_path_link",
-	"fentry_path_symlink",
-	"fentry_mmap_file",
-	"fentry_file_truncate",
-	NULL,
-};
+static const char
+	*const fentry_progs[] = {
+		"fentry_file_open",	"fentry_path_mknod",
+		"fentry_path_mkdir", /* a file_create of a directory */
+		"fentry_path_unlink",	"fentry_path_rmdir",
+		"fentry_path_rename",	"fentry_path_chmod",
+		"fentry_path_chown",	"fentry_chown_common",
+		"fentry_path_truncate", "fentry_path_link",
+		"fentry_path_symlink",	"fentry_mmap_file",
+		"fentry_file_truncate", NULL,
+	};
 
 static const char *const tp_progs[] = {
 	/* calls that return an fd, or take one: the kernel decides by identity */
@@ -194,6 +190,15 @@ static int btf_func_usable(struct btf **btf, const char *fn)
 	return 1;
 }
 
+bool pg_file_chown_hookable(void)
+{
+	struct btf *btf = NULL;
+	bool ok = btf_func_usable(&btf, "security_path_chown") >= 0;
+
+	btf__free(btf);
+	return ok;
+}
+
 /*
  * Whether BTF tracepoint @tp exists and its first argument is a pointer
  * to struct @type: a tracepoint whose arguments changed across kernels
@@ -201,24 +206,10 @@ static int btf_func_usable(struct btf **btf, const char *fn)
  */
 static bool first_arg_is(struct btf **btf, const char *tp, const char *type)
 {
-	const struct btf_type *t;
-	const struct btf_param *p;
-	char name[128];
-	int id;
+	int n;
+	const struct btf_type *t = pg_btf_tp_arg(btf, tp, 0, &n);
 
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	if (!pg_btf_has(btf, name, BTF_KIND_TYPEDEF) || !*btf)
-		return false;
-	id = btf__find_by_name_kind(*btf, name, BTF_KIND_TYPEDEF);
-	/* typedef -> pointer -> prototype (void *__data, the tracepoint's arguments…) */
-	t = btf__type_by_id(*btf, btf__resolve_type(*btf, id));
-	t = t && btf_is_ptr(t) ? btf__type_by_id(*btf, t->type) : NULL;
-	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 2)
-		return false;
-	p = btf_params(t) + 1;
-	t = btf__type_by_id(*btf, btf__resolve_type(*btf, p->type));
-	t = t && btf_is_ptr(t) ? btf__type_by_id(*btf, btf__resolve_type(*btf, t->type)) : NULL;
-	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(*btf, t->name_off), type);
+	return pg_btf_is_ptr_to(*btf, t, type);
 }
 
 static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
@@ -255,6 +246,9 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 			usable = pg_tracepoint_exists(sec + 3) != -ENOENT;
 		else if (!strncmp(sec, "tp_btf/io_uring_submit_", 23))
 			usable = first_arg_is(&btf, sec + 7, "io_kiocb");
+		else if (!strcmp(sec, "fentry/chown_common"))
+			/* only in path_chown's stead, both having the same caller */
+			usable = !pg_file_chown_hookable() && btf_func_usable(&btf, sec + 7) > 0;
 		else if (!strcmp(sec, "tp_btf/sys_exit"))
 			/*
 			 * It runs at every system call's exit (~60-70 ns on
@@ -273,9 +267,11 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 			continue;
 		if (usable < 0)
 			pg_info("file: this kernel cannot attach to %s (it takes a struct by "
-				"value): "
-				"%s left out, its events not reported",
-				sec, bpf_program__name(prog));
+				"value): %s left out%s",
+				sec, bpf_program__name(prog),
+				strstr(sec, "path_chown") ? "; file_chown is taken at chown_common "
+							    "instead, and cannot be denied"
+							  : ", its events not reported");
 		else if (!usable)
 			pg_dbg("file: no hook %s on this kernel: %s left out", sec,
 			       bpf_program__name(prog));

@@ -30,6 +30,13 @@ struct pg_file_view {
 int pg_file_decode(const void *rec, size_t size, struct pg_file_view *v);
 
 /*
+ * Whether the lsm and fentry backends can attach to path_chown: not before
+ * 6.1, whose trampolines refuse its struct arguments. Where not, they take
+ * file_chown at chown_common() instead, which reports and cannot deny.
+ */
+bool pg_file_chown_hookable(void);
+
+/*
  * @path (@n bytes) made absolute against @base (@bn bytes) when relative,
  * then normalised lexically: "." and empty components dropped, ".." takes
  * the previous component off (never above "/"). The result, in @out, is

@@ -368,11 +368,9 @@ t_file_chmod() {
 	ok file_chmod
 }
 
+# before 6.1 the lsm and fentry backends take chown at chown_common
+# (path_chown's ids are structs by value): reported all the same
 t_file_chown() {
-	if grep -q "cannot attach to lsm/path_chown" "$WORK/file.log"; then
-		skip file_chown "kernel $(uname -r) cannot attach the lsm backend to path_chown (struct arguments): the agent said so"
-		return
-	fi
 	echo x >"$D/o"
 	frun "$BIN" chown "$D/o" 1 1
 	fev file_chown file file_chown "$D/o" $FPID "chown()" \
@@ -672,6 +670,48 @@ EOF
 	fi
 }
 
+# deny of a chown: EPERM and the owner unchanged where the lsm backend
+# has path_chown; before 6.1 (chown_common, which cannot refuse) a deny
+# rule is refused at load with the reason, never quietly not enforced
+t_file_chown_deny() {
+	if [ "$(echo "$PROBE" | jq -r '.sensors.file')" != lsm ]; then
+		skip file_chown_deny "no BPF LSM here (file backend $(echo "$PROBE" | jq -r .sensors.file)): t_file_deny tests the refusal"
+		return
+	fi
+	_d="$FW/cd"
+	mkdir -p "$_d"
+	echo x >"$_d/owned"
+	pol_write fcdeny <<EOF
+name: chown-deny
+mode: enforce
+rules:
+  - name: deny-chown
+    on: [file_chown]
+    match:
+      path: [$_d/owned]
+    action: deny
+EOF
+	if grep -q "taken at chown_common" "$WORK/file.log"; then
+		"$PENGUARD" run --socket "" -o none --no-default-policies --policy-dir "" \
+			--policy "$WORK/fcdeny.yaml" >/dev/null 2>"$WORK/fcdeny.err" </dev/null
+		_rc=$?
+		[ $_rc = 1 ] && grep -q "cannot deny file_chown (file_chown's LSM hook takes structs by value" "$WORK/fcdeny.err" ||
+			{ fail file_chown_deny "deny of chown before 6.1: rc=$_rc: $(tail -n 2 "$WORK/fcdeny.err")"; return; }
+		ok file_chown_deny
+		return
+	fi
+	pol_agent fcdeny fcdeny || { fail file_chown_deny "agent did not start"; return; }
+	frun "$BIN" chown "$_d/owned" 1 1 2>/dev/null
+	_rc=$FRC _pid=$FPID
+	fwait fcdeny file_chown "$_d/owned" "$_pid"
+	_x=$FX
+	agent_stop fcdeny
+	[ $_rc = 1 ] || { fail file_chown_deny "chown rc=$_rc, want 1 (EPERM)"; return; }
+	[ "$(stat -c %u "$_d/owned")" = 0 ] || { fail file_chown_deny "owner changed to $(stat -c %u "$_d/owned")"; return; }
+	check file_chown_deny "$_x" '.file_chown.policy.action == "deny" and
+		'"$(f_err file_chown 1 EPERM)" && ok file_chown_deny
+}
+
 # --backend file=tracepoint where the LSM one is the default (the VMs):
 # works from 5.15 (bpf_task_pt_regs), or is refused with a reason
 t_file_backend_tracepoint() {
@@ -748,13 +788,17 @@ t_file_backend_fentry() {
 	frun "$BIN" chmod "$D/m" 644
 	fwait ffe file_chmod "$D/m" $FPID ".file_chmod.mode == \"0644\""
 	_y=$FX
+	# path_chown, or chown_common before 6.1
+	frun "$BIN" chown "$D/m" 2 2
+	fwait ffe file_chown "$D/m" $FPID ".file_chown.owner == {\"uid\": 2, \"gid\": 2}"
+	_o=$FX
 	frun "$BIN" rename "$D/m" "$D/m2"
 	fwait ffe file_rename "$D/m" $FPID ".file_rename.new_path == \"$D/m2\""
 	_z=$FX
 	agent_stop ffe
 	mv "$D/m2" "$D/m" 2>/dev/null
-	if [ -z "$_x" ] || [ -z "$_y" ] || [ -z "$_z" ]; then
-		fail file_backend_fentry "open reported: $([ -n "$_x" ] && echo yes || echo no), chmod: $([ -n "$_y" ] && echo yes || echo no), rename: $([ -n "$_z" ] && echo yes || echo no)"
+	if [ -z "$_x" ] || [ -z "$_y" ] || [ -z "$_o" ] || [ -z "$_z" ]; then
+		fail file_backend_fentry "open reported: $([ -n "$_x" ] && echo yes || echo no), chmod: $([ -n "$_y" ] && echo yes || echo no), chown: $([ -n "$_o" ] && echo yes || echo no), rename: $([ -n "$_z" ] && echo yes || echo no)"
 		return
 	fi
 	jq -e '.sensors.file.backend == "fentry"' "$WORK/ffe.stats" >/dev/null ||
@@ -869,13 +913,9 @@ t_file_compat() {
 	# fchmod's file is opened by a 64-bit open: the call on its fd is 32-bit
 	frun "$BIN" compatfchmod "$_c/g" 600
 	c32_ev file_chmod "$_c/g" '.file_chmod.mode == "0600"' || return
-	if grep -q "cannot attach to lsm/path_chown" "$WORK/file.log"; then
-		: # t_file_chown says why
-	else
-		# the old chown's 16-bit ids: 0xffff is -1, "unchanged"
-		frun "$BIN" compatchown16 "$_c/g" 1 -1
-		c32_ev file_chown "$_c/g" '.file_chown.owner == {"uid": 1}' || return
-	fi
+	# the old chown's 16-bit ids: 0xffff is -1, "unchanged"
+	frun "$BIN" compatchown16 "$_c/g" 1 -1
+	c32_ev file_chown "$_c/g" '.file_chown.owner == {"uid": 1}' || return
 	frun "$BIN" compatunlink "$_c/g"
 	c32_ev file_unlink "$_c/g" true || return
 	[ -d "$_c/d" ] && [ ! -e "$_c/f" ] && [ ! -e "$_c/g" ] ||
@@ -916,7 +956,7 @@ t_file_default() {
 
 FILE_MAIN_TESTS="t_file_abs t_file_name t_file_relative t_file_dotdot t_file_symlink_open t_file_openat
 t_file_chroot t_file_chroot_unlink t_file_mntns t_file_hardlink t_file_bindmount t_file_deep t_file_real_shadow
-t_file_write t_file_create t_file_rename t_file_chmod t_file_chown t_file_unlink
+t_file_write t_file_create t_file_rename t_file_chmod t_file_chown t_file_chown_deny t_file_unlink
 t_file_truncate t_file_link t_file_mmap_exec t_file_refused t_file_io_uring t_file_io_uring_paths t_file_compat
 t_file_stats"
 FILE_OWN_TESTS="t_file_unwatched t_file_kill t_file_deny t_file_backend_tracepoint t_file_backend_fentry t_file_default"

@@ -694,6 +694,34 @@ static void test_policy_compile_deny_by_family(void **state)
 	assert_true(bit(&fx.c.masks.deny, 1));
 }
 
+/*
+ * Before 6.1 the file sensor's lsm backend runs without path_chown (the
+ * agent takes file_chown out of the deny events): a chown deny is refused,
+ * saying why, while the other file events still deny.
+ */
+static void test_policy_compile_deny_chown_old_kernel(void **state)
+{
+	uint64_t old = pg_policy_deny_events("lsm", "lsm", NULL) & ~BIT(FILE_CHOWN);
+
+	(void)state;
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: own\n    on: [file_chown, file_chmod]\n    action: deny\n"
+	    "    match: {path: [/etc/passwd]}\n");
+	assert_int_equal(compile(old), -EOPNOTSUPP);
+	assert_int_equal(fx.diag.n, 1);
+	assert_string_equal(fx.diag.msgs[0],
+			    "t.yaml:4:5: rule 'own' asks to deny, but this kernel cannot deny "
+			    "file_chown (file_chown's LSM hook takes structs by value, which "
+			    "kernels before 6.1 cannot attach to); add `fallback: kill` or use "
+			    "mode: monitor");
+	pg_diag_free(&fx.diag);
+	teardown(NULL);
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: mode\n    on: [file_chmod]\n    action: deny\n"
+	    "    match: {path: [/etc/passwd]}\n");
+	compiles_to_deny(old);
+}
+
 /* A sysctl write is refused by its cgroup hook; no other host change can be. */
 static void test_policy_compile_deny_sysctl(void **state)
 {
@@ -785,6 +813,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_policy_compile_deny_events, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_network, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_by_family, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_deny_chown_old_kernel, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_sysctl, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_addresses, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_ports_protocols, teardown),
