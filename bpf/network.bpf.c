@@ -1240,8 +1240,13 @@ static __always_inline struct sock *pg_net_fd_tcp_typed(long fd, struct pg_net_e
 	return sk;
 }
 
-/* @fd: the accepted socket's; @net_flags: PG_NET_F_IO_URING for a ring's accept */
-static __always_inline int pg_net_accept(long fd, __u32 net_flags)
+/*
+ * @fd: the accepted socket's; @net_flags: PG_NET_F_IO_URING for a ring's
+ * accept; @lport: the listener's port, which the connection must have (0:
+ * no check), where the fd comes from a completion that only io_uring's
+ * user_data ties to an accept.
+ */
+static __always_inline int pg_net_accept(long fd, __u32 net_flags, __u16 lport)
 {
 	struct pg_net_heap *h;
 	struct pg_net_event *e;
@@ -1265,6 +1270,8 @@ static __always_inline int pg_net_accept(long fd, __u32 net_flags)
 			return 0;
 		pg_net_sock_addrs(e, sk);
 	}
+	if (lport && e->sport != lport)
+		return 0;
 	e->protocol = IPPROTO_TCP;
 	act = pg_net_decide(h, PG_EVENT_NET_ACCEPT, 1, &e->verdict, &e->matched, 0, 1);
 	h->conn.connect_v.flags = 0;
@@ -1285,24 +1292,118 @@ static __always_inline int pg_net_accept(long fd, __u32 net_flags)
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int tp_sys_exit_accept4(struct pg_sys_exit_args *ctx)
 {
-	return pg_net_accept(ctx->ret, 0);
+	return pg_net_accept(ctx->ret, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
 int tp_sys_exit_accept(struct pg_sys_exit_args *ctx)
 {
-	return pg_net_accept(ctx->ret, 0);
+	return pg_net_accept(ctx->ret, 0, 0);
 }
 
-/* IORING_OP_ACCEPT enters no accept system call (lib/io_uring.bpf.h) */
-SEC("tp_btf/io_uring_complete")
-int BPF_PROG(tp_btf_io_uring_complete, void *ring, void *req)
+/*
+ * IORING_OP_ACCEPT enters no accept system call (lib/io_uring.bpf.h): its
+ * connection is taken at the completion. The connections of a multishot
+ * accept (5.19+) are completions the kernel posts without their request,
+ * which only (ring, user_data) identify: accepts are noted by these at
+ * submission, with their listener's port. A completion that another request with the same
+ * user_data posts (a multishot poll's mask) names no accepted connection
+ * of that listener, which pg_net_accept() checks. LRU: ended requests age
+ * out.
+ */
+struct pg_net_uring_key {
+	__u64 ring;
+	__u64 user_data;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct pg_net_uring_key);
+	__type(value, __u16); /* the listener's local port */
+} pg_net_uring_accepts SEC(".maps");
+
+static __always_inline int pg_net_uring_done(void *ring, void *req, __u64 user_data, int res)
 {
+	struct pg_net_uring_key k = { (__u64)ring, user_data };
 	struct io_accept___pg *acc;
+	__u16 *lport;
 	int fd;
 
+	if (!req) {
+		/* a completion posted without its request */
+		lport = bpf_map_lookup_elem(&pg_net_uring_accepts, &k);
+		return lport && res >= 0 ? pg_net_accept(res, PG_NET_F_IO_URING, *lport) : 0;
+	}
 	acc = pg_io_uring_done(req, PG_IORING_OP_ACCEPT, PG_IORING_OP_ACCEPT, &fd);
 	if (!acc || !bpf_core_type_exists(struct io_accept___pg) || BPF_CORE_READ(acc, file_slot))
 		return 0;
-	return pg_net_accept(fd, PG_NET_F_IO_URING);
+	return pg_net_accept(fd, PG_NET_F_IO_URING, 0);
+}
+
+/* Before 5.19: no multishot accept, every accept completes with its request. */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(tp_btf_io_uring_complete, void *ring, void *req)
+{
+	return req ? pg_net_uring_done(ring, req, 0, 0) : 0;
+}
+
+/* From 5.19 (6.1 among them): user_data and result are arguments of their own. */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(tp_btf_io_uring_complete_ud, void *ring, void *req, __u64 user_data, int res)
+{
+	return pg_net_uring_done(ring, req, user_data, res);
+}
+
+/* Later kernels (6.12 among them): the completion entry. */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(tp_btf_io_uring_complete_cqe, void *ring, void *req, struct io_uring_cqe *cqe)
+{
+	if (req)
+		return pg_net_uring_done(ring, req, 0, 0);
+	return pg_net_uring_done(ring, NULL, BPF_CORE_READ(cqe, user_data),
+				 BPF_CORE_READ(cqe, res));
+}
+
+/*
+ * Every io_uring request once prepared, in its submitter: an
+ * accept into an fd is noted with its listener's port, for the
+ * completions without request. A fixed listener (IOSQE_FIXED_FILE) names
+ * no fd here: its accepts stay unseen.
+ */
+static __always_inline int pg_net_uring_submit(void *req)
+{
+	struct io_kiocb___pg *r = req;
+	struct pg_net_uring_key k;
+	struct io_accept___pg *acc = req;
+	struct sock *sk;
+	__u16 port;
+
+	if (BPF_CORE_READ(r, opcode) != PG_IORING_OP_ACCEPT ||
+	    !bpf_core_type_exists(struct io_accept___pg) || BPF_CORE_READ(acc, file_slot) ||
+	    (BPF_CORE_READ(r, flags) & PG_REQ_F_FIXED_FILE))
+		return 0;
+	/* the request takes its file when it runs: the sqe's fd is in cqe.fd until then */
+	sk = pg_net_fd_sock(BPF_CORE_READ(r, cqe.fd));
+	port = sk ? BPF_CORE_READ(sk, __sk_common.skc_num) : 0;
+	if (!port)
+		return 0;
+	k.ring = (__u64)BPF_CORE_READ(r, ctx);
+	k.user_data = BPF_CORE_READ(r, cqe.user_data);
+	bpf_map_update_elem(&pg_net_uring_accepts, &k, &port, BPF_ANY);
+	return 0;
+}
+
+/* The tracepoint's later name... */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(tp_btf_net_uring_submit, void *req)
+{
+	return pg_net_uring_submit(req);
+}
+
+/* ... and its earlier one, where it takes the request first (6.0 on) */
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(tp_btf_net_uring_submit_sqe, void *req)
+{
+	return pg_net_uring_submit(req);
 }

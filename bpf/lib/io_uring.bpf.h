@@ -11,7 +11,8 @@
  *
  * Not seen that way: requests that install into the ring's fixed file
  * table (file_slot set: no fd), and the later completions of a multishot
- * request, which the kernel posts without their request. The path
+ * request, which the kernel posts without their request (the network
+ * sensor notes its accepts at submission to know them: see there). The path
  * operations (unlinkat, renameat, mkdirat, symlinkat, linkat) leave no fd
  * and their names are freed by the time they complete: they are taken at
  * submission (io_uring_submit_req, whose one argument is the request from
@@ -39,8 +40,13 @@
 
 struct io_kiocb___pg {
 	__u8 opcode;
+	/* io_req_flags_t, 64 bits from 6.9: the low word holds the sqe's flags (little-endian) */
+	__u32 flags;
 	struct io_cqe cqe;
+	struct io_ring_ctx *ctx;
 } __attribute__((preserve_access_index));
+
+#define PG_REQ_F_FIXED_FILE 1 /* IOSQE_FIXED_FILE_BIT: the fd is a fixed table index */
 
 /*
  * A request's own data comes first in struct io_kiocb (io_kiocb_to_cmd()

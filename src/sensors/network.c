@@ -20,6 +20,7 @@
 #include "agent.h"
 #include "dns.h"
 #include "json.h"
+#include "kernel_features.h"
 #include "log.h"
 #include "network.skel.h"
 #include "policy_engine.h"
@@ -112,6 +113,41 @@ static struct network_bpf__rodata *rodata_of(struct bpf_object *obj, size_t need
 }
 
 /*
+ * The io_uring completion program whose arguments are this kernel's
+ * io_uring_complete's, or NULL (no io_uring). Where a completion posted
+ * without its request can be tied to a multishot accept, *@submit is the
+ * program that notes the accepts at submission (the request the first
+ * argument of io_uring_submit_req, or of its earlier name
+ * io_uring_submit_sqe: 6.0 and later), and the completion program takes
+ * the request's user_data and result as arguments (from 5.19: 6.1 among
+ * them) or in the completion entry (later: 6.12 among them).
+ */
+static const char *uring_complete_prog(struct btf **btf, const char **submit)
+{
+	int n, m;
+	const struct btf_type *a2 = pg_btf_tp_arg(btf, "io_uring_complete", 2, &n);
+	const char *prog = NULL;
+
+	*submit = NULL;
+	if (n < 0)
+		return NULL;
+	if (n == 3 && pg_btf_is_ptr_to(*btf, a2, "io_uring_cqe"))
+		prog = "tp_btf_io_uring_complete_cqe";
+	else if (n >= 5 && a2 && btf_is_int(a2))
+		prog = "tp_btf_io_uring_complete_ud";
+	if (pg_btf_is_ptr_to(*btf, pg_btf_tp_arg(btf, "io_uring_submit_req", 0, &m), "io_kiocb"))
+		*submit = "tp_btf_net_uring_submit";
+	else if (pg_btf_is_ptr_to(*btf, pg_btf_tp_arg(btf, "io_uring_submit_sqe", 0, &m),
+				  "io_kiocb"))
+		*submit = "tp_btf_net_uring_submit_sqe";
+	if (!prog || !*submit) {
+		*submit = NULL;
+		return "tp_btf_io_uring_complete";
+	}
+	return prog;
+}
+
+/*
  * The DNS programs find a message's process by the socket's cookie, which
  * the LSM and fentry hooks can only ask for where tracing programs have
  * the cookie helper (5.12, commit c5dbb89fc2ac "bpf: Expose
@@ -124,6 +160,11 @@ static struct network_bpf__rodata *rodata_of(struct bpf_object *obj, size_t need
  */
 static int network_configure(struct bpf_object *obj, const struct pg_config *cfg)
 {
+	static const char *const uring_progs[] = {
+		"tp_btf_io_uring_complete",	"tp_btf_io_uring_complete_ud",
+		"tp_btf_io_uring_complete_cqe", "tp_btf_net_uring_submit",
+		"tp_btf_net_uring_submit_sqe",	NULL
+	};
 	static const char *const skb_progs[] = { "cgroup_skb_egress", "cgroup_skb_ingress", NULL };
 	static const char *const marker_progs[] = { "cgroup_connect4", "cgroup_connect6",
 						    "cgroup_sendmsg4", "cgroup_sendmsg6", NULL };
@@ -134,13 +175,15 @@ static int network_configure(struct bpf_object *obj, const struct pg_config *cfg
 		(lsm && bpf_program__autoload(lsm)) || (fentry && bpf_program__autoload(fentry));
 	struct network_bpf__rodata *ro;
 	struct btf *btf = NULL;
+	const char *uring[3] = { NULL };
 	bool cookie;
 
 	(void)cfg;
-	/* a kernel without io_uring has no such tracepoint, nor such accepts */
-	if (!pg_btf_has(&btf, "btf_trace_io_uring_complete", BTF_KIND_TYPEDEF))
-		bpf_program__set_autoload(
-			bpf_object__find_program_by_name(obj, "tp_btf_io_uring_complete"), false);
+	/* one completion program, if io_uring is here, and the submission one with it */
+	pg_sensor_set_autoload(obj, uring_progs, false);
+	uring[0] = uring_complete_prog(&btf, &uring[1]);
+	if (uring[0])
+		pg_sensor_set_autoload(obj, uring, true);
 	cookie = pg_btf_has(&btf, "bpf_get_socket_ptr_cookie", BTF_KIND_FUNC);
 	btf__free(btf);
 	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) &&
@@ -500,20 +543,30 @@ static const struct pg_event_desc network_events[] = {
 /*
  * Accepts through io_uring are seen at their completion, whose request
  * carries its result (the new fd) from 5.19 on (struct io_cqe): before,
- * a kernel with io_uring has accepts this sensor cannot see.
+ * a kernel with io_uring has accepts this sensor cannot see. The
+ * connections of a multishot accept need 6.0 (see uring_complete_prog()).
  */
 static size_t network_unavailable(struct pg_unavailable *out, size_t max)
 {
 	struct btf *btf = NULL;
 	size_t n = 0;
+	const char *what = NULL, *why = NULL, *submit;
 
-	if (max && pg_btf_has(&btf, "btf_trace_io_uring_complete", BTF_KIND_TYPEDEF) &&
-	    !pg_btf_has(&btf, "io_cqe", BTF_KIND_STRUCT)) {
+	if (max && uring_complete_prog(&btf, &submit)) {
+		if (!pg_btf_has(&btf, "io_cqe", BTF_KIND_STRUCT)) {
+			what = "io_uring";
+			why = "this kernel's io_uring completions do not carry their result (5.19 "
+			      "and later do): its accepts are not seen";
+		} else if (!submit) {
+			what = "io_uring_multishot";
+			why = "before 6.0, a completion posted without its request cannot be tied "
+			      "to its accept: a multishot accept's connections are not seen";
+		}
+	}
+	if (what) {
 		out[n].event = "network_accept";
-		out[n].what = "io_uring";
-		snprintf(out[n].why, sizeof(out[n].why),
-			 "this kernel's io_uring completions do not carry their result (5.19 and "
-			 "later do): its accepts are not seen");
+		out[n].what = what;
+		snprintf(out[n].why, sizeof(out[n].why), "%s", why);
 		n++;
 	}
 	btf__free(btf);

@@ -466,6 +466,48 @@ t_net_dns_v6_ext() {
 		.dns_answer.dns.answers[0].address == "198.18.0.4"' && ok net_dns_v6_ext
 }
 
+# One multishot accept request (5.19+) takes three connections: the
+# kernel posts each completion without its request, which the sensor ties
+# to the accept by the ring and user_data it noted at submission
+t_net_accept_io_uring_multishot() {
+	__why=$(echo "$PROBE" | jq -r '.unavailable[]? | select(.event == "network_accept" and (.kind == "io_uring" or .kind == "io_uring_multishot")) | .why' | head -n 1)
+	if [ -n "$__why" ]; then
+		skip net_accept_io_uring_multishot "probe: $__why"
+		return
+	fi
+	if ! serve here 198.18.0.1 4411 --accept io_uring-multishot --count 3; then
+		if grep -q "io_uring_setup" "$WORK/serve.out"; then
+			skip net_accept_io_uring_multishot "no io_uring here: $(head -c 200 "$WORK/serve.out")"
+		else
+			fail net_accept_io_uring_multishot "server did not start: $(head -c 300 "$WORK/serve.out")"
+		fi
+		return
+	fi
+	_ports=""
+	for _i in 1 2 3; do
+		if [ "$NET_LO" = 1 ]; then
+			client "$NET" connect 198.18.0.1 4411 --send $_i
+		else
+			client "$IP" netns exec "$NETNS" "$NET" connect 198.18.0.1 4411 --send $_i
+		fi
+		[ "$CRC" = 0 ] || break
+		_ports="$_ports $(sed -n 's/^connected local_port=//p' "$WORK/client.out")"
+	done
+	wait $SPID
+	_src=$?
+	if grep -q "error=EINVAL" "$WORK/serve.out"; then
+		skip net_accept_io_uring_multishot "this kernel has no multishot accept (5.19+): $(head -c 200 "$WORK/serve.out")"
+		return
+	fi
+	[ "$CRC" = 0 ] && [ $_src = 0 ] ||
+		{ fail net_accept_io_uring_multishot "client: $(cat "$WORK/client.out"), server rc=$_src: $(head -c 300 "$WORK/serve.out")"; return; }
+	for _p in $_ports; do
+		nev net_accept_io_uring_multishot net network_accept $SPID "$_p" '.network_accept.io_uring == true' || return
+		check net_accept_io_uring_multishot "$NX" '.network_accept.socket.local_port == 4411' || return
+	done
+	ok net_accept_io_uring_multishot
+}
+
 # The reverse-shell shape: a shell started with a socket on stdin and
 # stdout (nc -e /bin/sh, bash -i >& /dev/tcp/…) is flagged stdioSocket
 t_net_reverse_shell() {
@@ -534,7 +576,7 @@ EOF
 	ok net_backends
 }
 
-NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_accept_io_uring t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns t_net_dns_tcp t_net_dns_tcp_pipelined t_net_dns_v6_ext"
+NET_TESTS="t_net_connect_v4 t_net_connect_v6 t_net_accept t_net_accept_io_uring t_net_accept_io_uring_multishot t_net_loopback t_net_refused t_net_udp t_net_bash_devtcp t_net_reverse_shell t_net_dns t_net_dns_tcp t_net_dns_tcp_pipelined t_net_dns_v6_ext"
 NET_OWN_TESTS="t_net_deny t_net_backends t_net_default"
 
 net_tests() {

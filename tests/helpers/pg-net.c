@@ -9,13 +9,14 @@
  * exactly where its traffic goes.
  *
  *   serve ADDR PORT [--count N] [--reply BYTES] [--ready FILE] [--timeout-ms T]
- *         [--accept syscall|io_uring]
+ *         [--accept syscall|io_uring|io_uring-multishot]
  *       TCP: listen, then accept N connections (default 1) one after the
  *       other; read each to EOF, write BYTES (default 0), close. Prints
  *       "port=P" first if PORT is 0, then per connection
  *       "accepted peer=ADDR:PORT received=N sent=M" (IPv6: "[ADDR]:PORT";
  *       " error=ENAME" appended if the connection failed). --accept
- *       io_uring: each accept is an io_uring request (no accept call).
+ *       io_uring: each accept is an io_uring request (no accept call);
+ *       io_uring-multishot: one multishot request (5.19+) accepts them all.
  *   connect ADDR PORT [--send N] [--bind-port P] [--timeout-ms T]
  *       TCP: connect, print "connected local_port=P", send N bytes (default
  *       0), shutdown(SHUT_WR), read to EOF, print "sent=N received=M".
@@ -111,7 +112,7 @@ struct opts {
 	int timeout_ms;		/* -1: forever */
 	int tcp;		/* --transport tcp or tcp-pipelined */
 	int pipelined;		/* --transport tcp-pipelined */
-	int uring;		/* --accept io_uring */
+	int uring;		/* --accept io_uring: 1; io_uring-multishot: 2 */
 	int ext_header;		/* --ext-header: IPV6_DSTOPTS or IPV6_HOPOPTS; 0: none */
 	char **pos;		/* the operands */
 	int npos;
@@ -128,7 +129,7 @@ struct addr {
 static const char usage_text[] =
 	"usage: pg-net COMMAND ARGS...  (addresses are IPv4 or IPv6 literals)\n"
 	"  serve ADDR PORT [--count N] [--reply BYTES] [--ready FILE] [--timeout-ms T]\n"
-	"        [--accept syscall|io_uring]\n"
+	"        [--accept syscall|io_uring|io_uring-multishot]\n"
 	"  connect ADDR PORT [--send N] [--bind-port P] [--timeout-ms T]\n"
 	"  udp ADDR PORT [--send N] [--count K] [--bind-port P] [--timeout-ms T]\n"
 	"  udp-connect ADDR PORT [--send N] [--count K] [--bind-port P] [--timeout-ms T]\n"
@@ -448,6 +449,43 @@ static int accept_uring(struct pg_uring *u, int fd, struct sockaddr_storage *ss,
 }
 
 /*
+ * The next connection from one multishot accept request on @fd (armed
+ * again when the kernel ends it): each connection a completion that the
+ * kernel posts without its request. -EINVAL: no multishot accept (5.19+).
+ */
+static int accept_uring_multishot(struct pg_uring *u, int fd, int *armed, int timeout_ms)
+{
+	struct io_uring_sqe *sqe;
+	unsigned flags;
+	int c, r;
+
+	for (;;) {
+		if (!*armed) {
+			sqe = pg_uring_sqe(u);
+			sqe->opcode = IORING_OP_ACCEPT;
+			sqe->fd = fd;
+			sqe->ioprio = IORING_ACCEPT_MULTISHOT;
+			sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+			sqe->user_data = 0x5047; /* "PG" */
+			r = pg_uring_submit(u, 0);
+			if (r)
+				return r;
+			*armed = 1;
+		}
+		if (pg_uring_reap(u, &c, &flags)) {
+			r = wait_fd(u->fd, POLLIN, timeout_ms);
+			if (r)
+				return r;
+			continue;
+		}
+		if (!(flags & IORING_CQE_F_MORE))
+			*armed = 0;
+		if (c >= 0 || (c != -EAGAIN && c != -EINTR && c != -ECONNABORTED))
+			return c;
+	}
+}
+
+/*
  * @n bytes of @buf to (@out) or from the stream @fd, *@done of them so far
  * (moved on as they go); 0 or -errno (-ECONNRESET: the peer closed first).
  */
@@ -506,7 +544,7 @@ static int cmd_serve(struct opts *o)
 	struct pg_uring u;
 	unsigned long i;
 	struct addr a;
-	int fd, one = 1, r, ret = OK;
+	int fd, one = 1, r, ret = OK, armed = 0;
 
 	r = operand_addr(o, 0, &a);
 	if (r)
@@ -533,8 +571,14 @@ static int cmd_serve(struct opts *o)
 		socklen_t len = sizeof(ss);
 		int c;
 
-		c = o->uring ? accept_uring(&u, fd, &ss, &len, o->timeout_ms)
-			     : accept_wait(fd, &ss, &len, o->timeout_ms);
+		if (o->uring == 2) {
+			c = accept_uring_multishot(&u, fd, &armed, o->timeout_ms);
+			if (c >= 0 && getpeername(c, (struct sockaddr *)&ss, &len) < 0)
+				ss.ss_family = AF_UNSPEC;
+		} else {
+			c = o->uring ? accept_uring(&u, fd, &ss, &len, o->timeout_ms)
+				     : accept_wait(fd, &ss, &len, o->timeout_ms);
+		}
 		if (c < 0)
 			return fail(-c, "accept", where);
 		addr_str(&ss, peer, sizeof(peer));
@@ -1344,7 +1388,7 @@ static int set_opt(struct opts *o, unsigned int bit, const char *name, const cha
 		bad = !o->tcp && strcmp(v, "udp");
 		break;
 	case OPT_ACCEPT:
-		o->uring = !strcmp(v, "io_uring");
+		o->uring = !strcmp(v, "io_uring") ? 1 : !strcmp(v, "io_uring-multishot") ? 2 : 0;
 		bad = !o->uring && strcmp(v, "syscall");
 		break;
 	case OPT_EXT_HEADER:

@@ -61,26 +61,50 @@ static struct io_uring_sqe *pg_uring_sqe(struct pg_uring *u)
 	return u->sqes;
 }
 
-/* Submit the request and wait for its completion: its result (-errno on failure). */
-static int pg_uring_run(struct pg_uring *u)
+/* Submit the request; with @wait, wait for a completion too. 0 or -errno. */
+static int pg_uring_submit(struct pg_uring *u, int wait)
 {
-	unsigned tail = *PG_URING_U32(u->sq, u->p.sq_off.tail), head;
-	struct io_uring_cqe *cqe;
-	int res;
+	unsigned tail = *PG_URING_U32(u->sq, u->p.sq_off.tail);
 
 	PG_URING_U32(u->sq, u->p.sq_off.array)
 	[tail & *PG_URING_U32(u->sq, u->p.sq_off.ring_mask)] = 0;
 	__atomic_store_n(PG_URING_U32(u->sq, u->p.sq_off.tail), tail + 1, __ATOMIC_RELEASE);
-	if (syscall(__NR_io_uring_enter, u->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+	if (syscall(__NR_io_uring_enter, u->fd, 1, wait ? 1 : 0, wait ? IORING_ENTER_GETEVENTS : 0,
+		    NULL, 0) < 0)
 		return -errno;
-	head = __atomic_load_n(PG_URING_U32(u->cq, u->p.cq_off.head), __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+/*
+ * The oldest completion, its result in *@res and flags in *@flags
+ * (IORING_CQE_F_MORE: a multishot request goes on); -EAGAIN if none yet.
+ */
+static int pg_uring_reap(struct pg_uring *u, int *res, unsigned *flags)
+{
+	unsigned head = __atomic_load_n(PG_URING_U32(u->cq, u->p.cq_off.head), __ATOMIC_ACQUIRE);
+	struct io_uring_cqe *cqe;
+
 	if (head == __atomic_load_n(PG_URING_U32(u->cq, u->p.cq_off.tail), __ATOMIC_ACQUIRE))
-		return -EAGAIN; /* cannot be: the enter waited for one */
+		return -EAGAIN;
 	cqe = (struct io_uring_cqe *)(u->cq + u->p.cq_off.cqes) +
 	      (head & *PG_URING_U32(u->cq, u->p.cq_off.ring_mask));
-	res = cqe->res;
+	*res = cqe->res;
+	*flags = cqe->flags;
 	__atomic_store_n(PG_URING_U32(u->cq, u->p.cq_off.head), head + 1, __ATOMIC_RELEASE);
-	return res;
+	return 0;
+}
+
+/* Submit the request and wait for its completion: its result (-errno on failure). */
+static int pg_uring_run(struct pg_uring *u)
+{
+	unsigned flags;
+	int r = pg_uring_submit(u, 1), res;
+
+	if (r)
+		return r;
+	/* the enter waited for one: never -EAGAIN */
+	r = pg_uring_reap(u, &res, &flags);
+	return r ? r : res;
 }
 
 #endif
