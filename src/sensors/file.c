@@ -65,17 +65,23 @@ static bool usable_fentry(const struct pg_features *f)
 }
 
 /* The same hooks, at the entry of the security_*() functions that call them. */
-static const char
-	*const fentry_progs[] = {
-		"fentry_file_open",	"fentry_path_mknod",
-		"fentry_path_mkdir", /* a file_create of a directory */
-		"fentry_path_unlink",	"fentry_path_rmdir",
-		"fentry_path_rename",	"fentry_path_chmod",
-		"fentry_path_chown",	"fentry_chown_common",
-		"fentry_path_truncate", "fentry_path_link",
-		"fentry_path_symlink",	"fentry_mmap_file",
-		"fentry_file_truncate", NULL,
-	};
+static const char *const fentry_progs[] = {
+	"fentry_file_open",
+	"fentry_path_mknod",
+	"fentry_path_mkdir", /* a file_create of a directory */
+	"fentry_path_unlink",
+	"fentry_path_rmdir",
+	"fentry_path_rename",
+	"fentry_path_chmod",
+	"fentry_path_chown",
+	"fentry_chown_common", /* instead, where path_chown cannot be attached */
+	"fentry_path_truncate",
+	"fentry_path_link",
+	"fentry_path_symlink",
+	"fentry_mmap_file",
+	"fentry_file_truncate",
+	NULL,
+};
 
 static const char *const tp_progs[] = {
 	/* calls that return an fd, or take one: the kernel decides by identity */
@@ -247,7 +253,7 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 		else if (!strncmp(sec, "tp_btf/io_uring_submit_", 23))
 			usable = first_arg_is(&btf, sec + 7, "io_kiocb");
 		else if (!strcmp(sec, "fentry/chown_common"))
-			/* only in path_chown's stead, both having the same caller */
+			/* only in path_chown's stead: it calls that hook, with the same path */
 			usable = !pg_file_chown_hookable() && btf_func_usable(&btf, sec + 7) > 0;
 		else if (!strcmp(sec, "tp_btf/sys_exit"))
 			/*
