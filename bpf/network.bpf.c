@@ -547,8 +547,8 @@ static __always_inline int pg_net_ipv6_ext(struct __sk_buff *skb, __u8 next, __u
 
 /*
  * One DNS message of @skb, at @off, @msg_len bytes long (as its header or
- * TCP length said): a record of what this packet holds of it, filled from
- * @e's packet fields (r->ev) already set. 0, or -1: nothing more to take.
+ * TCP length said): a record of what this packet holds of it, its packet
+ * fields already set in @r->ev. 0, or -1: nothing more to take.
  */
 static __always_inline int pg_net_dns_emit(struct __sk_buff *skb, struct pg_net_dns_rec *r,
 					   __u32 off, __u32 msg_len)
@@ -1306,10 +1306,10 @@ int tp_sys_exit_accept(struct pg_sys_exit_args *ctx)
  * connection is taken at the completion. The connections of a multishot
  * accept (5.19+) are completions the kernel posts without their request,
  * which only (ring, user_data) identify: accepts are noted by these at
- * submission, with their listener's port. A completion that another request with the same
- * user_data posts (a multishot poll's mask) names no accepted connection
- * of that listener, which pg_net_accept() checks. LRU: ended requests age
- * out.
+ * submission, with their listener's port. A completion that another
+ * request with the same user_data posts (a multishot poll's mask) names
+ * no accepted connection of that listener, which pg_net_accept() checks.
+ * LRU: ended requests age out.
  */
 struct pg_net_uring_key {
 	__u64 ring;
@@ -1341,7 +1341,11 @@ static __always_inline int pg_net_uring_done(void *ring, void *req, __u64 user_d
 	return pg_net_accept(fd, PG_NET_F_IO_URING, 0);
 }
 
-/* Before 5.19: no multishot accept, every accept completes with its request. */
+/*
+ * Where no completion without request can be tied to its accept (before
+ * 5.19 there is no multishot accept; before 6.0 no submission program):
+ * only the accepts that complete with their request.
+ */
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(tp_btf_io_uring_complete, void *ring, void *req)
 {

@@ -36,8 +36,9 @@
  * iterator gives it to them again after a policy reload. Written by a
  * script's exec only (a map update no other exec pays); an entry whose
  * ktime is not its process's current key is an earlier image's, ignored.
- * LRU: the entries of processes gone age out. A longer name is not kept
- * (its image is then evaluated by its interpreter, as one seeded is).
+ * LRU: the entries of processes gone age out. A name of 255 bytes or
+ * more is not kept (a read that fills the buffer may have been cut): its
+ * image is then evaluated by its interpreter, as one seeded is.
  */
 #define PG_SCRIPT_NAME_MAX 256
 

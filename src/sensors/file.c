@@ -196,13 +196,22 @@ static int btf_func_usable(struct btf **btf, const char *fn)
 	return 1;
 }
 
+static bool chown_hookable(struct btf **btf)
+{
+	return btf_func_usable(btf, "security_path_chown") >= 0;
+}
+
+/* The kernel's BTF is parsed once for it: the agent asks before and after the load. */
 bool pg_file_chown_hookable(void)
 {
+	static int known = -1;
 	struct btf *btf = NULL;
-	bool ok = btf_func_usable(&btf, "security_path_chown") >= 0;
 
-	btf__free(btf);
-	return ok;
+	if (known < 0) {
+		known = chown_hookable(&btf);
+		btf__free(btf);
+	}
+	return known;
 }
 
 /*
@@ -254,7 +263,7 @@ static int file_configure(struct bpf_object *obj, const struct pg_config *cfg)
 			usable = first_arg_is(&btf, sec + 7, "io_kiocb");
 		else if (!strcmp(sec, "fentry/chown_common"))
 			/* only in path_chown's stead: it calls that hook, with the same path */
-			usable = !pg_file_chown_hookable() && btf_func_usable(&btf, sec + 7) > 0;
+			usable = !chown_hookable(&btf) && btf_func_usable(&btf, sec + 7) > 0;
 		else if (!strcmp(sec, "tp_btf/sys_exit"))
 			/*
 			 * It runs at every system call's exit (~60-70 ns on

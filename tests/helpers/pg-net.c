@@ -134,7 +134,9 @@ static const char usage_text[] =
 	"  udp ADDR PORT [--send N] [--count K] [--bind-port P] [--timeout-ms T]\n"
 	"  udp-connect ADDR PORT [--send N] [--count K] [--bind-port P] [--timeout-ms T]\n"
 	"  dns-server ADDR PORT NAME IPV4 [--count N] [--ready FILE] [--timeout-ms T]\n"
-	"  dns-query SERVER PORT NAME [--timeout-ms T] [--ext-header dstopts|hopopts]\n"
+	"        [--transport udp|tcp] [--ext-header dstopts|hopopts]\n"
+	"  dns-query SERVER PORT NAME [--timeout-ms T] [--transport udp|tcp|tcp-pipelined]\n"
+	"        [--ext-header dstopts|hopopts]\n"
 	"  exec-after-connect ADDR PORT [--bind-port P] [--timeout-ms T] -- PROG [ARG...]\n";
 
 static const char *prog_cmd = "pg-net";
