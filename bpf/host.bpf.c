@@ -20,9 +20,11 @@
  * sees both, and a child that shares its parent's nsproxy and user
  * namespace (every fork without CLONE_NEW*) costs two compares.
  *
- * An lsm or fentry backend (hooks on commit_creds, switch_task_namespaces,
- * ...) would be other programs producing the same records: the program
- * lists in src/sensors/host.c are the backends.
+ * The "fentry" backend adds commit_creds (a change no watched call made,
+ * seen as it is made), the "lsm" backend the LSM hooks of the credentials
+ * calls (a change refused before it is made): other programs producing
+ * the same records. The program lists in src/sensors/host.c are the
+ * backends.
  */
 #include "lib/task.bpf.h"
 #include "lib/creds.bpf.h"
@@ -187,12 +189,12 @@ static __always_inline struct task_struct *pg_current(void)
 }
 
 /*
- * The supplementary groups of @t (untyped): the count, and the first
+ * The supplementary groups of @cred (untyped): the count, and the first
  * PG_HOST_GROUPS read at once (slots past the count zeroed).
  */
-static __always_inline void pg_task_groups(struct task_struct *t, struct pg_groups *g)
+static __always_inline void pg_cred_groups(const struct cred *cred, struct pg_groups *g)
 {
-	struct group_info *gi = BPF_CORE_READ(t, cred, group_info);
+	struct group_info *gi = BPF_CORE_READ(cred, group_info);
 	__u32 i;
 
 	g->n = BPF_CORE_READ(gi, ngroups);
@@ -201,6 +203,11 @@ static __always_inline void pg_task_groups(struct task_struct *t, struct pg_grou
 	for (i = 0; i < PG_HOST_GROUPS; i++)
 		if (i >= g->n)
 			g->gid[i] = 0;
+}
+
+static __always_inline void pg_task_groups(struct task_struct *t, struct pg_groups *g)
+{
+	pg_cred_groups(BPF_CORE_READ(t, cred), g);
 }
 
 /* What of the host each call changes. */
@@ -588,6 +595,214 @@ static __always_inline void pg_host_unwatched(__u32 tgid, const struct pg_creds 
 	pg_task_groups(t, &e->groups_after);
 	e->groups_before = e->groups_after;
 	pg_output(e, sizeof(*e));
+}
+
+/*
+ * The number of the system call the current task is in, its table told by @flags
+ * (PG_EVENT_F_COMPAT32); -1 where it cannot be known: no
+ * bpf_task_pt_regs() before 5.15, another architecture, or not in a
+ * system call (an exception's entry leaves -1 or its error code there).
+ */
+static __always_inline __s32 pg_host_syscall_nr(__u16 *flags)
+{
+	*flags = 0;
+#if defined(__TARGET_ARCH_x86)
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		/* the helper wants a typed task: bpf_get_current_task_btf() came before it (5.11) */
+		struct task_struct *t = bpf_get_current_task_btf();
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+		long nr = regs ? BPF_CORE_READ(regs, orig_ax) : -1;
+
+		if (pg_task_compat_call(t))
+			*flags = PG_EVENT_F_COMPAT32;
+		else if (nr > 0)
+			nr &= ~0x40000000L; /* x32: the x86-64 number */
+		return (__s32)nr;
+	}
+#endif
+	return -1;
+}
+
+/*
+ * The fentry backend: credentials as they are committed. Every change of
+ * a task's own credentials ends in commit_creds(): the set*id calls,
+ * capset, an exec, the 32-bit compat calls the syscall tracepoints do not
+ * see, and a kernel exploit's commit_creds(prepare_kernel_cred(0)). A
+ * change inside a watched call is left to its return, which has the
+ * call's name and result; one inside an exec to the exec's programs,
+ * which know the file. What is left is a change no watched call made,
+ * reported here when it happens (not at the process's next fork or exec,
+ * which a process may never do), with the system call it came through (an
+ * exploit's ioctl, an int $0x80 setresuid32); a `kill` rule's SIGKILL is
+ * then pending before the process is back in user space with its new
+ * rights. The process's entry takes the new credentials, so
+ * pg_host_unwatched() does not report the change again.
+ */
+SEC("fentry/commit_creds")
+int BPF_PROG(fentry_host_commit_creds, struct cred *new)
+{
+	struct task_struct *t = pg_current();
+	__u64 id = bpf_get_current_pid_tgid();
+	const struct pg_host_pending *p;
+	struct pg_proc_state *st;
+	struct pg_creds_event *e;
+	struct pg_host_heap *h;
+	__u16 flags;
+	int act;
+
+	if (!pg_policy_any_rule(PG_EVENT_CREDS_CHANGE, PG_EVENT_NONE))
+		return 0;
+	/* every exec commits: out before the hash lookup */
+	if (BPF_CORE_READ_BITFIELD_PROBED(t, in_execve) || (BPF_CORE_READ(t, flags) & PF_KTHREAD))
+		return 0;
+	p = bpf_map_lookup_elem(&pg_host_pending, &id);
+	if (p && p->type == PG_EVENT_CREDS_CHANGE)
+		return 0;
+	h = pg_host_heap_get();
+	if (!h)
+		return 0;
+	e = &h->creds;
+	pg_task_creds_core(t, &e->before);
+	pg_cred_read(new, &e->after, 1);
+	e->after.auid = e->before.auid; /* not in the cred: the task's */
+	pg_task_groups(t, &e->groups_before);
+	pg_cred_groups(new, &e->groups_after);
+	if (!pg_host_creds_moved(&e->before, &e->after) &&
+	    !pg_host_differ(&e->groups_before, &e->groups_after, sizeof(e->groups_after)))
+		return 0; /* keyrings, securebits, a new LSM label: not ours */
+	st = pg_proc_state(id >> 32);
+	if (st && (st->flags & PG_PROC_STATE_F_CREDS))
+		st->creds = e->after;
+	/* a new user namespace gives its creator every capability there */
+	if (BPF_CORE_READ(new, user_ns, ns.inum) != PG_INIT_USER_NS)
+		return 0;
+	act = pg_host_decide_as(h, PG_EVENT_CREDS_CHANGE, 0, &e->verdict, &e->matched, 1, 1);
+	if (act == PG_POLICY_NO_RECORD)
+		return 0;
+	if (act == PG_POLICY_DENY && !(e->verdict.flags & PG_VERDICT_F_KILLED)) {
+		/* a deny rule (lsm backend): no hook refused this change, so it kills */
+		bpf_send_signal(9 /* SIGKILL */);
+		e->verdict.flags = PG_VERDICT_F_MATCHED | PG_VERDICT_F_KILLED;
+	}
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_CREDS_CHANGE, 1);
+	e->result = pg_host_syscall_nr(&flags);
+	e->hdr.flags = flags;
+	e->op = PG_HOST_OP_COMMITTED;
+	pg_output(e, sizeof(*e));
+	return 0;
+}
+
+/*
+ * The lsm backend: a change refused before it is made. The kernel asks
+ * the LSMs about every set*id, setgroups and capset call (native or
+ * 32-bit) with the credentials it is about to commit; the BPF LSM comes
+ * after the capability module, so @new is what the call would give. Only
+ * the rules that refuse or kill act here: a change that goes through is
+ * reported by its call's return, as on the other backends, so this adds
+ * no record and nothing to a policy without such rules but a mask test.
+ * The exec of a set-user-ID file is not refused here (a rule on
+ * process_exec refuses that program); the selection is of the process
+ * making the call.
+ */
+#define PG_LSM_SETID_ID 1 /* LSM_SETID_*: which call of the family asks */
+#define PG_LSM_SETID_RE 2
+#define PG_LSM_SETID_RES 4
+#define PG_LSM_SETID_FS 8
+#define PG_EPERM 1
+
+static __always_inline int pg_host_lsm_creds(const struct cred *new, const struct cred *old,
+					     __u16 op)
+{
+	struct task_struct *t = pg_current();
+	const struct pg_policy_masks *m;
+	struct pg_creds_event *e;
+	struct pg_host_heap *h;
+	__u64 acts = 0;
+	__u32 gen;
+	int k;
+
+	if (!pg_policy_any_rule(PG_EVENT_CREDS_CHANGE, PG_EVENT_NONE))
+		return 0;
+	h = pg_host_heap_get();
+	if (!h)
+		return 0;
+	m = pg_host_candidates(&h->sel, &gen, PG_EVENT_CREDS_CHANGE, 0);
+	if (!m)
+		return 0;
+	for (k = 0; k < PG_MASK_WORDS; k++)
+		acts |= h->sel.w[k] & (m->deny.w[k] | m->kill.w[k]) & ~m->user.w[k];
+	if (!acts)
+		return 0;
+	e = &h->creds;
+	pg_cred_read(old, &e->before, 1);
+	pg_cred_read(new, &e->after, 1);
+	e->before.auid = e->after.auid = pg_task_loginuid(t, 1);
+	pg_cred_groups(old, &e->groups_before);
+	pg_cred_groups(new, &e->groups_after);
+	if (!pg_host_creds_moved(&e->before, &e->after) &&
+	    !pg_host_differ(&e->groups_before, &e->groups_after, sizeof(e->groups_after)))
+		return 0; /* setuid(getuid()) changes nothing: nothing to refuse */
+	if (pg_policy_decide(&h->sel, &h->one, m, gen, &e->verdict, &e->matched, 1, 1) !=
+	    PG_POLICY_DENY)
+		return 0;
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_CREDS_CHANGE, 1);
+	/* what the call returns: setfsuid and setfsgid return the old id, refused or not */
+	e->result = op == PG_HOST_OP_SETFSUID	? (__s32)e->before.fsuid
+		    : op == PG_HOST_OP_SETFSGID ? (__s32)e->before.fsgid
+						: -PG_EPERM;
+	pg_host_syscall_nr(&e->hdr.flags);
+	e->hdr.flags |= PG_EVENT_F_REFUSED;
+	e->op = op;
+	pg_output(e, sizeof(*e));
+	return -PG_EPERM;
+}
+
+static __always_inline __u16 pg_host_setid_op(int flags, __u16 id, __u16 re, __u16 res, __u16 fs)
+{
+	if (flags & PG_LSM_SETID_FS)
+		return fs;
+	if (flags & PG_LSM_SETID_RES)
+		return res;
+	return flags & PG_LSM_SETID_RE ? re : id;
+}
+
+SEC("lsm/task_fix_setuid")
+int BPF_PROG(lsm_host_setuid, struct cred *new, const struct cred *old, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return pg_host_lsm_creds(new, old,
+				 pg_host_setid_op(flags, PG_HOST_OP_SETUID, PG_HOST_OP_SETREUID,
+						  PG_HOST_OP_SETRESUID, PG_HOST_OP_SETFSUID));
+}
+
+SEC("lsm/task_fix_setgid")
+int BPF_PROG(lsm_host_setgid, struct cred *new, const struct cred *old, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return pg_host_lsm_creds(new, old,
+				 pg_host_setid_op(flags, PG_HOST_OP_SETGID, PG_HOST_OP_SETREGID,
+						  PG_HOST_OP_SETRESGID, PG_HOST_OP_SETFSGID));
+}
+
+/* 6.1 and later: the agent refuses deny rules on credentials_change without it */
+SEC("lsm/task_fix_setgroups")
+int BPF_PROG(lsm_host_setgroups, struct cred *new, const struct cred *old, int ret)
+{
+	if (ret)
+		return ret;
+	return pg_host_lsm_creds(new, old, PG_HOST_OP_SETGROUPS);
+}
+
+SEC("lsm/capset")
+int BPF_PROG(lsm_host_capset, struct cred *new, const struct cred *old, const kernel_cap_t *e,
+	     const kernel_cap_t *i, const kernel_cap_t *p, int ret)
+{
+	if (ret)
+		return ret;
+	return pg_host_lsm_creds(new, old, PG_HOST_OP_CAPSET);
 }
 
 static __always_inline int pg_host_exec_enter(void)

@@ -473,18 +473,30 @@ static uint64_t file_chown_deny(uint64_t deny_events)
 }
 
 /*
+ * The host sensor's lsm backend refuses every credentials call but
+ * setgroups where it has no hook (before 6.1): deny rules are refused
+ * there rather than left with a hole.
+ */
+static uint64_t setgroups_deny(uint64_t deny_events)
+{
+	if ((deny_events & (1ULL << PG_EVENT_CREDS_CHANGE)) && !pg_host_setgroups_hookable())
+		deny_events &= ~(1ULL << PG_EVENT_CREDS_CHANGE);
+	return deny_events;
+}
+
+/*
  * What pg_policy_deny_events() will say once the sensors run, for the
  * first compile, which comes before them: the backend each should take
  * on this kernel (checked against the real ones after the start).
  */
 static uint64_t predicted_deny_events(const struct pg_config *cfg, const struct pg_features *f)
 {
-	static const char *const names[3] = { "exec_enforce", "file", "network" };
-	const char *backend[3] = { NULL, NULL, NULL };
+	static const char *const names[4] = { "exec_enforce", "file", "network", "host" };
+	const char *backend[4] = { NULL, NULL, NULL, NULL };
 	size_t i, j;
 
 	for (i = 0; i < pg_n_sensors; i++)
-		for (j = 0; j < 3; j++) {
+		for (j = 0; j < 4; j++) {
 			const char *forced = pg_config_forced_backend(cfg, names[j]);
 			const struct pg_backend *b;
 
@@ -494,7 +506,8 @@ static uint64_t predicted_deny_events(const struct pg_config *cfg, const struct 
 				   : pg_sensor_pick(pg_sensors[i], f);
 			backend[j] = b ? b->name : NULL;
 		}
-	return file_chown_deny(pg_policy_deny_events(backend[0], backend[1], backend[2])) |
+	return setgroups_deny(file_chown_deny(
+		       pg_policy_deny_events(backend[0], backend[1], backend[2], backend[3]))) |
 	       (pg_host_sysctl_usable() ? PG_POLICY_DENY_SYSCTL : 0);
 }
 
@@ -550,9 +563,9 @@ int pg_agent_run(const struct pg_config *cfg)
 	err = pg_loader__start(loader, cfg, &f);
 	if (err)
 		goto cleanup;
-	deny_events = file_chown_deny(pg_policy_deny_events(
+	deny_events = setgroups_deny(file_chown_deny(pg_policy_deny_events(
 		pg_loader__backend(loader, "exec_enforce"), pg_loader__backend(loader, "file"),
-		pg_loader__backend(loader, "network")));
+		pg_loader__backend(loader, "network"), pg_loader__backend(loader, "host"))));
 	if (pg_loader__backend(loader, "host") && pg_host_sysctl_hooked())
 		deny_events |= PG_POLICY_DENY_SYSCTL;
 	pg_policy_engine__set_deny_events(a.policy, deny_events);
@@ -577,6 +590,14 @@ int pg_agent_run(const struct pg_config *cfg)
 		pg_err("a policy denies network connections, but the network sensor runs neither "
 		       "its cgroup nor its lsm backend (see above): add `fallback: kill` to its "
 		       "deny rules or fix the set-up");
+		err = -EOPNOTSUPP;
+		goto cleanup;
+	}
+	if (pg_policy_engine__denies(a.policy, PG_EVENT_CREDS_CHANGE, PG_EVENT_CREDS_CHANGE) &&
+	    !(deny_events & (1ULL << PG_EVENT_CREDS_CHANGE))) {
+		pg_err("a policy denies credential changes, but the host sensor does not run its "
+		       "lsm backend (see above): add `fallback: kill` to its deny rules or fix the "
+		       "LSM set-up");
 		err = -EOPNOTSUPP;
 		goto cleanup;
 	}

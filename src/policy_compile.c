@@ -514,7 +514,8 @@ static bool has_user_selectors(const struct pg_selectors *s)
 
 #define DENY_NET ((1ULL << PG_EVENT_NET_CONNECT) | (1ULL << PG_EVENT_NET_UDP))
 
-uint64_t pg_policy_deny_events(const char *exec_enforce, const char *file, const char *network)
+uint64_t pg_policy_deny_events(const char *exec_enforce, const char *file, const char *network,
+			       const char *host)
 {
 	uint64_t m = 0;
 
@@ -526,6 +527,9 @@ uint64_t pg_policy_deny_events(const char *exec_enforce, const char *file, const
 	/* cgroup/connect* and sendmsg* refuse before the kernel acts, as the LSM hooks do */
 	if (network && (!strcmp(network, "cgroup") || !strcmp(network, "lsm")))
 		m |= DENY_NET;
+	/* the set*id, setgroups and capset hooks; commit_creds() alone cannot refuse */
+	if (host && !strcmp(host, "lsm"))
+		m |= 1ULL << PG_EVENT_CREDS_CHANGE;
 	return m;
 }
 
@@ -558,7 +562,7 @@ static uint64_t undeniable(const struct pg_rule *r, uint64_t deny_events)
  */
 static void cannot_deny(uint64_t events, uint64_t deny_events, char *buf, size_t size)
 {
-	const char *why[4] = { NULL }, *sep = "";
+	const char *why[6] = { NULL }, *sep = "";
 	size_t off = 0, n = 0, i;
 	int t;
 
@@ -579,9 +583,14 @@ static void cannot_deny(uint64_t events, uint64_t deny_events, char *buf, size_t
 		why[n++] = "no BPF LSM: add bpf to lsm= on the kernel command line";
 	if (events & DENY_NET)
 		why[n++] = "the network sensor runs neither its cgroup nor its lsm backend";
-	if (events & ~(DENY_NET | (1ULL << PG_EVENT_PROCESS_EXEC) | PG_POLICY_FILE_EVENTS))
-		why[n++] = "only process_exec, file events, network_connect, network_udp and "
-			   "host_change of kind sysctl alone (where its hook runs) can be denied";
+	if (events & (1ULL << PG_EVENT_CREDS_CHANGE))
+		why[n++] = "the host sensor does not run its lsm backend (BPF LSM), or this kernel "
+			   "has no LSM hook for setgroups (6.1 and later do)";
+	if (events & ~(DENY_NET | (1ULL << PG_EVENT_PROCESS_EXEC) | PG_POLICY_FILE_EVENTS |
+		       (1ULL << PG_EVENT_CREDS_CHANGE)))
+		why[n++] = "only process_exec, file events, network_connect, network_udp, "
+			   "credentials_change and host_change of kind sysctl alone (where their "
+			   "hooks run) can be denied";
 	for (i = 0; i < n && off < size; i++)
 		off += snprintf(buf + off, size - off, "%s%s", i ? "; " : " (", why[i]);
 	if (n && off < size)

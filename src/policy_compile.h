@@ -64,9 +64,11 @@ struct pg_compiled {
  * the backend each sensor runs (NULL: not loaded): process_exec needs the
  * exec_enforce sensor (BPF LSM), file events the file sensor's lsm
  * backend, network_connect and network_udp the network sensor's cgroup or
- * lsm backend. Nothing denies the other events.
+ * lsm backend, credentials_change the host sensor's lsm backend. Nothing
+ * denies the other events.
  */
-uint64_t pg_policy_deny_events(const char *exec_enforce, const char *file, const char *network);
+uint64_t pg_policy_deny_events(const char *exec_enforce, const char *file, const char *network,
+			       const char *host);
 
 /*
  * Not an event type: host_change of kind sysctl alone can be denied

@@ -71,6 +71,7 @@ enum pg_error {
 /* pg_event_header.flags */
 #define PG_EVENT_F_NONE 0
 #define PG_EVENT_F_COMPAT32 (1U << 0) /* a 32-bit system call did it (x86: ia32, int $0x80) */
+#define PG_EVENT_F_REFUSED (1U << 1)  /* refused before it happened: nothing changed */
 
 /* Common header of every record in a ring buffer. */
 struct pg_event_header {
@@ -691,6 +692,12 @@ enum pg_host_op {
 	PG_HOST_OP_UNWATCHED = 43,
 	/* host_change kind mount: a key and value of a new mount's context */
 	PG_HOST_OP_FSCONFIG = 44,
+	/*
+	 * credentials_change: committed (commit_creds(), the fentry backend)
+	 * while no watched call was in progress: the record's result is the
+	 * number of the system call the process was in (-1: unknown)
+	 */
+	PG_HOST_OP_COMMITTED = 45,
 	PG_HOST_OP_MAX,
 };
 
@@ -716,7 +723,7 @@ struct pg_creds_event {
 	struct pg_event_process task;
 	struct pg_verdict verdict;
 	struct pg_rule_mask matched;
-	__s32 result; /* the call's return value */
+	__s32 result; /* the call's return value; PG_HOST_OP_COMMITTED: the system call's number */
 	__u16 op;     /* PG_HOST_OP_* */
 	__u16 pad;
 	struct pg_creds before;

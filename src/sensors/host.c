@@ -37,64 +37,70 @@ static bool usable_tracepoint(const struct pg_features *f)
 
 #define HOST_CALL(name) "tp_sys_enter_" #name, "tp_sys_exit_" #name
 
+/* Every backend's: the calls' own tracepoints, which name the call and its result. */
+#define HOST_TRACEPOINT_PROGS                                                                      \
+	HOST_CALL(setuid), HOST_CALL(setgid), HOST_CALL(setreuid), HOST_CALL(setregid),            \
+		HOST_CALL(setresuid), HOST_CALL(setresgid), HOST_CALL(setfsuid),                   \
+		HOST_CALL(setfsgid), HOST_CALL(setgroups), HOST_CALL(capset), HOST_CALL(execve),   \
+		HOST_CALL(execveat),                                                               \
+		"tp_btf_host_prepare_exec", /* for the four above, where the kernel has it */      \
+		"tp_btf_host_exec", HOST_CALL(setns), HOST_CALL(unshare), "tp_btf_host_fork",      \
+		"tp_btf_host_module_load", /* host_change */                                       \
+		HOST_CALL(mount), HOST_CALL(umount), HOST_CALL(pivot_root), HOST_CALL(fsopen),     \
+		HOST_CALL(fsconfig), HOST_CALL(fsmount), HOST_CALL(move_mount),                    \
+		HOST_CALL(open_tree), HOST_CALL(mount_setattr), HOST_CALL(chroot),                 \
+		HOST_CALL(sethostname), HOST_CALL(setdomainname), HOST_CALL(settimeofday),         \
+		HOST_CALL(clock_settime), HOST_CALL(adjtimex), HOST_CALL(clock_adjtime),           \
+		HOST_CALL(swapon), HOST_CALL(swapoff), HOST_CALL(reboot), HOST_CALL(kexec_load),   \
+		HOST_CALL(kexec_file_load), HOST_CALL(init_module), HOST_CALL(finit_module),       \
+		HOST_CALL(delete_module), HOST_CALL(bpf), HOST_CALL(ptrace),                       \
+		HOST_CALL(process_vm_writev), "cgroup_sysctl",
+
 static const char *const tracepoint_progs[] = {
-	HOST_CALL(setuid),
-	HOST_CALL(setgid),
-	HOST_CALL(setreuid),
-	HOST_CALL(setregid),
-	HOST_CALL(setresuid),
-	HOST_CALL(setresgid),
-	HOST_CALL(setfsuid),
-	HOST_CALL(setfsgid),
-	HOST_CALL(setgroups),
-	HOST_CALL(capset),
-	HOST_CALL(execve),
-	HOST_CALL(execveat),
-	"tp_btf_host_prepare_exec", /* for the four above, where the kernel has it */
-	"tp_btf_host_exec",
-	HOST_CALL(setns),
-	HOST_CALL(unshare),
-	"tp_btf_host_fork",
-	"tp_btf_host_module_load",
-	/* host_change */
-	HOST_CALL(mount),
-	HOST_CALL(umount),
-	HOST_CALL(pivot_root),
-	HOST_CALL(fsopen),
-	HOST_CALL(fsconfig),
-	HOST_CALL(fsmount),
-	HOST_CALL(move_mount),
-	HOST_CALL(open_tree),
-	HOST_CALL(mount_setattr),
-	HOST_CALL(chroot),
-	HOST_CALL(sethostname),
-	HOST_CALL(setdomainname),
-	HOST_CALL(settimeofday),
-	HOST_CALL(clock_settime),
-	HOST_CALL(adjtimex),
-	HOST_CALL(clock_adjtime),
-	HOST_CALL(swapon),
-	HOST_CALL(swapoff),
-	HOST_CALL(reboot),
-	HOST_CALL(kexec_load),
-	HOST_CALL(kexec_file_load),
-	HOST_CALL(init_module),
-	HOST_CALL(finit_module),
-	HOST_CALL(delete_module),
-	HOST_CALL(bpf),
-	HOST_CALL(ptrace),
-	HOST_CALL(process_vm_writev),
-	"cgroup_sysctl",
+	HOST_TRACEPOINT_PROGS NULL,
+};
+
+static bool usable_fentry(const struct pg_features *f)
+{
+	return usable_tracepoint(f) && f->fentry;
+}
+
+/*
+ * The same, and commit_creds(): a change of credentials that no watched
+ * call made (a kernel exploit, a 32-bit compat call) is reported when it
+ * is made, not at the process's next fork or exec.
+ */
+static const char *const fentry_progs[] = {
+	HOST_TRACEPOINT_PROGS "fentry_host_commit_creds",
 	NULL,
 };
 
+static bool usable_lsm(const struct pg_features *f)
+{
+	return usable_fentry(f) && f->lsm_prog && f->lsm_active;
+}
+
 /*
- * One backend today. An lsm or fentry one (commit_creds,
- * switch_task_namespaces, security_sb_mount, …) goes before it in this
- * table with its own program list; the records and this file's handlers
- * stay as they are.
+ * The same, and the LSM hooks of the credentials calls: a deny (or kill)
+ * rule on credentials_change refuses the call before the change is made.
  */
+static const char *const lsm_progs[] = {
+	HOST_TRACEPOINT_PROGS "fentry_host_commit_creds",
+	"lsm_host_setuid",
+	"lsm_host_setgid",
+	"lsm_host_setgroups", /* 6.1+: host_configure() */
+	"lsm_host_capset",
+	NULL,
+};
+
+/* They produce the same records, handled alike here. */
 static const struct pg_backend host_backends[] = {
+	{ "lsm",
+	  "syscall tracepoints, tp_btf, fentry on commit_creds, BPF LSM on the set*id "
+	  "calls",
+	  usable_lsm, lsm_progs },
+	{ "fentry", "syscall tracepoints, tp_btf, fentry on commit_creds", usable_fentry,
+	  fentry_progs },
 	{ "tracepoint", "syscall tracepoints, tp_btf", usable_tracepoint, tracepoint_progs },
 };
 
@@ -170,6 +176,22 @@ static bool sysctl_hook;
 bool pg_host_sysctl_hooked(void)
 {
 	return sysctl_hook;
+}
+
+/*
+ * Whether the lsm backend can refuse every credentials call here:
+ * setgroups got its LSM hook (task_fix_setgroups) in 6.1.
+ */
+bool pg_host_setgroups_hookable(void)
+{
+	static int known = -1;
+	struct btf *btf = NULL;
+
+	if (known < 0) {
+		known = pg_btf_has(&btf, "bpf_lsm_task_fix_setgroups", BTF_KIND_FUNC) > 0;
+		btf__free(btf);
+	}
+	return known;
 }
 
 static size_t host_unavailable(struct pg_unavailable *out, size_t max)
@@ -263,6 +285,12 @@ static int host_configure(struct bpf_object *obj, const struct pg_config *cfg)
 	 * the same change.
 	 */
 	exec_hooks(obj);
+	prog = bpf_object__find_program_by_name(obj, "lsm_host_setgroups");
+	if (prog && bpf_program__autoload(prog) && !pg_host_setgroups_hookable()) {
+		pg_info("host: setgroups cannot be refused here (no LSM hook before 6.1): deny "
+			"rules on credentials_change are refused");
+		bpf_program__set_autoload(prog, false);
+	}
 	/* no module support, no module_load tracepoint: loads are refused anyway */
 	prog = bpf_object__find_program_by_name(obj, "tp_btf_host_module_load");
 	if (prog && access("/proc/modules", F_OK)) {
@@ -329,6 +357,7 @@ static const char *const op_names[PG_HOST_OP_MAX] = {
 	[PG_HOST_OP_MOUNT_SETATTR] = "mount_setattr",
 	[PG_HOST_OP_SYSCTL_WRITE] = "write", /* of /proc/sys, by whichever call */
 	[PG_HOST_OP_UNWATCHED] = "none",     /* no watched call changed them */
+	[PG_HOST_OP_COMMITTED] = "none",     /* the same, seen as the kernel committed them */
 };
 
 /* enum bpf_prog_type (UAPI, stable numbers), the common ones */
@@ -511,13 +540,21 @@ static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
 		grants = pg_host_exec_grants(&e->before, &e->after, &p->file, &esc);
 	else
 		esc = pg_host_escalation(&e->before, &e->after);
+	/* refused (lsm backend): after is what the call asked for, never held */
+	if (e->hdr.flags & PG_EVENT_F_REFUSED)
+		esc = false;
 	PG_JSON_KEY(a->json, "credentials");
 	pg_json__begin_object(a->json);
 	PG_JSON_KV_STRING(a->json, "syscall", pg_host_op_name(e->op));
 	if (e->hdr.flags & PG_EVENT_F_COMPAT32)
 		PG_JSON_KV_BOOL(a->json, "compat32", true);
-	if (e->op != PG_HOST_OP_UNWATCHED)
+	if (e->op == PG_HOST_OP_COMMITTED) {
+		PG_JSON_KV_STRING(a->json, "seen_at", "commit_creds");
+		if (e->result >= 0)
+			PG_JSON_KV_INT(a->json, "syscall_nr", e->result);
+	} else if (e->op != PG_HOST_OP_UNWATCHED) {
 		PG_JSON_KV_INT(a->json, "return", e->result);
+	}
 	pg_process_creds_json(a->json, "before", &e->before);
 	pg_process_creds_json(a->json, "after", &e->after);
 	groups_json(a->json, "groups_before", &e->groups_before);

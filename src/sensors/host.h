@@ -31,6 +31,12 @@ size_t pg_host_sysctl_name(const char *path, size_t n, char *out, size_t size);
 bool pg_host_sysctl_usable(void);
 bool pg_host_sysctl_hooked(void);
 
+/*
+ * Whether the lsm backend can refuse setgroups too here (6.1+): without
+ * it, deny rules on credentials_change are refused at load.
+ */
+bool pg_host_setgroups_hookable(void);
+
 /* The name of bpf_prog_type @t ("socket_filter"), or "type_N" written into @buf. */
 const char *pg_host_prog_type_name(uint64_t t, char buf[32]);
 

@@ -526,28 +526,148 @@ EOF
 	ok host_exec_selected
 }
 
+# host_commits: whether the host sensor watches commit_creds here (its
+# fentry and lsm backends).
+host_commits() {
+	case $(echo "$PROBE" | jq -r '.sensors.host') in
+	fentry | lsm) return 0 ;;
+	esac
+	return 1
+}
+
 # Credentials changed through no watched call: back to root by the
-# 32-bit setresuid32 (int $0x80), which no syscall tracepoint sees, found
-# at the process's next fork, and at its next exec: syscall "none", an
-# escalation, reported once.
+# 32-bit setresuid32 (int $0x80), which no syscall tracepoint sees. The
+# tracepoint backend finds it at the process's next fork, and at its
+# next exec; the fentry and lsm backends as the kernel commits it, even
+# if the process then exits (no fork, no exec to compare at), with the
+# system call's number from 5.15 (bpf_task_pt_regs), and its fork must
+# not report it again. Syscall "none", an escalation, reported once.
 t_host_unwatched() {
-	for _then in fork exec; do
+	_modes="fork exec" _seen='($c | has("seen_at") | not)'
+	if host_commits; then
+		_modes="exit fork" _seen='$c.seen_at == "commit_creds" and $c.syscall_nr == 208 and $c.compat32 == true'
+		kernel_before 5.15 && _seen='$c.seen_at == "commit_creds" and ($c | has("syscall_nr") | not)'
+	fi
+	for _then in $_modes; do
 		_out=$("$PGHOST" compat 1234 "$_then" 2>&1)
 		_rc=$?
 		_pid=$(hpid "$_out")
 		no_ia32 host_unwatched "$_out" && return
 		[ "$_rc" = 0 ] || { fail host_unwatched "pg-host compat 1234 $_then: $_out"; return; }
 		hev host_unwatched credentials_change "$_pid" '.credentials_change.credentials.syscall == "none"' || return
-		check host_unwatched "$HX" '.credentials_change.credentials as $c | $c.before.uid == 1234 and
-			$c.before.suid == 0 and $c.after.uid == 0 and $c.after.euid == 0 and
-			$c.privilege_escalation == true and ($c | has("return") | not) and
-			(.credentials_change.process.binary | endswith("/pg-host"))' || return
+		check host_unwatched "$HX" ".credentials_change.credentials as \$c | $_seen and
+			\$c.before.uid == 1234 and \$c.before.suid == 0 and \$c.after.uid == 0 and
+			\$c.after.euid == 0 and \$c.privilege_escalation == true and
+			(\$c | has(\"return\") | not) and
+			(.credentials_change.process.binary | endswith(\"/pg-host\"))" || return
 		sleep 0.2
 		_n=$(count_events host '"credentials_change"' ".credentials_change.process.pid == $_pid and
 			.credentials_change.credentials.syscall == \"none\"")
 		[ "$_n" = 1 ] || { fail host_unwatched "$_then: $_n unwatched changes for pid $_pid, not 1"; return; }
 	done
-	ok host_unwatched
+	ok "host_unwatched (after: $_modes; host backend $(echo "$PROBE" | jq -r '.sensors.host'))"
+}
+
+# A kill rule on credentials_change stops a process before it runs again
+# with the new credentials: the child that drops root by setresuid32
+# alone (no watched call) never prints its uid. The fentry backend kills
+# at commit_creds; the lsm backend earlier, in the call's LSM hook, which
+# also refuses the change (EPERM). Where lsm runs, fentry is forced too.
+t_host_creds_kill() {
+	_hb=$(echo "$PROBE" | jq -r '.sensors.host')
+	host_commits || {
+		skip host_creds_kill "host backend $_hb here: the tracepoint backend kills after the call (t_host_unwatched tests what it sees of this one)"
+		return
+	}
+	cat >"$WORK/hck.yaml" <<EOF
+name: creds-kill
+mode: enforce
+rules:
+  - name: no-creds-change
+    on: [credentials_change]
+    action: kill
+    match:
+      binary: [$PGHOST]
+EOF
+	_bs=$_hb
+	[ "$_hb" = lsm ] && _bs="lsm fentry"
+	for _b in $_bs; do
+		pol_agent hck hck --no-seed --backend "host=$_b" ||
+			{ fail host_creds_kill "the agent ($_b) with a kill rule on credentials_change did not start"; return; }
+		_out=$("$PGHOST" compat 1234 drop 2>&1)
+		_rc=$?
+		_pid=$(hpid "$_out")
+		_x=""
+		no_ia32 host_creds_kill "$_out" && { agent_stop hck; return; }
+		hev host_creds_kill credentials_change "$_pid" '.credentials_change.policy.action == "kill"' hck && _x=$HX
+		agent_stop hck
+		[ -n "$_x" ] || return
+		_how='.credentials_change.credentials.seen_at == "commit_creds"'
+		[ "$_b" = lsm ] && _how='.credentials_change.credentials as $c | $c.syscall == "setresuid" and $c.return == -1'
+		check host_creds_kill "$_x" "$_how and .credentials_change.credentials.after.uid == 1234" || return
+		[ "$_rc" = 4 ] && js "$_out" | grep -q '^killed' && ! js "$_out" | grep -q '^compat=' ||
+			{ fail host_creds_kill "$_b: the child was not killed before it printed (status $_rc): $_out"; return; }
+	done
+	ok "host_creds_kill ($_bs)"
+}
+
+# A deny rule on credentials_change: with the host sensor's lsm backend
+# (and a setgroups hook: 6.1+) setgroups, setresuid and the 32-bit
+# setresuid32 fail with EPERM before anything changes, each reported
+# with the deny; elsewhere the agent refuses the rule at load, saying
+# why, rather than run without the refusal.
+t_host_creds_deny() {
+	cat >"$WORK/hcd.yaml" <<EOF
+name: creds-deny
+mode: enforce
+rules:
+  - name: no-setid
+    on: [credentials_change]
+    action: deny
+    match:
+      binary: [$PGHOST]
+EOF
+	if [ "$(echo "$PROBE" | jq -r '.sensors.host')" != lsm ] || kernel_before 6.1; then
+		if pol_agent hcd hcd --no-seed; then
+			agent_stop hcd
+			fail host_creds_deny "the agent started with a deny rule on credentials_change it cannot enforce (host backend $(echo "$PROBE" | jq -r '.sensors.host'))"
+			return
+		fi
+		grep -q "cannot deny credentials_change (the host sensor does not run its lsm backend" "$WORK/hcd.log" ||
+			{ fail host_creds_deny "the refusal does not say why: $(grep -a -m3 error "$WORK/hcd.log")"; return; }
+		ok "host_creds_deny (refused at load here: host backend $(echo "$PROBE" | jq -r '.sensors.host'), $(uname -r))"
+		return
+	fi
+	pol_agent hcd hcd --no-seed || { fail host_creds_deny "the agent with a deny rule on credentials_change did not start"; return; }
+	_out=$("$PGHOST" setid 1234 2>&1)
+	_pid=$(hpid "$_out")
+	_x="" _y=""
+	hev host_creds_deny credentials_change "$_pid" '.credentials_change.credentials.syscall == "setgroups"' hcd && _x=$HX
+	hev host_creds_deny credentials_change "$_pid" '.credentials_change.credentials.syscall == "setresuid"' hcd && _y=$HX
+	_cout=$("$PGHOST" compat 1234 drop 2>&1)
+	_cpid=$(hpid "$_cout")
+	_z=none
+	if ! js "$_cout" | grep -q '^compat=none'; then
+		_z=""
+		hev host_creds_deny credentials_change "$_cpid" '.credentials_change.credentials.syscall == "setresuid"' hcd && _z=$HX
+	fi
+	agent_stop hcd
+	[ -n "$_x" ] && [ -n "$_y" ] && [ -n "$_z" ] || return
+	js "$_out" | grep -q '^setgroups=-1/1 setresuid=-1/1 uid=0$' ||
+		{ fail host_creds_deny "the calls were not refused with EPERM: $_out"; return; }
+	check host_creds_deny "$_x" '.credentials_change.policy.action == "deny" and
+		.credentials_change.credentials as $c | $c.return == -1 and $c.groups_after == [1234] and
+		$c.groups_before != [1234]' || return
+	check host_creds_deny "$_y" '.credentials_change.policy.action == "deny" and
+		.credentials_change.credentials as $c | $c.return == -1 and $c.before.uid == 0 and
+		$c.after.uid == 1234 and $c.after.suid == 1234' || return
+	if [ "$_z" != none ]; then
+		js "$_cout" | grep -q '^compat=-1 uid=0$' ||
+			{ fail host_creds_deny "the 32-bit setresuid32 was not refused: $_cout"; return; }
+		check host_creds_deny "$_z" '.credentials_change.policy.action == "deny" and
+			.credentials_change.credentials.after.uid == 1234' || return
+	fi
+	ok host_creds_deny
 }
 
 # sysctl_ok TEST: whether this kernel reports sysctl writes; if not,
@@ -645,7 +765,7 @@ EOF
 }
 
 HOST_TESTS="t_host_creds t_host_exec_setuid t_host_exec_compat t_host_exec_filecap t_host_ns_unshare t_host_ns_clone t_host_ns_setns t_host_mount t_host_newmount t_host_hostname t_host_calls t_host_module t_host_kexec t_host_modload t_host_bpf t_host_ptrace t_host_sysctl t_host_unwatched"
-HOST_OWN_TESTS="t_host_default t_host_kind t_host_exec_selected t_host_sysctl_enforce t_host_unavailable"
+HOST_OWN_TESTS="t_host_default t_host_kind t_host_exec_selected t_host_sysctl_enforce t_host_creds_kill t_host_creds_deny t_host_unavailable"
 
 host_tests() {
 	# shellcheck disable=SC2086

@@ -212,6 +212,15 @@ exit_audit() {
 		| map(tostring) | join(" ")'
 }
 
+# kernel_before MAJOR.MINOR: whether the running kernel is older.
+kernel_before() {
+	__kr=$(uname -r)
+	__kmaj=${__kr%%.*}
+	__kmin=${__kr#*.}
+	__kmin=${__kmin%%[!0-9]*}
+	[ $((__kmaj * 1000 + __kmin)) -lt $((${1%%.*} * 1000 + ${1#*.})) ]
+}
+
 # sensor_backend SENSOR TEST: true if probe names a backend for SENSOR;
 # otherwise TEST is skipped, with why.
 sensor_backend() {

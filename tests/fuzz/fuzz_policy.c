@@ -161,9 +161,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(&p);
 		/* and what the parser accepts, the compiler compiles or refuses, cleanly */
 		/* with every deny backend, or none */
-		if (!pg_policy_compile(&pp, 1, size & 1,
-				       size & 2 ? pg_policy_deny_events("lsm", "lsm", "cgroup") : 0,
-				       &c, &cd)) {
+		if (!pg_policy_compile(
+			    &pp, 1, size & 1,
+			    size & 2 ? pg_policy_deny_events("lsm", "lsm", "cgroup", "lsm") : 0, &c,
+			    &cd)) {
 			if (c.n_rules != p.n_rules)
 				abort();
 			pg_compiled_free(&c);

@@ -62,14 +62,21 @@
  *       gives FILE the file capability CAP_NET_RAW, permitted and
  *       effective (the xattr setcap writes: no libcap here). Exits 3 when
  *       the file system keeps no security xattrs.
- *   compat UID fork|exec
+ *   setid UID
+ *       setgroups([UID]), then setresuid(UID, UID, UID), in this process.
+ *       Prints "pid=P", then "setgroups=R/E setresuid=R/E uid=U": each
+ *       call's return and errno, and the real uid after.
+ *   compat UID fork|exec|exit|drop
  *       in a child: setresuid(UID, UID, 0) (a watched call), then back to
  *       root through the 32-bit compat entry (int $0x80, setresuid32),
  *       which the syscall tracepoints do not see, then a fork (a child
  *       that exits at once) or an exec of itself, where the host sensor
- *       compares. Prints "pid=P" of that child, then "compat=R" (the
- *       call's return); "compat=none" and exit 3 when int $0x80 faults
- *       (no IA32 emulation).
+ *       compares, or an exit (only commit_creds() sees the change).
+ *       "drop": setresuid32(UID, UID, 0) by int $0x80 alone, then exit.
+ *       Prints "pid=P" of that child, then "compat=R" (the call's
+ *       return); "compat=none" and exit 3 when int $0x80 faults (no IA32
+ *       emulation); "killed" and exit 4 when the child was killed
+ *       (SIGKILL) before it printed.
  *   compat-exec UID FILE
  *       in a child: setresgid and setresuid to UID (watched calls), then
  *       FILE exit 0 through the 32-bit execve (int $0x80), whose names
@@ -412,6 +419,13 @@ static int compat(unsigned uid, const char *then)
 	if (pid == 0) {
 		printf("pid=%d\n", getpid());
 		fflush(stdout);
+		if (!strcmp(then, "drop")) {
+			/* away from root by the compat call alone: nothing watched before it */
+			ret = int80(IA32_SETRESUID32, uid, uid, 0);
+			printf("compat=%ld uid=%d\n", ret, (int)getuid());
+			fflush(stdout);
+			_exit(ret || getuid() != uid);
+		}
 		if (syscall(SYS_setresuid, uid, uid, 0))
 			_exit(fail("setresuid"));
 		ret = int80(IA32_SETRESUID32, 0, 0, 0);
@@ -419,6 +433,8 @@ static int compat(unsigned uid, const char *then)
 		fflush(stdout);
 		if (ret || getuid())
 			_exit(1);
+		if (!strcmp(then, "exit"))
+			_exit(0);
 		if (!strcmp(then, "exec")) {
 			/* any program: the exec's entry is where the change is seen */
 			execl("/proc/self/exe", "pg-host", (char *)NULL);
@@ -432,6 +448,10 @@ static int compat(unsigned uid, const char *then)
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return fail("waitpid");
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		printf("killed\n");
+		return 4;
+	}
 	if (WIFSIGNALED(status)) {
 		printf("compat=none\n");
 		return 3;
@@ -527,8 +547,26 @@ static int do_sysctl(const char *value, int wait)
 
 static char target_byte = 'a';
 
+/* The two credentials calls a deny rule refuses, each result with its errno. */
+static int setid(unsigned uid)
+{
+	gid_t g = uid;
+	long gr, ur;
+	int ge, ue;
+
+	gr = syscall(SYS_setgroups, 1, &g);
+	ge = gr ? errno : 0;
+	ur = syscall(SYS_setresuid, uid, uid, uid);
+	ue = ur ? errno : 0;
+	printf("pid=%d\nsetgroups=%ld/%d setresuid=%ld/%d uid=%d\n", getpid(), gr, ge, ur, ue,
+	       (int)getuid());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "setid"))
+		return setid(strtoul(argv[2], NULL, 10));
 	if (argc == 3 && !strcmp(argv[1], "creds"))
 		return creds(strtoul(argv[2], NULL, 10));
 	if (argc == 3 && !strcmp(argv[1], "mount"))
@@ -570,7 +608,8 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"usage: pg-host creds UID | mount DIR | calls | bpfload | newuts | trace "
 		"PID | vmwrite PID ADDR | target | modcalls | kexec | fileless memfd|deleted | "
-		"newmount DIR | modload FILE NAME | filecap FILE | compat UID fork|exec | "
+		"newmount DIR | modload FILE NAME | filecap FILE | setid UID | compat UID "
+		"fork|exec|exit|drop | "
 		"compat-exec UID FILE | "
 		"sysctl VALUE [wait]\n");
 	return 2;

@@ -27,6 +27,8 @@ static void test_host_op_name_known_and_unknown(void **state)
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_EXECVEAT), "execveat");
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_MOVE_MOUNT), "move_mount");
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_MOUNT_SETATTR), "mount_setattr");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_UNWATCHED), "none");
+	assert_string_equal(pg_host_op_name(PG_HOST_OP_COMMITTED), "none");
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_NONE), "unknown");
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_MAX), "unknown");
 	assert_string_equal(pg_host_op_name(60000), "unknown");

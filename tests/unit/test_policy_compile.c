@@ -594,18 +594,22 @@ static void test_policy_compile_deny_events(void **state)
 	uint64_t net = BIT(NET_CONNECT) | BIT(NET_UDP);
 
 	(void)state;
-	assert_int_equal(pg_policy_deny_events(NULL, NULL, NULL), 0);
-	assert_int_equal(pg_policy_deny_events("lsm", NULL, NULL), BIT(PROCESS_EXEC));
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(pg_policy_deny_events("lsm", NULL, NULL, NULL), BIT(PROCESS_EXEC));
 	/* the file sensor's other backends see the call too late, or cannot refuse it */
-	assert_int_equal(pg_policy_deny_events(NULL, "tracepoint", NULL), 0);
-	assert_int_equal(pg_policy_deny_events(NULL, "fentry", NULL), 0);
-	assert_int_equal(pg_policy_deny_events(NULL, "lsm", NULL), PG_POLICY_FILE_EVENTS);
-	assert_int_equal(pg_policy_deny_events(NULL, NULL, "cgroup"), net);
-	assert_int_equal(pg_policy_deny_events(NULL, NULL, "lsm"), net);
-	assert_int_equal(pg_policy_deny_events(NULL, NULL, "kprobe"), 0);
+	assert_int_equal(pg_policy_deny_events(NULL, "tracepoint", NULL, NULL), 0);
+	assert_int_equal(pg_policy_deny_events(NULL, "fentry", NULL, NULL), 0);
+	assert_int_equal(pg_policy_deny_events(NULL, "lsm", NULL, NULL), PG_POLICY_FILE_EVENTS);
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, "cgroup", NULL), net);
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, "lsm", NULL), net);
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, "kprobe", NULL), 0);
+	/* the host sensor's set*id hooks; its fentry on commit_creds cannot refuse */
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, NULL, "lsm"), BIT(CREDS_CHANGE));
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, NULL, "fentry"), 0);
+	assert_int_equal(pg_policy_deny_events(NULL, NULL, NULL, "tracepoint"), 0);
 	/* nothing denies a fork, an exit, an accept, a listen or a close */
-	assert_int_equal(pg_policy_deny_events("lsm", "lsm", "lsm"),
-			 BIT(PROCESS_EXEC) | PG_POLICY_FILE_EVENTS | net);
+	assert_int_equal(pg_policy_deny_events("lsm", "lsm", "lsm", "lsm"),
+			 BIT(PROCESS_EXEC) | PG_POLICY_FILE_EVENTS | net | BIT(CREDS_CHANGE));
 }
 
 /* The one rule compiles under @deny_events, and denies (not kills). */
@@ -617,9 +621,29 @@ static void compiles_to_deny(uint64_t deny_events)
 	assert_int_equal(fx.c.index[0].action, PG_ACTION_DENY);
 }
 
+/* A deny on credentials_change needs the host sensor's lsm backend. */
+static void test_policy_compile_deny_creds(void **state)
+{
+	(void)state;
+	add("name: d\nmode: enforce\nrules:\n"
+	    "  - name: no-root\n    on: [credentials_change]\n    action: deny\n"
+	    "    match: {binary: [/usr/sbin/nginx]}\n");
+	compiles_to_deny(pg_policy_deny_events(NULL, NULL, NULL, "lsm"));
+	pg_compiled_free(&fx.c);
+	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", "lsm", "fentry")),
+			 -EOPNOTSUPP);
+	assert_int_equal(fx.diag.n, 1);
+	assert_string_equal(
+		fx.diag.msgs[0],
+		"t.yaml:4:5: rule 'no-root' asks to deny, but this kernel cannot deny "
+		"credentials_change (the host sensor does not run its lsm backend (BPF "
+		"LSM), or this kernel has no LSM hook for setgroups (6.1 and later do)); "
+		"add `fallback: kill` or use mode: monitor");
+}
+
 static void test_policy_compile_deny_network(void **state)
 {
-	uint64_t cgroup = pg_policy_deny_events(NULL, NULL, "cgroup");
+	uint64_t cgroup = pg_policy_deny_events(NULL, NULL, "cgroup", NULL);
 
 	(void)state;
 	add("name: d\nmode: enforce\nrules:\n"
@@ -643,14 +667,14 @@ static void test_policy_compile_deny_network(void **state)
 	add("name: d\nmode: enforce\nrules:\n"
 	    "  - name: in\n    on: [network_connect, network_accept, process_fork]\n"
 	    "    action: deny\n");
-	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", "lsm")), -EOPNOTSUPP);
+	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", "lsm", NULL)), -EOPNOTSUPP);
 	assert_int_equal(fx.diag.n, 1);
 	assert_string_equal(fx.diag.msgs[0],
 			    "t.yaml:4:5: rule 'in' asks to deny, but this kernel cannot deny "
 			    "process_fork, network_accept (only process_exec, file events, "
-			    "network_connect, network_udp and host_change of kind sysctl alone "
-			    "(where its hook runs) can be denied); add `fallback: kill` or use "
-			    "mode: monitor");
+			    "network_connect, network_udp, credentials_change and host_change of "
+			    "kind sysctl alone (where their hooks run) can be denied); add "
+			    "`fallback: kill` or use mode: monitor");
 	pg_diag_free(&fx.diag);
 	teardown(NULL);
 	add("name: d\nmode: enforce\nrules:\n"
@@ -681,15 +705,16 @@ static void test_policy_compile_deny_by_family(void **state)
 	    "  - name: f\n    on: [file_open]\n    action: deny\n"
 	    "    match: {name: [shadow]}\n"
 	    "  - name: x\n    on: [process_exec]\n    action: deny\n");
-	assert_int_equal(compile(pg_policy_deny_events(NULL, "tracepoint", "cgroup")), -EOPNOTSUPP);
+	assert_int_equal(compile(pg_policy_deny_events(NULL, "tracepoint", "cgroup", NULL)),
+			 -EOPNOTSUPP);
 	assert_int_equal(fx.diag.n, 1);
 	assert_non_null(strstr(fx.diag.msgs[0], "cannot deny file_open (no BPF LSM"));
 	pg_diag_free(&fx.diag);
-	assert_int_equal(compile(pg_policy_deny_events(NULL, "lsm", NULL)), -EOPNOTSUPP);
+	assert_int_equal(compile(pg_policy_deny_events(NULL, "lsm", NULL, NULL)), -EOPNOTSUPP);
 	assert_non_null(strstr(fx.diag.msgs[0], "rule 'x' asks to deny, but this kernel cannot "
 						"deny process_exec (no BPF LSM"));
 	pg_diag_free(&fx.diag);
-	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", NULL)), 0);
+	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", NULL, NULL)), 0);
 	assert_true(bit(&fx.c.masks.deny, 0));
 	assert_true(bit(&fx.c.masks.deny, 1));
 }
@@ -701,7 +726,7 @@ static void test_policy_compile_deny_by_family(void **state)
  */
 static void test_policy_compile_deny_chown_old_kernel(void **state)
 {
-	uint64_t old = pg_policy_deny_events("lsm", "lsm", NULL) & ~BIT(FILE_CHOWN);
+	uint64_t old = pg_policy_deny_events("lsm", "lsm", NULL, NULL) & ~BIT(FILE_CHOWN);
 
 	(void)state;
 	add("name: d\nmode: enforce\nrules:\n"
@@ -732,7 +757,7 @@ static void test_policy_compile_deny_sysctl(void **state)
 	compiles_to_deny(PG_POLICY_DENY_SYSCTL);
 	pg_compiled_free(&fx.c);
 	/* no hook (5.10, no cgroup v2): refused */
-	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", "lsm")), -EOPNOTSUPP);
+	assert_int_equal(compile(pg_policy_deny_events("lsm", "lsm", "lsm", NULL)), -EOPNOTSUPP);
 	assert_non_null(strstr(fx.diag.msgs[0], "cannot deny host_change"));
 	pg_diag_free(&fx.diag);
 	teardown(NULL);
@@ -812,6 +837,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_policy_compile_deny_fallback_kill, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_events, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_network, teardown),
+		cmocka_unit_test_teardown(test_policy_compile_deny_creds, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_by_family, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_chown_old_kernel, teardown),
 		cmocka_unit_test_teardown(test_policy_compile_deny_sysctl, teardown),
