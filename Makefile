@@ -32,7 +32,8 @@ SKELS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/sensors/*.c))
 POLICIES := $(sort $(wildcard policies/*.yaml))
-LIB_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(LIB_SRCS)) $(BUILD)/src/builtin_policies.o
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(LIB_SRCS)) $(BUILD)/src/builtin_policies.o \
+	$(BUILD)/src/syscall_names.o
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
@@ -83,6 +84,14 @@ $(BUILD)/src/builtin_policies.c: $(POLICIES) $(BUILD)/policies.list scripts/embe
 
 $(BUILD)/src/builtin_policies.o: $(BUILD)/src/builtin_policies.c
 	$(Q)$(CC) $(PG_CFLAGS) -Wno-missing-prototypes -c $< -o $@
+
+# System call names by number, from this machine's UAPI headers.
+$(BUILD)/src/syscall_names.c: scripts/syscall-names.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/syscall-names.sh $(ARCH) "$(CC)" > $@
+
+$(BUILD)/src/syscall_names.o: $(BUILD)/src/syscall_names.c
+	$(Q)$(CC) $(PG_CFLAGS) -c $< -o $@
 
 $(BUILD)/penguard: $(BUILD)/src/main.o $(LIB_OBJS)
 	@echo "  LD      $@" >&2
@@ -135,10 +144,12 @@ $(BUILD)/bench/json_bench: bench/json_bench.c $(BUILD)/src/json.o $(BUILD)/src/u
 # with clang's coverage and sanitizers (tests/fuzz/run.sh runs it, bounded).
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-$(BUILD)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(LIB_SRCS) $(SKELS) $(BUILD)/src/builtin_policies.c
+$(BUILD)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(LIB_SRCS) $(SKELS) $(BUILD)/src/builtin_policies.c \
+		$(BUILD)/src/syscall_names.c
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@" >&2
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_records.c $(LIB_SRCS) $(BUILD)/src/builtin_policies.c $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_records.c $(LIB_SRCS) $(BUILD)/src/builtin_policies.c \
+		$(BUILD)/src/syscall_names.c $(LDLIBS) -o $@
 
 $(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c src/policy.c src/policy.h src/policy_compile.c src/policy_files.c
 	@mkdir -p $(@D)

@@ -215,6 +215,8 @@ static __always_inline __u16 pg_host_kind(__u16 op)
 {
 	if (op == PG_HOST_OP_SYSCTL_WRITE)
 		return PG_HOST_KIND_SYSCTL;
+	if (op == PG_HOST_OP_MODULE_REQUEST)
+		return PG_HOST_KIND_MODULE;
 	if (op >= PG_HOST_OP_FSOPEN)
 		return PG_HOST_KIND_MOUNT;
 	if (op <= PG_HOST_OP_CHROOT)
@@ -1263,6 +1265,46 @@ int BPF_PROG(tp_btf_host_module_load, struct module *mod)
 		return 0;
 	h->host.file[PG_HOST_STR_MAX - 1] = 0;
 	bpf_map_update_elem(&pg_host_module_file, &id, h->host.file, BPF_ANY);
+	return 0;
+}
+
+/*
+ * The kernel asks user space (modprobe) for a module on a process's
+ * behalf: a socket of a family or protocol no loaded module provides, a
+ * file system type, a line discipline, a crypto algorithm. No module
+ * call is made, and no privilege is needed: this is how an exploit gets
+ * the vulnerable module it targets loaded. The tracepoint fires in the
+ * requester's context, after the LSMs allowed the request, before
+ * modprobe runs (its outcome is not known here). Requests of kernel
+ * threads (a worker probing a driver) name no process: left out.
+ */
+SEC("tp_btf/module_request")
+int BPF_PROG(tp_btf_host_module_request, char *name, bool wait, unsigned long ip)
+{
+	struct task_struct *t = pg_current();
+	struct pg_host_event *e;
+	struct pg_host_heap *h;
+
+	if (!pg_host_wanted(PG_EVENT_HOST_CHANGE, PG_HOST_KIND_MODULE) ||
+	    (BPF_CORE_READ(t, flags) & PF_KTHREAD))
+		return 0;
+	h = pg_host_heap_get();
+	if (!h)
+		return 0;
+	e = &h->host;
+	if (pg_host_decide(h, PG_EVENT_HOST_CHANGE, PG_HOST_KIND_MODULE, &e->verdict,
+			   &e->matched) == PG_POLICY_NO_RECORD)
+		return 0;
+	PG_HOST_RECORD_TASK(e, t, PG_EVENT_HOST_CHANGE, 1);
+	e->result = 0;
+	e->op = PG_HOST_OP_MODULE_REQUEST;
+	e->kind = PG_HOST_KIND_MODULE;
+	e->arg = wait;
+	e->target = 0;
+	if (bpf_probe_read_kernel_str(e->str, sizeof(e->str), name) < 0)
+		e->str[0] = 0;
+	e->str2[0] = e->fstype[0] = e->file[0] = 0;
+	pg_output(e, sizeof(*e));
 	return 0;
 }
 

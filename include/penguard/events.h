@@ -698,6 +698,12 @@ enum pg_host_op {
 	 * number of the system call the process was in (-1: unknown)
 	 */
 	PG_HOST_OP_COMMITTED = 45,
+	/*
+	 * host_change kind module: the kernel asks modprobe for a module on
+	 * the process's behalf (request_module(): a socket family or protocol,
+	 * a file system type, … that no loaded module provides)
+	 */
+	PG_HOST_OP_MODULE_REQUEST = 46,
 	PG_HOST_OP_MAX,
 };
 

@@ -26,6 +26,7 @@
 #include "policy_engine.h"
 #include "sensors/host.h"
 #include "sensors/process.h"
+#include "syscall_names.h"
 #include "util.h"
 
 /* ---- the sensor ---- */
@@ -37,27 +38,66 @@ static bool usable_tracepoint(const struct pg_features *f)
 
 #define HOST_CALL(name) "tp_sys_enter_" #name, "tp_sys_exit_" #name
 
-/* Every backend's: the calls' own tracepoints, which name the call and its result. */
-#define HOST_TRACEPOINT_PROGS                                                                      \
-	HOST_CALL(setuid), HOST_CALL(setgid), HOST_CALL(setreuid), HOST_CALL(setregid),            \
-		HOST_CALL(setresuid), HOST_CALL(setresgid), HOST_CALL(setfsuid),                   \
-		HOST_CALL(setfsgid), HOST_CALL(setgroups), HOST_CALL(capset), HOST_CALL(execve),   \
-		HOST_CALL(execveat),                                                               \
-		"tp_btf_host_prepare_exec", /* for the four above, where the kernel has it */      \
-		"tp_btf_host_exec", HOST_CALL(setns), HOST_CALL(unshare), "tp_btf_host_fork",      \
-		"tp_btf_host_module_load", /* host_change */                                       \
-		HOST_CALL(mount), HOST_CALL(umount), HOST_CALL(pivot_root), HOST_CALL(fsopen),     \
-		HOST_CALL(fsconfig), HOST_CALL(fsmount), HOST_CALL(move_mount),                    \
-		HOST_CALL(open_tree), HOST_CALL(mount_setattr), HOST_CALL(chroot),                 \
-		HOST_CALL(sethostname), HOST_CALL(setdomainname), HOST_CALL(settimeofday),         \
-		HOST_CALL(clock_settime), HOST_CALL(adjtimex), HOST_CALL(clock_adjtime),           \
-		HOST_CALL(swapon), HOST_CALL(swapoff), HOST_CALL(reboot), HOST_CALL(kexec_load),   \
-		HOST_CALL(kexec_file_load), HOST_CALL(init_module), HOST_CALL(finit_module),       \
-		HOST_CALL(delete_module), HOST_CALL(bpf), HOST_CALL(ptrace),                       \
-		HOST_CALL(process_vm_writev), "cgroup_sysctl",
+/*
+ * Every backend's: the calls' own tracepoints, which name the call and
+ * its result. One list, spelled out in each backend's (clang-format
+ * would pack it).
+ */
+/* clang-format off */
+#define HOST_TRACEPOINT_PROGS \
+	HOST_CALL(setuid), \
+	HOST_CALL(setgid), \
+	HOST_CALL(setreuid), \
+	HOST_CALL(setregid), \
+	HOST_CALL(setresuid), \
+	HOST_CALL(setresgid), \
+	HOST_CALL(setfsuid), \
+	HOST_CALL(setfsgid), \
+	HOST_CALL(setgroups), \
+	HOST_CALL(capset), \
+	HOST_CALL(execve), \
+	HOST_CALL(execveat), \
+	"tp_btf_host_prepare_exec", /* for the four above, where the kernel has it */ \
+	"tp_btf_host_exec", \
+	HOST_CALL(setns), \
+	HOST_CALL(unshare), \
+	"tp_btf_host_fork", \
+	"tp_btf_host_module_load", \
+	"tp_btf_host_module_request", \
+	/* host_change */ \
+	HOST_CALL(mount), \
+	HOST_CALL(umount), \
+	HOST_CALL(pivot_root), \
+	HOST_CALL(fsopen), \
+	HOST_CALL(fsconfig), \
+	HOST_CALL(fsmount), \
+	HOST_CALL(move_mount), \
+	HOST_CALL(open_tree), \
+	HOST_CALL(mount_setattr), \
+	HOST_CALL(chroot), \
+	HOST_CALL(sethostname), \
+	HOST_CALL(setdomainname), \
+	HOST_CALL(settimeofday), \
+	HOST_CALL(clock_settime), \
+	HOST_CALL(adjtimex), \
+	HOST_CALL(clock_adjtime), \
+	HOST_CALL(swapon), \
+	HOST_CALL(swapoff), \
+	HOST_CALL(reboot), \
+	HOST_CALL(kexec_load), \
+	HOST_CALL(kexec_file_load), \
+	HOST_CALL(init_module), \
+	HOST_CALL(finit_module), \
+	HOST_CALL(delete_module), \
+	HOST_CALL(bpf), \
+	HOST_CALL(ptrace), \
+	HOST_CALL(process_vm_writev), \
+	"cgroup_sysctl"
+/* clang-format on */
 
 static const char *const tracepoint_progs[] = {
-	HOST_TRACEPOINT_PROGS NULL,
+	HOST_TRACEPOINT_PROGS,
+	NULL,
 };
 
 static bool usable_fentry(const struct pg_features *f)
@@ -71,7 +111,8 @@ static bool usable_fentry(const struct pg_features *f)
  * is made, not at the process's next fork or exec.
  */
 static const char *const fentry_progs[] = {
-	HOST_TRACEPOINT_PROGS "fentry_host_commit_creds",
+	HOST_TRACEPOINT_PROGS,
+	"fentry_host_commit_creds",
 	NULL,
 };
 
@@ -85,11 +126,12 @@ static bool usable_lsm(const struct pg_features *f)
  * rule on credentials_change refuses the call before the change is made.
  */
 static const char *const lsm_progs[] = {
-	HOST_TRACEPOINT_PROGS "fentry_host_commit_creds",
-	"lsm_host_setuid",
-	"lsm_host_setgid",
-	"lsm_host_setgroups", /* 6.1+: host_configure() */
-	"lsm_host_capset",
+	HOST_TRACEPOINT_PROGS,
+	"fentry_host_commit_creds", /* as fentry's */
+	"lsm_host_setuid",	    /* setuid, setreuid, setresuid, setfsuid */
+	"lsm_host_setgid",	    /* the gid ones */
+	"lsm_host_setgroups",	    /* 6.1+: host_configure() */
+	"lsm_host_capset",	    /* capset */
 	NULL,
 };
 
@@ -291,11 +333,13 @@ static int host_configure(struct bpf_object *obj, const struct pg_config *cfg)
 			"rules on credentials_change are refused");
 		bpf_program__set_autoload(prog, false);
 	}
-	/* no module support, no module_load tracepoint: loads are refused anyway */
-	prog = bpf_object__find_program_by_name(obj, "tp_btf_host_module_load");
-	if (prog && access("/proc/modules", F_OK)) {
-		pg_dbg("host: no module support: module names left out");
-		bpf_program__set_autoload(prog, false);
+	/* no module support, no module tracepoints: loads are refused anyway */
+	if (access("/proc/modules", F_OK)) {
+		static const char *const mods[] = { "tp_btf_host_module_load",
+						    "tp_btf_host_module_request", NULL };
+
+		pg_dbg("host: no module support: module names and requests left out");
+		pg_sensor_set_autoload(obj, mods, false);
 	}
 	bpf_object__for_each_program (prog, obj) {
 		const char *sec = bpf_program__section_name(prog);
@@ -358,6 +402,7 @@ static const char *const op_names[PG_HOST_OP_MAX] = {
 	[PG_HOST_OP_SYSCTL_WRITE] = "write", /* of /proc/sys, by whichever call */
 	[PG_HOST_OP_UNWATCHED] = "none",     /* no watched call changed them */
 	[PG_HOST_OP_COMMITTED] = "none",     /* the same, seen as the kernel committed them */
+	[PG_HOST_OP_MODULE_REQUEST] = "request_module", /* the kernel's, for the process */
 };
 
 /* enum bpf_prog_type (UAPI, stable numbers), the common ones */
@@ -550,8 +595,14 @@ static void creds_on_event(struct pg_agent *a, const void *rec, size_t size)
 		PG_JSON_KV_BOOL(a->json, "compat32", true);
 	if (e->op == PG_HOST_OP_COMMITTED) {
 		PG_JSON_KV_STRING(a->json, "seen_at", "commit_creds");
-		if (e->result >= 0)
+		if (e->result >= 0) {
+			const char *name =
+				pg_syscall_name(e->result, e->hdr.flags & PG_EVENT_F_COMPAT32);
+
 			PG_JSON_KV_INT(a->json, "syscall_nr", e->result);
+			if (name)
+				PG_JSON_KV_STRING(a->json, "syscall_name", name);
+		}
 	} else if (e->op != PG_HOST_OP_UNWATCHED) {
 		PG_JSON_KV_INT(a->json, "return", e->result);
 	}
@@ -733,6 +784,10 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 	case PG_HOST_OP_BPF_PROG_LOAD:
 		PG_JSON_KV_STRING_N(w, "name", e->str, strnlen(e->str, sizeof(e->str)));
 		break;
+	case PG_HOST_OP_MODULE_REQUEST:
+		PG_JSON_KV_STRING_N(w, "name", e->str, strnlen(e->str, sizeof(e->str)));
+		PG_JSON_KV_BOOL(w, "wait", e->arg != 0);
+		break;
 	case PG_HOST_OP_INIT_MODULE:
 	case PG_HOST_OP_FINIT_MODULE:
 		if (e->str2[0])
@@ -762,7 +817,8 @@ static void host_json(struct pg_json *w, const struct pg_host_event *e)
 	else if (e->op == PG_HOST_OP_REBOOT)
 		PG_JSON_KV_UINT_STR(w, "command", e->arg);
 	else if (e->op != PG_HOST_OP_MOUNT && e->op != PG_HOST_OP_FSMOUNT &&
-		 e->op != PG_HOST_OP_MOUNT_SETATTR && e->op != PG_HOST_OP_FSCONFIG &&
+		 e->op != PG_HOST_OP_MODULE_REQUEST && e->op != PG_HOST_OP_MOUNT_SETATTR &&
+		 e->op != PG_HOST_OP_FSCONFIG &&
 		 (module || mount || e->kind == PG_HOST_KIND_SWAP ||
 		  e->kind == PG_HOST_KIND_KEXEC) &&
 		 e->arg)

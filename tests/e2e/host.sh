@@ -333,7 +333,8 @@ t_host_calls() {
 
 # The module calls where the kernel has them (the VM kernels; not this
 # host's): init_module, finit_module and delete_module, each refused,
-# each reported with its error and what it was given.
+# each reported with its error and what it was given; and a module the
+# kernel requests for the process (a socket of an unknown protocol).
 t_host_module() {
 	# where they are missing, host_unavailable says "skip host_module" and why
 	[ -e /proc/modules ] || return 0
@@ -348,7 +349,11 @@ t_host_module() {
 		$h.arguments == "pg_arg=1"' || return
 	hchg host_module "$_pid" delete_module || return
 	check host_module "$HX" '.host_change.host as $h | $h.kind == "module" and $h.error == "ENOENT" and
-		$h.name == "pg_no_such_mod"' && ok host_module
+		$h.name == "pg_no_such_mod"' || return
+	# the kernel's own request, on the process's behalf: no module call
+	hchg host_module "$_pid" request_module || return
+	check host_module "$HX" '.host_change.host as $h | $h.kind == "module" and
+		$h.name == "net-pf-2-proto-253-type-2" and $h.wait == true' && ok host_module
 }
 
 # The kexec calls where the kernel has them (the VM kernels; not this
@@ -545,7 +550,7 @@ host_commits() {
 t_host_unwatched() {
 	_modes="fork exec" _seen='($c | has("seen_at") | not)'
 	if host_commits; then
-		_modes="exit fork" _seen='$c.seen_at == "commit_creds" and $c.syscall_nr == 208 and $c.compat32 == true'
+		_modes="exit fork" _seen='$c.seen_at == "commit_creds" and $c.syscall_nr == 208 and $c.syscall_name == "setresuid32" and $c.compat32 == true'
 		kernel_before 5.15 && _seen='$c.seen_at == "commit_creds" and ($c | has("syscall_nr") | not)'
 	fi
 	for _then in $_modes; do

@@ -38,7 +38,9 @@
  *       the module calls, each refused and harmless: init_module of 16
  *       zero bytes (not an ELF: ENOEXEC), finit_module of /dev/null
  *       (EINVAL or ENOEXEC) with arguments "pg_arg=1", delete_module of
- *       "pg_no_such_mod" (ENOENT). Prints "pid=P".
+ *       "pg_no_such_mod" (ENOENT); then a socket of IP protocol 253, which
+ *       no module provides, so the kernel requests one (request_module
+ *       "net-pf-2-proto-253-type-2"; EPROTONOSUPPORT). Prints "pid=P".
  *   kexec
  *       the kexec calls, each refused before it reads or changes anything
  *       (a loaded crash kernel stays loaded): kexec_load with
@@ -104,6 +106,7 @@
 #include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timex.h>
 #include <time.h>
@@ -256,6 +259,10 @@ static int modcalls(void)
 	if (fd >= 0)
 		syscall(SYS_finit_module, fd, "pg_arg=1", 0);
 	syscall(SYS_delete_module, "pg_no_such_mod", O_NONBLOCK);
+	/* no module provides IP protocol 253 (RFC 3692, experiments): the kernel asks for one */
+	fd = socket(AF_INET, SOCK_DGRAM, 253);
+	if (fd >= 0)
+		close(fd);
 	return 0;
 }
 

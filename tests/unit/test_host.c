@@ -14,6 +14,7 @@
 
 #include "policy.h"
 #include "sensors/host.h"
+#include "syscall_names.h"
 
 #define CAP_NET_RAW (1ULL << 13)
 #define CAP_SYS_ADMIN (1ULL << 21)
@@ -32,6 +33,21 @@ static void test_host_op_name_known_and_unknown(void **state)
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_NONE), "unknown");
 	assert_string_equal(pg_host_op_name(PG_HOST_OP_MAX), "unknown");
 	assert_string_equal(pg_host_op_name(60000), "unknown");
+}
+
+/* The names responders read next to a change's system call number (x86-64 builds). */
+static void test_host_syscall_names(void **state)
+{
+	(void)state;
+#if defined(__x86_64__)
+	assert_string_equal(pg_syscall_name(16, false), "ioctl");
+	assert_string_equal(pg_syscall_name(117, false), "setresuid");
+	assert_string_equal(pg_syscall_name(208, true), "setresuid32");
+	assert_string_equal(pg_syscall_name(54, true), "ioctl");
+#endif
+	assert_null(pg_syscall_name(-1, false));
+	assert_null(pg_syscall_name(100000, false));
+	assert_null(pg_syscall_name(100000, true));
 }
 
 static void test_host_escalation_uid_zero(void **state)
@@ -189,6 +205,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_op_name_known_and_unknown),
+		cmocka_unit_test(test_host_syscall_names),
 		cmocka_unit_test(test_host_escalation_uid_zero),
 		cmocka_unit_test(test_host_escalation_caps),
 		cmocka_unit_test(test_host_exec_grants),
