@@ -10,12 +10,18 @@ set -eu
 arch=$1
 cc=$2
 
-# table NAME HEADER: "[N] = "name"," for each __NR_name N the header defines
+# table NAME HEADER: "[N] = "name"," for each __NR_name N the header
+# defines. The preprocessor runs apart: a failure in a pipeline would
+# pass unseen and leave an empty table that compiles.
 table() {
 	echo "static const char *const $1[] = {"
 	if [ "$arch" = x86 ]; then
-		echo "#include <$2>" | $cc -E -dM -x c - |
-			sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$/\t[\2] = "\1",/p'
+		defs=$(echo "#include <$2>" | $cc -E -dM -x c -) ||
+			{ echo "syscall-names.sh: $cc cannot read <$2>" >&2; exit 1; }
+		names=$(printf '%s\n' "$defs" |
+			sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$/	[\2] = "\1",/p')
+		[ -n "$names" ] || { echo "syscall-names.sh: no __NR_ names in <$2>" >&2; exit 1; }
+		printf '%s\n' "$names"
 	else
 		printf '\t[0] = NULL,\n'
 	fi
